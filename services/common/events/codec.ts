@@ -1,0 +1,103 @@
+/**
+ * Avro codec in the Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the
+ * Avro body. Writers use the latest schema of the event's type; readers resolve any older writer
+ * schema from the catalog into the latest reader schema.
+ */
+import avro from 'avsc';
+import { SuyuanError } from '../errors.js';
+import { catalogEntries, latestSchemas, type CatalogEntry } from './catalog.js';
+import type { EventType, SuyuanEvent } from './event-types.generated.js';
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+/** Times travel as Avro timestamp-millis and are RFC 3339 strings (UTC) in TypeScript. */
+class TimestampMillis extends avro.types.LogicalType {
+  override _fromValue(value: number): string {
+    return new Date(value).toISOString();
+  }
+  override _toValue(value: unknown): number | undefined {
+    if (typeof value !== 'string') return undefined;
+    const millis = Date.parse(value);
+    return Number.isNaN(millis) ? undefined : millis;
+  }
+  override _resolve(type: avro.Type) {
+    if (avro.Type.isType(type, 'long', 'logical:timestamp-millis')) {
+      return this._fromValue.bind(this) as (value: unknown) => unknown;
+    }
+    return undefined;
+  }
+}
+
+function parseType(schema: CatalogEntry['schema']): avro.Type {
+  return avro.Type.forSchema(schema as avro.Schema, {
+    logicalTypes: { 'timestamp-millis': TimestampMillis },
+  });
+}
+
+interface Reader {
+  readonly eventType: EventType;
+  readonly decode: (body: Buffer) => unknown;
+}
+
+export interface EventCodec {
+  encode(event: SuyuanEvent): Buffer;
+  decode(message: Buffer): SuyuanEvent;
+  /** The schema id a message was written with (throws when the header is not ours). */
+  schemaIdOf(message: Buffer): number;
+}
+
+export function createEventCodec(entries: readonly CatalogEntry[] = catalogEntries()): EventCodec {
+  const writers = new Map<string, { id: number; type: avro.Type }>();
+  const latestTypes = new Map<string, avro.Type>();
+  for (const entry of latestSchemas()) {
+    const type = parseType(entry.schema);
+    writers.set(entry.eventType, { id: entry.id, type });
+    latestTypes.set(entry.eventType, type);
+  }
+  const readers = new Map<number, Reader>();
+  for (const entry of entries) {
+    const reader = latestTypes.get(entry.eventType);
+    if (!reader) continue;
+    const writer = parseType(entry.schema);
+    const resolver = reader.createResolver(writer);
+    readers.set(entry.id, {
+      eventType: entry.eventType as EventType,
+      decode: (body) => reader.fromBuffer(body, resolver, true),
+    });
+  }
+
+  const schemaIdOf = (message: Buffer): number => {
+    if (message.length < HEADER_BYTES || message[0] !== MAGIC_BYTE) {
+      throw new SuyuanError('decode_failed', 'message is not in the Confluent wire format');
+    }
+    return message.readUInt32BE(1);
+  };
+
+  return {
+    encode(event) {
+      const writer = writers.get(event.eventType);
+      if (!writer) {
+        throw new SuyuanError('invalid_event', `no schema for event type ${event.eventType}`);
+      }
+      const { eventType: _eventType, ...record } = event;
+      const body = writer.type.toBuffer(record);
+      const header = Buffer.alloc(HEADER_BYTES);
+      header.writeUInt8(MAGIC_BYTE, 0);
+      header.writeUInt32BE(writer.id, 1);
+      return Buffer.concat([header, body]);
+    },
+    decode(message) {
+      const id = schemaIdOf(message);
+      const reader = readers.get(id);
+      if (!reader) throw new SuyuanError('decode_failed', `unknown schema id ${id}`);
+      try {
+        const record = reader.decode(message.subarray(HEADER_BYTES)) as object;
+        return { eventType: reader.eventType, ...record } as SuyuanEvent;
+      } catch (cause) {
+        throw new SuyuanError('decode_failed', `body does not match schema id ${id}`, { cause });
+      }
+    },
+    schemaIdOf,
+  };
+}

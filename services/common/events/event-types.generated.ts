@@ -1,0 +1,350 @@
+// Generated from schemas/ by schemas/tools/generate-types.ts. Do not edit; run `npm run schemas:types`.
+
+/** A batch exists; inputs make it a transformation (加工). */
+export interface BatchProduced {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly batchId: string;
+  readonly product: {
+    /** GTIN, SKU or national product code. */
+    readonly id: string;
+    readonly name: string;
+  };
+  readonly quantity: number;
+  readonly unit: string;
+  readonly inputs: Array<{
+    readonly batchId: string;
+    readonly quantity: number;
+    readonly unit: null | string;
+  }>;
+}
+
+/** Custody of batches leaves the actor (发货). */
+export interface BatchShipped {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly shipmentId: string;
+  /** The receiving party. */
+  readonly to: string;
+  readonly lines: Array<{
+    readonly batchId: string;
+    readonly quantity: number;
+    readonly unit: string;
+  }>;
+}
+
+/** Custody of batches arrives (收货). */
+export interface BatchReceived {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly shipmentId: string;
+  /** The shipping party. */
+  readonly from: string;
+  readonly lines: Array<{
+    readonly batchId: string;
+    readonly quantity: number;
+    readonly unit: string;
+  }>;
+}
+
+/** A test of a batch. */
+export interface InspectionRecorded {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  /** Defaults to the event id. */
+  readonly inspectionId: null | string;
+  readonly batchId: string;
+  readonly kind: 'SELF_CHECK' | 'SUPERVISORY_SAMPLING' | 'THIRD_PARTY' | 'IMPORT';
+  readonly result: 'PASS' | 'FAIL';
+  readonly findings: Array<{
+    readonly item: string;
+    readonly value: string;
+    readonly limit: null | string;
+    readonly unit: null | string;
+  }>;
+  /** The standard tested against, e.g. GB 19644-2024. */
+  readonly standard: null | string;
+  /** Report number or URL. */
+  readonly report: null | string;
+}
+
+/** A defect or incident report (强制报告). */
+export interface DefectReported {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly defectId: string;
+  readonly batchIds: Array<string>;
+  readonly source: 'INSPECTION' | 'COMPLAINT' | 'INCIDENT';
+  readonly severity: 'CRITICAL' | 'MAJOR' | 'MINOR';
+  readonly hazard: string;
+  readonly description: null | string;
+}
+
+/** A recall starts. */
+export interface RecallInitiated {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly recallId: string;
+  readonly rootBatchIds: Array<string>;
+  /** 1 (一级), 2 or 3. */
+  readonly level: number;
+  readonly mode: 'VOLUNTARY' | 'ORDERED';
+  readonly reason: string;
+}
+
+/** A notice to one party holding affected goods; emitted by the recall service. */
+export interface RecallNoticeIssued {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly noticeId: string;
+  readonly recallId: string;
+  readonly recipient: string;
+  readonly batches: Array<{
+    readonly batchId: string;
+    readonly quantity: number;
+    readonly unit: string;
+  }>;
+  readonly deadline: string;
+  readonly actions: Array<string>;
+}
+
+/** The recipient acknowledges a notice. */
+export interface RecallAcknowledged {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly noticeId: string;
+  readonly note: null | string;
+}
+
+/** The recipient reports what it recovered or destroyed. */
+export interface RecallProgressReported {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly noticeId: string;
+  readonly recovered: number;
+  readonly destroyed: number;
+  readonly unit: string;
+  readonly note: null | string;
+}
+
+/** A regulator closes a recall. */
+export interface RecallClosed {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly recallId: string;
+  readonly reason: string;
+}
+
+/** A correction (EPCIS errorDeclaration): the target leaves traces but stays in the audit trail. */
+export interface EventRetracted {
+  /** Client-chosen UUID; the idempotency key. */
+  readonly eventId: string;
+  /** When the event happened. */
+  readonly eventTime: string;
+  /** When ingest accepted the event. */
+  readonly recordedAt: string;
+  /** The acting party, taken from its credentials. */
+  readonly party: string;
+  /** Where it happened. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人). */
+  readonly operator: null | string;
+  readonly targetEventId: string;
+  readonly reason: string;
+}
+
+/** Every event type, tagged by `eventType`. */
+export type SuyuanEvent =
+  | ({ readonly eventType: 'BatchProduced' } & BatchProduced)
+  | ({ readonly eventType: 'BatchShipped' } & BatchShipped)
+  | ({ readonly eventType: 'BatchReceived' } & BatchReceived)
+  | ({ readonly eventType: 'InspectionRecorded' } & InspectionRecorded)
+  | ({ readonly eventType: 'DefectReported' } & DefectReported)
+  | ({ readonly eventType: 'RecallInitiated' } & RecallInitiated)
+  | ({ readonly eventType: 'RecallNoticeIssued' } & RecallNoticeIssued)
+  | ({ readonly eventType: 'RecallAcknowledged' } & RecallAcknowledged)
+  | ({ readonly eventType: 'RecallProgressReported' } & RecallProgressReported)
+  | ({ readonly eventType: 'RecallClosed' } & RecallClosed)
+  | ({ readonly eventType: 'EventRetracted' } & EventRetracted);
+
+export const EVENT_TYPES = [
+  'BatchProduced',
+  'BatchShipped',
+  'BatchReceived',
+  'InspectionRecorded',
+  'DefectReported',
+  'RecallInitiated',
+  'RecallNoticeIssued',
+  'RecallAcknowledged',
+  'RecallProgressReported',
+  'RecallClosed',
+  'EventRetracted',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];

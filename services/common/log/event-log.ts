@@ -1,0 +1,74 @@
+/**
+ * The event log port. The embedded adapter (sqlite-event-log.ts) and the Kafka adapter both pass
+ * the contract suite in test/contract/event-log.contract.ts.
+ */
+
+/** A record to append. Records with the same key keep their order. */
+export interface LogRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A record as stored in the log. */
+export interface StoredRecord extends LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Position within the partition; consecutive appends get increasing offsets. */
+  readonly offset: number;
+  /** Append time, milliseconds since the epoch. */
+  readonly timestamp: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface AppendReceipt {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+export interface SubscribeOptions {
+  readonly topic: string;
+  /** Consumers in one group share the work and the committed offsets; groups are independent. */
+  readonly groupId: string;
+  /**
+   * Called with records of one partition, in offset order. The offsets are committed only after
+   * the returned promise resolves; when it rejects, the same records are delivered again after a
+   * backoff. Handlers must therefore be idempotent (at-least-once delivery).
+   */
+  readonly handleBatch: (records: readonly StoredRecord[]) => Promise<void>;
+  /** Upper bound on records per call (default 500). */
+  readonly maxBatchSize?: number;
+  /** Where a group with no committed offset starts (default `earliest`). */
+  readonly startAt?: 'earliest' | 'latest';
+}
+
+export interface Subscription {
+  /** Stops fetching, waits for the batch in hand to finish and commit. */
+  stop(): Promise<void>;
+}
+
+export interface ReadOptions {
+  readonly partition?: number;
+  readonly fromOffset: number;
+  readonly maxRecords: number;
+}
+
+export interface EventLog {
+  /** Creates the topic when it does not exist yet. */
+  ensureTopic(topic: string): Promise<void>;
+  /**
+   * Appends the records in order. Resolves only once every record is durable: it survives the
+   * process being killed right after.
+   */
+  append(topic: string, records: readonly LogRecord[]): Promise<AppendReceipt[]>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Reads stored records from an offset, outside any group (replay, inspection). */
+  read(topic: string, options: ReadOptions): Promise<StoredRecord[]>;
+  /** The committed offset of a group (the next offset it will read), per partition. */
+  committedOffsets(topic: string, groupId: string): Promise<ReadonlyMap<number, number>>;
+  /** The next offset to be written, per partition. */
+  endOffsets(topic: string): Promise<ReadonlyMap<number, number>>;
+  /** Throws when the log cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
