@@ -1,0 +1,144 @@
+import { SuyuanError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { generateApiKey, hashApiKey, newKeyId } from './api-keys.js';
+
+export const ROLES = ['submitter', 'regulator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Party {
+  readonly partyId: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly webhook: { readonly url: string; readonly secret: string | null } | null;
+}
+
+export interface NewParty {
+  readonly partyId: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly webhook?: { readonly url: string; readonly secret?: string | undefined } | undefined;
+}
+
+interface PartyRow {
+  party_id: string;
+  name: string;
+  roles: Role[];
+  webhook_url: string | null;
+  webhook_secret: string | null;
+}
+
+const toParty = (row: PartyRow): Party => ({
+  partyId: row.party_id,
+  name: row.name,
+  roles: row.roles,
+  webhook: row.webhook_url ? { url: row.webhook_url, secret: row.webhook_secret } : null,
+});
+
+export interface PartyDirectory {
+  /** Creates the party with a first API key, returned once. Throws `conflict` if it exists. */
+  create(party: NewParty): Promise<{ partyId: string; apiKey: string }>;
+  /** The party an API key belongs to, or undefined for an unknown or revoked key. */
+  authenticate(apiKey: string): Promise<Party | undefined>;
+  /** The parties among `partyIds` that exist. */
+  find(partyIds: readonly string[]): Promise<Map<string, Party>>;
+  /**
+   * Makes sure an admin can sign in: registers `adminKey` when given, otherwise generates a key
+   * the first time no admin exists and returns it (to be printed once).
+   */
+  ensureAdmin(adminKey: string | undefined): Promise<string | undefined>;
+}
+
+export const ADMIN_PARTY_ID = 'admin';
+
+export function createPartyDirectory(store: Store): PartyDirectory {
+  let creating: Promise<unknown> = Promise.resolve();
+
+  const find = async (partyIds: readonly string[]) => {
+    if (partyIds.length === 0) return new Map<string, Party>();
+    const rows = await store.query<PartyRow>(
+      `SELECT party_id, name, roles, webhook_url, webhook_secret
+       FROM parties FINAL WHERE party_id IN {ids:Array(String)}`,
+      { ids: [...new Set(partyIds)] },
+    );
+    return new Map(rows.map((row) => [row.party_id, toParty(row)]));
+  };
+
+  const insertKey = async (partyId: string, apiKey: string) => {
+    const now = new Date().toISOString();
+    await store.insert('api_keys', [
+      {
+        key_hash: hashApiKey(apiKey),
+        key_id: newKeyId(),
+        party_id: partyId,
+        created_at: now,
+        revoked_at: null,
+        updated_at: now,
+      },
+    ]);
+  };
+
+  const insertParty = async (party: NewParty) => {
+    const now = new Date().toISOString();
+    await store.insert('parties', [
+      {
+        party_id: party.partyId,
+        name: party.name,
+        roles: party.roles,
+        webhook_url: party.webhook?.url ?? null,
+        webhook_secret: party.webhook?.secret ?? null,
+        created_at: now,
+        updated_at: now,
+      },
+    ]);
+  };
+
+  // Creations run one at a time so two concurrent requests for one id cannot both succeed.
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = creating.then(work, work);
+    creating = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    create: (party) =>
+      serialized(async () => {
+        if ((await find([party.partyId])).size > 0) {
+          throw new SuyuanError('conflict', `partyId: party ${party.partyId} already exists`);
+        }
+        await insertParty(party);
+        const apiKey = generateApiKey();
+        await insertKey(party.partyId, apiKey);
+        return { partyId: party.partyId, apiKey };
+      }),
+
+    async authenticate(apiKey) {
+      const [key] = await store.query<{ party_id: string }>(
+        `SELECT party_id FROM api_keys FINAL WHERE key_hash = {hash:String} AND revoked_at IS NULL`,
+        { hash: hashApiKey(apiKey) },
+      );
+      if (!key) return undefined;
+      return (await find([key.party_id])).get(key.party_id);
+    },
+
+    find,
+
+    ensureAdmin: (adminKey) =>
+      serialized(async () => {
+        const admin = (await find([ADMIN_PARTY_ID])).get(ADMIN_PARTY_ID);
+        if (!admin)
+          await insertParty({ partyId: ADMIN_PARTY_ID, name: 'Administrator', roles: ['admin'] });
+        if (adminKey) {
+          const [known] = await store.query<{ n: number }>(
+            `SELECT count() AS n FROM api_keys FINAL WHERE key_hash = {hash:String}`,
+            { hash: hashApiKey(adminKey) },
+          );
+          if (!known || known.n === 0) await insertKey(ADMIN_PARTY_ID, adminKey);
+          return undefined;
+        }
+        if (admin) return undefined;
+        const generated = generateApiKey();
+        await insertKey(ADMIN_PARTY_ID, generated);
+        return generated;
+      }),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The embedded mode: ingest, projector and trace API in one process on one HTTP port, with the
+ * durable embedded log and chDB under one data directory.
+ */
+import { join } from 'node:path';
+import { createPartyDirectory } from '../common/access/party-directory.js';
+import type { Config } from '../common/config.js';
+import { createEventCodec } from '../common/events/codec.js';
+import { createHttpApp } from '../common/http/http-app.js';
+import { createEventLog } from '../common/log/create-event-log.js';
+import type { Logger } from '../common/logger.js';
+import { createChdbStore } from '../common/store/chdb-store.js';
+import { migrate } from '../common/store/migrations.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
+import { createEventIngestor } from '../ingest/event-ingestor.js';
+import { registerIngestRoutes } from '../ingest/routes.js';
+import { startProjector } from '../projector/projector.js';
+import { registerTraceRoutes } from '../trace-api/routes.js';
+
+export interface EmbeddedPlatform {
+  /** The base URL the platform listens on. */
+  readonly url: string;
+  /** The admin key generated at first start, if this start generated one. */
+  readonly generatedAdminKey: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPlatform(
+  config: Config,
+  logger: Logger,
+): Promise<EmbeddedPlatform> {
+  const log = createEventLog(
+    { kind: 'embedded', path: join(config.dataDir, 'log', 'events.sqlite') },
+    logger,
+  );
+  const store = createChdbStore({ path: join(config.dataDir, 'clickhouse') });
+  await migrate(store, logger.child({ component: 'migrations' }));
+  await log.ensureTopic(EVENTS_TOPIC);
+  const parties = createPartyDirectory(store);
+  const generatedAdminKey = await parties.ensureAdmin(config.adminKey);
+  const codec = createEventCodec();
+
+  const projector = await startProjector({
+    log,
+    store,
+    codec,
+    logger: logger.child({ service: 'projector' }),
+    batchSize: config.projectorBatchSize,
+  });
+  const app = createHttpApp({
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    parties,
+    readiness: [
+      { name: 'log', check: () => log.ping() },
+      { name: 'store', check: () => store.ping() },
+    ],
+  });
+  const ingestor = createEventIngestor({
+    log,
+    store,
+    codec,
+    parties,
+    logger: logger.child({ service: 'ingest' }),
+  });
+  registerIngestRoutes(app, { ingestor, parties });
+  registerTraceRoutes(app, { store, parties, limits: config.trace });
+  const url = await app.listen({ port: config.port, host: config.host });
+  logger.info({ url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
+
+  return {
+    url: url.replace('0.0.0.0', '127.0.0.1'),
+    generatedAdminKey,
+    async stop() {
+      await app.close();
+      await projector.stop();
+      await log.close();
+      await store.close();
+      logger.info('suyuan embedded platform stopped');
+    },
+  };
+}

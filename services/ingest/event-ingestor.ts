@@ -1,0 +1,212 @@
+/**
+ * The write path: checks that an already-validated submission refers to known parties and
+ * events, settles idempotency by eventId, appends the events to the log and answers only once
+ * the log holds them durably.
+ */
+import type { Party, PartyDirectory } from '../common/access/party-directory.js';
+import type { EventCodec } from '../common/events/codec.js';
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import { fingerprintEvent } from '../common/events/fingerprint.js';
+import { logKeyOf, partyReferences } from '../common/events/keys.js';
+import { SuyuanError, type FieldIssue } from '../common/errors.js';
+import type { EventLog } from '../common/log/event-log.js';
+import type { Logger } from '../common/logger.js';
+import type { Store } from '../common/store/store.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
+import { createKeyedLock } from './keyed-lock.js';
+import type { SubmittedEvent } from './parse-submission.js';
+
+export interface IngestResult {
+  readonly eventId: string;
+  readonly status: 'accepted' | 'duplicate';
+}
+
+export interface EventIngestor {
+  submit(caller: Party, events: readonly SubmittedEvent[]): Promise<IngestResult[]>;
+}
+
+interface Deps {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly codec: EventCodec;
+  readonly parties: PartyDirectory;
+  readonly logger: Logger;
+}
+
+interface Fingerprinted {
+  readonly index: number;
+  readonly event: SubmittedEvent;
+  readonly hash: string;
+}
+
+export function createEventIngestor(deps: Deps): EventIngestor {
+  const lock = createKeyedLock();
+  return {
+    async submit(caller, events) {
+      if (!caller.roles.includes('submitter') && !caller.roles.includes('regulator')) {
+        throw new SuyuanError('forbidden', 'posting events needs the submitter or regulator role');
+      }
+      const fingerprinted = events.map((event, index) => ({
+        index,
+        event,
+        hash: fingerprintEvent(event as SuyuanEvent),
+      }));
+      const unique = dedupeWithinRequest(fingerprinted);
+      await checkPartyReferences(deps.parties, unique);
+      await checkRetractions(deps.store, caller, unique);
+      return lock.run(
+        unique.map((item) => item.event.eventId),
+        () => appendNew(deps, fingerprinted, unique),
+      );
+    },
+  };
+}
+
+function dedupeWithinRequest(items: readonly Fingerprinted[]): Fingerprinted[] {
+  const first = new Map<string, Fingerprinted>();
+  for (const item of items) {
+    const seen = first.get(item.event.eventId);
+    if (!seen) first.set(item.event.eventId, item);
+    else if (seen.hash !== item.hash) {
+      throw conflict([
+        {
+          index: item.index,
+          eventId: item.event.eventId,
+          path: 'eventId',
+          message: `also used by events[${seen.index}] with a different body`,
+        },
+      ]);
+    }
+  }
+  return [...first.values()];
+}
+
+function conflict(details: FieldIssue[]): SuyuanError {
+  const [first] = details;
+  return new SuyuanError(
+    'conflict',
+    `eventId: ${first?.eventId} ${first?.message ?? 'conflicts'}; an event id names one event forever`,
+    { details },
+  );
+}
+
+async function checkPartyReferences(parties: PartyDirectory, items: readonly Fingerprinted[]) {
+  const references = items.flatMap((item) =>
+    partyReferences(item.event as SuyuanEvent).map((ref) => ({ ...ref, item })),
+  );
+  if (references.length === 0) return;
+  const known = await parties.find(references.map((ref) => ref.partyId));
+  const details = references
+    .filter((ref) => !known.has(ref.partyId))
+    .map((ref) => ({
+      index: ref.item.index,
+      eventId: ref.item.event.eventId,
+      path: ref.path,
+      message: `unknown party ${ref.partyId}`,
+    }));
+  if (details.length > 0) {
+    throw new SuyuanError(
+      'invalid_event',
+      `events[${details[0]?.index}].${details[0]?.path}: ${details[0]?.message}`,
+      { details },
+    );
+  }
+}
+
+async function checkRetractions(store: Store, caller: Party, items: readonly Fingerprinted[]) {
+  const retractions = items.flatMap((item) =>
+    item.event.eventType === 'EventRetracted' ? [{ item, target: item.event.targetEventId }] : [],
+  );
+  if (retractions.length === 0) return;
+  const targets = await store.query<{ event_id: string; party: string }>(
+    'SELECT event_id, party FROM event_index FINAL WHERE event_id IN {ids:Array(String)}',
+    { ids: retractions.map((r) => r.target) },
+  );
+  const owner = new Map(targets.map((row) => [row.event_id, row.party]));
+  for (const { item, target } of retractions) {
+    const party = owner.get(target);
+    if (party === undefined) {
+      throw new SuyuanError(
+        'invalid_event',
+        `events[${item.index}].targetEventId: unknown event ${target}`,
+        {
+          details: [
+            {
+              index: item.index,
+              eventId: item.event.eventId,
+              path: 'targetEventId',
+              message: `unknown event ${target}`,
+            },
+          ],
+        },
+      );
+    }
+    if (party !== caller.partyId && !caller.roles.includes('regulator')) {
+      throw new SuyuanError(
+        'forbidden',
+        `targetEventId: only the party that recorded an event (or a regulator) may retract it`,
+      );
+    }
+  }
+}
+
+async function appendNew(
+  deps: Deps,
+  all: readonly Fingerprinted[],
+  unique: readonly Fingerprinted[],
+) {
+  const stored = await deps.store.query<{ event_id: string; body_hash: string }>(
+    'SELECT event_id, body_hash FROM event_index FINAL WHERE event_id IN {ids:Array(String)}',
+    { ids: unique.map((item) => item.event.eventId) },
+  );
+  const storedHash = new Map(stored.map((row) => [row.event_id, row.body_hash]));
+  const clashes = unique.filter(
+    (item) =>
+      storedHash.has(item.event.eventId) && storedHash.get(item.event.eventId) !== item.hash,
+  );
+  if (clashes.length > 0) {
+    throw conflict(
+      clashes.map((item) => ({
+        index: item.index,
+        eventId: item.event.eventId,
+        path: 'eventId',
+        message: 'was already accepted with a different body',
+      })),
+    );
+  }
+  const fresh = unique.filter((item) => !storedHash.has(item.event.eventId));
+  const recordedAt = new Date().toISOString();
+  const events = fresh.map((item) => ({ ...item.event, recordedAt }) as SuyuanEvent);
+  if (events.length > 0) {
+    await deps.log.append(
+      EVENTS_TOPIC,
+      events.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
+    );
+    await indexAccepted(deps, fresh, recordedAt);
+  }
+  const accepted = new Set(fresh.map((item) => item.index));
+  return all.map((item) => ({
+    eventId: item.event.eventId,
+    status: accepted.has(item.index) ? ('accepted' as const) : ('duplicate' as const),
+  }));
+}
+
+/** Best effort: the projector writes the same rows, so a failure here only delays dedup. */
+async function indexAccepted(deps: Deps, items: readonly Fingerprinted[], recordedAt: string) {
+  try {
+    await deps.store.insert(
+      'event_index',
+      items.map((item) => ({
+        event_id: item.event.eventId,
+        body_hash: item.hash,
+        party: item.event.party,
+        recorded_at: recordedAt,
+      })),
+    );
+  } catch (err) {
+    deps.logger.warn(
+      { err, events: items.length },
+      'event index write failed after append; the projector will fill it',
+    );
+  }
+}

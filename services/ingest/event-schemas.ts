@@ -1,0 +1,202 @@
+/**
+ * What a client may post for each event type: the schema's fields without `party` and
+ * `recordedAt` (ingest sets those). Optional fields become the schema's nulls. Each validator is
+ * typed against the generated Avro types, so a schema change that is not reflected here fails
+ * to compile.
+ */
+import { z } from 'zod';
+import type * as Events from '../common/events/event-types.generated.js';
+
+type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
+
+const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const text = (max: number) =>
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const identifier = text(128).refine(
+  (value) => !CONTROL_CHARS.test(value),
+  'must not contain control characters',
+);
+const optionalText = (max: number) =>
+  text(max)
+    .nullish()
+    .transform((value) => value ?? null);
+const quantity = z
+  .number({ error: 'must be a number' })
+  .positive('must be greater than 0')
+  .max(1e15, 'must be at most 1e15');
+const time = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-20T08:00:00Z' })
+  .transform((value) => new Date(value).toISOString());
+const eventTime = time.refine(
+  (value) => Date.parse(value) <= Date.now() + MAX_TIME_SKEW_MS,
+  'must not be more than 24 hours in the future',
+);
+const unit = text(32);
+
+const location = z
+  .strictObject({
+    gln: z
+      .string()
+      .regex(/^\d{13}$/, 'must be a 13-digit GLN')
+      .nullish()
+      .transform((v) => v ?? null),
+    siteId: optionalText(128),
+    name: optionalText(256),
+  })
+  .nullish()
+  .transform((v) => v ?? null);
+
+const envelope = {
+  eventId: z.guid('must be a UUID'),
+  eventTime,
+  location,
+  operator: optionalText(128),
+};
+
+function uniqueBatches<T extends { batchId: string }>(lines: T[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  lines.forEach((line, index) => {
+    if (seen.has(line.batchId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'batchId'],
+        message: `batch ${line.batchId} is listed twice`,
+      });
+    }
+    seen.add(line.batchId);
+  });
+}
+
+const line = z.strictObject({ batchId: identifier, quantity, unit });
+const lines = z
+  .array(line)
+  .min(1, 'must list at least one batch')
+  .max(1000)
+  .superRefine(uniqueBatches);
+const batchIds = z.array(identifier).min(1, 'must name at least one batch').max(1000);
+
+const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = z.strictObject({
+  ...envelope,
+  batchId: identifier,
+  product: z.strictObject({ id: identifier, name: text(256) }),
+  quantity,
+  unit,
+  inputs: z
+    .array(
+      z.strictObject({
+        batchId: identifier,
+        quantity,
+        unit: unit.nullish().transform((v) => v ?? null),
+      }),
+    )
+    .max(1000)
+    .superRefine(uniqueBatches)
+    .default([]),
+});
+
+const batchShipped: z.ZodType<Submitted<Events.BatchShipped>> = z.strictObject({
+  ...envelope,
+  shipmentId: identifier,
+  to: identifier,
+  lines,
+});
+
+const batchReceived: z.ZodType<Submitted<Events.BatchReceived>> = z.strictObject({
+  ...envelope,
+  shipmentId: identifier,
+  from: identifier,
+  lines,
+});
+
+const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = z.strictObject({
+  ...envelope,
+  inspectionId: identifier.nullish().transform((v) => v ?? null),
+  batchId: identifier,
+  kind: z.enum(['SELF_CHECK', 'SUPERVISORY_SAMPLING', 'THIRD_PARTY', 'IMPORT']),
+  result: z.enum(['PASS', 'FAIL']),
+  findings: z
+    .array(
+      z.strictObject({
+        item: text(256),
+        value: text(256),
+        limit: optionalText(256),
+        unit: optionalText(32),
+      }),
+    )
+    .max(500)
+    .default([]),
+  standard: optionalText(256),
+  report: optionalText(1024),
+});
+
+const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObject({
+  ...envelope,
+  defectId: identifier,
+  batchIds,
+  source: z.enum(['INSPECTION', 'COMPLAINT', 'INCIDENT']),
+  severity: z.enum(['CRITICAL', 'MAJOR', 'MINOR']),
+  hazard: text(2000),
+  description: optionalText(8000),
+});
+
+const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = z.strictObject({
+  ...envelope,
+  recallId: identifier,
+  rootBatchIds: batchIds,
+  level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' }),
+  mode: z.enum(['VOLUNTARY', 'ORDERED']),
+  reason: text(2000),
+});
+
+const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.strictObject({
+  ...envelope,
+  noticeId: identifier,
+  recallId: identifier,
+  recipient: identifier,
+  batches: lines,
+  deadline: time,
+  actions: z.array(text(256)).max(20).default([]),
+});
+
+const recallAcknowledged: z.ZodType<Submitted<Events.RecallAcknowledged>> = z.strictObject({
+  ...envelope,
+  noticeId: identifier,
+  note: optionalText(2000),
+});
+
+const recallProgressReported: z.ZodType<Submitted<Events.RecallProgressReported>> = z.strictObject({
+  ...envelope,
+  noticeId: identifier,
+  recovered: z.number().min(0, 'must be 0 or more').max(1e15),
+  destroyed: z.number().min(0, 'must be 0 or more').max(1e15),
+  unit,
+  note: optionalText(2000),
+});
+
+const recallClosed: z.ZodType<Submitted<Events.RecallClosed>> = z.strictObject({
+  ...envelope,
+  recallId: identifier,
+  reason: text(2000),
+});
+
+const eventRetracted: z.ZodType<Submitted<Events.EventRetracted>> = z.strictObject({
+  ...envelope,
+  targetEventId: z.guid('must be a UUID'),
+  reason: text(2000),
+});
+
+export const SUBMITTED_EVENT_SCHEMAS = {
+  BatchProduced: batchProduced,
+  BatchShipped: batchShipped,
+  BatchReceived: batchReceived,
+  InspectionRecorded: inspectionRecorded,
+  DefectReported: defectReported,
+  RecallInitiated: recallInitiated,
+  RecallNoticeIssued: recallNoticeIssued,
+  RecallAcknowledged: recallAcknowledged,
+  RecallProgressReported: recallProgressReported,
+  RecallClosed: recallClosed,
+  EventRetracted: eventRetracted,
+} satisfies Record<Events.EventType, z.ZodType>;

@@ -1,0 +1,115 @@
+/**
+ * Turns a POST /v1/events body into validated events of the caller, or one error that lists
+ * every problem with the field it concerns. Nothing here touches the log or the store.
+ */
+import type { z } from 'zod';
+import type { EventType, SuyuanEvent } from '../common/events/event-types.generated.js';
+import { SuyuanError, type FieldIssue } from '../common/errors.js';
+import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
+
+export const MAX_EVENTS_PER_REQUEST = 1000;
+
+/** A validated event before ingest stamps `recordedAt`. */
+export type SubmittedEvent = SuyuanEvent extends infer E
+  ? E extends SuyuanEvent
+    ? Omit<E, 'recordedAt'>
+    : never
+  : never;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text === '' ? String(key) : `${text}.${String(key)}`;
+  }, '');
+}
+
+function submittedList(body: unknown): unknown[] {
+  if (!isObject(body)) {
+    throw new SuyuanError(
+      'invalid_event',
+      'body: expected an event object or { "events": [ ... ] }',
+    );
+  }
+  if (!('events' in body)) return [body];
+  const extra = Object.keys(body).filter((key) => key !== 'events');
+  if (extra.length > 0)
+    throw new SuyuanError('invalid_event', `${extra[0]}: unknown field next to "events"`);
+  const { events } = body;
+  if (!Array.isArray(events))
+    throw new SuyuanError('invalid_event', 'events: must be an array of events');
+  if (events.length === 0)
+    throw new SuyuanError('invalid_event', 'events: must hold at least one event');
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    throw new SuyuanError(
+      'invalid_event',
+      `events: at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${events.length})`,
+    );
+  }
+  return events;
+}
+
+function zodIssues(error: z.ZodError): Array<Omit<FieldIssue, 'index' | 'eventId'>> {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: 'unknown field',
+      }));
+    }
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return [{ path: formatPath(issue.path), message: missing ? 'is required' : issue.message }];
+  });
+}
+
+function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<FieldIssue, 'index'>> {
+  if (!isObject(raw)) return [{ path: '', message: 'must be an event object' }];
+  const { eventType, party, recordedAt, ...fields } = raw;
+  const eventId = typeof fields.eventId === 'string' ? fields.eventId : undefined;
+  const withId = (issue: Omit<FieldIssue, 'index' | 'eventId'>) =>
+    eventId ? { ...issue, eventId } : issue;
+  if (party !== undefined && party !== caller) {
+    throw new SuyuanError(
+      'forbidden',
+      `party: events may only be posted as your own party (${caller}); the acting party comes from the API key`,
+    );
+  }
+  const problems: Array<Omit<FieldIssue, 'index' | 'eventId'>> = [];
+  if (recordedAt !== undefined)
+    problems.push({ path: 'recordedAt', message: 'is set by the server; do not send it' });
+  if (typeof eventType !== 'string' || !(eventType in SUBMITTED_EVENT_SCHEMAS)) {
+    const known = Object.keys(SUBMITTED_EVENT_SCHEMAS).join(', ');
+    problems.push({
+      path: 'eventType',
+      message:
+        eventType === undefined
+          ? `is required; one of ${known}`
+          : `unknown event type; one of ${known}`,
+    });
+    return problems.map(withId);
+  }
+  const parsed = SUBMITTED_EVENT_SCHEMAS[eventType as EventType].safeParse(fields);
+  if (!parsed.success) problems.push(...zodIssues(parsed.error));
+  if (problems.length > 0 || !parsed.success) return problems.map(withId);
+  return { ...(parsed.data as object), eventType, party: caller } as SubmittedEvent;
+}
+
+/** Validates a whole request: either every event is valid, or it throws listing every problem. */
+export function parseSubmission(body: unknown, caller: string): SubmittedEvent[] {
+  const events: SubmittedEvent[] = [];
+  const details: FieldIssue[] = [];
+  submittedList(body).forEach((raw, index) => {
+    const result = parseOne(raw, caller);
+    if (Array.isArray(result)) details.push(...result.map((issue) => ({ index, ...issue })));
+    else events.push(result);
+  });
+  if (details.length > 0) {
+    const [first] = details;
+    const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+    const where = first ? `events[${first.index}].${first.path}`.replace(/\.$/, '') : 'events';
+    throw new SuyuanError('invalid_event', `${where}: ${first?.message}${more}`, { details });
+  }
+  return events;
+}

@@ -1,0 +1,220 @@
+/**
+ * Pure projection from events to the rows of the trace tables (infra/clickhouse/). Every row
+ * carries its event id, so projecting an event twice writes rows the tables collapse.
+ */
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import { fingerprintEvent } from '../common/events/fingerprint.js';
+import { batchesNamedBy } from '../common/events/keys.js';
+
+export type ProjectionTable =
+  | 'events'
+  | 'event_index'
+  | 'batch_events'
+  | 'batches'
+  | 'derivations_by_input'
+  | 'shipments'
+  | 'receipts'
+  | 'inspections'
+  | 'defects'
+  | 'recall_batches'
+  | 'retractions';
+
+export type ProjectionRows = Record<ProjectionTable, Array<Record<string, unknown>>>;
+
+export function emptyRows(): ProjectionRows {
+  return {
+    events: [],
+    event_index: [],
+    batch_events: [],
+    batches: [],
+    derivations_by_input: [],
+    shipments: [],
+    receipts: [],
+    inspections: [],
+    defects: [],
+    recall_batches: [],
+    retractions: [],
+  };
+}
+
+export function projectEvents(events: readonly SuyuanEvent[]): ProjectionRows {
+  const rows = emptyRows();
+  for (const event of events) projectEvent(event, rows);
+  return rows;
+}
+
+function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
+  projectCommon(event, rows);
+  switch (event.eventType) {
+    case 'BatchProduced':
+      return projectProduced(event, rows);
+    case 'BatchShipped':
+      return projectShipped(event, rows);
+    case 'BatchReceived':
+      return projectReceived(event, rows);
+    case 'InspectionRecorded':
+      return projectInspection(event, rows);
+    case 'DefectReported':
+      return projectDefect(event, rows);
+    case 'RecallInitiated':
+      return projectRecallBatches(event, event.rootBatchIds, event.recallId, rows);
+    case 'RecallNoticeIssued':
+      return projectRecallBatches(
+        event,
+        event.batches.map((line) => line.batchId),
+        event.recallId,
+        rows,
+      );
+    case 'EventRetracted':
+      rows.retractions.push({
+        target_event_id: event.targetEventId,
+        event_id: event.eventId,
+        party: event.party,
+        reason: event.reason,
+        at: event.eventTime,
+      });
+      return;
+    case 'RecallAcknowledged':
+    case 'RecallProgressReported':
+    case 'RecallClosed':
+      return; // read by the recall service; the trace needs only the events row
+  }
+}
+
+type EventOf<T extends SuyuanEvent['eventType']> = Extract<SuyuanEvent, { eventType: T }>;
+
+function projectCommon(event: SuyuanEvent, rows: ProjectionRows): void {
+  rows.events.push({
+    event_id: event.eventId,
+    event_type: event.eventType,
+    event_time: event.eventTime,
+    recorded_at: event.recordedAt,
+    party: event.party,
+    operator: event.operator,
+    location_gln: event.location?.gln ?? null,
+    location_site_id: event.location?.siteId ?? null,
+    location_name: event.location?.name ?? null,
+    payload: JSON.stringify(event),
+  });
+  rows.event_index.push({
+    event_id: event.eventId,
+    body_hash: fingerprintEvent(event),
+    party: event.party,
+    recorded_at: event.recordedAt,
+  });
+  for (const batchId of new Set(batchesNamedBy(event))) {
+    rows.batch_events.push({
+      batch_id: batchId,
+      event_time: event.eventTime,
+      event_id: event.eventId,
+      event_type: event.eventType,
+      party: event.party,
+    });
+  }
+}
+
+function projectProduced(event: EventOf<'BatchProduced'>, rows: ProjectionRows): void {
+  rows.batches.push({
+    batch_id: event.batchId,
+    event_id: event.eventId,
+    product_id: event.product.id,
+    product_name: event.product.name,
+    producer: event.party,
+    operator: event.operator,
+    quantity: event.quantity,
+    unit: event.unit,
+    produced_at: event.eventTime,
+    recorded_at: event.recordedAt,
+  });
+  for (const input of event.inputs) {
+    rows.derivations_by_input.push({
+      input_batch_id: input.batchId,
+      output_batch_id: event.batchId,
+      event_id: event.eventId,
+      party: event.party,
+      operator: event.operator,
+      quantity: input.quantity,
+      unit: input.unit,
+      at: event.eventTime,
+    });
+  }
+}
+
+function projectShipped(event: EventOf<'BatchShipped'>, rows: ProjectionRows): void {
+  for (const line of event.lines) {
+    rows.shipments.push({
+      batch_id: line.batchId,
+      shipment_id: event.shipmentId,
+      event_id: event.eventId,
+      from_party: event.party,
+      to_party: event.to,
+      operator: event.operator,
+      quantity: line.quantity,
+      unit: line.unit,
+      shipped_at: event.eventTime,
+    });
+  }
+}
+
+function projectReceived(event: EventOf<'BatchReceived'>, rows: ProjectionRows): void {
+  for (const line of event.lines) {
+    rows.receipts.push({
+      batch_id: line.batchId,
+      shipment_id: event.shipmentId,
+      event_id: event.eventId,
+      receiver: event.party,
+      from_party: event.from,
+      operator: event.operator,
+      quantity: line.quantity,
+      unit: line.unit,
+      received_at: event.eventTime,
+    });
+  }
+}
+
+function projectInspection(event: EventOf<'InspectionRecorded'>, rows: ProjectionRows): void {
+  rows.inspections.push({
+    batch_id: event.batchId,
+    inspection_id: event.inspectionId ?? event.eventId,
+    event_id: event.eventId,
+    inspector: event.party,
+    operator: event.operator,
+    kind: event.kind,
+    result: event.result,
+    standard: event.standard,
+    report: event.report,
+    findings: JSON.stringify(event.findings),
+    at: event.eventTime,
+  });
+}
+
+function projectDefect(event: EventOf<'DefectReported'>, rows: ProjectionRows): void {
+  for (const batchId of new Set(event.batchIds)) {
+    rows.defects.push({
+      batch_id: batchId,
+      defect_id: event.defectId,
+      event_id: event.eventId,
+      reporter: event.party,
+      source: event.source,
+      severity: event.severity,
+      hazard: event.hazard,
+      at: event.eventTime,
+    });
+  }
+}
+
+function projectRecallBatches(
+  event: SuyuanEvent,
+  batchIds: readonly string[],
+  recallId: string,
+  rows: ProjectionRows,
+): void {
+  for (const batchId of new Set(batchIds)) {
+    rows.recall_batches.push({
+      batch_id: batchId,
+      recall_id: recallId,
+      event_id: event.eventId,
+      at: event.eventTime,
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Consumes the event log and writes the trace tables. Offsets are committed only after the rows
+ * are written; rows are keyed by event id, so a crash between write and commit changes nothing.
+ * A message that cannot be decoded goes to the dead-letter topic with the reason, and the stream
+ * moves on.
+ */
+import type { EventCodec } from '../common/events/codec.js';
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
+import type { Logger } from '../common/logger.js';
+import type { Store } from '../common/store/store.js';
+import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
+import { projectEvents, type ProjectionTable } from './projection.js';
+
+export const PROJECTOR_GROUP = 'suyuan-projector';
+
+export interface ProjectorDeps {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly codec: EventCodec;
+  readonly logger: Logger;
+  readonly batchSize: number;
+}
+
+export interface Projector {
+  stop(): Promise<void>;
+}
+
+export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
+  const logger = deps.logger.child({ component: 'projector' });
+  await deps.log.ensureTopic(EVENTS_TOPIC);
+  await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
+  const subscription: Subscription = await deps.log.subscribe({
+    topic: EVENTS_TOPIC,
+    groupId: PROJECTOR_GROUP,
+    maxBatchSize: deps.batchSize,
+    handleBatch: (records) => projectBatch(deps, logger, records),
+  });
+  logger.info({ topic: EVENTS_TOPIC, group: PROJECTOR_GROUP }, 'projector started');
+  return { stop: () => subscription.stop() };
+}
+
+async function projectBatch(deps: ProjectorDeps, logger: Logger, records: readonly StoredRecord[]) {
+  const started = performance.now();
+  const events: SuyuanEvent[] = [];
+  const poison: Array<{ record: StoredRecord; error: Error }> = [];
+  for (const record of records) {
+    try {
+      events.push(deps.codec.decode(record.value));
+    } catch (error) {
+      poison.push({ record, error: error as Error });
+    }
+  }
+  if (poison.length > 0) await deadLetter(deps, logger, poison);
+  await writeRows(deps.store, projectEvents(events));
+  logger.debug(
+    { events: events.length, ms: Math.round(performance.now() - started) },
+    'projected batch',
+  );
+}
+
+/** Every table gets its rows; `derivations_by_output` is filled by a materialized view. */
+async function writeRows(store: Store, rows: ReturnType<typeof projectEvents>) {
+  for (const [table, tableRows] of Object.entries(rows) as Array<[ProjectionTable, object[]]>) {
+    await store.insert(table, tableRows);
+  }
+}
+
+async function deadLetter(
+  deps: ProjectorDeps,
+  logger: Logger,
+  poison: ReadonlyArray<{ record: StoredRecord; error: Error }>,
+) {
+  await deps.log.append(
+    EVENTS_DEAD_LETTER_TOPIC,
+    poison.map(({ record, error }) => ({
+      key: record.key,
+      value: record.value,
+      headers: {
+        'source-topic': record.topic,
+        'source-partition': String(record.partition),
+        'source-offset': String(record.offset),
+        error: error.message,
+      },
+    })),
+  );
+  for (const { record, error } of poison) {
+    logger.error(
+      { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
+      'undecodable message moved to the dead-letter topic',
+    );
+  }
+}
