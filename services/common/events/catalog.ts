@@ -37,9 +37,9 @@ export function catalogEntries(): readonly CatalogEntry[] {
 }
 
 /** The newest version of each event type, in catalog order. */
-export function latestSchemas(): CatalogEntry[] {
+export function latestSchemas(entries: readonly CatalogEntry[] = catalogEntries()): CatalogEntry[] {
   const latest = new Map<string, CatalogEntry>();
-  for (const entry of catalogEntries()) {
+  for (const entry of entries) {
     const seen = latest.get(entry.eventType);
     if (!seen || entry.version > seen.version) latest.set(entry.eventType, entry);
   }

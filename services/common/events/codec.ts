@@ -50,7 +50,7 @@ export interface EventCodec {
 export function createEventCodec(entries: readonly CatalogEntry[] = catalogEntries()): EventCodec {
   const writers = new Map<string, { id: number; type: avro.Type }>();
   const latestTypes = new Map<string, avro.Type>();
-  for (const entry of latestSchemas()) {
+  for (const entry of latestSchemas(entries)) {
     const type = parseType(entry.schema);
     writers.set(entry.eventType, { id: entry.id, type });
     latestTypes.set(entry.eventType, type);

@@ -1,0 +1,315 @@
+/**
+ * Pure assembly of the trace response (DESIGN §6) from the walk and the rows fetched for its
+ * batches. Every list is sorted so the same data always gives the same bytes.
+ */
+import type {
+  BatchRow,
+  DerivationRow,
+  InspectionRow,
+  ReceiptRow,
+  ShipmentRow,
+} from './trace-queries.js';
+import type { TraceDirection } from './walk.js';
+
+export interface TraceLimits {
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+}
+
+export interface BatchFlags {
+  readonly recalled: boolean;
+  readonly failedInspection: boolean;
+}
+
+/** A batch as the API shows it; every field but the id is null when no BatchProduced exists. */
+export interface BatchView {
+  readonly batchId: string;
+  readonly product: { readonly id: string; readonly name: string } | null;
+  readonly producer: string | null;
+  readonly operator: string | null;
+  readonly quantity: number | null;
+  readonly unit: string | null;
+  readonly producedAt: string | null;
+  readonly eventId: string | null;
+  readonly flags: BatchFlags;
+}
+
+export interface TraceBatch extends BatchView {
+  readonly depth: number;
+}
+
+export type TraceDerivation = DerivationRow;
+
+export interface TraceShipment {
+  readonly shipmentId: string;
+  readonly batchId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly quantity: number;
+  readonly unit: string;
+  /** Null for a receipt no shipment matches. */
+  readonly shippedAt: string | null;
+  /** Null while in transit. */
+  readonly receivedAt: string | null;
+  readonly operator: string | null;
+  /** The BatchShipped event first (when there is one), then the BatchReceived events. */
+  readonly eventIds: string[];
+}
+
+export interface TraceInspection {
+  readonly inspectionId: string;
+  readonly batchId: string;
+  readonly inspector: string;
+  readonly kind: string;
+  readonly result: string;
+  readonly standard: string | null;
+  readonly report: string | null;
+  readonly findings: unknown;
+  readonly at: string;
+  readonly eventId: string;
+}
+
+export const INVOLVEMENTS = ['producer', 'processor', 'shipper', 'receiver', 'inspector'] as const;
+export type Involvement = (typeof INVOLVEMENTS)[number];
+
+export interface TraceParty {
+  readonly partyId: string;
+  /** Null when the party is not registered (a counterparty named in an event). */
+  readonly name: string | null;
+  readonly involvement: Involvement[];
+}
+
+export interface Trace {
+  readonly root: string;
+  readonly direction: TraceDirection;
+  readonly truncated: boolean;
+  readonly limits: TraceLimits;
+  readonly batches: TraceBatch[];
+  readonly derivations: TraceDerivation[];
+  readonly shipments: TraceShipment[];
+  readonly inspections: TraceInspection[];
+  readonly parties: TraceParty[];
+}
+
+/** What the store said about the batches of a walk. */
+export interface TraceRows {
+  readonly batches: readonly BatchRow[];
+  /** The derivation edges the walk followed (duplicates are dropped here). */
+  readonly derivations: readonly DerivationRow[];
+  readonly shipments: readonly ShipmentRow[];
+  readonly receipts: readonly ReceiptRow[];
+  readonly inspections: readonly InspectionRow[];
+  readonly recalledBatchIds: ReadonlySet<string>;
+}
+
+export interface TraceInput {
+  readonly root: string;
+  readonly direction: TraceDirection;
+  readonly limits: TraceLimits;
+  readonly depthOf: ReadonlyMap<string, number>;
+  readonly truncated: boolean;
+  readonly rows: TraceRows;
+  readonly partyNames: ReadonlyMap<string, string>;
+}
+
+export function assembleTrace(input: TraceInput): Trace {
+  const { rows } = input;
+  const byId = new Map(rows.batches.map((row) => [row.batchId, row]));
+  const batches = [...input.depthOf]
+    .map(([batchId, depth]): TraceBatch => {
+      const { flags, ...view } = batchView(batchId, byId.get(batchId), batchFlags(batchId, rows));
+      return { ...view, depth, flags };
+    })
+    .sort((a, b) => a.depth - b.depth || compare(a.batchId, b.batchId));
+  const shipments = matchShipments(rows.shipments, rows.receipts);
+  return {
+    root: input.root,
+    direction: input.direction,
+    truncated: input.truncated,
+    limits: { maxDepth: input.limits.maxDepth, maxNodes: input.limits.maxNodes },
+    batches,
+    derivations: uniqueDerivations(rows.derivations),
+    shipments,
+    inspections: rows.inspections.map(inspectionView),
+    parties: partyViews(partyInvolvements(rows, shipments), input.partyNames),
+  };
+}
+
+export function batchView(
+  batchId: string,
+  row: BatchRow | undefined,
+  flags: BatchFlags,
+): BatchView {
+  return {
+    batchId,
+    product: row ? { id: row.productId, name: row.productName } : null,
+    producer: row?.producer ?? null,
+    operator: row?.operator ?? null,
+    quantity: row?.quantity ?? null,
+    unit: row?.unit ?? null,
+    producedAt: row?.producedAt ?? null,
+    eventId: row?.eventId ?? null,
+    flags,
+  };
+}
+
+export function batchFlags(
+  batchId: string,
+  rows: Pick<TraceRows, 'inspections' | 'recalledBatchIds'>,
+): BatchFlags {
+  return {
+    recalled: rows.recalledBatchIds.has(batchId),
+    failedInspection: rows.inspections.some(
+      (inspection) => inspection.batchId === batchId && inspection.result === 'FAIL',
+    ),
+  };
+}
+
+function uniqueDerivations(rows: readonly DerivationRow[]): TraceDerivation[] {
+  const unique = new Map(
+    rows.map((row) => [`${row.input}\u0000${row.output}\u0000${row.eventId}`, row]),
+  );
+  return [...unique.values()]
+    .map((row) => ({ ...row }))
+    .sort(
+      (a, b) =>
+        compare(a.at, b.at) ||
+        compare(a.input, b.input) ||
+        compare(a.output, b.output) ||
+        compare(a.eventId, b.eventId),
+    );
+}
+
+const lineKey = (row: { shipmentId: string; batchId: string }) =>
+  `${row.shipmentId}\u0000${row.batchId}`;
+
+/**
+ * Joins receipts to shipment lines by shipment id and batch id. A line received several times
+ * (partial deliveries) counts as received at its first receipt; a receipt that matches no
+ * shipment is kept as a line of its own, since custody still arrived somewhere.
+ */
+export function matchShipments(
+  shipments: readonly ShipmentRow[],
+  receipts: readonly ReceiptRow[],
+): TraceShipment[] {
+  const receiptsOf = new Map<string, ReceiptRow[]>();
+  for (const receipt of [...receipts].sort((a, b) => compare(a.receivedAt, b.receivedAt))) {
+    const key = lineKey(receipt);
+    receiptsOf.set(key, [...(receiptsOf.get(key) ?? []), receipt]);
+  }
+  const shipped = shipments.map((shipment): TraceShipment => {
+    const matched = receiptsOf.get(lineKey(shipment)) ?? [];
+    return {
+      shipmentId: shipment.shipmentId,
+      batchId: shipment.batchId,
+      from: shipment.from,
+      to: shipment.to,
+      quantity: shipment.quantity,
+      unit: shipment.unit,
+      shippedAt: shipment.shippedAt,
+      receivedAt: matched[0]?.receivedAt ?? null,
+      operator: shipment.operator,
+      eventIds: [shipment.eventId, ...matched.map((receipt) => receipt.eventId)],
+    };
+  });
+  const shippedKeys = new Set(shipments.map(lineKey));
+  const unmatched = receipts
+    .filter((receipt) => !shippedKeys.has(lineKey(receipt)))
+    .map(receiptOnly);
+  return [...shipped, ...unmatched].sort(compareShipments);
+}
+
+function receiptOnly(receipt: ReceiptRow): TraceShipment {
+  return {
+    shipmentId: receipt.shipmentId,
+    batchId: receipt.batchId,
+    from: receipt.from,
+    to: receipt.receiver,
+    quantity: receipt.quantity,
+    unit: receipt.unit,
+    shippedAt: null,
+    receivedAt: receipt.receivedAt,
+    // The receiving operator is the only person the events name for this hop.
+    operator: receipt.operator,
+    eventIds: [receipt.eventId],
+  };
+}
+
+function compareShipments(a: TraceShipment, b: TraceShipment): number {
+  return (
+    compare(a.shippedAt ?? a.receivedAt ?? '', b.shippedAt ?? b.receivedAt ?? '') ||
+    compare(a.shipmentId, b.shipmentId) ||
+    compare(a.batchId, b.batchId) ||
+    compare(a.eventIds.join(','), b.eventIds.join(','))
+  );
+}
+
+function inspectionView(row: InspectionRow): TraceInspection {
+  return {
+    inspectionId: row.inspectionId,
+    batchId: row.batchId,
+    inspector: row.inspector,
+    kind: row.kind,
+    result: row.result,
+    standard: row.standard,
+    report: row.report,
+    findings: parseFindings(row.findings),
+    at: row.at,
+    eventId: row.eventId,
+  };
+}
+
+/** The projector stores findings as JSON text; anything unreadable is shown as it was stored. */
+function parseFindings(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Party id → what it did in the trace, from the rows of the trace's batches. */
+export function partyInvolvements(
+  rows: Pick<TraceRows, 'batches' | 'receipts' | 'inspections'>,
+  shipments: readonly TraceShipment[],
+): Map<string, Set<Involvement>> {
+  const involvements = new Map<string, Set<Involvement>>();
+  const add = (partyId: string, involvement: Involvement) => {
+    const set = involvements.get(partyId) ?? new Set<Involvement>();
+    involvements.set(partyId, set.add(involvement));
+  };
+  for (const batch of rows.batches) add(batch.producer, batch.hasInputs ? 'processor' : 'producer');
+  // A receipt's own `from` is the receiver's claim: it makes a shipper only when no shipment
+  // matches the receipt (matchShipments then shows the receipt as the shipment).
+  for (const shipment of shipments) {
+    add(shipment.from, 'shipper');
+    add(shipment.to, 'receiver');
+  }
+  for (const receipt of rows.receipts) add(receipt.receiver, 'receiver');
+  for (const inspection of rows.inspections) add(inspection.inspector, 'inspector');
+  return involvements;
+}
+
+/** The parties a trace will name, so their names can be fetched before assembling it. */
+export function involvedPartyIds(rows: TraceRows): string[] {
+  const shipments = matchShipments(rows.shipments, rows.receipts);
+  return [...partyInvolvements(rows, shipments).keys()].sort(compare);
+}
+
+function partyViews(
+  involvements: ReadonlyMap<string, ReadonlySet<Involvement>>,
+  names: ReadonlyMap<string, string>,
+): TraceParty[] {
+  return [...involvements]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([partyId, set]) => ({
+      partyId,
+      name: names.get(partyId) ?? null,
+      involvement: INVOLVEMENTS.filter((involvement) => set.has(involvement)),
+    }));
+}
+
+/** Code-unit order, the same on every machine (localeCompare is not). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

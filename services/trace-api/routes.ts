@@ -1,0 +1,233 @@
+/**
+ * The read side for regulators and parties: a batch with its timeline, and its trace chain
+ * (DESIGN §6). Authentication is installed by the app; these routes assume `request.caller`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { PartyDirectory } from '../common/access/party-directory.js';
+import { SuyuanError } from '../common/errors.js';
+import type { Store } from '../common/store/store.js';
+import {
+  assembleTrace,
+  batchFlags,
+  batchView,
+  involvedPartyIds,
+  type BatchView,
+  type Trace,
+  type TraceLimits,
+  type TraceRows,
+} from './assemble-trace.js';
+import {
+  batchIsKnown,
+  findBatches,
+  findDerivations,
+  findInspections,
+  findReceipts,
+  findRecalledBatchIds,
+  findShipments,
+  findTimeline,
+  type DerivationRow,
+  type TimelineRow,
+} from './trace-queries.js';
+import { walkTrace, type TraceDirection, type WalkDirection } from './walk.js';
+
+export interface TraceRouteDeps {
+  readonly store: Store;
+  readonly parties: PartyDirectory;
+  /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
+  readonly limits: TraceLimits;
+}
+
+export interface TraceRequest {
+  readonly direction: TraceDirection;
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+}
+
+export interface TimelineEntry {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly eventTime: string;
+  readonly recordedAt: string | null;
+  readonly party: string;
+  readonly operator: string | null;
+  readonly location: { gln: string | null; siteId: string | null; name: string | null } | null;
+  readonly retracted: boolean;
+  /** The event's own fields: the payload without the envelope shown above. */
+  readonly data: Record<string, unknown>;
+}
+
+export interface BatchDetail extends BatchView {
+  readonly timeline: TimelineEntry[];
+}
+
+interface BatchRoute {
+  Params: { batchId: string };
+  Querystring: Record<string, unknown>;
+}
+
+export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps): void {
+  // Access scoping (DESIGN §5: a party reads only batches it handled) will plug in here, as a
+  // check of request.caller against the batch before any lookup; for now any caller may read.
+  app.get<BatchRoute>('/v1/batches/:batchId', async (request) => {
+    const { batchId } = request.params;
+    request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
+    return loadBatch(deps.store, batchId);
+  });
+  app.get<BatchRoute>('/v1/batches/:batchId/trace', async (request) => {
+    const traceRequest = parseTraceRequest(request.query, deps.limits);
+    // DESIGN §5: every regulator query is logged with who asked.
+    request.log.info(
+      { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
+      'trace read',
+    );
+    if (!(await batchIsKnown(deps.store, request.params.batchId))) {
+      throw notFound(request.params.batchId);
+    }
+    return loadTrace(deps, request.params.batchId, traceRequest);
+  });
+}
+
+const notFound = (batchId: string) =>
+  new SuyuanError('not_found', `batchId: no events name batch ${batchId}`);
+
+const DIRECTIONS: readonly TraceDirection[] = ['upstream', 'downstream', 'both'];
+
+/** Reads `direction`, `maxDepth` and `maxNodes`, defaulting to both and the configured limits. */
+export function parseTraceRequest(
+  query: Readonly<Record<string, unknown>>,
+  limits: TraceLimits,
+): TraceRequest {
+  const direction = query.direction ?? 'both';
+  if (!DIRECTIONS.includes(direction as TraceDirection)) {
+    throw new SuyuanError('invalid_request', `direction: must be one of ${DIRECTIONS.join(', ')}`, {
+      details: [{ path: 'direction', message: `must be one of ${DIRECTIONS.join(', ')}` }],
+    });
+  }
+  return {
+    direction: direction as TraceDirection,
+    maxDepth: parseLimit('maxDepth', query.maxDepth, limits.maxDepth),
+    maxNodes: parseLimit('maxNodes', query.maxNodes, limits.maxNodes),
+  };
+}
+
+function parseLimit(name: string, value: unknown, ceiling: number): number {
+  if (value === undefined) return ceiling;
+  const parsed = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(parsed >= 1 && parsed <= ceiling)) {
+    const message = `must be an integer from 1 to ${ceiling}`;
+    throw new SuyuanError('invalid_request', `${name}: ${message}`, {
+      details: [{ path: name, message }],
+    });
+  }
+  return parsed;
+}
+
+interface TracedEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly derivation: DerivationRow;
+}
+
+async function tracedEdges(
+  store: Store,
+  direction: WalkDirection,
+  frontier: string[],
+): Promise<TracedEdge[]> {
+  const rows = await findDerivations(store, direction, frontier);
+  return rows.map((derivation) =>
+    direction === 'downstream'
+      ? { from: derivation.input, to: derivation.output, derivation }
+      : { from: derivation.output, to: derivation.input, derivation },
+  );
+}
+
+export async function loadTrace(
+  deps: Pick<TraceRouteDeps, 'store' | 'parties'>,
+  root: string,
+  request: TraceRequest,
+): Promise<Trace> {
+  const { store } = deps;
+  const walk = await walkTrace({
+    root,
+    ...request,
+    neighbours: (direction, frontier) => tracedEdges(store, direction, frontier),
+  });
+  const ids = [...walk.depthOf.keys()];
+  const [batches, shipments, receipts, inspections, recalledBatchIds] = await Promise.all([
+    findBatches(store, ids),
+    findShipments(store, ids),
+    findReceipts(store, ids),
+    findInspections(store, ids),
+    findRecalledBatchIds(store, ids),
+  ]);
+  const derivations = walk.edges.map((edge) => edge.derivation);
+  const rows: TraceRows = {
+    batches,
+    derivations,
+    shipments,
+    receipts,
+    inspections,
+    recalledBatchIds,
+  };
+  const parties = await deps.parties.find(involvedPartyIds(rows));
+  return assembleTrace({
+    root,
+    direction: request.direction,
+    limits: { maxDepth: request.maxDepth, maxNodes: request.maxNodes },
+    depthOf: walk.depthOf,
+    truncated: walk.truncated,
+    rows,
+    partyNames: new Map([...parties].map(([id, party]) => [id, party.name])),
+  });
+}
+
+export async function loadBatch(store: Store, batchId: string): Promise<BatchDetail> {
+  const timeline = await findTimeline(store, batchId);
+  if (timeline.length === 0) throw notFound(batchId);
+  const [batches, inspections, recalledBatchIds] = await Promise.all([
+    findBatches(store, [batchId]),
+    findInspections(store, [batchId]),
+    findRecalledBatchIds(store, [batchId]),
+  ]);
+  const flags = batchFlags(batchId, { inspections, recalledBatchIds });
+  return { ...batchView(batchId, batches[0], flags), timeline: timeline.map(timelineEntry) };
+}
+
+const ENVELOPE = [
+  'eventId',
+  'eventType',
+  'eventTime',
+  'recordedAt',
+  'party',
+  'operator',
+  'location',
+];
+
+export function timelineEntry(row: TimelineRow): TimelineEntry {
+  const event = parsePayload(row.payload);
+  const hasLocation = row.locationGln ?? row.locationSiteId ?? row.locationName;
+  return {
+    eventId: row.eventId,
+    eventType: row.eventType,
+    eventTime: row.eventTime,
+    recordedAt: row.recordedAt,
+    party: row.party,
+    operator: row.operator,
+    location:
+      hasLocation === null
+        ? null
+        : { gln: row.locationGln, siteId: row.locationSiteId, name: row.locationName },
+    retracted: row.retracted,
+    data: Object.fromEntries(Object.entries(event).filter(([key]) => !ENVELOPE.includes(key))),
+  };
+}
+
+function parsePayload(payload: string | null): Record<string, unknown> {
+  if (payload === null) return {};
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalogEntries, type CatalogEntry } from '../../services/common/events/catalog.js';
+import { createEventCodec } from '../../services/common/events/codec.js';
+import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
+import { sampleEvents } from '../support/sample-events.js';
+
+const codec = createEventCodec();
+
+describe('event codec', () => {
+  it('round-trips an event of every type', () => {
+    const samples = sampleEvents();
+    expect(samples.map((event) => event.eventType).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const event of samples) {
+      expect(codec.decode(codec.encode(event))).toEqual(event);
+    }
+  });
+
+  it('writes the Confluent wire format: magic byte 0 and the catalog id of the writer schema', () => {
+    for (const event of sampleEvents()) {
+      const message = codec.encode(event);
+      const entry = catalogEntries().find((e) => e.eventType === event.eventType);
+      expect(message[0]).toBe(0);
+      expect(message.readUInt32BE(1)).toBe(entry?.id);
+    }
+  });
+
+  it('still reads the bytes written when each schema was published (fixtures)', () => {
+    for (const type of EVENT_TYPES) {
+      const bytes = readFileSync(`test/fixtures/avro/${type}.v1.bin`);
+      const expected: unknown = JSON.parse(
+        readFileSync(`test/fixtures/avro/${type}.v1.json`, 'utf8'),
+      );
+      expect(codec.decode(bytes)).toEqual(expected);
+    }
+  });
+
+  it('resolves data written with an older schema into the newer reader schema', () => {
+    const v1 = catalogEntries().find((e) => e.eventType === 'BatchShipped') as CatalogEntry;
+    const v1Schema = v1.schema as { fields: object[] };
+    const v2: CatalogEntry = {
+      ...v1,
+      id: 1000,
+      version: 2,
+      file: 'events/BatchShipped.v2.avsc',
+      schema: {
+        ...v1Schema,
+        fields: [...v1Schema.fields, { name: 'carrier', type: ['null', 'string'], default: null }],
+      },
+    };
+    const newer = createEventCodec([...catalogEntries(), v2]);
+    const decoded = newer.decode(readFileSync('test/fixtures/avro/BatchShipped.v1.bin'));
+    expect(decoded).toMatchObject({ eventType: 'BatchShipped', shipmentId: 'S-1', carrier: null });
+    expect(newer.schemaIdOf(newer.encode(decoded))).toBe(1000);
+  });
+
+  it('rejects bytes that are not in the wire format or name an unknown schema', () => {
+    expect(() => codec.decode(Buffer.from('not avro'))).toThrow(/wire format/);
+    expect(() => codec.decode(Buffer.from([0, 0, 0, 0x7f, 0x7f, 1]))).toThrow(/unknown schema id/);
+    const truncated = codec.encode(sampleEvents()[0]!).subarray(0, 12);
+    expect(() => codec.decode(truncated)).toThrow(/does not match schema/);
+  });
+});
