@@ -123,6 +123,9 @@ async function checkRetractions(store: Store, caller: Party, items: readonly Fin
     { ids: retractions.map((r) => r.target) },
   );
   const owner = new Map(targets.map((row) => [row.event_id, row.party]));
+  // An event earlier in the same request may be retracted too: it is the caller's own.
+  for (const { event } of items)
+    if (!owner.has(event.eventId)) owner.set(event.eventId, caller.partyId);
   for (const { item, target } of retractions) {
     const party = owner.get(target);
     if (party === undefined) {
