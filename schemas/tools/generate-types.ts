@@ -46,7 +46,10 @@ function primitive(name: string, named: Map<string, string>): string {
   return type;
 }
 
-function recordType(schema: Exclude<AvroSchema, string | AvroSchema[]>, named: Map<string, string>) {
+function recordType(
+  schema: Exclude<AvroSchema, string | AvroSchema[]>,
+  named: Map<string, string>,
+) {
   const fields = (schema.fields as Array<{ name: string; type: AvroSchema; doc?: string }>).map(
     (field) => {
       const doc = field.doc ? `  /** ${field.doc} */\n` : '';
@@ -75,7 +78,9 @@ export function renderEventTypes(): string {
   parts.push(
     `export type SuyuanEvent =\n${names.map((n) => `  | ({ readonly eventType: '${n}' } & ${n})`).join('\n')};\n`,
   );
-  parts.push(`export const EVENT_TYPES = [\n${names.map((n) => `  '${n}',`).join('\n')}\n] as const;\n`);
+  parts.push(
+    `export const EVENT_TYPES = [\n${names.map((n) => `  '${n}',`).join('\n')}\n] as const;\n`,
+  );
   parts.push('export type EventType = (typeof EVENT_TYPES)[number];\n');
   return parts.join('\n');
 }
@@ -84,7 +89,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rendered = renderEventTypes();
   if (process.argv.includes('--check')) {
     if (readFileSync(target, 'utf8') !== rendered) {
-      console.error('services/common/events/event-types.generated.ts is stale: run npm run schemas:types');
+      console.error(
+        'services/common/events/event-types.generated.ts is stale: run npm run schemas:types',
+      );
       process.exit(1);
     }
   } else {

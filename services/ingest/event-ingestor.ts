@@ -179,7 +179,7 @@ async function appendNew(
   }
   const fresh = unique.filter((item) => !storedHash.has(item.event.eventId));
   const recordedAt = new Date().toISOString();
-  const events = fresh.map((item) => ({ ...item.event, recordedAt }) as SuyuanEvent);
+  const events = fresh.map((item) => ({ ...item.event, recordedAt }));
   if (events.length > 0) {
     await deps.log.append(
       EVENTS_TOPIC,

@@ -10,7 +10,7 @@ import type * as Events from '../common/events/event-types.generated.js';
 type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
 
 const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARS = /\p{Cc}/u;
 
 const text = (max: number) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

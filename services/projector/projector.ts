@@ -20,6 +20,8 @@ export interface ProjectorDeps {
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly batchSize: number;
+  /** The consumer group; a new group re-projects the whole log (replay). */
+  readonly groupId?: string;
 }
 
 export interface Projector {
@@ -30,13 +32,14 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   const logger = deps.logger.child({ component: 'projector' });
   await deps.log.ensureTopic(EVENTS_TOPIC);
   await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
+  const groupId = deps.groupId ?? PROJECTOR_GROUP;
   const subscription: Subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
-    groupId: PROJECTOR_GROUP,
+    groupId,
     maxBatchSize: deps.batchSize,
     handleBatch: (records) => projectBatch(deps, logger, records),
   });
-  logger.info({ topic: EVENTS_TOPIC, group: PROJECTOR_GROUP }, 'projector started');
+  logger.info({ topic: EVENTS_TOPIC, group: groupId }, 'projector started');
   return { stop: () => subscription.stop() };
 }
 

@@ -72,7 +72,7 @@ beforeAll(async () => {
   ]);
   await post('shop-1', [received('S-D1', 'dist', ['FORMULA-1'], 10)]);
   // S-D2 stays in transit: shop-2 never records the receipt.
-  await platform.waitForBatch(keys.samr!, 'FORMULA-1');
+  await platform.waitForBatch(keys.samr, 'FORMULA-1');
 });
 afterAll(() => platform?.stop());
 

@@ -66,7 +66,7 @@ export function clientFor(url: string, dataDir: string, stop: () => Promise<void
     return {
       status: response.status,
       body: text ? JSON.parse(text) : undefined,
-    } as ApiResponse<never>;
+    };
   };
   return {
     url,

@@ -3,7 +3,8 @@
  * every event schema. Ids are what the Confluent wire format carries.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SCHEMAS_DIR } from '../project-paths.js';
 
 export type AvroSchema = string | AvroSchema[] | { readonly [key: string]: unknown };
 
@@ -17,15 +18,13 @@ export interface CatalogEntry {
   readonly schema: AvroSchema;
 }
 
-const schemasDir = fileURLToPath(new URL('../../../schemas/', import.meta.url));
-
 function loadCatalog(): readonly CatalogEntry[] {
-  const raw = JSON.parse(readFileSync(`${schemasDir}catalog.json`, 'utf8')) as {
+  const raw = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'catalog.json'), 'utf8')) as {
     schemas: Array<Omit<CatalogEntry, 'schema'>>;
   };
   return raw.schemas.map((entry) => ({
     ...entry,
-    schema: JSON.parse(readFileSync(`${schemasDir}${entry.file}`, 'utf8')) as AvroSchema,
+    schema: JSON.parse(readFileSync(join(SCHEMAS_DIR, entry.file), 'utf8')) as AvroSchema,
   }));
 }
 

@@ -63,7 +63,7 @@ export function createEventCodec(entries: readonly CatalogEntry[] = catalogEntri
     const resolver = reader.createResolver(writer);
     readers.set(entry.id, {
       eventType: entry.eventType as EventType,
-      decode: (body) => reader.fromBuffer(body, resolver, true),
+      decode: (body): unknown => reader.fromBuffer(body, resolver, true) as unknown,
     });
   }
 

@@ -22,8 +22,10 @@ export interface HttpAppDeps {
  * the health and readiness probes. Services add their routes; the launcher listens.
  */
 export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
+  // Typed as Fastify's logger so the instance is the plain FastifyInstance that routes take.
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: deps.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -41,7 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
   });
   installErrorHandler(app);
   installAuthentication(app, deps.parties);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {

@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLICKHOUSE_MIGRATIONS_DIR } from '../project-paths.js';
 import type { Logger } from '../logger.js';
 import type { Store } from './store.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../infra/clickhouse/', import.meta.url));
+export const MIGRATIONS_DIR = CLICKHOUSE_MIGRATIONS_DIR;
 
 interface Migration {
   readonly version: number;
@@ -16,7 +17,7 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   const files = (await readdir(dir)).filter((file) => /^\d{4}_[\w-]+\.sql$/.test(file)).sort();
   return Promise.all(
     files.map(async (file) => {
-      const text = await readFile(`${dir}${file}`, 'utf8');
+      const text = await readFile(join(dir, file), 'utf8');
       const statements = text
         .split(/;\s*$/m)
         .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())

@@ -1,0 +1,132 @@
+import { pino } from 'pino';
+import { SuyuanError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EventLog, SubscribeOptions, Subscription } from './event-log.js';
+import { openSqliteLogStore, PARTITION, type SqliteLogStore } from './sqlite-log-store.js';
+import { startSubscriptionLoop, type SubscriptionLoop } from './sqlite-subscription.js';
+
+export interface SqliteEventLogOptions {
+  /** The database file; its directory is created when missing. */
+  readonly path: string;
+  readonly logger?: Logger;
+  /** How often subscriptions look for records appended by other processes (default 50 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 50;
+
+interface ActiveSubscription {
+  readonly topic: string;
+  readonly loop: SubscriptionLoop;
+}
+
+function subscriptionId({ groupId, topic }: SubscribeOptions): string {
+  return JSON.stringify([groupId, topic]);
+}
+
+/** Runs SQLite work; a failure of SQLite itself becomes a retryable `log_unavailable`. */
+function guardSqlite<T>(path: string, operation: string, work: () => T): T {
+  try {
+    return work();
+  } catch (cause) {
+    throw new SuyuanError('log_unavailable', `embedded event log ${path}: ${operation} failed`, {
+      cause,
+    });
+  }
+}
+
+function startOffset(store: SqliteLogStore, options: SubscribeOptions): number {
+  const committed = store.committedOffsets(options.topic, options.groupId).get(PARTITION);
+  if (committed !== undefined) return committed;
+  return options.startAt === 'latest' ? (store.endOffset(options.topic) ?? 0) : 0;
+}
+
+/**
+ * The embedded event log: a SQLite database (WAL, synchronous = FULL) that the processes of one
+ * machine can share. Each topic has a single partition (0), so all records of a topic are totally
+ * ordered. Subscriptions poll every `pollIntervalMs` and wake at once on appends by this process.
+ * Only one subscription per (group, topic) may be active in a process; subscriptions of one group
+ * in different processes are not coordinated (each would receive every record).
+ */
+export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const store = guardSqlite(options.path, 'open', () => openSqliteLogStore(options.path));
+  const active = new Map<string, ActiveSubscription>();
+  let closing: Promise<void> | undefined;
+
+  const guard = <T>(operation: string, work: () => T): T =>
+    guardSqlite(options.path, operation, work);
+
+  /** Runs synchronous SQLite work as a promise; SQLite failures become `log_unavailable`. */
+  function attempt<T>(operation: string, work: () => T): Promise<T> {
+    return new Promise((resolve) => resolve(guard(operation, work)));
+  }
+
+  function startLoop(subscribe: SubscribeOptions): SubscriptionLoop {
+    const { topic, groupId } = subscribe;
+    const start = guard('subscribe', () => {
+      store.ensureTopic(topic);
+      return startOffset(store, subscribe);
+    });
+    return startSubscriptionLoop({
+      subscribe,
+      startOffset: start,
+      pollIntervalMs,
+      logger,
+      cursor: {
+        fetch: (fromOffset, maxRecords) => store.read(topic, PARTITION, fromOffset, maxRecords),
+        commit: (nextOffset) => store.commit(topic, groupId, PARTITION, nextOffset),
+      },
+      onStopped: () => active.delete(subscriptionId(subscribe)),
+    });
+  }
+
+  // Synchronous from check to registration, so two concurrent calls cannot both pass the check.
+  function subscribeNow(subscribe: SubscribeOptions): Subscription {
+    const id = subscriptionId(subscribe);
+    if (closing) throw new Error('the embedded event log is closed; cannot subscribe');
+    if (active.has(id)) {
+      throw new Error(
+        `group "${subscribe.groupId}" already has an active subscription to topic ` +
+          `"${subscribe.topic}" in this process; stop it before subscribing again`,
+      );
+    }
+    const loop = startLoop(subscribe);
+    active.set(id, { topic: subscribe.topic, loop });
+    return { stop: () => loop.stop() };
+  }
+
+  function wakeSubscribers(topic: string): void {
+    for (const subscription of active.values()) {
+      if (subscription.topic === topic) subscription.loop.wake();
+    }
+  }
+
+  async function stopAllAndClose(): Promise<void> {
+    await Promise.all([...active.values()].map(({ loop }) => loop.stop()));
+    store.close();
+  }
+
+  return {
+    ensureTopic: (topic) => attempt('ensureTopic', () => store.ensureTopic(topic)),
+    append: async (topic, records) => {
+      if (records.length === 0) return [];
+      const receipts = await attempt('append', () => store.append(topic, records));
+      wakeSubscribers(topic);
+      return receipts;
+    },
+    subscribe: (subscribe) => new Promise((resolve) => resolve(subscribeNow(subscribe))),
+    read: (topic, { partition = PARTITION, fromOffset, maxRecords }) =>
+      attempt('read', () => store.read(topic, partition, fromOffset, maxRecords)),
+    committedOffsets: (topic, groupId) =>
+      attempt('committedOffsets', () => store.committedOffsets(topic, groupId)),
+    endOffsets: (topic) =>
+      attempt('endOffsets', () => {
+        const end = store.endOffset(topic);
+        return new Map(end === undefined ? [] : [[PARTITION, end]]);
+      }),
+    ping: () => attempt('ping', () => store.ping()),
+    close: () => (closing ??= stopAllAndClose()),
+  };
+}
