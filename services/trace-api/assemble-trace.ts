@@ -51,6 +51,8 @@ export interface TraceShipment {
   readonly shippedAt: string | null;
   /** Null while in transit. */
   readonly receivedAt: string | null;
+  /** What the receipts recorded, so a shortfall against `quantity` shows; null while in transit. */
+  readonly receivedQuantity: number | null;
   readonly operator: string | null;
   /** The BatchShipped event first (when there is one), then the BatchReceived events. */
   readonly eventIds: string[];
@@ -208,6 +210,7 @@ export function matchShipments(
       unit: shipment.unit,
       shippedAt: shipment.shippedAt,
       receivedAt: matched[0]?.receivedAt ?? null,
+      receivedQuantity: matched.length > 0 ? matched.reduce((sum, r) => sum + r.quantity, 0) : null,
       operator: shipment.operator,
       eventIds: [shipment.eventId, ...matched.map((receipt) => receipt.eventId)],
     };
@@ -229,6 +232,7 @@ function receiptOnly(receipt: ReceiptRow): TraceShipment {
     unit: receipt.unit,
     shippedAt: null,
     receivedAt: receipt.receivedAt,
+    receivedQuantity: receipt.quantity,
     // The receiving operator is the only person the events name for this hop.
     operator: receipt.operator,
     eventIds: [receipt.eventId],

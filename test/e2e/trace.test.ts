@@ -112,8 +112,14 @@ describe('trace of a mid-chain batch (来源可查、去向可追、责任可究
       from: 'dist',
       to: 'shop-1',
       receivedAt: expect.any(String),
+      receivedQuantity: 10,
     });
-    expect(byShipment['S-D2']).toMatchObject({ from: 'dist', to: 'shop-2', receivedAt: null });
+    expect(byShipment['S-D2']).toMatchObject({
+      from: 'dist',
+      to: 'shop-2',
+      receivedAt: null,
+      receivedQuantity: null,
+    });
     expect(byShipment['S-D1']?.eventIds).toHaveLength(2);
     const holders = t.parties
       .filter((p) => p.involvement.includes('receiver'))

@@ -28,7 +28,7 @@ export interface TestPlatform {
   ): Promise<ApiResponse<T>>;
   /** Creates a party and returns its API key. */
   createParty(partyId: string, roles?: string[], name?: string): Promise<string>;
-  postEvents(key: string, events: unknown[]): Promise<ApiResponse>;
+  postEvents(key: string, events: readonly unknown[]): Promise<ApiResponse>;
   /** Waits until the projector has made the batch visible. */
   waitForBatch(key: string, batchId: string): Promise<void>;
   stop(): Promise<void>;

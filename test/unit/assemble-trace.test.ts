@@ -150,6 +150,7 @@ describe('assembleTrace', () => {
         unit: 'kg',
         shippedAt: T(3),
         receivedAt: null,
+        receivedQuantity: null,
         operator: 'Li Lei',
         eventIds: ['ev-ship-S-1'],
       },
