@@ -17,6 +17,10 @@ export type ProjectionTable =
   | 'inspections'
   | 'defects'
   | 'recall_batches'
+  | 'recalls'
+  | 'recall_closures'
+  | 'recall_notices'
+  | 'notice_answers'
   | 'retractions';
 
 export type ProjectionRows = Record<ProjectionTable, Array<Record<string, unknown>>>;
@@ -33,6 +37,10 @@ export function emptyRows(): ProjectionRows {
     inspections: [],
     defects: [],
     recall_batches: [],
+    recalls: [],
+    recall_closures: [],
+    recall_notices: [],
+    notice_answers: [],
     retractions: [],
   };
 }
@@ -57,14 +65,28 @@ function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
     case 'DefectReported':
       return projectDefect(event, rows);
     case 'RecallInitiated':
-      return projectRecallBatches(event, event.rootBatchIds, event.recallId, rows);
+      projectRecallBatches(event, event.rootBatchIds, event.recallId, rows);
+      return projectRecall(event, rows);
     case 'RecallNoticeIssued':
-      return projectRecallBatches(
+      projectRecallBatches(
         event,
         event.batches.map((line) => line.batchId),
         event.recallId,
         rows,
       );
+      return projectNotice(event, rows);
+    case 'RecallAcknowledged':
+    case 'RecallProgressReported':
+      return projectAnswer(event, rows);
+    case 'RecallClosed':
+      rows.recall_closures.push({
+        recall_id: event.recallId,
+        event_id: event.eventId,
+        closed_by: event.party,
+        reason: event.reason,
+        closed_at: event.eventTime,
+      });
+      return;
     case 'EventRetracted':
       rows.retractions.push({
         target_event_id: event.targetEventId,
@@ -74,10 +96,6 @@ function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
         at: event.eventTime,
       });
       return;
-    case 'RecallAcknowledged':
-    case 'RecallProgressReported':
-    case 'RecallClosed':
-      return; // read by the recall service; the trace needs only the events row
   }
 }
 
@@ -217,4 +235,49 @@ function projectRecallBatches(
       at: event.eventTime,
     });
   }
+}
+
+function projectRecall(event: EventOf<'RecallInitiated'>, rows: ProjectionRows): void {
+  rows.recalls.push({
+    recall_id: event.recallId,
+    event_id: event.eventId,
+    initiated_by: event.party,
+    level: event.level,
+    mode: event.mode,
+    reason: event.reason,
+    root_batch_ids: event.rootBatchIds,
+    started_at: event.eventTime,
+    recorded_at: event.recordedAt,
+  });
+}
+
+function projectNotice(event: EventOf<'RecallNoticeIssued'>, rows: ProjectionRows): void {
+  rows.recall_notices.push({
+    notice_id: event.noticeId,
+    recall_id: event.recallId,
+    recipient: event.recipient,
+    event_id: event.eventId,
+    batches: JSON.stringify(event.batches),
+    actions: event.actions,
+    deadline: event.deadline,
+    issued_at: event.eventTime,
+  });
+}
+
+function projectAnswer(
+  event: EventOf<'RecallAcknowledged'> | EventOf<'RecallProgressReported'>,
+  rows: ProjectionRows,
+): void {
+  const progress = event.eventType === 'RecallProgressReported' ? event : undefined;
+  rows.notice_answers.push({
+    notice_id: event.noticeId,
+    event_id: event.eventId,
+    kind: progress ? 'PROGRESS' : 'ACK',
+    party: event.party,
+    recovered: progress?.recovered ?? 0,
+    destroyed: progress?.destroyed ?? 0,
+    unit: progress?.unit ?? null,
+    note: event.note,
+    at: event.eventTime,
+  });
 }

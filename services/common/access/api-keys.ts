@@ -16,3 +16,8 @@ export function hashApiKey(key: string): string {
 export function newKeyId(): string {
   return randomUUID();
 }
+
+/** A webhook signing secret in the Standard Webhooks form: `whsec_` and 32 random bytes, base64. */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}

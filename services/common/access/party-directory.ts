@@ -1,6 +1,6 @@
 import { SuyuanError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { generateApiKey, hashApiKey, newKeyId } from './api-keys.js';
+import { generateApiKey, generateWebhookSecret, hashApiKey, newKeyId } from './api-keys.js';
 
 export const ROLES = ['submitter', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,8 +35,11 @@ const toParty = (row: PartyRow): Party => ({
 });
 
 export interface PartyDirectory {
-  /** Creates the party with a first API key, returned once. Throws `conflict` if it exists. */
-  create(party: NewParty): Promise<{ partyId: string; apiKey: string }>;
+  /**
+   * Creates the party with a first API key, returned once, and a webhook signing secret when it
+   * has a webhook but brought no secret (also returned once). Throws `conflict` if it exists.
+   */
+  create(party: NewParty): Promise<{ partyId: string; apiKey: string; webhookSecret?: string }>;
   /** The party an API key belongs to, or undefined for an unknown or revoked key. */
   authenticate(apiKey: string): Promise<Party | undefined>;
   /** The parties among `partyIds` that exist. */
@@ -105,19 +108,32 @@ export function createPartyDirectory(store: Store): PartyDirectory {
         if ((await find([party.partyId])).size > 0) {
           throw new SuyuanError('conflict', `partyId: party ${party.partyId} already exists`);
         }
-        await insertParty(party);
+        const generatedSecret =
+          party.webhook && !party.webhook.secret ? generateWebhookSecret() : undefined;
+        await insertParty(
+          generatedSecret && party.webhook
+            ? { ...party, webhook: { url: party.webhook.url, secret: generatedSecret } }
+            : party,
+        );
         const apiKey = generateApiKey();
         await insertKey(party.partyId, apiKey);
-        return { partyId: party.partyId, apiKey };
+        return {
+          partyId: party.partyId,
+          apiKey,
+          ...(generatedSecret ? { webhookSecret: generatedSecret } : {}),
+        };
       }),
 
     async authenticate(apiKey) {
-      const [key] = await store.query<{ party_id: string }>(
-        `SELECT party_id FROM api_keys FINAL WHERE key_hash = {hash:String} AND revoked_at IS NULL`,
+      // One round trip: every request authenticates, and each store query has a fixed cost.
+      const [row] = await store.query<PartyRow>(
+        `SELECT party_id, name, roles, webhook_url, webhook_secret FROM parties FINAL
+         WHERE party_id IN (
+           SELECT party_id FROM api_keys FINAL WHERE key_hash = {hash:String} AND revoked_at IS NULL
+         )`,
         { hash: hashApiKey(apiKey) },
       );
-      if (!key) return undefined;
-      return (await find([key.party_id])).get(key.party_id);
+      return row ? toParty(row) : undefined;
     },
 
     find,
