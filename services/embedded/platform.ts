@@ -15,7 +15,11 @@ import { EVENTS_TOPIC } from '../common/topics.js';
 import { createEventIngestor } from '../ingest/event-ingestor.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
 import { startProjector } from '../projector/projector.js';
+import { startRecallService } from '../recall/recall-service.js';
 import { registerTraceRoutes } from '../trace-api/routes.js';
+
+/** The party the platform's own services act as in the events they write. */
+export const SYSTEM_PARTY_ID = 'suyuan';
 
 export interface EmbeddedPlatform {
   /** The base URL the platform listens on. */
@@ -38,6 +42,7 @@ export async function startEmbeddedPlatform(
   await log.ensureTopic(EVENTS_TOPIC);
   const parties = createPartyDirectory(store);
   const generatedAdminKey = await parties.ensureAdmin(config.adminKey);
+  await parties.ensureSystemParty(SYSTEM_PARTY_ID, 'Suyuan recall service 溯源召回服务');
   const codec = createEventCodec();
 
   const projector = await startProjector({
@@ -46,6 +51,14 @@ export async function startEmbeddedPlatform(
     codec,
     logger: logger.child({ service: 'projector' }),
     batchSize: config.projectorBatchSize,
+  });
+  const recalls = await startRecallService({
+    log,
+    store,
+    codec,
+    logger: logger.child({ service: 'recall' }),
+    policy: config.recallPolicy,
+    systemPartyId: SYSTEM_PARTY_ID,
   });
   const app = createHttpApp({
     logger,
@@ -73,6 +86,7 @@ export async function startEmbeddedPlatform(
     generatedAdminKey,
     async stop() {
       await app.close();
+      await recalls.stop();
       await projector.stop();
       await log.close();
       await store.close();

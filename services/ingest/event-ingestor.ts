@@ -14,6 +14,7 @@ import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createKeyedLock } from './keyed-lock.js';
+import { checkRecallRules, recallWarnings, type IngestWarning } from './recall-rules.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
 export interface IngestResult {
@@ -21,8 +22,14 @@ export interface IngestResult {
   readonly status: 'accepted' | 'duplicate';
 }
 
+export interface IngestAnswer {
+  readonly results: IngestResult[];
+  /** Accepted events that deserve attention, e.g. a shipment of a batch under recall. */
+  readonly warnings: IngestWarning[];
+}
+
 export interface EventIngestor {
-  submit(caller: Party, events: readonly SubmittedEvent[]): Promise<IngestResult[]>;
+  submit(caller: Party, events: readonly SubmittedEvent[]): Promise<IngestAnswer>;
 }
 
 interface Deps {
@@ -54,10 +61,12 @@ export function createEventIngestor(deps: Deps): EventIngestor {
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique);
       await checkRetractions(deps.store, caller, unique);
-      return lock.run(
+      await checkRecallRules(deps.store, caller, unique);
+      const results = await lock.run(
         unique.map((item) => item.event.eventId),
         () => appendNew(deps, fingerprinted, unique),
       );
+      return { results, warnings: await recallWarnings(deps.store, unique) };
     },
   };
 }

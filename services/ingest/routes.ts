@@ -34,8 +34,8 @@ const newPartySchema = z.strictObject({
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   app.post('/v1/events', async (request, reply) => {
     const events = parseSubmission(request.body, request.caller.partyId);
-    const results = await deps.ingestor.submit(request.caller, events);
-    return reply.status(202).send({ results });
+    const { results, warnings } = await deps.ingestor.submit(request.caller, events);
+    return reply.status(202).send(warnings.length > 0 ? { results, warnings } : { results });
   });
 
   app.post('/v1/parties', async (request, reply) => {

@@ -1,14 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oneOfEveryType, produced, shipped } from '../support/event-builders.js';
+import { noticeIdFor } from '../../services/recall/plan-notices.js';
+import {
+  acknowledged,
+  defectReported,
+  inspected,
+  produced,
+  progressReported,
+  recallClosed,
+  recallInitiated,
+  received,
+  retracted,
+  shipped,
+} from '../support/event-builders.js';
+import { pollUntil } from '../support/poll.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let platform: TestPlatform;
 let plant: string;
+let dist: string;
+let samr: string;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
   plant = await platform.createParty('plant-1');
-  await platform.createParty('dist-1');
+  dist = await platform.createParty('dist-1');
+  samr = await platform.createParty('samr', ['regulator']);
 });
 afterAll(() => platform?.stop());
 
@@ -23,16 +39,39 @@ async function expectNothingWritten(batchId: string) {
 }
 
 describe('POST /v1/events', () => {
-  it('accepts an event of every type with 202', async () => {
+  it('accepts every event type from the party entitled to send it', async () => {
     const first = produced('EVERY-0');
-    await platform.postEvents(plant, [first]);
-    const events = oneOfEveryType('EVERY-1', 'dist-1', first.eventId);
-    const response = await platform.postEvents(plant, events);
-    expect(response.status).toBe(202);
-    expect(response.body).toEqual({
-      results: events.map((e) => ({ eventId: e.eventId, status: 'accepted' })),
-    });
+    const fromPlant = [
+      first,
+      produced('EVERY-1'),
+      shipped('S-EVERY-1', 'dist-1', ['EVERY-1']),
+      inspected('EVERY-1', 'PASS'),
+      defectReported('D-EVERY-1', ['EVERY-1'], 'MINOR'),
+    ];
+    const accepted = async (key: string, events: Array<{ eventId: string }>) => {
+      const response = await platform.postEvents(key, events);
+      expect(response.status, JSON.stringify(response.body)).toBe(202);
+      expect(response.body).toEqual({
+        results: events.map((e) => ({ eventId: e.eventId, status: 'accepted' })),
+      });
+    };
+    await accepted(plant, fromPlant);
+    await accepted(dist, [received('S-EVERY-1', 'plant-1', ['EVERY-1'])]);
     await platform.waitForBatch(plant, 'EVERY-1');
+    await accepted(plant, [recallInitiated('R-EVERY-1', ['EVERY-1'], 'VOLUNTARY')]);
+
+    // The recall service issues the notice; the recipient then answers it.
+    const noticeId = noticeIdFor('R-EVERY-1', 'dist-1');
+    const ack = acknowledged(noticeId);
+    await pollUntil(async () => (await platform.postEvents(dist, [ack])).status === 202, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'the notice to dist-1',
+    });
+    await accepted(dist, [progressReported(noticeId, 30, 5)]);
+    await accepted(samr, [recallClosed('R-EVERY-1')]);
+    await accepted(plant, [retracted(first.eventId)]);
+
     const batch = await platform.request<{ timeline: Array<{ eventType: string }> }>(
       'GET',
       '/v1/batches/EVERY-1',
@@ -49,6 +88,20 @@ describe('POST /v1/events', () => {
         'RecallNoticeIssued',
       ]),
     );
+  });
+
+  it('refuses RecallNoticeIssued from any client: the recall service issues notices', async () => {
+    const notice = {
+      eventId: crypto.randomUUID(),
+      eventType: 'RecallNoticeIssued',
+      eventTime: '2026-11-20T08:00:00Z',
+      noticeId: 'N-FORGED',
+      recallId: 'R-EVERY-1',
+      recipient: 'dist-1',
+      batches: [{ batchId: 'EVERY-1', quantity: 1, unit: 'kg' }],
+      deadline: '2026-11-21T08:00:00Z',
+    };
+    expect((await platform.postEvents(samr, [notice])).status).toBe(403);
   });
 
   it('accepts a single event object as well as a list', async () => {

@@ -52,46 +52,41 @@ export const retracted = (targetEventId: string, reason = 'recorded by mistake')
   reason,
 });
 
-/** One valid event of every type (the recall ones refer to batch B and party `to`). */
-export function oneOfEveryType(batchId: string, to: string, targetEventId: string) {
-  return [
-    produced(batchId),
-    shipped(`S-${batchId}`, to, [batchId]),
-    received(`S-${batchId}`, to, [batchId]),
-    inspected(batchId, 'PASS'),
-    {
-      ...base('DefectReported'),
-      defectId: `D-${batchId}`,
-      batchIds: [batchId],
-      source: 'COMPLAINT',
-      severity: 'MINOR',
-      hazard: 'mislabelled allergen',
-    },
-    {
-      ...base('RecallInitiated'),
-      recallId: `R-${batchId}`,
-      rootBatchIds: [batchId],
-      level: 3,
-      mode: 'VOLUNTARY',
-      reason: 'label',
-    },
-    {
-      ...base('RecallNoticeIssued'),
-      noticeId: `N-${batchId}`,
-      recallId: `R-${batchId}`,
-      recipient: to,
-      batches: [{ batchId, quantity: 40, unit: 'kg' }],
-      deadline: '2026-12-01T00:00:00Z',
-    },
-    { ...base('RecallAcknowledged'), noticeId: `N-${batchId}` },
-    {
-      ...base('RecallProgressReported'),
-      noticeId: `N-${batchId}`,
-      recovered: 30,
-      destroyed: 5,
-      unit: 'kg',
-    },
-    { ...base('RecallClosed'), recallId: `R-${batchId}`, reason: 'done' },
-    retracted(targetEventId),
-  ];
-}
+export const defectReported = (defectId: string, batchIds: string[], severity = 'MINOR') => ({
+  ...base('DefectReported'),
+  defectId,
+  batchIds,
+  source: 'COMPLAINT',
+  severity,
+  hazard: 'mislabelled allergen',
+});
+
+export const recallInitiated = (
+  recallId: string,
+  rootBatchIds: string[],
+  mode: 'VOLUNTARY' | 'ORDERED',
+  level = 3,
+) => ({
+  ...base('RecallInitiated'),
+  recallId,
+  rootBatchIds,
+  level,
+  mode,
+  reason: 'test recall',
+});
+
+export const acknowledged = (noticeId: string) => ({ ...base('RecallAcknowledged'), noticeId });
+
+export const progressReported = (noticeId: string, recovered: number, destroyed = 0) => ({
+  ...base('RecallProgressReported'),
+  noticeId,
+  recovered,
+  destroyed,
+  unit: 'kg',
+});
+
+export const recallClosed = (recallId: string) => ({
+  ...base('RecallClosed'),
+  recallId,
+  reason: 'done',
+});

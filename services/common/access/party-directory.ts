@@ -44,6 +44,8 @@ export interface PartyDirectory {
   authenticate(apiKey: string): Promise<Party | undefined>;
   /** The parties among `partyIds` that exist. */
   find(partyIds: readonly string[]): Promise<Map<string, Party>>;
+  /** Registers a party the platform itself acts as (no API key), unless it exists. */
+  ensureSystemParty(partyId: string, name: string): Promise<void>;
   /**
    * Makes sure an admin can sign in: registers `adminKey` when given, otherwise generates a key
    * the first time no admin exists and returns it (to be printed once).
@@ -137,6 +139,11 @@ export function createPartyDirectory(store: Store): PartyDirectory {
     },
 
     find,
+
+    ensureSystemParty: (partyId, name) =>
+      serialized(async () => {
+        if ((await find([partyId])).size === 0) await insertParty({ partyId, name, roles: [] });
+      }),
 
     ensureAdmin: (adminKey) =>
       serialized(async () => {

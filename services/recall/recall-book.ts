@@ -1,0 +1,141 @@
+/**
+ * What the recall service knows about open recalls: their affected batches (cached, recomputed
+ * from the store when an event touches them) and the recipients already notified.
+ */
+import type { EventCodec } from '../common/events/codec.js';
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import { logKeyOf } from '../common/events/keys.js';
+import type { EventLog } from '../common/log/event-log.js';
+import type { Logger } from '../common/logger.js';
+import { stableUuid } from '../common/stable-id.js';
+import type { Store } from '../common/store/store.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
+import { recallDeadlines } from './deadlines.js';
+import { noticeIdFor, type PlannedNotice } from './plan-notices.js';
+import type { RecallLevel } from './policy.js';
+import { computeRecallScope } from './recall-scope.js';
+
+export interface OpenRecall {
+  readonly recallId: string;
+  readonly level: RecallLevel;
+  readonly rootBatchIds: string[];
+}
+
+type Notice = Extract<SuyuanEvent, { eventType: 'RecallNoticeIssued' }>;
+
+interface BookDeps {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly codec: EventCodec;
+  readonly logger: Logger;
+  readonly systemPartyId: string;
+  readonly now: () => Date;
+}
+
+/** The batches an event moves to a party or consumes: what can widen a standing recall. */
+function batchesMovedBy(event: SuyuanEvent): string[] {
+  switch (event.eventType) {
+    case 'BatchShipped':
+    case 'BatchReceived':
+      return event.lines.map((line) => line.batchId);
+    case 'BatchProduced':
+      return event.inputs.map((input) => input.batchId);
+    default:
+      return [];
+  }
+}
+
+export function createRecallBook(deps: BookDeps) {
+  const affected = new Map<string, ReadonlySet<string>>();
+  const notified = new Map<string, Set<string>>();
+
+  const openRecalls = () =>
+    deps.store.query<OpenRecall>(
+      `SELECT recall_id AS recallId, level, root_batch_ids AS rootBatchIds FROM recalls FINAL
+       WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)
+         AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
+       ORDER BY started_at, recall_id LIMIT 1 BY recall_id`,
+    );
+
+  const notifiedFor = async (recallId: string) => {
+    const known = notified.get(recallId);
+    if (known) return known;
+    const rows = await deps.store.query<{ recipient: string }>(
+      'SELECT DISTINCT recipient FROM recall_notices FINAL WHERE recall_id = {id:String}',
+      { id: recallId },
+    );
+    const set = new Set(rows.map((row) => row.recipient));
+    notified.set(recallId, set);
+    return set;
+  };
+
+  const noticeEvent = (recall: OpenRecall, planned: PlannedNotice, now: string): Notice => ({
+    eventType: 'RecallNoticeIssued',
+    eventId: stableUuid(`recall-notice-event/${recall.recallId}/${planned.recipient}`),
+    eventTime: now,
+    recordedAt: now,
+    party: deps.systemPartyId,
+    location: null,
+    operator: null,
+    noticeId: noticeIdFor(recall.recallId, planned.recipient),
+    recallId: recall.recallId,
+    recipient: planned.recipient,
+    batches: planned.batches,
+    deadline: recallDeadlines(recall.level, now).startBy,
+    actions: planned.actions,
+  });
+
+  const refresh = async (recall: OpenRecall) => {
+    const scope = await computeRecallScope(deps.store, recall.rootBatchIds);
+    affected.set(recall.recallId, scope.affected);
+    const already = await notifiedFor(recall.recallId);
+    const now = deps.now().toISOString();
+    const fresh = scope.notices.filter((notice) => !already.has(notice.recipient));
+    if (fresh.length === 0) return;
+    const events = fresh.map((planned) => noticeEvent(recall, planned, now));
+    await deps.log.append(
+      EVENTS_TOPIC,
+      events.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
+    );
+    for (const notice of fresh) already.add(notice.recipient);
+    deps.logger.info(
+      {
+        recallId: recall.recallId,
+        notices: fresh.length,
+        affectedBatches: scope.affected.size,
+        truncated: scope.truncated,
+      },
+      'recall notices issued',
+    );
+  };
+
+  return {
+    /** Widens every open recall that these events touch (and settles recalls seen for the first time). */
+    async keepStanding(events: readonly SuyuanEvent[]) {
+      const open = await openRecalls();
+      const openIds = new Set(open.map((recall) => recall.recallId));
+      for (const id of affected.keys()) if (!openIds.has(id)) affected.delete(id);
+      const moved = new Set(events.flatMap(batchesMovedBy));
+      for (const recall of open) {
+        const known = affected.get(recall.recallId);
+        if (!known || [...moved].some((batchId) => known.has(batchId))) await refresh(recall);
+      }
+    },
+
+    /** The open recall (or one being opened now) that already has all these roots, if any. */
+    async coveredRoots(roots: readonly string[], opening: readonly SuyuanEvent[]) {
+      const pending = opening.flatMap((event) =>
+        event.eventType === 'RecallInitiated' ? [event] : [],
+      );
+      const candidates = [
+        ...(await openRecalls()).map((recall) => ({
+          recallId: recall.recallId,
+          roots: recall.rootBatchIds,
+        })),
+        ...pending.map((event) => ({ recallId: event.recallId, roots: event.rootBatchIds })),
+      ];
+      return candidates.find((recall) => roots.every((root) => recall.roots.includes(root)))
+        ?.recallId;
+    },
+  };
+}

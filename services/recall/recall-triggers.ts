@@ -1,0 +1,55 @@
+/**
+ * Pure: the recall a signal opens under the policy, if any. The recall's ids and times derive
+ * from the signal, so opening it twice (replay, crash) yields the very same event.
+ */
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import { stableUuid } from '../common/stable-id.js';
+import { levelForDefect, levelForInspection, type RecallPolicy } from './policy.js';
+
+type RecallInitiated = Extract<SuyuanEvent, { eventType: 'RecallInitiated' }>;
+
+export function triggeredRecall(
+  policy: RecallPolicy,
+  signal: SuyuanEvent,
+  systemPartyId: string,
+): RecallInitiated | undefined {
+  const opening = (
+    recallId: string,
+    fields: Pick<RecallInitiated, 'rootBatchIds' | 'level' | 'mode' | 'reason'>,
+  ): RecallInitiated => ({
+    eventType: 'RecallInitiated',
+    eventId: stableUuid(`recall-opened-by/${signal.eventId}`),
+    // The clock of a recall starts when the platform learnt of the risk.
+    eventTime: signal.recordedAt,
+    recordedAt: signal.recordedAt,
+    party: systemPartyId,
+    location: null,
+    operator: null,
+    recallId,
+    ...fields,
+  });
+  if (signal.eventType === 'DefectReported') {
+    const level = levelForDefect(policy, signal.severity);
+    if (level === null) return undefined; // recorded as a risk signal only
+    return opening(`RC-${signal.defectId}`, {
+      rootBatchIds: [...new Set(signal.batchIds)],
+      level,
+      mode: 'VOLUNTARY',
+      reason: `${signal.severity} defect ${signal.defectId} reported by ${signal.party}: ${signal.hazard}`,
+    });
+  }
+  if (signal.eventType === 'InspectionRecorded') {
+    const level = levelForInspection(policy, signal);
+    if (level === null) return undefined;
+    const findings = signal.findings.map(
+      (f) => `${f.item} ${f.value}${f.limit ? ` (limit ${f.limit})` : ''}`,
+    );
+    return opening(`RC-${signal.inspectionId ?? signal.eventId}`, {
+      rootBatchIds: [signal.batchId],
+      level,
+      mode: 'ORDERED',
+      reason: `failed supervisory sampling by ${signal.party}${findings.length ? `: ${findings.join('; ')}` : ''}`,
+    });
+  }
+  return undefined;
+}
