@@ -16,6 +16,7 @@ import { createEventIngestor } from '../ingest/event-ingestor.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
 import { startProjector } from '../projector/projector.js';
 import { startRecallService } from '../recall/recall-service.js';
+import { registerRecallRoutes } from '../recall/routes.js';
 import { registerTraceRoutes } from '../trace-api/routes.js';
 
 /** The party the platform's own services act as in the events they write. */
@@ -78,6 +79,7 @@ export async function startEmbeddedPlatform(
   });
   registerIngestRoutes(app, { ingestor, parties });
   registerTraceRoutes(app, { store, parties, limits: config.trace });
+  registerRecallRoutes(app, { store, parties });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
 

@@ -20,7 +20,7 @@ export type RecallPolicy = z.infer<typeof recallPolicySchema>;
 export const DEFAULT_RECALL_POLICY: RecallPolicy = Object.freeze({
   defectSeverity: Object.freeze({ CRITICAL: 1, MAJOR: 2, MINOR: null }),
   failedSupervisorySampling: 2,
-}) as RecallPolicy;
+});
 
 export function levelForDefect(
   policy: RecallPolicy,
