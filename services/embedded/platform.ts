@@ -15,6 +15,7 @@ import { EVENTS_TOPIC } from '../common/topics.js';
 import { createEventIngestor } from '../ingest/event-ingestor.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
 import { startProjector } from '../projector/projector.js';
+import { startNotifier } from '../recall/notifier/notifier.js';
 import { startRecallService } from '../recall/recall-service.js';
 import { registerRecallRoutes } from '../recall/routes.js';
 import { registerTraceRoutes } from '../trace-api/routes.js';
@@ -61,6 +62,14 @@ export async function startEmbeddedPlatform(
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
   });
+  const notifier = await startNotifier({
+    store,
+    logger: logger.child({ service: 'notifier' }),
+    retrySchedule: config.webhooks.retrySchedule,
+    timeoutMs: config.webhooks.timeoutMs,
+    allowPrivate: config.webhooks.allowPrivate,
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+  });
   const app = createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -88,6 +97,7 @@ export async function startEmbeddedPlatform(
     generatedAdminKey,
     async stop() {
       await app.close();
+      await notifier.stop();
       await recalls.stop();
       await projector.stop();
       await log.close();

@@ -111,7 +111,7 @@ async function benchTrace(client: TestPlatform) {
 
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'suyuan-bench-'));
-  const platform = await spawnPlatform(dataDir, { LOG_LEVEL: 'warn' });
+  const platform = await spawnPlatform(dataDir);
   const client = clientFor(platform.url, dataDir, () => Promise.resolve());
   try {
     const key = await client.createParty('bench-plant');

@@ -60,7 +60,7 @@ describe('deadlines (食品召回管理办法)', () => {
 });
 
 describe('recall triggers under the default policy', () => {
-  const [, , , inspection, defect] = sampleEvents() as SuyuanEvent[];
+  const [, , , inspection, defect] = sampleEvents();
 
   it('opens a level 1 recall of the batches of a CRITICAL defect, dated when it was reported', () => {
     const recall = triggeredRecall(DEFAULT_RECALL_POLICY, defect!, 'suyuan');

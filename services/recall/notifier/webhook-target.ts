@@ -1,0 +1,166 @@
+/**
+ * Where a webhook may go. A party registers any URL it likes, and the notifier runs inside the
+ * platform's network, so a URL that resolves to loopback, a private range or a cloud metadata
+ * address (169.254.169.254) would let a party make the platform call its own internals (SSRF).
+ * Such targets are refused unless `allowPrivate` (local use and tests). `postToTarget` connects
+ * only to the addresses checked here (see `pinnedLookup`), so a DNS answer that changes between
+ * the check and the connection (DNS rebinding) cannot slip past, and it follows no redirects.
+ */
+import { promises as dns, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+/** Ranges no webhook may reach. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) match the IPv4 rules. */
+const BLOCKED: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6', string]> = [
+  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
+  ['127.0.0.0', 8, 'ipv4', 'loopback'],
+  ['10.0.0.0', 8, 'ipv4', 'private'],
+  ['172.16.0.0', 12, 'ipv4', 'private'],
+  ['192.168.0.0', 16, 'ipv4', 'private'],
+  ['100.64.0.0', 10, 'ipv4', 'carrier-grade NAT'],
+  ['169.254.0.0', 16, 'ipv4', 'link-local'],
+  ['::', 128, 'ipv6', 'unspecified'],
+  ['::1', 128, 'ipv6', 'loopback'],
+  ['fe80::', 10, 'ipv6', 'link-local'],
+  ['fc00::', 7, 'ipv6', 'unique-local'],
+];
+
+const RULES = BLOCKED.map(([network, prefix, family, kind]) => {
+  const list = new BlockList();
+  list.addSubnet(network, prefix, family);
+  return { list, kind, range: `${network}/${prefix}` };
+});
+
+/** Why an address may not be reached, or undefined when it may. */
+export function blockedReason(address: string): string | undefined {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  const rule = RULES.find(({ list }) => list.check(address, family));
+  return rule && `${rule.kind} address ${address} (${rule.range})`;
+}
+
+export type Resolve = (host: string) => Promise<readonly LookupAddress[]>;
+
+export interface TargetOptions {
+  readonly allowPrivate: boolean;
+  /** Name resolution; `dns.promises.lookup(host, { all: true })` by default. */
+  readonly resolve?: Resolve;
+}
+
+export type TargetCheck =
+  | {
+      readonly allowed: true;
+      readonly url: URL;
+      /** The checked addresses to connect to; undefined when any address is allowed. */
+      readonly addresses: readonly LookupAddress[] | undefined;
+    }
+  | {
+      readonly allowed: false;
+      /** True when retrying cannot help (bad URL, refused address); false for a failed lookup. */
+      readonly permanent: boolean;
+      readonly reason: string;
+    };
+
+export type AllowedTarget = Extract<TargetCheck, { allowed: true }>;
+
+const systemResolve: Resolve = (host) => dns.lookup(host, { all: true });
+
+/**
+ * Checks a webhook URL before a delivery: http(s) only, and unless `allowPrivate`, every address
+ * the host resolves to must be public. A refusal names its reason; it is permanent unless the
+ * lookup itself failed (which may be passing).
+ */
+export async function checkWebhookTarget(
+  raw: string,
+  options: TargetOptions,
+): Promise<TargetCheck> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse('webhook URL is not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return refuse(`webhook URL scheme ${url.protocol} is not http or https`);
+  }
+  if (options.allowPrivate) return { allowed: true, url, addresses: undefined };
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const addresses = await resolveHost(host, options.resolve ?? systemResolve);
+  if (typeof addresses === 'string') return { allowed: false, permanent: false, reason: addresses };
+  const blocked = addresses.map(({ address }) => blockedReason(address)).find(Boolean);
+  if (blocked) return refuse(`webhook host ${host} resolves to a ${blocked}`);
+  return { allowed: true, url, addresses };
+}
+
+const refuse = (reason: string): TargetCheck => ({ allowed: false, permanent: true, reason });
+
+/** The addresses of a host (an IP literal is its own address), or why there are none. */
+async function resolveHost(host: string, resolve: Resolve): Promise<LookupAddress[] | string> {
+  const family = isIP(host);
+  if (family !== 0) return [{ address: host, family }];
+  try {
+    const addresses = await resolve(host);
+    return addresses.length > 0 ? [...addresses] : `webhook host ${host} has no address`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'lookup failed';
+    return `webhook host ${host} could not be resolved (${code})`;
+  }
+}
+
+/** A `lookup` for http.request that hands out only the checked addresses. */
+export function pinnedLookup(addresses: readonly LookupAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const wanted = options.family === 4 || options.family === 6 ? options.family : undefined;
+    const usable = addresses.filter(({ family }) => wanted === undefined || family === wanted);
+    const first = usable[0];
+    if (options.all) {
+      callback(null, usable);
+    } else if (first) {
+      callback(null, first.address, first.family);
+    } else {
+      callback(
+        Object.assign(new Error('no checked address for this family'), { code: 'ENOTFOUND' }),
+        '',
+        0,
+      );
+    }
+  };
+}
+
+/**
+ * One POST. Redirects are not followed (a 3xx is a failure): following one would reach a URL the
+ * target check never saw. The connection goes to the checked addresses only.
+ */
+export function postToTarget(
+  target: AllowedTarget,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ httpStatus: number } | { error: string }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    signal,
+    agent: false,
+    ...(target.addresses ? { lookup: pinnedLookup(target.addresses) } : {}),
+  };
+  const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(target.url, options, (res) => {
+      res.on('error', () => undefined);
+      res.resume();
+      resolve({ httpStatus: res.statusCode ?? 0 });
+    });
+    req.on('error', (error) => {
+      resolve({ error: signal.aborted ? `timed out after ${timeoutMs} ms` : errorText(error) });
+    });
+    req.end(body);
+  });
+}
+
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
