@@ -48,15 +48,18 @@ async function checkInitiated(store: Store, caller: Party, items: readonly Item[
         'mode',
         'only a regulator orders a recall; a producer opens a VOLUNTARY one (主动召回)',
       );
+    // The same event again is a duplicate, settled later; another event reusing the id is not.
     const [existing] = await store.query<{ n: number }>(
-      'SELECT count() AS n FROM recalls FINAL WHERE recall_id = {id:String}',
-      { id: event.recallId },
+      `SELECT count() AS n FROM recalls FINAL
+       WHERE recall_id = {id:String} AND event_id != {eventId:String}`,
+      { id: event.recallId, eventId: event.eventId },
     );
-    if (existing && existing.n > 0)
+    if (existing && existing.n > 0) {
       throw new SuyuanError(
         'conflict',
         `events[${item.index}].recallId: recall ${event.recallId} exists already`,
       );
+    }
     if (regulator) continue;
     const producers = await store.query<{ batchId: string; producer: string }>(
       `SELECT batch_id AS batchId, producer FROM batches FINAL WHERE batch_id IN {ids:Array(String)}

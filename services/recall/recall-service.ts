@@ -66,11 +66,17 @@ async function waitForProjector(
 ) {
   const last = records.at(-1);
   if (!last) return;
+  let stopDeadline: number | undefined;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     const committed =
       (await log.committedOffsets(EVENTS_TOPIC, PROJECTOR_GROUP)).get(last.partition) ?? 0;
     if (committed > last.offset) return;
-    if (stopping()) throw new Error('recall service stopping before the projector caught up');
+    // On shutdown the projector still runs (it stops after us): give it a moment, then give up
+    // and leave the records uncommitted for the next start.
+    if (stopping()) stopDeadline ??= Date.now() + 5_000;
+    if (stopDeadline !== undefined && Date.now() > stopDeadline) {
+      throw new Error('recall service stopping before the projector caught up');
+    }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }

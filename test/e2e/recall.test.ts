@@ -3,10 +3,12 @@ import { verifyWebhook } from '../../services/recall/notifier/webhook-signature.
 import {
   acknowledged,
   defectReported,
+  inspected,
   produced,
   progressReported,
   received,
   recallClosed,
+  recallInitiated,
   shipped,
 } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
@@ -213,5 +215,75 @@ describe('a CRITICAL defect on a raw-material batch', () => {
           .status === 'closed' || undefined,
       { timeoutMs: 10_000, what: 'the recall to close' },
     );
+  });
+});
+
+describe('other ways a recall opens', () => {
+  it('a failed supervisory sampling orders one at the policy level', async () => {
+    const sampling = {
+      ...inspected('LOT-S', 'FAIL', 'SUPERVISORY_SAMPLING'),
+      inspectionId: 'INS-S',
+    };
+    await post('plant', [produced('LOT-S')]);
+    await post('samr', [sampling]);
+    const recall = await pollUntil(
+      async () => {
+        const response = await platform.request<Recall & { mode: string }>(
+          'GET',
+          '/v1/recalls/RC-INS-S',
+          { key: keys.samr },
+        );
+        return response.status === 200 ? response.body : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the ordered recall' },
+    );
+    expect(recall).toMatchObject({ level: 2, mode: 'ORDERED', status: 'open' });
+  });
+
+  it('does not depend on which service saw an event first: a shipment posted with the defect is covered', async () => {
+    const noHook = await platform.createParty('shop-nohook');
+    await post('plant', [produced('LOT-R')]);
+    await post('plant', [
+      shipped('S-R', 'shop-nohook', ['LOT-R'], 3),
+      defectReported('D-R', ['LOT-R'], 'MAJOR'),
+    ]);
+    const mine = await pollUntil(
+      async () => {
+        const response = await platform.request<{ notices: Notice[] }>('GET', '/v1/notices', {
+          key: noHook,
+        });
+        return response.body.notices.length > 0 ? response.body.notices : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the notice of a party without a webhook' },
+    );
+    expect(mine).toEqual([
+      expect.objectContaining({
+        recipient: 'shop-nohook',
+        delivery: expect.objectContaining({ status: 'no-webhook' }),
+      }),
+    ]);
+  });
+
+  it('is opened explicitly by a regulator for any batch, by the producer for its own, and by no one else', async () => {
+    await post('farm', [produced('LOT-E')]);
+    await platform.waitForBatch(keys.samr!, 'LOT-E');
+    expect(
+      (await platform.postEvents(keys.dist!, [recallInitiated('RC-E-1', ['LOT-E'], 'VOLUNTARY')]))
+        .status,
+    ).toBe(403);
+    expect(
+      (await platform.postEvents(keys.farm!, [recallInitiated('RC-E-2', ['LOT-E'], 'ORDERED')]))
+        .status,
+    ).toBe(400);
+    await post('farm', [recallInitiated('RC-E-3', ['LOT-E'], 'VOLUNTARY')]);
+    const ordered = recallInitiated('RC-E-4', ['LOT-E'], 'ORDERED', 1);
+    await post('samr', [ordered]);
+    expect((await platform.postEvents(keys.samr!, [ordered])).body).toEqual({
+      results: [{ eventId: ordered.eventId, status: 'duplicate' }],
+    });
+    const reused = await platform.postEvents(keys.samr!, [
+      recallInitiated('RC-E-4', ['LOT-E'], 'ORDERED', 1),
+    ]);
+    expect(reused.status).toBe(409);
   });
 });

@@ -22,4 +22,28 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ TRACE_MAX_NODES: '0' })).toThrow(/TRACE_MAX_NODES/);
   });
+
+  it('validates the recall policy and the webhook retry schedule at start', () => {
+    expect(loadConfig({}).recallPolicy.defectSeverity.CRITICAL).toBe(1);
+    const custom = loadConfig({
+      SUYUAN_RECALL_POLICY:
+        '{"defectSeverity":{"CRITICAL":1,"MAJOR":1,"MINOR":3},"failedSupervisorySampling":null}',
+    });
+    expect(custom.recallPolicy).toEqual({
+      defectSeverity: { CRITICAL: 1, MAJOR: 1, MINOR: 3 },
+      failedSupervisorySampling: null,
+    });
+    expect(() => loadConfig({ SUYUAN_RECALL_POLICY: '{"defectSeverity":{"CRITICAL":4}}' })).toThrow(
+      /SUYUAN_RECALL_POLICY=.*defectSeverity/,
+    );
+    expect(() => loadConfig({ SUYUAN_RECALL_POLICY: 'level one' })).toThrow(
+      /SUYUAN_RECALL_POLICY=.*not valid JSON/,
+    );
+    expect(
+      loadConfig({ SUYUAN_WEBHOOK_RETRY_SCHEDULE: '50ms,2s,1h' }).webhooks.retrySchedule,
+    ).toEqual([50, 2000, 3_600_000]);
+    expect(() => loadConfig({ SUYUAN_WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(
+      /SUYUAN_WEBHOOK_RETRY_SCHEDULE="soon"/,
+    );
+  });
 });
