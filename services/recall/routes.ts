@@ -61,7 +61,8 @@ export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps
   app.get<{ Querystring: Record<string, unknown> }>('/v1/recalls', async (request) => {
     const filter = parseListQuery(request.query);
     logRead(request, 'recalls listed', filter);
-    return { recalls: await listRecalls(deps.store, readerOf(request.caller), filter, now()) };
+    // DESIGN §6: these three answer with bare arrays.
+    return listRecalls(deps.store, readerOf(request.caller), filter, now());
   });
   app.get<RecallRoute>('/v1/recalls/:recallId', async (request) => {
     logRead(request, 'recall read', request.params);
@@ -71,12 +72,12 @@ export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps
   app.get<RecallRoute>('/v1/recalls/:recallId/notices', async (request) => {
     logRead(request, 'recall notices read', request.params);
     const { recall, notices } = await loadRecall(deps.store, request, now());
-    return { notices: ownNotices(request.caller, recall, notices) };
+    return ownNotices(request.caller, recall, notices);
   });
   app.get('/v1/notices', async (request) => {
     const rows = await findNotices(deps.store, { recipient: request.caller.partyId });
     const at = now();
-    return { notices: rows.map((row) => noticeView(row, at)) };
+    return rows.map((row) => noticeView(row, at));
   });
   app.get<RecallRoute>('/v1/recalls/:recallId/report', async (request, reply) => {
     const format = parseFormat(request.query.format);

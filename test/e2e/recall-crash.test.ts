@@ -77,10 +77,12 @@ describe('the recall service killed with SIGKILL while notices go out', () => {
         intervalMs: 100,
         what: `every party's webhook after the restart (killed after ${cutAt})`,
       });
-      const response = await second.request<{
-        notices: Array<{ recipient: string; noticeId: string }>;
-      }>('GET', `/v1/recalls/${RECALL}/notices`, { key: samr });
-      const recipients = response.body.notices.map((n) => n.recipient).sort();
+      const response = await second.request<Array<{ recipient: string; noticeId: string }>>(
+        'GET',
+        `/v1/recalls/${RECALL}/notices`,
+        { key: samr },
+      );
+      const recipients = response.body.map((n) => n.recipient).sort();
       expect(recipients).toEqual(['brand', ...SHOPS].sort());
       for (const path of delivered()) {
         const ids = new Set(

@@ -60,12 +60,10 @@ async function post(party: string, events: unknown[]) {
 }
 
 async function notices(): Promise<Notice[]> {
-  const response = await platform.request<{ notices: Notice[] }>(
-    'GET',
-    `/v1/recalls/${RECALL}/notices`,
-    { key: keys.samr },
-  );
-  return response.status === 200 ? response.body.notices : [];
+  const response = await platform.request<Notice[]>('GET', `/v1/recalls/${RECALL}/notices`, {
+    key: keys.samr,
+  });
+  return response.status === 200 ? response.body : [];
 }
 
 beforeAll(async () => {
@@ -249,10 +247,10 @@ describe('other ways a recall opens', () => {
     ]);
     const mine = await pollUntil(
       async () => {
-        const response = await platform.request<{ notices: Notice[] }>('GET', '/v1/notices', {
+        const response = await platform.request<Notice[]>('GET', '/v1/notices', {
           key: noHook,
         });
-        return response.body.notices.length > 0 ? response.body.notices : undefined;
+        return response.body.length > 0 ? response.body : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 50, what: 'the notice of a party without a webhook' },
     );

@@ -185,12 +185,9 @@ describe('recall routes', () => {
   const get = async (party: string, url: string) =>
     app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${keys.get(party)}` } });
   const getJson = async <T>(party: string, url: string) => (await get(party, url)).json<T>();
-  const notices = async (party: string, url: string) =>
-    (await getJson<{ notices: NoticeView[] }>(party, url)).notices;
+  const notices = async (party: string, url: string) => await getJson<NoticeView[]>(party, url);
   const recallIds = async (party: string, query = '') =>
-    (await getJson<{ recalls: RecallView[] }>(party, `/v1/recalls${query}`)).recalls.map(
-      (recall) => recall.recallId,
-    );
+    (await getJson<RecallView[]>(party, `/v1/recalls${query}`)).map((recall) => recall.recallId);
   const mock = (party: string, body: unknown) =>
     app.inject({
       method: 'POST',
