@@ -13,6 +13,7 @@ import { createChdbStore } from '../common/store/chdb-store.js';
 import { migrate } from '../common/store/migrations.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createEventIngestor } from '../ingest/event-ingestor.js';
+import { registerPartyRoutes } from '../ingest/party-routes.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
 import { startProjector } from '../projector/projector.js';
 import { startNotifier } from '../recall/notifier/notifier.js';
@@ -86,7 +87,8 @@ export async function startEmbeddedPlatform(
     parties,
     logger: logger.child({ service: 'ingest' }),
   });
-  registerIngestRoutes(app, { ingestor, parties });
+  registerIngestRoutes(app, { ingestor });
+  registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
   registerTraceRoutes(app, { store, parties, limits: config.trace });
   registerRecallRoutes(app, { store, parties });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -34,12 +34,26 @@ const toParty = (row: PartyRow): Party => ({
   webhook: row.webhook_url ? { url: row.webhook_url, secret: row.webhook_secret } : null,
 });
 
+export interface ApiKeyInfo {
+  readonly keyId: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
 export interface PartyDirectory {
   /**
    * Creates the party with a first API key, returned once, and a webhook signing secret when it
    * has a webhook but brought no secret (also returned once). Throws `conflict` if it exists.
    */
-  create(party: NewParty): Promise<{ partyId: string; apiKey: string; webhookSecret?: string }>;
+  create(
+    party: NewParty,
+  ): Promise<{ partyId: string; apiKey: string; keyId: string; webhookSecret?: string }>;
+  /** A further API key for the party (rotation: issue a new one, then revoke the old). */
+  issueKey(partyId: string): Promise<{ partyId: string; keyId: string; apiKey: string }>;
+  /** Revokes a key at once; throws `not_found` for a key the party does not have. */
+  revokeKey(partyId: string, keyId: string): Promise<void>;
+  /** The party's keys, without secrets. */
+  listKeys(partyId: string): Promise<ApiKeyInfo[]>;
   /** The party an API key belongs to, or undefined for an unknown or revoked key. */
   authenticate(apiKey: string): Promise<Party | undefined>;
   /** The parties among `partyIds` that exist. */
@@ -68,18 +82,20 @@ export function createPartyDirectory(store: Store): PartyDirectory {
     return new Map(rows.map((row) => [row.party_id, toParty(row)]));
   };
 
-  const insertKey = async (partyId: string, apiKey: string) => {
+  const insertKey = async (partyId: string, apiKey: string): Promise<string> => {
     const now = new Date().toISOString();
+    const keyId = newKeyId();
     await store.insert('api_keys', [
       {
         key_hash: hashApiKey(apiKey),
-        key_id: newKeyId(),
+        key_id: keyId,
         party_id: partyId,
         created_at: now,
         revoked_at: null,
         updated_at: now,
       },
     ]);
+    return keyId;
   };
 
   const insertParty = async (party: NewParty) => {
@@ -118,13 +134,46 @@ export function createPartyDirectory(store: Store): PartyDirectory {
             : party,
         );
         const apiKey = generateApiKey();
-        await insertKey(party.partyId, apiKey);
+        const keyId = await insertKey(party.partyId, apiKey);
         return {
           partyId: party.partyId,
           apiKey,
+          keyId,
           ...(generatedSecret ? { webhookSecret: generatedSecret } : {}),
         };
       }),
+
+    issueKey: (partyId) =>
+      serialized(async () => {
+        if ((await find([partyId])).size === 0) {
+          throw new SuyuanError('not_found', `partyId: no party ${partyId}`);
+        }
+        const apiKey = generateApiKey();
+        return { partyId, keyId: await insertKey(partyId, apiKey), apiKey };
+      }),
+
+    revokeKey: (partyId, keyId) =>
+      serialized(async () => {
+        const [key] = await store.query<{ key_hash: string; created_at: string }>(
+          `SELECT key_hash, created_at FROM api_keys FINAL
+           WHERE party_id = {party:String} AND key_id = {key:String} AND revoked_at IS NULL`,
+          { party: partyId, key: keyId },
+        );
+        if (!key)
+          throw new SuyuanError('not_found', `keyId: party ${partyId} has no active key ${keyId}`);
+        const now = new Date().toISOString();
+        // A newer version of the row; ReplacingMergeTree(updated_at) and FINAL make it the one read.
+        await store.insert('api_keys', [
+          { ...key, key_id: keyId, party_id: partyId, revoked_at: now, updated_at: now },
+        ]);
+      }),
+
+    listKeys: (partyId) =>
+      store.query<ApiKeyInfo>(
+        `SELECT key_id AS keyId, created_at AS createdAt, revoked_at AS revokedAt
+         FROM api_keys FINAL WHERE party_id = {party:String} ORDER BY created_at`,
+        { party: partyId },
+      ),
 
     async authenticate(apiKey) {
       // One round trip: every request authenticates, and each store query has a fixed cost.
