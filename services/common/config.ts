@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   SUYUAN_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   SUYUAN_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NOTIFIER_POLL_INTERVAL_MS: positiveInt(500),
+  SUYUAN_RATE_LIMIT_MAX: positiveInt(1_200),
+  SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
 });
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
@@ -84,6 +86,8 @@ export interface Config {
     readonly allowPrivate: boolean;
     readonly pollIntervalMs: number;
   };
+  /** Requests per key per window. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
 function retryScheduleFrom(text: string): number[] {
@@ -123,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.SUYUAN_WEBHOOK_TIMEOUT_MS,
       allowPrivate: e.SUYUAN_WEBHOOK_ALLOW_PRIVATE,
       pollIntervalMs: e.NOTIFIER_POLL_INTERVAL_MS,
+    }),
+    rateLimit: Object.freeze({
+      max: e.SUYUAN_RATE_LIMIT_MAX,
+      windowMs: e.SUYUAN_RATE_LIMIT_WINDOW_MS,
     }),
   });
 }

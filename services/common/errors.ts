@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   not_found: { retryable: false, status: 404 },
   conflict: { retryable: false, status: 409 },
   payload_too_large: { retryable: false, status: 413 },
+  rate_limited: { retryable: true, status: 429 },
   log_unavailable: { retryable: true, status: 503 },
   store_unavailable: { retryable: true, status: 503 },
   decode_failed: { retryable: false, status: 500 },

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { createPartyDirectory } from '../common/access/party-directory.js';
 import type { Config } from '../common/config.js';
 import { createEventCodec } from '../common/events/codec.js';
+import { registerAuditRoutes } from '../common/audit/audit-routes.js';
+import { installAuditTrail } from '../common/audit/audit-trail.js';
 import { createHttpApp } from '../common/http/http-app.js';
+import { installRateLimit } from '../common/http/rate-limit.js';
 import { createEventLog } from '../common/log/create-event-log.js';
 import type { Logger } from '../common/logger.js';
 import { createChdbStore } from '../common/store/chdb-store.js';
@@ -71,7 +74,7 @@ export async function startEmbeddedPlatform(
     allowPrivate: config.webhooks.allowPrivate,
     pollIntervalMs: config.webhooks.pollIntervalMs,
   });
-  const app = createHttpApp({
+  const app = await createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     parties,
@@ -80,6 +83,8 @@ export async function startEmbeddedPlatform(
       { name: 'store', check: () => store.ping() },
     ],
   });
+  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  await installRateLimit(app, config.rateLimit);
   const ingestor = createEventIngestor({
     log,
     store,
@@ -91,6 +96,7 @@ export async function startEmbeddedPlatform(
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
   registerTraceRoutes(app, { store, parties, limits: config.trace });
   registerRecallRoutes(app, { store, parties });
+  registerAuditRoutes(app, { store, flush: audit.flush });
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
 
@@ -99,6 +105,7 @@ export async function startEmbeddedPlatform(
     generatedAdminKey,
     async stop() {
       await app.close();
+      await audit.close();
       await notifier.stop();
       await recalls.stop();
       await projector.stop();

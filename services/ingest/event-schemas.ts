@@ -11,9 +11,15 @@ type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
 
 const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
 const CONTROL_CHARS = /\p{Cc}/u;
+/** Half a surrogate pair: JSON can carry one ("\ud800"), UTF-8 and so the Avro log cannot. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 const text = (max: number) =>
-  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !LONE_SURROGATE.test(value), 'must be valid Unicode (a lone surrogate)');
 const identifier = text(128).refine(
   (value) => !CONTROL_CHARS.test(value),
   'must not contain control characters',

@@ -79,7 +79,7 @@ function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<Fie
   const problems: Array<Omit<FieldIssue, 'index' | 'eventId'>> = [];
   if (recordedAt !== undefined)
     problems.push({ path: 'recordedAt', message: 'is set by the server; do not send it' });
-  if (typeof eventType !== 'string' || !(eventType in SUBMITTED_EVENT_SCHEMAS)) {
+  if (typeof eventType !== 'string' || !Object.hasOwn(SUBMITTED_EVENT_SCHEMAS, eventType)) {
     const known = Object.keys(SUBMITTED_EVENT_SCHEMAS).join(', ');
     problems.push({
       path: 'eventType',

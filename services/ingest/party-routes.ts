@@ -6,6 +6,12 @@ import { z } from 'zod';
 import { ROLES, type PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import { requireRole } from '../common/http/authenticate.js';
+import {
+  listPartyKeysSchema,
+  postPartyKeySchema,
+  postPartySchema,
+  revokePartyKeySchema,
+} from '../common/http/route-schemas.js';
 import { checkWebhookTarget } from '../recall/notifier/webhook-target.js';
 import { formatPath } from './parse-submission.js';
 
@@ -67,26 +73,38 @@ interface KeyParams {
 }
 
 export function registerPartyRoutes(app: FastifyInstance, deps: PartyRouteDeps): void {
-  app.post('/v1/parties', async (request, reply) => {
+  app.post('/v1/parties', { schema: postPartySchema(newPartySchema) }, async (request, reply) => {
     requireRole(request, 'admin');
     const party = parseOrThrow(newPartySchema, request.body);
     if (party.webhook) await checkWebhook(party.webhook.url, deps.allowPrivateWebhooks);
     return reply.status(201).send(await deps.parties.create(party));
   });
 
-  app.post<PartyParams>('/v1/parties/:partyId/keys', async (request, reply) => {
-    requireRole(request, 'admin');
-    return reply.status(201).send(await deps.parties.issueKey(request.params.partyId));
-  });
+  app.post<PartyParams>(
+    '/v1/parties/:partyId/keys',
+    { schema: postPartyKeySchema },
+    async (request, reply) => {
+      requireRole(request, 'admin');
+      return reply.status(201).send(await deps.parties.issueKey(request.params.partyId));
+    },
+  );
 
-  app.get<PartyParams>('/v1/parties/:partyId/keys', async (request) => {
-    requireRole(request, 'admin');
-    return deps.parties.listKeys(request.params.partyId);
-  });
+  app.get<PartyParams>(
+    '/v1/parties/:partyId/keys',
+    { schema: listPartyKeysSchema },
+    async (request) => {
+      requireRole(request, 'admin');
+      return deps.parties.listKeys(request.params.partyId);
+    },
+  );
 
-  app.delete<KeyParams>('/v1/parties/:partyId/keys/:keyId', async (request, reply) => {
-    requireRole(request, 'admin');
-    await deps.parties.revokeKey(request.params.partyId, request.params.keyId);
-    return reply.status(204).send();
-  });
+  app.delete<KeyParams>(
+    '/v1/parties/:partyId/keys/:keyId',
+    { schema: revokePartyKeySchema },
+    async (request, reply) => {
+      requireRole(request, 'admin');
+      await deps.parties.revokeKey(request.params.partyId, request.params.keyId);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { postEventsSchema } from '../common/http/route-schemas.js';
 import type { EventIngestor } from './event-ingestor.js';
 import { parseSubmission } from './parse-submission.js';
 
@@ -7,7 +8,7 @@ export interface IngestRouteDeps {
 }
 
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
-  app.post('/v1/events', async (request, reply) => {
+  app.post('/v1/events', { schema: postEventsSchema }, async (request, reply) => {
     const events = parseSubmission(request.body, request.caller.partyId);
     const { results, warnings } = await deps.ingestor.submit(request.caller, events);
     return reply.status(202).send(warnings.length > 0 ? { results, warnings } : { results });

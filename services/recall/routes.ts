@@ -10,6 +10,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Party, PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
+import {
+  getRecallReportSchema,
+  getRecallSchema,
+  listOwnNoticesSchema,
+  listRecallNoticesSchema,
+  listRecallsSchema,
+  mockRecallSchema,
+} from '../common/http/route-schemas.js';
 import type { Store } from '../common/store/store.js';
 import {
   findNotices,
@@ -58,41 +66,55 @@ const readerOf = (caller: Party): RecallReader => ({
 
 export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps): void {
   const now = deps.now ?? (() => new Date());
-  app.get<{ Querystring: Record<string, unknown> }>('/v1/recalls', async (request) => {
-    const filter = parseListQuery(request.query);
-    logRead(request, 'recalls listed', filter);
-    // DESIGN §6: these three answer with bare arrays.
-    return listRecalls(deps.store, readerOf(request.caller), filter, now());
-  });
-  app.get<RecallRoute>('/v1/recalls/:recallId', async (request) => {
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/v1/recalls',
+    { schema: listRecallsSchema },
+    async (request) => {
+      const filter = parseListQuery(request.query);
+      logRead(request, 'recalls listed', filter);
+      // DESIGN §6: these three answer with bare arrays.
+      return listRecalls(deps.store, readerOf(request.caller), filter, now());
+    },
+  );
+  app.get<RecallRoute>('/v1/recalls/:recallId', { schema: getRecallSchema }, async (request) => {
     logRead(request, 'recall read', request.params);
     const { recall, notices } = await loadRecall(deps.store, request, now());
     return recallView(recall, notices);
   });
-  app.get<RecallRoute>('/v1/recalls/:recallId/notices', async (request) => {
-    logRead(request, 'recall notices read', request.params);
-    const { recall, notices } = await loadRecall(deps.store, request, now());
-    return ownNotices(request.caller, recall, notices);
-  });
-  app.get('/v1/notices', async (request) => {
+  app.get<RecallRoute>(
+    '/v1/recalls/:recallId/notices',
+    { schema: listRecallNoticesSchema },
+    async (request) => {
+      logRead(request, 'recall notices read', request.params);
+      const { recall, notices } = await loadRecall(deps.store, request, now());
+      return ownNotices(request.caller, recall, notices);
+    },
+  );
+  app.get('/v1/notices', { schema: listOwnNoticesSchema }, async (request) => {
     const rows = await findNotices(deps.store, { recipient: request.caller.partyId });
     const at = now();
     return rows.map((row) => noticeView(row, at));
   });
-  app.get<RecallRoute>('/v1/recalls/:recallId/report', async (request, reply) => {
-    const format = parseFormat(request.query.format);
-    logRead(request, 'recall report read', { ...request.params, format });
-    const report = await loadReport(deps.store, request, now());
-    if (format === 'json') return report;
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header(
-        'content-disposition',
-        `attachment; filename="${csvFileName(request.params.recallId)}"`,
-      )
-      .send(reportCsv(report));
-  });
-  app.post('/v1/recalls/mock', async (request) => mockRecall(deps, request));
+  app.get<RecallRoute>(
+    '/v1/recalls/:recallId/report',
+    { schema: getRecallReportSchema },
+    async (request, reply) => {
+      const format = parseFormat(request.query.format);
+      logRead(request, 'recall report read', { ...request.params, format });
+      const report = await loadReport(deps.store, request, now());
+      if (format === 'json') return report;
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${csvFileName(request.params.recallId)}"`,
+        )
+        .send(reportCsv(report));
+    },
+  );
+  app.post('/v1/recalls/mock', { schema: mockRecallSchema(mockRecallBody) }, async (request) =>
+    mockRecall(deps, request),
+  );
 }
 
 function logRead(request: FastifyRequest, message: string, fields: object): void {

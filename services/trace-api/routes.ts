@@ -3,8 +3,9 @@
  * (DESIGN §6). Authentication is installed by the app; these routes assume `request.caller`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { PartyDirectory } from '../common/access/party-directory.js';
+import type { Party, PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
+import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js';
 import type { Store } from '../common/store/store.js';
 import {
   assembleTrace,
@@ -28,6 +29,7 @@ import {
   type DerivationRow,
   type TimelineRow,
 } from './trace-queries.js';
+import { redactTrace } from './redact-trace.js';
 import { walkTrace, type TraceDirection, type WalkDirection } from './walk.js';
 
 export interface TraceRouteDeps {
@@ -66,25 +68,70 @@ interface BatchRoute {
 }
 
 export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps): void {
-  // Access scoping (DESIGN §5: a party reads only batches it handled) will plug in here, as a
-  // check of request.caller against the batch before any lookup; for now any caller may read.
-  app.get<BatchRoute>('/v1/batches/:batchId', async (request) => {
+  app.get<BatchRoute>('/v1/batches/:batchId', { schema: getBatchSchema }, async (request) => {
     const { batchId } = request.params;
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
-    return loadBatch(deps.store, batchId);
+    if (seesEverything(request.caller)) return loadBatch(deps.store, batchId);
+    // One step either way is enough to know whether the caller may see this batch at all.
+    const around = (await batchIsKnown(deps.store, batchId))
+      ? redactTrace(
+          await loadTrace(deps, batchId, {
+            direction: 'both',
+            maxDepth: 1,
+            maxNodes: deps.limits.maxNodes,
+          }),
+          request.caller.partyId,
+        )
+      : undefined;
+    if (!around) throw outOfScope();
+    return redactTimeline(await loadBatch(deps.store, batchId), request.caller.partyId);
   });
-  app.get<BatchRoute>('/v1/batches/:batchId/trace', async (request) => {
-    const traceRequest = parseTraceRequest(request.query, deps.limits);
-    // DESIGN §5: every regulator query is logged with who asked.
-    request.log.info(
-      { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
-      'trace read',
-    );
-    if (!(await batchIsKnown(deps.store, request.params.batchId))) {
-      throw notFound(request.params.batchId);
-    }
-    return loadTrace(deps, request.params.batchId, traceRequest);
-  });
+  app.get<BatchRoute>(
+    '/v1/batches/:batchId/trace',
+    { schema: getTraceSchema(deps.limits) },
+    async (request) => {
+      const traceRequest = parseTraceRequest(request.query, deps.limits);
+      // DESIGN §5: every regulator query is logged with who asked.
+      request.log.info(
+        { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
+        'trace read',
+      );
+      const everything = seesEverything(request.caller);
+      if (!(await batchIsKnown(deps.store, request.params.batchId))) {
+        // To anyone but a regulator an unknown batch looks like any batch out of reach.
+        throw everything ? notFound(request.params.batchId) : outOfScope();
+      }
+      const trace = await loadTrace(deps, request.params.batchId, traceRequest);
+      if (everything) return { ...trace, redacted: false };
+      const view = redactTrace(trace, request.caller.partyId);
+      if (!view) throw outOfScope();
+      return view;
+    },
+  );
+}
+
+/** Regulators (and admins) read every trace; any other party reads one step around its own. */
+const seesEverything = (caller: Party) =>
+  caller.roles.includes('regulator') || caller.roles.includes('admin');
+
+/** Names nothing: the caller may not learn whether the batch exists or who handled it. */
+const outOfScope = () =>
+  new SuyuanError(
+    'forbidden',
+    'batchId: your party may read only batches it handled and those one step up or down from them',
+  );
+
+/** A party's view of a batch's timeline: its own events, and those naming it or making the batch. */
+function redactTimeline(batch: BatchDetail, partyId: string): BatchDetail & { redacted: boolean } {
+  const timeline = batch.timeline.filter(
+    (entry) =>
+      entry.party === partyId ||
+      entry.eventType === 'BatchProduced' ||
+      entry.data.to === partyId ||
+      entry.data.from === partyId ||
+      entry.data.recipient === partyId,
+  );
+  return { ...batch, timeline, redacted: timeline.length < batch.timeline.length };
 }
 
 const notFound = (batchId: string) =>

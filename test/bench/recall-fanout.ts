@@ -45,6 +45,7 @@ async function main() {
   const platform = await spawnPlatform(dataDir, {
     SUYUAN_WEBHOOK_ALLOW_PRIVATE: 'true',
     NOTIFIER_POLL_INTERVAL_MS: '50',
+    SUYUAN_RATE_LIMIT_MAX: '1000000',
   });
   const client = clientFor(platform.url, dataDir, () => Promise.resolve());
   try {

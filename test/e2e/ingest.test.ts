@@ -33,9 +33,7 @@ async function expectNothingWritten(batchId: string) {
   const marker = produced(`marker-${batchId}`);
   expect((await platform.postEvents(plant, [marker])).status).toBe(202);
   await platform.waitForBatch(plant, marker.batchId);
-  expect((await platform.request('GET', `/v1/batches/${batchId}`, { key: plant })).status).toBe(
-    404,
-  );
+  expect((await platform.request('GET', `/v1/batches/${batchId}`, { key: samr })).status).toBe(404);
 }
 
 describe('POST /v1/events', () => {

@@ -173,13 +173,7 @@ describe('recall routes', () => {
   const store = createChdbStore({ path: dir });
   const parties = createPartyDirectory(store);
   const logger = createLogger({ level: 'silent', pretty: false });
-  const app: FastifyInstance = createHttpApp({
-    logger,
-    bodyLimitBytes: 1 << 20,
-    parties,
-    readiness: [],
-  });
-  registerRecallRoutes(app, { store, parties, now: () => NOW });
+  let app: FastifyInstance;
   const keys = new Map<string, string>();
 
   const get = async (party: string, url: string) =>
@@ -197,6 +191,8 @@ describe('recall routes', () => {
     });
 
   beforeAll(async () => {
+    app = await createHttpApp({ logger, bodyLimitBytes: 1 << 20, parties, readiness: [] });
+    registerRecallRoutes(app, { store, parties, now: () => NOW });
     await migrate(store, logger);
     const webhook = (id: string) => ({ url: `https://${id}.example/hook` });
     for (const [partyId, name, roles, hook] of [

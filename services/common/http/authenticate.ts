@@ -9,14 +9,17 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+/** Swagger UI (`/docs`) and its static assets. */
+const isPublic = (route: string) =>
+  PUBLIC_ROUTES.has(route) || route === '/docs' || route.startsWith('/docs/');
 
 /** Resolves `Authorization: Bearer <api key>` to a party on every non-public route. */
 export function installAuthentication(app: FastifyInstance, parties: PartyDirectory): void {
   app.decorateRequest('caller', undefined as unknown as Party);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const route = request.routeOptions.url;
-    if (route === undefined || PUBLIC_ROUTES.has(route)) return;
+    if (route === undefined || isPublic(route)) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {

@@ -10,7 +10,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (isSuyuanError(error)) {
       const status = ERROR_CODES[error.code].status;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
-      if (error.retryable) void reply.header('retry-after', '1');
+      if (error.retryable && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1');
       return reply.status(status).send({
         error: error.code,
         message: error.message,

@@ -3,6 +3,8 @@ import type { PartyDirectory } from '../access/party-directory.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
+import { installOpenApi } from './openapi.js';
+import { healthzSchema, readyzSchema } from './route-schemas.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
 export interface ReadinessCheck {
@@ -19,9 +21,10 @@ export interface HttpAppDeps {
 
 /**
  * The Fastify instance every service starts from: one error handler, API-key authentication,
- * the health and readiness probes. Services add their routes; the launcher listens.
+ * the OpenAPI document, the health and readiness probes. Services add their routes; the
+ * launcher listens.
  */
-export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
+export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the instance is the plain FastifyInstance that routes take.
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'http' });
   const app: FastifyInstance = Fastify({
@@ -30,6 +33,10 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
+  // Route schemas only document (OpenAPI). Handlers validate with zod so that a refusal names
+  // the field, and answers are serialised as they are; a schema never changes behaviour.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
       {
@@ -43,8 +50,9 @@ export function createHttpApp(deps: HttpAppDeps): FastifyInstance {
   });
   installErrorHandler(app);
   installAuthentication(app, deps.parties);
-  app.get('/healthz', () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  await installOpenApi(app);
+  app.get('/healthz', { schema: healthzSchema }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: readyzSchema }, async (_request, reply) => {
     const results = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         try {

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Fuzzes the HTTP API of a running platform from its own OpenAPI document with Schemathesis:
+# every operation, with valid and invalid inputs, must never answer a 5xx. Prints how many
+# requests were sent and how many server errors came back; exits non-zero on any server error.
+#
+# Needs Python 3 with venv (Schemathesis comes from PyPI into .cache/) and the npm install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS_VERSION=4.32.5
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
+WORK=.cache/schemathesis
+VENV="$WORK/venv"
+ADMIN_KEY=sy_schemathesis-admin-key-0123456789
+mkdir -p "$WORK"
+
+if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+  echo "== installing schemathesis $SCHEMATHESIS_VERSION from PyPI"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# Small HTTP helper, so that nothing but Python and Node is needed: http METHOD URL [KEY] [BODY].
+http() {
+  "$VENV/bin/python" - "$@" <<'PY'
+import sys, urllib.request, urllib.error
+method, url = sys.argv[1], sys.argv[2]
+key = sys.argv[3] if len(sys.argv) > 3 else ''
+body = sys.argv[4].encode() if len(sys.argv) > 4 else None
+request = urllib.request.Request(url, data=body, method=method)
+if key:
+    request.add_header('Authorization', f'Bearer {key}')
+if body is not None:
+    request.add_header('Content-Type', 'application/json')
+try:
+    with urllib.request.urlopen(request, timeout=5) as response:
+        sys.stdout.write(response.read().decode())
+except (urllib.error.URLError, OSError) as error:
+    sys.stderr.write(f'{method} {url}: {error}\n')
+    sys.exit(1)
+PY
+}
+
+PORT="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+BASE="http://127.0.0.1:$PORT"
+DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/suyuan-schemathesis-XXXXXX")"
+PLATFORM_LOG="$WORK/platform.log"
+PLATFORM_PID=""
+
+stop_platform() {
+  if [ -n "$PLATFORM_PID" ] && kill -0 "$PLATFORM_PID" 2>/dev/null; then
+    kill -TERM "$PLATFORM_PID"
+    wait "$PLATFORM_PID" 2>/dev/null || true
+  fi
+  PLATFORM_PID=""
+  rm -rf "$DATA_DIR"
+}
+trap stop_platform EXIT
+
+echo "== starting the platform on $BASE (data in $DATA_DIR)"
+# Webhooks to private addresses stay refused, as in production; the rate limit is lifted so the
+# fuzzer reaches the handlers instead of the limiter.
+PORT="$PORT" HOST=127.0.0.1 SUYUAN_DATA_DIR="$DATA_DIR" SUYUAN_ADMIN_KEY="$ADMIN_KEY" \
+  SUYUAN_WEBHOOK_ALLOW_PRIVATE=false SUYUAN_RATE_LIMIT_MAX=1000000000 LOG_LEVEL=warn \
+  node --import tsx services/embedded/main.ts >"$PLATFORM_LOG" 2>&1 &
+PLATFORM_PID=$!
+
+ready=false
+for _ in $(seq 1 120); do
+  if http GET "$BASE/readyz" >/dev/null 2>&1; then ready=true && break; fi
+  if ! kill -0 "$PLATFORM_PID" 2>/dev/null; then break; fi
+  sleep 0.5
+done
+if [ "$ready" != true ]; then
+  echo "!! the platform did not become ready:" && cat "$PLATFORM_LOG" && exit 1
+fi
+
+# A regulator that also submits reaches every handler but the admin's; the admin's routes get a
+# run of their own with the admin key.
+FUZZER_KEY="$(http POST "$BASE/v1/parties" "$ADMIN_KEY" \
+  '{"partyId":"schemathesis","name":"Schemathesis fuzzer","roles":["regulator","submitter"]}' |
+  "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["apiKey"])')"
+
+run_schemathesis() { # NAME KEY [FILTER ARGS...]
+  local name=$1 key=$2
+  shift 2
+  echo "== schemathesis ($name): $BASE/openapi.json"
+  local status=0
+  # Run from the work dir: Schemathesis keeps a cache in the current directory.
+  (cd "$WORK" && ./venv/bin/schemathesis run "$BASE/openapi.json" \
+    --header "Authorization: Bearer $key" \
+    --checks not_a_server_error \
+    --max-examples "$MAX_EXAMPLES" \
+    --workers 1 \
+    --request-timeout 30 \
+    --generation-database none \
+    --report ndjson --report-ndjson-path "$name.ndjson" \
+    --no-color "$@") || status=$?
+  return $status
+}
+
+failed=0
+rm -f "$WORK/regulator.ndjson" "$WORK/admin.ndjson"
+run_schemathesis regulator "$FUZZER_KEY" --exclude-path-regex '^/v1/parties' || failed=1
+run_schemathesis admin "$ADMIN_KEY" --include-path-regex '^/v1/parties' || failed=1
+
+# The figures, from the fuzzer's own record of every request and response.
+figures=0
+"$VENV/bin/python" - "$WORK/regulator.ndjson" "$WORK/admin.ndjson" <<'PY' || figures=1
+import json, os, sys
+requests = server_errors = 0
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        sys.exit(f'!! no report at {path}')
+    with open(path) as lines:
+        for line in lines:
+            for case in json.loads(line).get('ScenarioFinished', {}).get('recorder', {}).get('interactions', {}).values():
+                requests += 1
+                status = (case.get('response') or {}).get('status_code', 0)
+                if status >= 500:
+                    server_errors += 1
+print(f'== schemathesis: {requests} requests sent, {server_errors} server errors')
+sys.exit(1 if server_errors or requests == 0 else 0)
+PY
+
+stop_platform
+if [ "$failed" -ne 0 ] || [ "$figures" -ne 0 ]; then
+  echo "!! schemathesis found server errors or failed; the platform log: $PLATFORM_LOG"
+  grep -E '"level":(50|60)' "$PLATFORM_LOG" | tail -20 || true
+  exit 1
+fi

@@ -1,0 +1,163 @@
+/**
+ * The OpenAPI document of the real embedded platform: public, complete (every route the app
+ * registers), and documentation only — a request its schemas would reject still reaches our
+ * handlers, which name the field.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { HttpAppDeps } from '../../services/common/http/http-app.js';
+import { produced } from '../support/event-builders.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/** Every route the services register on the app, seen as Fastify adds it. */
+const registered = vi.hoisted(() => new Set<string>());
+vi.mock('../../services/common/http/http-app.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../services/common/http/http-app.js')>();
+  return {
+    ...real,
+    createHttpApp: async (deps: HttpAppDeps) => {
+      const app = await real.createHttpApp(deps);
+      app.addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) registered.add(`${method} ${route.url}`);
+      });
+      return app;
+    },
+  };
+});
+
+interface Operation {
+  summary?: string;
+  security?: unknown[];
+  responses: Record<string, unknown>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  security: unknown[];
+  components: { securitySchemes: Record<string, unknown> };
+  paths: Record<string, Record<string, Operation>>;
+}
+
+/** The routes of DESIGN §6 and the admin's; any other route must be documented all the same. */
+const KNOWN_ROUTES = [
+  'POST /v1/events',
+  'POST /v1/parties',
+  'POST /v1/parties/{partyId}/keys',
+  'GET /v1/parties/{partyId}/keys',
+  'DELETE /v1/parties/{partyId}/keys/{keyId}',
+  'GET /v1/batches/{batchId}',
+  'GET /v1/batches/{batchId}/trace',
+  'GET /v1/recalls',
+  'GET /v1/recalls/{recallId}',
+  'GET /v1/recalls/{recallId}/notices',
+  'GET /v1/recalls/{recallId}/report',
+  'POST /v1/recalls/mock',
+  'GET /v1/notices',
+];
+
+let platform: TestPlatform;
+let plant: string;
+let doc: OpenApiDocument;
+
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      route: `${method.toUpperCase()} ${path}`,
+      operation,
+    })),
+  );
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  plant = await platform.createParty('plant-1');
+  const response = await fetch(`${platform.url}/openapi.json`);
+  expect(response.status).toBe(200);
+  doc = (await response.json()) as OpenApiDocument;
+});
+afterAll(() => platform?.stop());
+
+describe('the OpenAPI document', () => {
+  it('is served at /openapi.json without an API key, as OpenAPI 3', () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info).toMatchObject({ title: 'Suyuan 溯源 API', version: manifest.version });
+  });
+
+  it('describes every /v1 route the app registers, and no other', () => {
+    const appRoutes = [...registered]
+      .filter((route) => / \/v1\//.test(route) && !route.startsWith('HEAD '))
+      .map((route) => route.replace(/:(\w+)/g, '{$1}'));
+    expect(appRoutes).toEqual(expect.arrayContaining(KNOWN_ROUTES));
+    const documented = operations()
+      .map(({ route }) => route)
+      .filter((route) => / \/v1\//.test(route));
+    expect(documented.sort()).toEqual(appRoutes.sort());
+  });
+
+  it('describes each route with a summary, its answer and its errors', () => {
+    const byRoute = new Map(operations().map(({ route, operation }) => [route, operation]));
+    for (const route of KNOWN_ROUTES) {
+      const operation = byRoute.get(route);
+      expect(operation?.summary, route).toBeTruthy();
+      expect(Object.keys(operation?.responses ?? {}), route).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^2\d\d$/), '401', '503']),
+      );
+    }
+  });
+
+  it('declares the bearer API key for every operation but the probes', () => {
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(doc.security).toEqual([{ apiKey: [] }]);
+    for (const { route, operation } of operations()) {
+      const isProbe = route === 'GET /healthz' || route === 'GET /readyz';
+      expect(operation.security, route).toEqual(isProbe ? [] : undefined);
+    }
+  });
+});
+
+describe('the interactive docs', () => {
+  it('serve Swagger UI and its assets at /docs without an API key', async () => {
+    const page = await fetch(`${platform.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('swagger-ui');
+    const asset = await fetch(`${platform.url}/docs/static/swagger-ui-bundle.js`);
+    expect(asset.status).toBe(200);
+  });
+});
+
+describe('schemas document; the handlers decide', () => {
+  it('answers an event the schema would reject with our message naming the field', async () => {
+    const response = await platform.postEvents(plant, [produced('B-1', [], { quantity: 'x' })]);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: 'invalid_event',
+      message: 'events[0].quantity: must be a number',
+      details: [{ index: 0, path: 'quantity', message: 'must be a number' }],
+    });
+  });
+
+  it('refuses an eventType that only an object prototype knows, naming the field', async () => {
+    const response = await platform.postEvents(plant, [
+      { ...produced('B-2'), eventType: 'constructor' },
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      message: expect.stringMatching(/^events\[0\]\.eventType: unknown event type/),
+    });
+  });
+
+  it('answers a query parameter the schema would reject with our message', async () => {
+    const response = await platform.request('GET', '/v1/batches/B-1/trace?maxDepth=abc', {
+      key: plant,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringMatching(/^maxDepth: /),
+    });
+  });
+});
