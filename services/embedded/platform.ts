@@ -1,19 +1,21 @@
 /**
- * The embedded mode: ingest, projector and trace API in one process on one HTTP port, with the
- * durable embedded log and chDB under one data directory.
+ * The embedded mode: ingest, projector, recall service, notifier and the read APIs in one process
+ * on one HTTP port, with the durable embedded log and chDB under one data directory.
  */
 import { join } from 'node:path';
-import { createPartyDirectory } from '../common/access/party-directory.js';
+import { createPartyDirectory, type PartyDirectory } from '../common/access/party-directory.js';
 import type { Config } from '../common/config.js';
-import { createEventCodec } from '../common/events/codec.js';
+import { createEventCodec, type EventCodec } from '../common/events/codec.js';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import { installAuditTrail } from '../common/audit/audit-trail.js';
 import { createHttpApp } from '../common/http/http-app.js';
 import { installRateLimit } from '../common/http/rate-limit.js';
 import { createEventLog } from '../common/log/create-event-log.js';
+import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { createChdbStore } from '../common/store/chdb-store.js';
 import { migrate } from '../common/store/migrations.js';
+import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createEventIngestor } from '../ingest/event-ingestor.js';
 import { registerPartyRoutes } from '../ingest/party-routes.js';
@@ -35,10 +37,14 @@ export interface EmbeddedPlatform {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPlatform(
-  config: Config,
-  logger: Logger,
-): Promise<EmbeddedPlatform> {
+interface Foundations {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly codec: EventCodec;
+  readonly parties: PartyDirectory;
+}
+
+async function openFoundations(config: Config, logger: Logger) {
   const log = createEventLog(
     { kind: 'embedded', path: join(config.dataDir, 'log', 'events.sqlite') },
     logger,
@@ -49,8 +55,11 @@ export async function startEmbeddedPlatform(
   const parties = createPartyDirectory(store);
   const generatedAdminKey = await parties.ensureAdmin(config.adminKey);
   await parties.ensureSystemParty(SYSTEM_PARTY_ID, 'Suyuan recall service 溯源召回服务');
-  const codec = createEventCodec();
+  return { log, store, parties, codec: createEventCodec(), generatedAdminKey };
+}
 
+/** The consumers of the log; stopped in reverse, the projector last (the recall service waits on it). */
+async function startWorkers(config: Config, logger: Logger, { log, store, codec }: Foundations) {
   const projector = await startProjector({
     log,
     store,
@@ -69,11 +78,16 @@ export async function startEmbeddedPlatform(
   const notifier = await startNotifier({
     store,
     logger: logger.child({ service: 'notifier' }),
-    retrySchedule: config.webhooks.retrySchedule,
-    timeoutMs: config.webhooks.timeoutMs,
-    allowPrivate: config.webhooks.allowPrivate,
-    pollIntervalMs: config.webhooks.pollIntervalMs,
+    ...config.webhooks,
   });
+  return [notifier, recalls, projector];
+}
+
+async function buildHttp(
+  config: Config,
+  logger: Logger,
+  { log, store, codec, parties }: Foundations,
+) {
   const app = await createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -85,32 +99,34 @@ export async function startEmbeddedPlatform(
   });
   const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
   await installRateLimit(app, config.rateLimit);
-  const ingestor = createEventIngestor({
-    log,
-    store,
-    codec,
-    parties,
-    logger: logger.child({ service: 'ingest' }),
-  });
+  const ingestLogger = logger.child({ service: 'ingest' });
+  const ingestor = createEventIngestor({ log, store, codec, parties, logger: ingestLogger });
   registerIngestRoutes(app, { ingestor });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
   registerTraceRoutes(app, { store, parties, limits: config.trace });
   registerRecallRoutes(app, { store, parties });
   registerAuditRoutes(app, { store, flush: audit.flush });
+  return { app, audit };
+}
+
+export async function startEmbeddedPlatform(
+  config: Config,
+  logger: Logger,
+): Promise<EmbeddedPlatform> {
+  const { generatedAdminKey, ...foundations } = await openFoundations(config, logger);
+  const workers = await startWorkers(config, logger, foundations);
+  const { app, audit } = await buildHttp(config, logger, foundations);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
-
   return {
     url: url.replace('0.0.0.0', '127.0.0.1'),
     generatedAdminKey,
     async stop() {
       await app.close();
       await audit.close();
-      await notifier.stop();
-      await recalls.stop();
-      await projector.stop();
-      await log.close();
-      await store.close();
+      for (const worker of workers) await worker.stop();
+      await foundations.log.close();
+      await foundations.store.close();
       logger.info('suyuan embedded platform stopped');
     },
   };

@@ -197,6 +197,18 @@ describe('hostile input writes nothing', () => {
     await expectNothingWritten('HUGE');
   });
 
+  it('refuses deeply nested JSON with a client error', async () => {
+    const depth = 50_000;
+    const nested = `{"events":[${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}]}`;
+    const response = await platform.request<{ message: string }>('POST', '/v1/events', {
+      key: keys.farm,
+      rawBody: nested,
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect((await platform.request('GET', '/healthz')).status).toBe(200);
+  });
+
   it('refuses an eventTime far in the future', async () => {
     const future = { ...produced('FUTURE'), eventTime: '2099-01-01T00:00:00Z' };
     const response = await platform.request<{ message: string }>('POST', '/v1/events', {
