@@ -9,6 +9,8 @@ import { createEventCodec, type EventCodec } from '../common/events/codec.js';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import { installAuditTrail } from '../common/audit/audit-trail.js';
 import { createHttpApp } from '../common/http/http-app.js';
+import { PROJECT_ROOT } from '../common/project-paths.js';
+import { registerConsole } from '../console/serve.js';
 import { installRateLimit } from '../common/http/rate-limit.js';
 import { createEventLog } from '../common/log/create-event-log.js';
 import type { EventLog } from '../common/log/event-log.js';
@@ -25,6 +27,7 @@ import { startNotifier } from '../recall/notifier/notifier.js';
 import { startRecallService } from '../recall/recall-service.js';
 import { registerRecallRoutes } from '../recall/routes.js';
 import { registerTraceRoutes } from '../trace-api/routes.js';
+import { registerSearchRoutes } from '../trace-api/search-routes.js';
 
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
@@ -106,6 +109,8 @@ async function buildHttp(
   registerTraceRoutes(app, { store, parties, limits: config.trace });
   registerRecallRoutes(app, { store, parties });
   registerAuditRoutes(app, { store, flush: audit.flush });
+  registerSearchRoutes(app, { store });
+  await registerConsole(app, { root: join(PROJECT_ROOT, 'dist', 'console') });
   return { app, audit };
 }
 

@@ -10,9 +10,11 @@ declare module 'fastify' {
 }
 
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
-/** Swagger UI (`/docs`) and its static assets. */
+/** Path prefixes served without a key: Swagger UI (`/docs`), the web console (`/console`). */
+const PUBLIC_PREFIXES = ['/docs', '/console'];
 const isPublic = (route: string) =>
-  PUBLIC_ROUTES.has(route) || route === '/docs' || route.startsWith('/docs/');
+  PUBLIC_ROUTES.has(route) ||
+  PUBLIC_PREFIXES.some((prefix) => route === prefix || route.startsWith(`${prefix}/`));
 
 /** Resolves `Authorization: Bearer <api key>` to a party on every non-public route. */
 export function installAuthentication(app: FastifyInstance, parties: PartyDirectory): void {

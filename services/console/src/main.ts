@@ -1,0 +1,102 @@
+/** The console shell: sign-in, the two views and the language switch. */
+import './styles.css';
+import { forgetKey, storedKey, storeKey, tryKey, whenUnauthorized } from './api.js';
+import { h } from './dom.js';
+import { language, setLanguage, t } from './i18n.js';
+import { recallsView } from './recalls-view.js';
+import { traceView, type TraceState } from './trace-view.js';
+
+type View = 'trace' | 'recalls';
+
+const root = document.querySelector<HTMLElement>('#app') ?? document.body;
+const traceState: TraceState = { query: new URLSearchParams(location.search).get('batch') ?? '' };
+let view: View = 'trace';
+let notice = '';
+
+function signIn(): HTMLElement {
+  const input = h('input', {
+    type: 'password',
+    name: 'apiKey',
+    autocomplete: 'off',
+    'aria-label': t('apiKey'),
+    placeholder: t('apiKey'),
+  });
+  const message = h('p', { class: 'error' }, notice);
+  const form = h(
+    'form',
+    { class: 'sign-in' },
+    h('h2', {}, t('signInTitle')),
+    input,
+    h('button', { type: 'submit' }, t('signIn')),
+    message,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = input.value.trim();
+    void tryKey(key).then((accepted) => {
+      if (!accepted) {
+        message.textContent = t('signInFailed');
+        return;
+      }
+      storeKey(key);
+      notice = '';
+      render();
+    });
+  });
+  return form;
+}
+
+function header(): HTMLElement {
+  const tab = (name: View, label: string) => {
+    const button = h(
+      'button',
+      { type: 'button', class: view === name ? 'tab active' : 'tab', 'data-view': name },
+      label,
+    );
+    button.addEventListener('click', () => {
+      view = name;
+      render();
+    });
+    return button;
+  };
+  const switchLanguage = h(
+    'button',
+    { type: 'button', class: 'language', 'data-action': 'language' },
+    t('language'),
+  );
+  switchLanguage.addEventListener('click', () => {
+    setLanguage(language() === 'en' ? 'zh-CN' : 'en');
+    render();
+  });
+  const signedIn = storedKey() !== null;
+  const signOut = h('button', { type: 'button', 'data-action': 'sign-out' }, t('signOut'));
+  signOut.addEventListener('click', () => {
+    forgetKey();
+    render();
+  });
+  return h(
+    'header',
+    {},
+    h('h1', {}, t('appTitle')),
+    signedIn ? h('nav', {}, tab('trace', t('traceTab')), tab('recalls', t('recallsTab'))) : null,
+    h('div', { class: 'spacer' }),
+    switchLanguage,
+    signedIn ? signOut : null,
+  );
+}
+
+function render(): void {
+  traceState.graph?.destroy();
+  traceState.graph = undefined;
+  document.title = t('appTitle');
+  const main =
+    storedKey() === null ? signIn() : view === 'trace' ? traceView(traceState) : recallsView();
+  root.replaceChildren(header(), h('main', {}, main));
+}
+
+whenUnauthorized(() => {
+  notice = t('sessionExpired');
+  render();
+});
+setLanguage(language());
+render();

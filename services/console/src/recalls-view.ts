@@ -1,0 +1,196 @@
+/** The recalls view: the list with progress bars, one recall's notices, the mock recall, the report. */
+import { getBlob, getJson, postJson } from './api.js';
+import { download, h } from './dom.js';
+import { formatDate, t, type MessageKey } from './i18n.js';
+import type { MockRecallView, NoticeView, RecallView } from './types.js';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const showError = (into: HTMLElement, error: unknown) =>
+  into.replaceChildren(h('p', { class: 'error' }, t('error', { message: messageOf(error) })));
+
+function bar(label: MessageKey, value: number, total: number): HTMLElement {
+  const share = total > 0 ? Math.min(1, value / total) : 0;
+  const percent = Math.round(share * 100);
+  const fill = h('span', { class: 'fill' });
+  fill.style.width = `${percent}%`;
+  return h(
+    'div',
+    { class: `bar bar-${label}`, title: `${value} / ${total}` },
+    h('span', { class: 'bar-label' }, t(label)),
+    h('span', { class: 'track', role: 'progressbar', 'aria-valuenow': String(percent) }, fill),
+    h('span', { class: 'bar-value' }, `${value} / ${total}`),
+  );
+}
+
+function progressBars(recall: RecallView): HTMLElement {
+  const { progress } = recall;
+  return h(
+    'div',
+    { class: 'progress' },
+    bar('notified', progress.notices, progress.notices),
+    bar('acknowledged', progress.acknowledged, progress.notices),
+    bar('recovered', progress.recovered, progress.handled),
+  );
+}
+
+const table = (headers: string[], rows: HTMLTableRowElement[]) =>
+  h(
+    'table',
+    {},
+    h('thead', {}, h('tr', {}, ...headers.map((header) => h('th', {}, header)))),
+    h('tbody', {}, ...rows),
+  );
+const row = (...cells: Array<string | number | Node>) =>
+  h('tr', {}, ...cells.map((cell) => h('td', {}, cell)));
+
+function noticesTable(notices: NoticeView[]): HTMLElement {
+  return table(
+    [
+      t('recipient'),
+      t('batches'),
+      t('delivery'),
+      t('attempts'),
+      t('acknowledged'),
+      t('recovered'),
+      t('overdue'),
+      t('deadline'),
+    ],
+    notices.map((notice) => {
+      const tr = row(
+        notice.recipientName ? `${notice.recipientName} (${notice.recipient})` : notice.recipient,
+        notice.batches
+          .map((line) => `${line.batchId} ${line.quantity} ${line.unit ?? ''}`)
+          .join('; '),
+        notice.delivery.status,
+        notice.delivery.attempts,
+        formatDate(notice.acknowledgedAt),
+        notice.recovered,
+        notice.overdue ? h('span', { class: 'badge overdue' }, t('overdue')) : t('no'),
+        formatDate(notice.deadline),
+      );
+      if (notice.overdue) tr.classList.add('overdue');
+      return tr;
+    }),
+  );
+}
+
+async function openRecall(recall: RecallView, into: HTMLElement) {
+  into.replaceChildren(h('p', {}, t('loading')));
+  try {
+    const path = `/v1/recalls/${encodeURIComponent(recall.recallId)}`;
+    const notices = await getJson<NoticeView[]>(`${path}/notices`);
+    const report = h(
+      'button',
+      { type: 'button', class: 'link', 'data-action': 'report' },
+      t('report'),
+    );
+    report.addEventListener('click', () => {
+      getBlob(`${path}/report?format=csv`)
+        .then((blob) => download(`${recall.recallId}.csv`, blob))
+        .catch((error: unknown) => showError(into, error));
+    });
+    into.replaceChildren(
+      h(
+        'h2',
+        {},
+        recall.recallId,
+        ' ',
+        h('span', { class: `badge level-${recall.level}` }, t('levelN', { n: recall.level })),
+      ),
+      h('p', {}, recall.reason),
+      progressBars(recall),
+      report,
+      h('h3', {}, t('notices')),
+      noticesTable(notices),
+    );
+  } catch (error) {
+    showError(into, error);
+  }
+}
+
+function recallsTable(recalls: RecallView[], detail: HTMLElement): HTMLElement {
+  if (recalls.length === 0) return h('p', {}, t('noRecalls'));
+  return table(
+    [
+      t('recallId'),
+      t('level'),
+      t('mode'),
+      t('status'),
+      t('deadline'),
+      t('completeBy'),
+      t('progress'),
+    ],
+    recalls.map((recall) => {
+      const open = h('button', { type: 'button', class: 'link' }, recall.recallId);
+      open.addEventListener('click', () => void openRecall(recall, detail));
+      return row(
+        open,
+        t('levelN', { n: recall.level }),
+        recall.mode,
+        recall.status,
+        formatDate(recall.deadline),
+        formatDate(recall.completeBy),
+        progressBars(recall),
+      );
+    }),
+  );
+}
+
+function mockForm(): HTMLElement {
+  const input = h('input', {
+    type: 'text',
+    name: 'batchId',
+    placeholder: t('mockBatch'),
+    'aria-label': t('mockBatch'),
+  });
+  const result = h('div', { class: 'mock-result' });
+  const form = h(
+    'form',
+    { class: 'mock' },
+    h('h3', {}, t('mockRecall')),
+    input,
+    h('button', { type: 'submit' }, t('runMock')),
+    result,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const batchId = input.value.trim();
+    if (!batchId) return;
+    postJson<MockRecallView>('/v1/recalls/mock', { rootBatchIds: [batchId] })
+      .then((mock) =>
+        result.replaceChildren(
+          h(
+            'p',
+            {},
+            t('mockResult', {
+              n: mock.parties.length,
+              b: mock.affectedBatchIds.length,
+              ms: mock.elapsedMs,
+            }),
+          ),
+          table(
+            [t('party'), t('batches')],
+            mock.parties.map((party) =>
+              row(
+                party.name ? `${party.name} (${party.partyId})` : party.partyId,
+                party.batches.map((line) => line.batchId).join(', '),
+              ),
+            ),
+          ),
+        ),
+      )
+      .catch((error: unknown) => showError(result, error));
+  });
+  return form;
+}
+
+export function recallsView(): HTMLElement {
+  const list = h('div', { class: 'recall-list' }, h('p', {}, t('loading')));
+  const detail = h('div', { class: 'recall-detail' });
+  getJson<RecallView[]>('/v1/recalls')
+    .then((recalls) =>
+      list.replaceChildren(h('h2', {}, t('recalls')), recallsTable(recalls, detail)),
+    )
+    .catch((error: unknown) => showError(list, error));
+  return h('section', { class: 'recalls-view' }, list, detail, mockForm());
+}

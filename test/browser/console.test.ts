@@ -1,0 +1,149 @@
+/**
+ * The web console in Debian's Chromium against a real platform: sign in, open the demo's trace,
+ * read a batch's details, open a recall and its progress, switch to English. Screenshots go to
+ * test/browser/screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../services/common/project-paths.js';
+import type { DairyChain } from '../../services/demo/dairy-chain.js';
+import { pollUntil } from '../support/poll.js';
+import {
+  CHROMIUM_PATH,
+  ensureConsoleBuilt,
+  launchChromium,
+  loadDairyChain,
+  startConsolePlatform,
+  type ConsolePlatform,
+} from './console-platform.js';
+
+const SCREENSHOTS = join(PROJECT_ROOT, 'test', 'browser', 'screenshots');
+const hasChromium = existsSync(CHROMIUM_PATH);
+// On CI a missing browser is a failure, not a skip.
+const skip = !hasChromium && process.env.CI !== 'true';
+const skipReason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`;
+
+/** Clicks a node of the drawn graph where Cytoscape rendered it. */
+async function clickNode(page: Page, nodeId: string): Promise<void> {
+  // Cytoscape keeps its instance on the container (`_cyreg`); the script runs in the page.
+  const point = await page.evaluate<{ x: number; y: number }>(`(() => {
+    const container = document.querySelector('#graph');
+    const box = container.getBoundingClientRect();
+    const position = container._cyreg.cy.getElementById(${JSON.stringify(nodeId)}).renderedPosition();
+    return { x: box.left + position.x, y: box.top + position.y };
+  })()`);
+  await page.mouse.click(point.x, point.y);
+}
+
+describe.skipIf(skip)(`the web console${skip ? ` (skipped: ${skipReason})` : ''}`, () => {
+  let platform: ConsolePlatform;
+  let browser: Browser;
+  let page: Page;
+  let chain: DairyChain;
+  let regulatorKey: string;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(skipReason);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    ensureConsoleBuilt();
+    platform = await startConsolePlatform();
+    const loaded = await loadDairyChain(platform.api);
+    chain = loaded.chain;
+    regulatorKey = loaded.keys.get(chain.regulatorPartyId) ?? '';
+    const defect = await platform.api.postEvents(regulatorKey, [
+      {
+        eventId: randomUUID(),
+        eventType: 'DefectReported',
+        eventTime: new Date().toISOString(),
+        defectId: 'DEF-CONSOLE-1',
+        batchIds: [chain.interesting.rawMilkBatchId],
+        source: 'COMPLAINT',
+        severity: 'CRITICAL',
+        hazard: 'melamine suspected',
+      },
+    ]);
+    expect(defect.status).toBe(202);
+    await pollUntil(
+      async () => {
+        const recall = await platform.api.request<{ progress: { notices: number } }>(
+          'GET',
+          '/v1/recalls/RC-DEF-CONSOLE-1',
+          { key: regulatorKey },
+        );
+        return recall.status === 200 && recall.body.progress.notices > 0;
+      },
+      { what: 'the defect recall and its notices', timeoutMs: 60_000, intervalMs: 100 },
+    );
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('signs in with an API key and draws the demo trace', async () => {
+    await page.goto(`${platform.url}/console/`);
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    await page.fill('input[name=apiKey]', regulatorKey);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.fill('input[name=q]', chain.interesting.powderBatchId);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.waitForSelector('#graph[data-rendered]');
+    const rendered = Number(await page.getAttribute('#graph', 'data-rendered'));
+    expect(rendered).toBeGreaterThan(5);
+    await expect(page.locator('.legend').textContent()).resolves.toContain('已召回');
+    await page.screenshot({ path: join(SCREENSHOTS, 'trace.png') });
+  });
+
+  it('shows a clicked batch with its timeline, inspections and operators', async () => {
+    const powder = chain.interesting.powderBatchId;
+    const production = chain.timeline.find(
+      ({ event }) => event.eventType === 'BatchProduced' && event.batchId === powder,
+    );
+    await clickNode(page, powder);
+    const panel = page.locator('#batch-panel');
+    await panel.getByRole('heading', { name: '时间线' }).waitFor();
+    const text = (await panel.textContent()) ?? '';
+    expect(text).toContain('BatchProduced');
+    expect(text).toContain(production?.event.operator ?? 'no operator in the demo');
+    expect(text).toContain('责任可究');
+    await page.screenshot({ path: join(SCREENSHOTS, 'batch.png') });
+  });
+
+  it('opens a recall with its progress bars and notices', async () => {
+    await page.getByRole('button', { name: '召回' }).click();
+    await page.getByRole('button', { name: 'RC-DEF-CONSOLE-1' }).click();
+    const detail = page.locator('.recall-detail');
+    await detail.locator('table').waitFor();
+    expect(await detail.locator('.bar').count()).toBe(3);
+    expect(await detail.locator('.bar-notified .bar-value').textContent()).toMatch(/^[1-9]\d* \/ /);
+    expect(await detail.locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.fill('input[name=batchId]', chain.interesting.powderBatchId);
+    await page.getByRole('button', { name: '计算范围' }).click();
+    await expect(page.locator('.mock-result p').textContent()).resolves.toMatch(/毫秒/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'recall.png'), fullPage: true });
+  });
+
+  it('switches to English', async () => {
+    await page.locator('[data-action=language]').click();
+    await page.getByRole('button', { name: 'Recalls' }).waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Suyuan · regulator console');
+    await page.getByRole('button', { name: 'RC-DEF-CONSOLE-1' }).click();
+    await page.locator('.recall-detail .bar-notified').waitFor();
+    expect(await page.locator('.recall-detail .bar-label').allTextContents()).toEqual([
+      'Notified',
+      'Acknowledged',
+      'Recovered',
+    ]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'recall-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Trace' }).click();
+    await page.waitForSelector('#graph[data-rendered]');
+    expect(await page.locator('.legend').textContent()).toContain('Recalled');
+    await page.screenshot({ path: join(SCREENSHOTS, 'trace-en.png') });
+  });
+});
