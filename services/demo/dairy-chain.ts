@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- demo data: the party table and the scenario read best in one file. */
 /**
  * The demo data set: a deterministic infant-formula supply chain in north-east China.
  *
@@ -11,99 +10,29 @@
  * Everything here is pure: the same call yields the same events with the same ids, so loading the
  * demo twice is idempotent. All names, GTINs and GLNs are fictitious.
  */
-import { createHash } from 'node:crypto';
-import type {
-  BatchProduced,
-  BatchReceived,
-  BatchShipped,
-  InspectionRecorded,
-} from '../common/events/event-types.generated.js';
+import {
+  ChainBuilder,
+  gs1,
+  type ActedEvent,
+  type DairyChain,
+  type DemoEvent,
+  type Finding,
+  type InspectionSpec,
+  type ProductDef,
+  type Role,
+  type Site,
+} from './chain-builder.js';
 
-export type Role = 'submitter' | 'regulator' | 'admin';
-
-export interface DemoParty {
-  readonly partyId: string;
-  readonly name: string;
-  readonly roles: readonly Role[];
-}
-
-export interface DemoLocation {
-  readonly gln: string;
-  readonly siteId: string;
-  readonly name: string;
-}
-
-type EnvelopeField = 'eventId' | 'eventTime' | 'recordedAt' | 'party' | 'location' | 'operator';
-type Fields<T> = Omit<T, EnvelopeField>;
-
-interface Envelope {
-  readonly eventId: string;
-  readonly eventTime: string;
-  readonly location: DemoLocation;
-  readonly operator: string;
-}
-
-/** An event as posted to `POST /v1/events` (the acting party comes from the API key). */
-export type DemoEvent = Envelope &
-  (
-    | ({ readonly eventType: 'BatchProduced' } & Fields<BatchProduced>)
-    | ({ readonly eventType: 'BatchShipped' } & Fields<BatchShipped>)
-    | ({ readonly eventType: 'BatchReceived' } & Fields<BatchReceived>)
-    | ({ readonly eventType: 'InspectionRecorded' } & Fields<InspectionRecorded>)
-  );
-
-/** An event with the party that posts it. */
-export interface ActedEvent {
-  readonly party: string;
-  readonly event: DemoEvent;
-}
-
-export interface DairyChain {
-  readonly parties: readonly DemoParty[];
-  /** Every event in a valid global order: strictly increasing event times across all parties. */
-  readonly timeline: readonly ActedEvent[];
-  /** The same events per acting party, each list in time order. */
-  readonly eventsByParty: ReadonlyMap<string, readonly DemoEvent[]>;
-  /** Every batch id, in production order. */
-  readonly batchIds: readonly string[];
-  readonly regulatorPartyId: string;
-  readonly interesting: {
-    /** A raw-milk batch whose powder went into the failing formula batch. */
-    readonly rawMilkBatchId: string;
-    /** A powder batch used by both formula brands. */
-    readonly powderBatchId: string;
-    /** The formula batch that failed the supervisory sampling. */
-    readonly failingFormulaBatchId: string;
-  };
-}
-
-/** A UUID in the version-5 layout: SHA-1 of a fixed demo namespace and `name`. */
-export function stableUuid(name: string): string {
-  const namespace = Buffer.from('5a1e0d2c8b7f4e6a9c3d1f0b2e4a6c8d', 'hex');
-  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
-  const bytes = Buffer.from(hash.subarray(0, 16));
-  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
-  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
-  const hex = bytes.toString('hex');
-  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
-  return [...parts, hex.slice(20)].join('-');
-}
-
-/** The GS1 mod-10 check digit of the digits before it (GTIN-13, GLN). */
-export function gs1CheckDigit(digits: string): number {
-  const sum = [...digits]
-    .reverse()
-    .reduce((acc, digit, i) => acc + Number(digit) * (i % 2 === 0 ? 3 : 1), 0);
-  return (10 - (sum % 10)) % 10;
-}
-
-const gs1 = (twelveDigits: string): string => `${twelveDigits}${gs1CheckDigit(twelveDigits)}`;
-
-interface Site extends DemoParty {
-  readonly prefix: string;
-  readonly operator: string;
-  readonly location: DemoLocation;
-}
+export {
+  gs1CheckDigit,
+  stableUuid,
+  type ActedEvent,
+  type DairyChain,
+  type DemoEvent,
+  type DemoLocation,
+  type DemoParty,
+  type Role,
+} from './chain-builder.js';
 
 // partyId | roles | GS1 company prefix | 责任人 | name | site
 const PARTY_TABLE = `
@@ -139,12 +68,6 @@ function parseSites(table: string): Site[] {
     });
 }
 
-interface ProductDef {
-  readonly item: string;
-  readonly name: string;
-  readonly unit: string;
-}
-
 const RAW_MILK = { item: '00011', name: '生鲜乳 (raw cow milk)', unit: 'kg' };
 const WMP = {
   item: '00021',
@@ -160,122 +83,6 @@ const can = (def: Omit<ProductDef, 'unit'>, brand: string): ProductDef => ({
   name: `${brand} ${def.name}`,
   unit: 'can',
 });
-
-/** [item, value, limit, unit] */
-type Finding = readonly [string, string, string, string];
-
-interface InspectionSpec {
-  readonly id: string;
-  readonly kind: InspectionRecorded['kind'];
-  readonly result: InspectionRecorded['result'];
-  readonly standard: string;
-  readonly report: string;
-  readonly findings: readonly Finding[];
-}
-
-/** Shipment or input lines as `"batchId=quantity batchId=quantity"`; units are the batches' own. */
-type LineSpec = string;
-
-interface Shipment {
-  readonly from: string;
-  readonly to: string;
-  readonly lines: Array<{ batchId: string; quantity: number; unit: string }>;
-}
-
-/** Day 0 is Monday 2026-10-26; times are Beijing time (UTC+8). */
-function beijingTime(day: number, hhmm: string): number {
-  const [hours = 0, minutes = 0] = hhmm.split(':').map(Number);
-  return Date.UTC(2026, 9, 26 + day, hours - 8, minutes);
-}
-
-/** Consecutive events without an explicit time are one minute apart. */
-const STEP_MS = 60_000;
-
-class ChainBuilder {
-  readonly timeline: ActedEvent[] = [];
-  private readonly units = new Map<string, string>();
-  private readonly shipments = new Map<string, Shipment>();
-  private clock = 0;
-
-  constructor(private readonly sites: ReadonlyMap<string, Site>) {}
-
-  at(day: number, hhmm: string): this {
-    const time = beijingTime(day, hhmm);
-    if (time < this.clock) throw new Error(`demo time goes backwards at day ${day} ${hhmm}`);
-    this.clock = time;
-    return this;
-  }
-
-  produce(party: string, batchId: string, def: ProductDef, quantity: number, inputs = ''): this {
-    this.units.set(batchId, def.unit);
-    const product = { id: gs1(`${this.site(party).prefix}${def.item}`), name: def.name };
-    const inputList = this.lines(inputs);
-    const fields = { batchId, product, quantity, unit: def.unit, inputs: inputList };
-    return this.push(party, `produce/${batchId}`, { eventType: 'BatchProduced', ...fields });
-  }
-
-  ship(party: string, shipmentId: string, to: string, lines: LineSpec): this {
-    const shipment = { from: party, to, lines: this.lines(lines) };
-    this.shipments.set(shipmentId, shipment);
-    const fields = { shipmentId, to, lines: shipment.lines };
-    return this.push(party, `ship/${shipmentId}`, { eventType: 'BatchShipped', ...fields });
-  }
-
-  receive(shipmentId: string): this {
-    const shipment = this.shipments.get(shipmentId);
-    if (!shipment) throw new Error(`demo receipt of unknown shipment ${shipmentId}`);
-    const { from, to, lines } = shipment;
-    const event = { eventType: 'BatchReceived', shipmentId, from, lines } as const;
-    return this.push(to, `receive/${shipmentId}`, event);
-  }
-
-  inspect(party: string, batchId: string, spec: InspectionSpec, siteOf = party): this {
-    const findings = spec.findings.map(([item, value, limit, unit]) => ({
-      item,
-      value,
-      limit,
-      unit,
-    }));
-    const { id: inspectionId, kind, result, standard, report } = spec;
-    const fields = { inspectionId, batchId, kind, result, findings, standard, report };
-    const event = { eventType: 'InspectionRecorded' as const, ...fields };
-    return this.push(party, `inspect/${inspectionId}`, event, siteOf);
-  }
-
-  private lines(spec: LineSpec) {
-    return spec
-      .split(' ')
-      .filter(Boolean)
-      .map((line) => {
-        const [batchId = '', quantity = ''] = line.split('=');
-        return { batchId, quantity: Number(quantity), unit: this.unitOf(batchId) };
-      });
-  }
-
-  private unitOf(batchId: string): string {
-    const unit = this.units.get(batchId);
-    if (!unit) throw new Error(`demo batch ${batchId} is used before it is produced`);
-    return unit;
-  }
-
-  private site(partyId: string): Site {
-    const site = this.sites.get(partyId);
-    if (!site) throw new Error(`demo party ${partyId} is not defined`);
-    return site;
-  }
-
-  private push(party: string, key: string, fields: DemoEventFields, siteOf = party): this {
-    const eventTime = new Date(this.clock).toISOString().replace('.000Z', 'Z');
-    const { operator } = this.site(party);
-    const envelope = { eventId: stableUuid(key), eventTime, location: this.site(siteOf).location };
-    this.timeline.push({ party, event: { ...envelope, operator, ...fields } });
-    this.clock += STEP_MS;
-    return this;
-  }
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type DemoEventFields = DistributiveOmit<DemoEvent, keyof Envelope>;
 
 const PLANT = 'plant-qiqihar';
 const WHEY_CO = 'whey-dalian';
