@@ -8,7 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Party, PartyDirectory } from '../common/access/party-directory.js';
+import {
+  readsEverything,
+  type Party,
+  type PartyDirectory,
+} from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import {
   getRecallReportSchema,
@@ -61,7 +65,7 @@ const mockRecallBody = z.strictObject({
 
 const readerOf = (caller: Party): RecallReader => ({
   partyId: caller.partyId,
-  seesAll: caller.roles.includes('regulator') || caller.roles.includes('admin'),
+  seesAll: readsEverything(caller),
 });
 
 export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps): void {

@@ -3,7 +3,7 @@
  * (DESIGN §6). Authentication is installed by the app; these routes assume `request.caller`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Party, PartyDirectory } from '../common/access/party-directory.js';
+import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js';
 import type { Store } from '../common/store/store.js';
@@ -71,7 +71,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
   app.get<BatchRoute>('/v1/batches/:batchId', { schema: getBatchSchema }, async (request) => {
     const { batchId } = request.params;
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
-    if (seesEverything(request.caller)) return loadBatch(deps.store, batchId);
+    if (readsEverything(request.caller)) return loadBatch(deps.store, batchId);
     // One step either way is enough to know whether the caller may see this batch at all.
     const around = (await batchIsKnown(deps.store, batchId))
       ? redactTrace(
@@ -96,7 +96,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
         { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
         'trace read',
       );
-      const everything = seesEverything(request.caller);
+      const everything = readsEverything(request.caller);
       if (!(await batchIsKnown(deps.store, request.params.batchId))) {
         // To anyone but a regulator an unknown batch looks like any batch out of reach.
         throw everything ? notFound(request.params.batchId) : outOfScope();
@@ -109,10 +109,6 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     },
   );
 }
-
-/** Regulators (and admins) read every trace; any other party reads one step around its own. */
-const seesEverything = (caller: Party) =>
-  caller.roles.includes('regulator') || caller.roles.includes('admin');
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */
 const outOfScope = () =>

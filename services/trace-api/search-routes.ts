@@ -4,7 +4,7 @@
  * never reveals a batch the trace API would refuse.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Party } from '../common/access/party-directory.js';
+import { readsEverything } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import type { Store } from '../common/store/store.js';
 
@@ -30,9 +30,6 @@ interface SearchRow {
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 200;
 const MAX_QUERY_LENGTH = 200;
-
-const seesEverything = (caller: Party) =>
-  caller.roles.includes('regulator') || caller.roles.includes('admin');
 
 function invalid(path: string, message: string): SuyuanError {
   return new SuyuanError('invalid_request', `${path}: ${message}`, {
@@ -83,7 +80,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
   app.get<{ Querystring: Record<string, unknown> }>('/v1/batches', async (request) => {
     const search = parseSearchQuery(request.query);
     request.log.info({ caller: request.caller.partyId, ...search }, 'batches searched');
-    const producer = seesEverything(request.caller) ? undefined : request.caller.partyId;
+    const producer = readsEverything(request.caller) ? undefined : request.caller.partyId;
     return searchBatches(deps.store, {
       ...search,
       ...(producer === undefined ? {} : { producer }),

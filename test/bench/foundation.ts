@@ -11,7 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { buildDairyChain, postingPlan } from '../../services/demo/dairy-chain.js';
+import { loadDairyChain } from '../support/demo-chain.js';
 import { clientFor, type TestPlatform } from '../support/platform.js';
 import { spawnPlatform } from '../support/platform-process.js';
 
@@ -69,22 +69,9 @@ async function benchIngest(client: TestPlatform, key: string) {
   return { eventsPerSecond: Math.round(events / seconds), requestLatencyMs: summary(latencies) };
 }
 
-async function loadDemo(client: TestPlatform) {
-  const chain = buildDairyChain();
-  const keys = new Map<string, string>();
-  for (const party of chain.parties)
-    keys.set(party.partyId, await client.createParty(party.partyId, [...party.roles], party.name));
-  for (const chunk of postingPlan(chain.timeline)) {
-    const response = await client.postEvents(keys.get(chunk.party) ?? '', chunk.events);
-    if (response.status !== 202) throw new Error(`demo load answered ${response.status}`);
-  }
-  const regulator = keys.get(chain.regulatorPartyId) ?? '';
-  await client.waitForBatch(regulator, chain.batchIds.at(-1) ?? '');
-  return { chain, regulator };
-}
-
 async function benchTrace(client: TestPlatform) {
-  const { chain, regulator } = await loadDemo(client);
+  const { chain, keys } = await loadDairyChain(client);
+  const regulator = keys.get(chain.regulatorPartyId) ?? '';
   const results: Record<string, ReturnType<typeof summary> & { nodes: number }> = {};
   for (const direction of ['upstream', 'downstream', 'both']) {
     const latencies: number[] = [];

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
-import { buildDairyChain, postingPlan, type DairyChain } from '../../services/demo/dairy-chain.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -40,21 +39,4 @@ export async function startConsolePlatform(
 ): Promise<ConsolePlatform> {
   const api = await startTestPlatform(env);
   return { api, url: api.url, stop: () => api.stop() };
-}
-
-/** Registers the demo's parties and posts its events; answers each party's key. */
-export async function loadDairyChain(api: TestPlatform): Promise<{
-  chain: DairyChain;
-  keys: Map<string, string>;
-}> {
-  const chain = buildDairyChain();
-  const keys = new Map<string, string>();
-  for (const party of chain.parties)
-    keys.set(party.partyId, await api.createParty(party.partyId, [...party.roles], party.name));
-  for (const chunk of postingPlan(chain.timeline)) {
-    const response = await api.postEvents(keys.get(chunk.party) ?? '', chunk.events);
-    if (response.status !== 202) throw new Error(`demo load answered ${response.status}`);
-  }
-  await api.waitForBatch(keys.get(chain.regulatorPartyId) ?? '', chain.batchIds.at(-1) ?? '');
-  return { chain, keys };
 }

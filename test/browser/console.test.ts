@@ -15,10 +15,10 @@ import {
   CHROMIUM_PATH,
   ensureConsoleBuilt,
   launchChromium,
-  loadDairyChain,
   startConsolePlatform,
   type ConsolePlatform,
 } from './console-platform.js';
+import { loadDairyChain } from '../support/demo-chain.js';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test', 'browser', 'screenshots');
 const hasChromium = existsSync(CHROMIUM_PATH);

@@ -34,6 +34,11 @@ const toParty = (row: PartyRow): Party => ({
   webhook: row.webhook_url ? { url: row.webhook_url, secret: row.webhook_secret } : null,
 });
 
+/** Regulators (and admins) read every trace and recall; any other party only its own share. */
+export function readsEverything(party: Party): boolean {
+  return party.roles.includes('regulator') || party.roles.includes('admin');
+}
+
 export interface ApiKeyInfo {
   readonly keyId: string;
   readonly createdAt: string;
