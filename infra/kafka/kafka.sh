@@ -7,17 +7,21 @@
 #   infra/kafka/kafka.sh status   exit 0 and print the address if running and answering
 #
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP (-Xmx512m),
-#      KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s).
+#      KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s),
+#      KAFKA_STATE_DIR (infra/kafka/.cache): where data, config, pid and log files live. A second
+#      broker (e.g. for a fault test) takes its own KAFKA_STATE_DIR and ports; the jars are shared.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CACHE="$HERE/.cache"
 LIB="$CACHE/lib"
-DATA="$CACHE/data"
-CONF="$CACHE/server.properties"
-PIDFILE="$CACHE/kafka.pid"
-LOGFILE="$CACHE/kafka.log"
+STATE="${KAFKA_STATE_DIR:-$CACHE}"
+case "$STATE" in /*) ;; *) STATE="$PWD/$STATE" ;; esac
+DATA="$STATE/data"
+CONF="$STATE/server.properties"
+PIDFILE="$STATE/kafka.pid"
+LOGFILE="$STATE/kafka.log"
 HOST=127.0.0.1
 PORT="${KAFKA_PORT:-19092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-19093}"
@@ -105,7 +109,7 @@ admin_ok() {
 ready() { port_open && admin_ok; }
 
 start() {
-  mkdir -p "$CACHE"
+  mkdir -p "$CACHE" "$STATE"
   if pid="$(running_pid)"; then
     if wait_ready "$pid"; then echo "kafka ready on $HOST:$PORT"; return 0; fi
     exit 1
