@@ -1,0 +1,80 @@
+/**
+ * Serves chDB over the ClickHouse HTTP interface, for machines without a ClickHouse server
+ * (development, and CI on this machine). Distributed mode runs several service processes, and
+ * chDB binds one data directory per process, so this process owns the store and the services use
+ * the ClickHouse server adapter (STORE=clickhouse, CLICKHOUSE_URL) pointed at it. Production uses
+ * a real ClickHouse server and does not run this.
+ *
+ * Environment: CHDB_HTTP_PORT (8123; 0 picks a free port), CHDB_HTTP_HOST (127.0.0.1),
+ * SUYUAN_DATA_DIR (./data; chDB keeps its data in <dir>/clickhouse), CLICKHOUSE_USER and
+ * CLICKHOUSE_PASSWORD (when either is set, queries must present them), LOG_LEVEL.
+ */
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { createLogger } from '../common/logger.js';
+import { createChdbHttpServer } from './chdb-http-server.js';
+
+const environmentSchema = z.object({
+  CHDB_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8123),
+  CHDB_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SUYUAN_DATA_DIR: z.string().min(1).default('./data'),
+  CLICKHOUSE_USER: z.string().min(1).optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+function loadEnvironment(env: NodeJS.ProcessEnv) {
+  const parsed = environmentSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.');
+    return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
+  });
+  throw new Error(`invalid configuration: ${problems.join('; ')}`);
+}
+
+async function main(): Promise<void> {
+  const env = loadEnvironment(process.env);
+  const logger = createLogger({ level: env.LOG_LEVEL, pretty: false }).child({
+    service: 'store-server',
+  });
+  const requiresAuth = env.CLICKHOUSE_USER !== undefined || env.CLICKHOUSE_PASSWORD !== undefined;
+  const dataDir = join(resolve(env.SUYUAN_DATA_DIR), 'clickhouse');
+  const server = createChdbHttpServer({
+    dataDir,
+    logger,
+    ...(requiresAuth
+      ? {
+          credentials: {
+            username: env.CLICKHOUSE_USER ?? 'default',
+            password: env.CLICKHOUSE_PASSWORD ?? '',
+          },
+        }
+      : {}),
+  });
+  const url = await server.listen(env.CHDB_HTTP_PORT, env.CHDB_HTTP_HOST);
+  logger.info({ url, dataDir, auth: requiresAuth }, 'chdb http server listening');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `store-server: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});
