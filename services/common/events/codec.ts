@@ -1,7 +1,8 @@
 /**
  * Avro codec in the Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the
  * Avro body. Writers use the latest schema of the event's type; readers resolve any older writer
- * schema from the catalog into the latest reader schema.
+ * schema from the catalog into the latest reader schema. The ids are the catalog's, unless a
+ * schema registry assigned its own (schema-registry.ts passes them in as `idFor`).
  */
 import avro from 'avsc';
 import { SuyuanError } from '../errors.js';
@@ -47,12 +48,21 @@ export interface EventCodec {
   schemaIdOf(message: Buffer): number;
 }
 
-export function createEventCodec(entries: readonly CatalogEntry[] = catalogEntries()): EventCodec {
+export interface EventCodecOptions {
+  /** The schema id the wire carries for a catalog entry; the catalog's own id by default. */
+  readonly idFor?: (entry: CatalogEntry) => number;
+}
+
+export function createEventCodec(
+  entries: readonly CatalogEntry[] = catalogEntries(),
+  options: EventCodecOptions = {},
+): EventCodec {
+  const idFor = options.idFor ?? ((entry: CatalogEntry) => entry.id);
   const writers = new Map<string, { id: number; type: avro.Type }>();
   const latestTypes = new Map<string, avro.Type>();
   for (const entry of latestSchemas(entries)) {
     const type = parseType(entry.schema);
-    writers.set(entry.eventType, { id: entry.id, type });
+    writers.set(entry.eventType, { id: idFor(entry), type });
     latestTypes.set(entry.eventType, type);
   }
   const readers = new Map<number, Reader>();
@@ -61,7 +71,7 @@ export function createEventCodec(entries: readonly CatalogEntry[] = catalogEntri
     if (!reader) continue;
     const writer = parseType(entry.schema);
     const resolver = reader.createResolver(writer);
-    readers.set(entry.id, {
+    readers.set(idFor(entry), {
       eventType: entry.eventType as EventType,
       decode: (body): unknown => reader.fromBuffer(body, resolver, true) as unknown,
     });
