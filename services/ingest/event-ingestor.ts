@@ -11,6 +11,7 @@ import { logKeyOf, partyReferences } from '../common/events/keys.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
+import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createKeyedLock } from './keyed-lock.js';
@@ -38,6 +39,8 @@ interface Deps {
   readonly codec: EventCodec;
   readonly parties: PartyDirectory;
   readonly logger: Logger;
+  /** Counts accepted events and times appends when given. */
+  readonly metrics?: Metrics;
 }
 
 interface Fingerprinted {
@@ -190,10 +193,17 @@ async function appendNew(
   const recordedAt = new Date().toISOString();
   const events = fresh.map((item) => ({ ...item.event, recordedAt }));
   if (events.length > 0) {
-    await deps.log.append(
-      EVENTS_TOPIC,
-      events.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
-    );
+    const records = events.map((event) => ({
+      key: logKeyOf(event),
+      value: deps.codec.encode(event),
+    }));
+    const appended = deps.metrics?.logAppendSeconds.startTimer();
+    try {
+      await deps.log.append(EVENTS_TOPIC, records);
+    } finally {
+      appended?.();
+    }
+    for (const event of events) deps.metrics?.eventsAccepted.inc({ event_type: event.eventType });
     await indexAccepted(deps, fresh, recordedAt);
   }
   const accepted = new Set(fresh.map((item) => item.index));

@@ -8,6 +8,7 @@ import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
+import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
 import { projectEvents, type ProjectionTable } from './projection.js';
@@ -22,6 +23,8 @@ export interface ProjectorDeps {
   readonly batchSize: number;
   /** The consumer group; a new group re-projects the whole log (replay). */
   readonly groupId?: string;
+  /** Records batch sizes, batch latency and dead-lettered messages when given. */
+  readonly metrics?: Metrics;
 }
 
 export interface Projector {
@@ -33,6 +36,8 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   await deps.log.ensureTopic(EVENTS_TOPIC);
   await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
   const groupId = deps.groupId ?? PROJECTOR_GROUP;
+  // Reported from the start at 0, so that a rate over it works before the first poison message.
+  deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, 0);
   const subscription: Subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
     groupId,
@@ -56,10 +61,11 @@ async function projectBatch(deps: ProjectorDeps, logger: Logger, records: readon
   }
   if (poison.length > 0) await deadLetter(deps, logger, poison);
   await writeRows(deps.store, projectEvents(events));
-  logger.debug(
-    { events: events.length, ms: Math.round(performance.now() - started) },
-    'projected batch',
-  );
+  const seconds = (performance.now() - started) / 1000;
+  // Observed once the batch is written: a failed batch is delivered again and counted then.
+  deps.metrics?.projectionBatchSize.observe(records.length);
+  deps.metrics?.projectionBatchSeconds.observe(seconds);
+  logger.debug({ events: events.length, ms: Math.round(seconds * 1000) }, 'projected batch');
 }
 
 /** Every table gets its rows; `derivations_by_output` is filled by a materialized view. */
@@ -87,6 +93,7 @@ async function deadLetter(
       },
     })),
   );
+  deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, poison.length);
   for (const { record, error } of poison) {
     logger.error(
       { err: error, topic: record.topic, partition: record.partition, offset: record.offset },

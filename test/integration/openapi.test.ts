@@ -112,7 +112,7 @@ describe('the OpenAPI document', () => {
     });
     expect(doc.security).toEqual([{ apiKey: [] }]);
     for (const { route, operation } of operations()) {
-      const isProbe = route === 'GET /healthz' || route === 'GET /readyz';
+      const isProbe = ['GET /healthz', 'GET /readyz', 'GET /metrics'].includes(route);
       expect(operation.security, route).toEqual(isProbe ? [] : undefined);
     }
   });
