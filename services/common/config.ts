@@ -2,7 +2,7 @@
  * Configuration is read once from the environment, checked against a schema, and frozen.
  * A bad value stops start-up with a message naming the variable.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from '../recall/policy.js';
 import { SuyuanError } from './errors.js';
@@ -15,8 +15,25 @@ const environmentSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   SUYUAN_DATA_DIR: z.string().min(1).default('./data'),
   SUYUAN_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
-  EVENT_LOG: z.enum(['embedded']).default('embedded'),
-  STORE: z.enum(['chdb']).default('chdb'),
+  EVENT_LOG: z.enum(['embedded', 'kafka']).default('embedded'),
+  KAFKA_BROKERS: z.string().optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('suyuan'),
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
+    .default(''),
+  KAFKA_TOPIC_PARTITIONS: positiveInt(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  STORE: z.enum(['chdb', 'clickhouse']).default('chdb'),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
+    .default('default'),
+  STARTUP_TIMEOUT_MS: positiveInt(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
   SUYUAN_BODY_LIMIT_BYTES: positiveInt(16 * 1024 * 1024),
@@ -65,13 +82,41 @@ function recallPolicyFrom(text: string | undefined): RecallPolicy {
   return parsed.data;
 }
 
+/** Where the event log lives: the embedded log under the data directory, or Kafka. */
+export type EventLogSetting =
+  | { readonly kind: 'embedded'; readonly path: string }
+  | {
+      readonly kind: 'kafka';
+      readonly brokers: readonly string[];
+      readonly clientId: string;
+      readonly partitions: number;
+      readonly replicationFactor: number;
+      /** Prefixes every topic and consumer group, so platforms can share a cluster. */
+      readonly namespace: string;
+    };
+
+/** Where the store lives: chDB under the data directory, or a ClickHouse server over HTTP. */
+export type StoreSetting =
+  | { readonly kind: 'chdb'; readonly path: string }
+  | {
+      readonly kind: 'clickhouse';
+      readonly url: string;
+      readonly username: string;
+      readonly password: string;
+      readonly database: string;
+    };
+
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
   readonly adminKey: string | undefined;
-  readonly eventLog: 'embedded';
-  readonly store: 'chdb';
+  readonly eventLog: EventLogSetting;
+  readonly store: StoreSetting;
+  /** Confluent-compatible schema registry; the in-repo catalog ids are used without it. */
+  readonly schemaRegistryUrl: string | undefined;
+  /** How long a service waits for the log and the store at start before it gives up. */
+  readonly startupTimeoutMs: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly bodyLimitBytes: number;
@@ -98,6 +143,45 @@ function retryScheduleFrom(text: string): number[] {
   return schedule;
 }
 
+type Environment = z.infer<typeof environmentSchema>;
+
+function eventLogFrom(e: Environment, dataDir: string): EventLogSetting {
+  if (e.EVENT_LOG === 'embedded') {
+    return Object.freeze({ kind: 'embedded', path: join(dataDir, 'log', 'events.sqlite') });
+  }
+  const brokers = (e.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+  if (brokers.length === 0) {
+    throw invalid('KAFKA_BROKERS', e.KAFKA_BROKERS, 'required with EVENT_LOG=kafka (host:port,…)');
+  }
+  const bad = brokers.find((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker));
+  if (bad) throw invalid('KAFKA_BROKERS', e.KAFKA_BROKERS, `"${bad}" is not host:port`);
+  return Object.freeze({
+    kind: 'kafka',
+    brokers: Object.freeze(brokers),
+    clientId: e.KAFKA_CLIENT_ID,
+    partitions: e.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    namespace: e.KAFKA_NAMESPACE,
+  });
+}
+
+function storeFrom(e: Environment, dataDir: string): StoreSetting {
+  if (e.STORE === 'chdb') return Object.freeze({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
+  if (!e.CLICKHOUSE_URL) {
+    throw invalid('CLICKHOUSE_URL', e.CLICKHOUSE_URL, 'required with STORE=clickhouse');
+  }
+  return Object.freeze({
+    kind: 'clickhouse',
+    url: e.CLICKHOUSE_URL,
+    username: e.CLICKHOUSE_USER,
+    password: e.CLICKHOUSE_PASSWORD,
+    database: e.CLICKHOUSE_DATABASE,
+  });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
@@ -109,13 +193,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const dataDir = resolve(e.SUYUAN_DATA_DIR);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    dataDir: resolve(e.SUYUAN_DATA_DIR),
+    dataDir,
     adminKey: e.SUYUAN_ADMIN_KEY,
-    eventLog: e.EVENT_LOG,
-    store: e.STORE,
+    eventLog: eventLogFrom(e, dataDir),
+    store: storeFrom(e, dataDir),
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,

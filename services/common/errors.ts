@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   store_unavailable: { retryable: true, status: 503 },
   decode_failed: { retryable: false, status: 500 },
   config_invalid: { retryable: false, status: 500 },
+  startup_failed: { retryable: false, status: 500 },
   internal: { retryable: false, status: 500 },
 } as const;
 

@@ -6,8 +6,8 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      eventLog: 'embedded',
-      store: 'chdb',
+      eventLog: { kind: 'embedded' },
+      store: { kind: 'chdb' },
       adminKey: undefined,
     });
     expect(config.dataDir).toMatch(/\/data$/);

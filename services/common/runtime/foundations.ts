@@ -1,0 +1,111 @@
+/**
+ * What every service stands on: the event log, the store (migrated), the Avro codec and the party
+ * directory. Both modes open them here. In distributed mode Kafka or ClickHouse may still be
+ * starting, so each is awaited for a bounded time; past it, start-up fails naming what could not
+ * be reached and why.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPartyDirectory, type PartyDirectory } from '../access/party-directory.js';
+import type { Config } from '../config.js';
+import { isSuyuanError, SuyuanError } from '../errors.js';
+import { createEventCodec, type EventCodec } from '../events/codec.js';
+import { createRegistryCodec } from '../events/schema-registry.js';
+import { createEventLog } from '../log/create-event-log.js';
+import type { EventLog } from '../log/event-log.js';
+import type { Logger } from '../logger.js';
+import { createStore } from '../store/create-store.js';
+import { migrate } from '../store/migrations.js';
+import type { Store } from '../store/store.js';
+import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../topics.js';
+
+export interface Foundations {
+  readonly log: EventLog;
+  readonly store: Store;
+  readonly codec: EventCodec;
+  readonly parties: PartyDirectory;
+  close(): Promise<void>;
+}
+
+/** Names the log and store a configuration points at, for start-up messages. */
+export function describeLog(config: Config): string {
+  const log = config.eventLog;
+  return log.kind === 'kafka'
+    ? `Kafka at ${log.brokers.join(',')}`
+    : `the embedded log ${log.path}`;
+}
+
+export function describeStore(config: Config): string {
+  const store = config.store;
+  return store.kind === 'clickhouse' ? `ClickHouse at ${store.url}` : `chDB in ${store.path}`;
+}
+
+/**
+ * Retries `attempt` until it resolves or `timeoutMs` has passed, then fails with the last error.
+ * Waits grow from 250 ms to 5 s.
+ */
+export async function withinStartupTimeout<T>(
+  what: string,
+  timeoutMs: number,
+  logger: Logger,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delayMs = 250;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      // A refusal (a bad setting, a schema the registry rejects) will not get better by waiting.
+      if (isSuyuanError(error) && !error.retryable) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (Date.now() + delayMs > deadline) {
+        throw new SuyuanError(
+          'startup_failed',
+          `could not reach ${what} within ${Math.round(timeoutMs / 1000)} s (STARTUP_TIMEOUT_MS): ${message}`,
+          { cause: error },
+        );
+      }
+      logger.warn({ what, tries, error: message, retryInMs: delayMs }, 'not reachable yet');
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 5_000);
+    }
+  }
+}
+
+export async function openFoundations(config: Config, logger: Logger): Promise<Foundations> {
+  const wait = <T>(what: string, attempt: () => Promise<T>) =>
+    withinStartupTimeout(what, config.startupTimeoutMs, logger, attempt);
+  const storeName = describeStore(config);
+  const store = await wait(storeName, async () => {
+    const candidate = await createStore(config.store);
+    try {
+      await candidate.ping();
+      return candidate;
+    } catch (error) {
+      await candidate.close().catch(() => undefined);
+      throw error;
+    }
+  });
+  // Several services may migrate at once in distributed mode; a lost race is retried.
+  await wait(storeName, () => migrate(store, logger.child({ component: 'migrations' })));
+  const log = createEventLog(config.eventLog, logger);
+  await wait(describeLog(config), async () => {
+    await log.ping();
+    await log.ensureTopic(EVENTS_TOPIC);
+    await log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
+  });
+  const registryUrl = config.schemaRegistryUrl;
+  const codec = registryUrl
+    ? await wait(`the schema registry at ${registryUrl}`, () => createRegistryCodec(registryUrl))
+    : createEventCodec();
+  return {
+    log,
+    store,
+    codec,
+    parties: createPartyDirectory(store),
+    async close() {
+      await log.close();
+      await store.close();
+    },
+  };
+}

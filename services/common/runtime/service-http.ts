@@ -1,0 +1,74 @@
+/**
+ * The HTTP side every service shares, in both modes: the app with authentication, probes and the
+ * OpenAPI document, the audit trail, per-key rate limits and GET /metrics. A service adds its own
+ * routes, then `listen`s.
+ */
+import type { FastifyInstance } from 'fastify';
+import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
+import type { Config } from '../config.js';
+import { createHttpApp } from '../http/http-app.js';
+import { installRateLimit } from '../http/rate-limit.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import type { Foundations } from './foundations.js';
+
+export interface ServiceHttp {
+  readonly app: FastifyInstance;
+  readonly audit: AuditTrail;
+}
+
+export async function createServiceHttp(
+  config: Config,
+  logger: Logger,
+  foundations: Foundations,
+  metrics: Metrics,
+): Promise<ServiceHttp> {
+  const { log, store, parties } = foundations;
+  const app = await createHttpApp({
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    parties,
+    readiness: [
+      { name: 'log', check: () => log.ping() },
+      { name: 'store', check: () => store.ping() },
+    ],
+  });
+  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  await installRateLimit(app, config.rateLimit);
+  registerMetricsRoute(app, metrics);
+  return { app, audit };
+}
+
+/** Listens on PORT/HOST and returns a URL a client on this machine can use. */
+export async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  const url = await app.listen({ port: config.port, host: config.host });
+  return url.replace('0.0.0.0', '127.0.0.1');
+}
+
+/** Something started that must be stopped on shutdown: a consumer, the notifier. */
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+/**
+ * Listens, and returns the service's stop: HTTP first (no new requests), the audit trail's last
+ * rows, then the workers in the given order, then the log and the store.
+ */
+export async function serve(
+  config: Config,
+  { app, audit }: ServiceHttp,
+  foundations: Foundations,
+  workers: readonly Worker[] = [],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const url = await listen(app, config);
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await audit.close();
+      for (const worker of workers) await worker.stop();
+      await foundations.close();
+    },
+  };
+}

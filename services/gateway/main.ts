@@ -1,0 +1,10 @@
+import { runService } from '../common/runtime/run-service.js';
+import { createGateway, upstreamsFrom } from './gateway.js';
+
+runService('gateway', async (config, logger) => {
+  const app = await createGateway(upstreamsFrom(process.env), logger, {
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+  const url = await app.listen({ port: config.port, host: config.host });
+  return { url: url.replace('0.0.0.0', '127.0.0.1'), stop: () => app.close() };
+});

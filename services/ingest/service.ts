@@ -1,0 +1,43 @@
+/**
+ * The ingest service: POST /v1/events (validate, deduplicate, append to the log) and the party and
+ * API-key routes. In distributed mode any number of instances can run side by side.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
+import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
+import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
+import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { createEventIngestor } from './event-ingestor.js';
+import { registerPartyRoutes } from './party-routes.js';
+import { registerIngestRoutes } from './routes.js';
+
+export function mountIngestApi(
+  app: FastifyInstance,
+  config: Config,
+  logger: Logger,
+  { log, store, codec, parties }: Foundations,
+  metrics: Metrics,
+): void {
+  const ingestor = createEventIngestor({
+    log,
+    store,
+    codec,
+    parties,
+    metrics,
+    logger: logger.child({ service: 'ingest' }),
+  });
+  registerIngestRoutes(app, { ingestor, metrics });
+  registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+}
+
+export async function startIngestService(config: Config, logger: Logger): Promise<RunningService> {
+  const foundations = await openFoundations(config, logger);
+  const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
+  if (generatedAdminKey) printGeneratedAdminKey(generatedAdminKey);
+  const metrics = createMetrics({ service: 'ingest' });
+  const http = await createServiceHttp(config, logger, foundations, metrics);
+  mountIngestApi(http.app, config, logger, foundations, metrics);
+  return serve(config, http, foundations);
+}

@@ -1,0 +1,31 @@
+/**
+ * The projector service: consumes the log into the trace tables. In distributed mode any number of
+ * instances share the partitions through the consumer group; rows are keyed by event id, so a
+ * rebalance that hands a batch to another instance writes nothing twice. Its HTTP port serves only
+ * the probes and /metrics.
+ */
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import { createMetrics } from '../common/metrics/metrics.js';
+import { openFoundations } from '../common/runtime/foundations.js';
+import type { RunningService } from '../common/runtime/run-service.js';
+import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
+import { PROJECTOR_GROUP, startProjector } from './projector.js';
+
+export async function startProjectorService(
+  config: Config,
+  logger: Logger,
+): Promise<RunningService> {
+  const foundations = await openFoundations(config, logger);
+  const metrics = createMetrics({ service: 'projector' });
+  metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
+  const projector = await startProjector({
+    ...foundations,
+    metrics,
+    logger,
+    batchSize: config.projectorBatchSize,
+  });
+  const http = await createServiceHttp(config, logger, foundations, metrics);
+  return serve(config, http, foundations, [projector]);
+}

@@ -1,0 +1,57 @@
+/**
+ * The recall service: the recall consumer (opens recalls, keeps them standing), the notifier
+ * (webhook deliveries with retries) and the recall routes. Run exactly one: the notifier assumes
+ * it is the only one delivering from its store.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import { createMetrics } from '../common/metrics/metrics.js';
+import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
+import type { RunningService } from '../common/runtime/run-service.js';
+import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
+import { startNotifier } from './notifier/notifier.js';
+import { RECALL_GROUP, startRecallService } from './recall-service.js';
+import { registerRecallRoutes } from './routes.js';
+
+/** The party the platform's own services act as in the events they write. */
+export const SYSTEM_PARTY_ID = 'suyuan';
+
+export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundations): void {
+  registerRecallRoutes(app, { store, parties });
+}
+
+/** Starts the recall consumer and the notifier; stop them in the returned order. */
+export async function startRecallWorkers(
+  config: Config,
+  logger: Logger,
+  foundations: Foundations,
+): Promise<Worker[]> {
+  await foundations.parties.ensureSystemParty(
+    SYSTEM_PARTY_ID,
+    'Suyuan recall service 溯源召回服务',
+  );
+  const recalls = await startRecallService({
+    ...foundations,
+    logger: logger.child({ service: 'recall' }),
+    policy: config.recallPolicy,
+    systemPartyId: SYSTEM_PARTY_ID,
+  });
+  const notifier = await startNotifier({
+    store: foundations.store,
+    logger: logger.child({ service: 'notifier' }),
+    ...config.webhooks,
+  });
+  return [notifier, recalls];
+}
+
+export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
+  const foundations = await openFoundations(config, logger);
+  const metrics = createMetrics({ service: 'recall' });
+  metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
+  const workers = await startRecallWorkers(config, logger, foundations);
+  const http = await createServiceHttp(config, logger, foundations, metrics);
+  mountRecallApi(http.app, foundations);
+  return serve(config, http, foundations, workers);
+}
