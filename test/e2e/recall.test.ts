@@ -279,6 +279,12 @@ describe('other ways a recall opens', () => {
     expect((await platform.postEvents(keys.samr!, [ordered])).body).toEqual({
       results: [{ eventId: ordered.eventId, status: 'duplicate' }],
     });
+    // The reuse check reads the projected recalls, so wait until RC-E-4 is one of them.
+    await pollUntil(
+      async () =>
+        (await platform.request('GET', '/v1/recalls/RC-E-4', { key: keys.samr! })).status === 200,
+      { timeoutMs: 30_000, intervalMs: 50, what: 'recall RC-E-4 to be projected' },
+    );
     const reused = await platform.postEvents(keys.samr!, [
       recallInitiated('RC-E-4', ['LOT-E'], 'ORDERED', 1),
     ]);

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../services/common/config.js';
 import { createLogger } from '../../services/common/logger.js';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../../services/embedded/platform.js';
+import { startDistributedPlatform } from './distributed-platform.js';
+import { requireKafka } from './kafka-broker.js';
 import { pollUntil } from './poll.js';
 
 export const TEST_ADMIN_KEY = 'sy_test-admin-key-0123456789abcdef';
@@ -34,7 +36,16 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * The platform the end-to-end suite runs against: embedded in this process by default; with
+ * SUYUAN_E2E_MODE=distributed (the `distributed` vitest project), separate service processes
+ * over real Kafka (test/support/distributed-platform.ts).
+ */
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  if (process.env.SUYUAN_E2E_MODE === 'distributed') {
+    const { brokers } = await requireKafka();
+    return startDistributedPlatform(brokers, env);
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'suyuan-e2e-'));
   const config = loadConfig({
     PORT: '0',
@@ -54,7 +65,16 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   });
 }
 
-export function clientFor(url: string, dataDir: string, stop: () => Promise<void>): TestPlatform {
+/**
+ * `settle`, when given, is awaited after a batch is visible: in distributed mode events of one
+ * request land on several partitions, so one visible batch does not mean the others are.
+ */
+export function clientFor(
+  url: string,
+  dataDir: string,
+  stop: () => Promise<void>,
+  settle?: () => Promise<void>,
+): TestPlatform {
   const request: TestPlatform['request'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     if (options.key) headers.authorization = `Bearer ${options.key}`;
@@ -91,6 +111,7 @@ export function clientFor(url: string, dataDir: string, stop: () => Promise<void
             : undefined,
         { what: `batch ${batchId} to be projected`, timeoutMs: 30_000, intervalMs: 25 },
       );
+      await settle?.();
     },
     stop,
   };

@@ -1,0 +1,209 @@
+/**
+ * Faults on real Kafka with every service in its own process: a projector killed with SIGKILL in
+ * the middle of a stream, and the broker stopped and restarted while ingest is posting.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEventCodec } from '../../services/common/events/codec.js';
+import { createEventLog } from '../../services/common/log/create-event-log.js';
+import type { StoredRecord } from '../../services/common/log/event-log.js';
+import { createClickHouseServerStore } from '../../services/common/store/clickhouse-server-store.js';
+import type { Store } from '../../services/common/store/store.js';
+import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../../services/common/topics.js';
+import { pino } from 'pino';
+import {
+  startDistributedPlatform,
+  type DistributedPlatform,
+} from '../support/distributed-platform.js';
+import { produced } from '../support/event-builders.js';
+import { requireKafka } from '../support/kafka-broker.js';
+import { ownKafkaBroker, type OwnKafkaBroker } from '../support/own-kafka-broker.js';
+import { pollUntil } from '../support/poll.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+async function storeOf(platform: DistributedPlatform): Promise<Store> {
+  const store = await createClickHouseServerStore({
+    url: platform.serviceEnv.CLICKHOUSE_URL ?? '',
+    username: 'default',
+    password: '',
+    database: 'default',
+  });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/** A log client in the platform's namespace, as the services see it. */
+function logOf(platform: DistributedPlatform, brokers: string[]) {
+  return createEventLog(
+    {
+      kind: 'kafka',
+      brokers,
+      clientId: 'fault-test',
+      partitions: 3,
+      replicationFactor: 1,
+      namespace: platform.serviceEnv.KAFKA_NAMESPACE ?? '',
+    },
+    pino({ level: 'silent' }),
+  );
+}
+
+/** Every record of a topic, read outside any group. */
+async function readAll(
+  platform: DistributedPlatform,
+  brokers: string[],
+  topic = EVENTS_TOPIC,
+): Promise<StoredRecord[]> {
+  const log = logOf(platform, brokers);
+  try {
+    const records: StoredRecord[] = [];
+    for (const [partition, end] of await log.endOffsets(topic)) {
+      for (let offset = 0; offset < end;) {
+        const chunk = await log.read(topic, { partition, fromOffset: offset, maxRecords: 5_000 });
+        if (chunk.length === 0) break;
+        records.push(...chunk);
+        offset = (chunk.at(-1)?.offset ?? offset) + 1;
+      }
+    }
+    return records;
+  } finally {
+    await log.close();
+  }
+}
+
+describe('distributed mode on real Kafka', () => {
+  it(
+    'projects every acknowledged event exactly once when the projector is killed mid-stream, and dead-letters a poison message',
+    { timeout: 300_000 },
+    async () => {
+      const { brokers } = await requireKafka();
+      const platform = await startDistributedPlatform(brokers, { PROJECTOR_BATCH_SIZE: '500' });
+      cleanups.push(() => platform.stop());
+      const store = await storeOf(platform);
+      const key = await platform.createParty('plant-1');
+      const acknowledged = new Set<string>();
+      const projectedCount = async () =>
+        (
+          await store.query<{ n: number }>(
+            "SELECT count() AS n FROM batches FINAL WHERE batch_id LIKE 'F-%'",
+          )
+        )[0]?.n ?? 0;
+
+      for (let request = 0; request < 20; request += 1) {
+        const events = Array.from({ length: 1_000 }, (_, i) => produced(`F-${request}-${i}`));
+        const response = await platform.postEvents(key, events);
+        expect(response.status).toBe(202);
+        for (const event of events) acknowledged.add(event.eventId);
+        if (request === 5) {
+          // Kill it once it is part-way through what was posted so far.
+          await pollUntil(async () => (await projectedCount()) > 0, {
+            timeoutMs: 60_000,
+            what: 'the projector to start writing',
+          });
+          await platform.services.projector.kill();
+        }
+      }
+      expect(acknowledged.size).toBe(20_000);
+      await platform.startInstance('projector');
+
+      const projected = await pollUntil(
+        async () => ((await projectedCount()) === 20_000 ? 20_000 : undefined),
+        { timeoutMs: 180_000, intervalMs: 500, what: '20 000 projected batches' },
+      );
+      expect(projected).toBe(20_000);
+      const [events] = await store.query<{ total: number; distinct: number }>(
+        `SELECT count() AS total, uniqExact(event_id) AS distinct
+         FROM events FINAL WHERE event_type = 'BatchProduced'`,
+      );
+      // Exactly once as readers see it: each acknowledged event is one row, none missing.
+      expect(events).toEqual({ total: 20_000, distinct: 20_000 });
+      const trace = await platform.request<{ batch: { batchId: string } }>(
+        'GET',
+        '/v1/batches/F-7-7',
+        { key },
+      );
+      expect(trace.status).toBe(200);
+
+      // A poison message (bytes that are not Avro) goes to the dead-letter topic, named by its
+      // source, and the stream goes on.
+      const log = logOf(platform, brokers);
+      cleanups.push(() => log.close());
+      const [poison] = await log.append(EVENTS_TOPIC, [
+        { key: 'POISON', value: Buffer.from('this is not avro') },
+      ]);
+      const after = produced('F-after-poison');
+      expect((await platform.postEvents(key, [after])).status).toBe(202);
+      await platform.waitForBatch(key, 'F-after-poison');
+      const dead = await pollUntil(
+        async () => (await readAll(platform, brokers, EVENTS_DEAD_LETTER_TOPIC)).at(0),
+        { timeoutMs: 30_000, what: 'the poison message in the dead-letter topic' },
+      );
+      expect(String(dead.value)).toBe('this is not avro');
+      expect(dead.headers).toMatchObject({
+        'source-topic': EVENTS_TOPIC,
+        'source-partition': String(poison?.partition),
+        'source-offset': String(poison?.offset),
+      });
+      expect(dead.headers.error).toMatch(/\S/);
+    },
+  );
+
+  it(
+    'answers 503 while the broker is down, never 202 for an event it did not store',
+    { timeout: 300_000 },
+    async () => {
+      let broker: OwnKafkaBroker | undefined = await ownKafkaBroker(29_192);
+      cleanups.push(async () => broker?.destroy());
+      const platform = await startDistributedPlatform(broker.brokers);
+      cleanups.push(() => platform.stop());
+      const key = await platform.createParty('plant-2');
+
+      const acknowledged = new Set<string>();
+      const statuses = new Map<number, number>();
+      let posting = true;
+      let request = 0;
+      const poster = async () => {
+        while (posting) {
+          const events = Array.from({ length: 50 }, (_, i) => produced(`B-${request}-${i}`));
+          request += 1;
+          const response = await platform.postEvents(key, events);
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (response.status === 202) for (const event of events) acknowledged.add(event.eventId);
+          else expect(response.status).toBe(503);
+        }
+      };
+      const posters = [poster(), poster()];
+      await pollUntil(() => acknowledged.size >= 500, {
+        timeoutMs: 60_000,
+        what: '500 acknowledged events',
+      });
+      await broker.stop();
+      await pollUntil(() => (statuses.get(503) ?? 0) >= 2, {
+        timeoutMs: 90_000,
+        what: 'ingest to answer 503 with the broker down',
+      });
+      const beforeRestart = acknowledged.size;
+      await broker.start();
+      await pollUntil(() => acknowledged.size >= beforeRestart + 500, {
+        timeoutMs: 120_000,
+        what: 'ingest to accept events again after the broker restarted',
+      });
+      posting = false;
+      await Promise.all(posters);
+
+      const codec = createEventCodec();
+      const stored = new Set(
+        (await readAll(platform, broker.brokers)).map(
+          (record) => codec.decode(record.value).eventId,
+        ),
+      );
+      const lost = [...acknowledged].filter((eventId) => !stored.has(eventId));
+      expect(lost).toEqual([]);
+      expect(statuses.get(503)).toBeGreaterThan(0);
+      await broker.destroy();
+      broker = undefined;
+    },
+  );
+});

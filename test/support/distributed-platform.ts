@@ -1,0 +1,130 @@
+/**
+ * The distributed platform as separate real processes: ingest, projector, trace API, recall and
+ * the gateway, with real Kafka between them. The store is chDB served over the ClickHouse HTTP
+ * interface by its own process (services/store-server), because no ClickHouse server runs on this
+ * machine; the services reach it through the same HTTP adapter they use against a real server.
+ * Each platform gets its own Kafka namespace, so test files can share one broker.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from './platform.js';
+import { pollUntil } from './poll.js';
+import { spawnService, type ServiceProcess } from './service-process.js';
+
+export interface DistributedPlatform extends TestPlatform {
+  /** The running processes by role, for fault tests. */
+  readonly services: Readonly<Record<ServiceRole, ServiceProcess>>;
+  /** The environment every service got (Kafka, store, namespace), to start more instances. */
+  readonly serviceEnv: Readonly<Record<string, string>>;
+  /** Starts another instance of a role (a second projector, ingest …). */
+  startInstance(role: ServiceRole): Promise<ServiceProcess>;
+}
+
+export type ServiceRole = 'ingest' | 'projector' | 'trace-api' | 'recall';
+
+const ENTRY: Record<ServiceRole, string> = {
+  ingest: 'services/ingest/main.ts',
+  projector: 'services/projector/main.ts',
+  'trace-api': 'services/trace-api/main.ts',
+  recall: 'services/recall/main.ts',
+};
+
+export async function startDistributedPlatform(
+  brokers: readonly string[],
+  env: Record<string, string> = {},
+): Promise<DistributedPlatform> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'suyuan-distributed-'));
+  const started: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.splice(0).map((service) => service.stop()));
+  };
+  try {
+    const storeServer = await spawnService(
+      'services/store-server/main.ts',
+      { CHDB_HTTP_PORT: '0', SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      {
+        name: 'store-server',
+        listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
+      },
+    );
+    started.push(storeServer);
+    const serviceEnv: Record<string, string> = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SUYUAN_DATA_DIR: dataDir,
+      SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
+      EVENT_LOG: 'kafka',
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_NAMESPACE: `test-${randomUUID().slice(0, 8)}.`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      STORE: 'clickhouse',
+      CLICKHOUSE_URL: storeServer.url,
+      STARTUP_TIMEOUT_MS: '30000',
+      LOG_LEVEL: 'info',
+      ...env,
+    };
+    /** Every projector started, the newest last: the one a settled platform is asked about. */
+    let projectors: ServiceProcess[] = [];
+    const startInstance = async (role: ServiceRole) => {
+      const service = await spawnService(ENTRY[role], serviceEnv, { name: role });
+      started.push(service);
+      if (role === 'projector') projectors = [...projectors, service];
+      return service;
+    };
+    // The ingest service creates the topics and the admin; the others wait for it.
+    const ingest = await startInstance('ingest');
+    const [projector, traceApi, recall] = await Promise.all([
+      startInstance('projector'),
+      startInstance('trace-api'),
+      startInstance('recall'),
+    ]);
+    const gateway = await spawnService(
+      'services/gateway/main.ts',
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        INGEST_URL: ingest.url,
+        TRACE_API_URL: traceApi.url,
+        RECALL_URL: recall.url,
+      },
+      { name: 'gateway' },
+    );
+    started.push(gateway);
+    const client = clientFor(
+      gateway.url,
+      dataDir,
+      async () => {
+        await stopAll();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+      () => projectorCaughtUp(projectors.at(-1) ?? projector),
+    );
+    return {
+      ...client,
+      services: { ingest, projector, 'trace-api': traceApi, recall },
+      serviceEnv,
+      startInstance,
+    };
+  } catch (error) {
+    await stopAll();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Waits until the projector reports no lag on any partition of the events topic. */
+async function projectorCaughtUp(projector: ServiceProcess): Promise<void> {
+  await pollUntil(
+    async () => {
+      const text = await (await fetch(`${projector.url}/metrics`)).text();
+      const lags = [
+        ...text.matchAll(/^suyuan_consumer_lag\{[^}]*group="suyuan-projector"[^}]*\} (\S+)$/gm),
+      ];
+      return lags.length > 0 && lags.every((match) => Number(match[1]) === 0);
+    },
+    { timeoutMs: 30_000, intervalMs: 50, what: 'the projector to catch up' },
+  );
+}
