@@ -151,6 +151,48 @@ describe('distributed mode on real Kafka', () => {
   );
 
   it(
+    'shares the work among two ingest and two projector instances, projecting each event once',
+    { timeout: 300_000 },
+    async () => {
+      const { brokers } = await requireKafka();
+      const platform = await startDistributedPlatform(brokers, { PROJECTOR_BATCH_SIZE: '200' });
+      cleanups.push(() => platform.stop());
+      const store = await storeOf(platform);
+      const secondIngest = await platform.startInstance('ingest');
+      const secondProjector = await platform.startInstance('projector');
+      const key = await platform.createParty('plant-3');
+      const ingests = [platform.services.ingest.url, secondIngest.url];
+      const total = 6_000;
+      for (let request = 0; request < total / 500; request += 1) {
+        const events = Array.from({ length: 500 }, (_, i) => produced(`S-${request}-${i}`));
+        const response = await fetch(`${ingests[request % 2]}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ events }),
+        });
+        expect(response.status).toBe(202);
+      }
+      const projected = await pollUntil(
+        async () => {
+          const [row] = await store.query<{ total: number; distinct: number }>(
+            `SELECT count() AS total, uniqExact(event_id) AS distinct
+             FROM events FINAL WHERE event_type = 'BatchProduced'`,
+          );
+          return row?.total === total ? row : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: `${total} projected events` },
+      );
+      expect(projected).toEqual({ total, distinct: total });
+      // Both projectors took part: each wrote batches from the partitions it was given.
+      for (const projector of [platform.services.projector, secondProjector]) {
+        const text = await (await fetch(`${projector.url}/metrics`)).text();
+        const batches = /^suyuan_projection_batch_size_count\{[^}]*\} (\d+)$/m.exec(text)?.[1];
+        expect(Number(batches), projector.name).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it(
     'answers 503 while the broker is down, never 202 for an event it did not store',
     { timeout: 300_000 },
     async () => {
