@@ -5,6 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEventCodec } from '../../services/common/events/codec.js';
 import { createEventLog } from '../../services/common/log/create-event-log.js';
+import { logKeyOf } from '../../services/common/events/keys.js';
+import { parseSubmission } from '../../services/ingest/parse-submission.js';
 import type { StoredRecord } from '../../services/common/log/event-log.js';
 import { createClickHouseServerStore } from '../../services/common/store/clickhouse-server-store.js';
 import type { Store } from '../../services/common/store/store.js';
@@ -189,6 +191,48 @@ describe('distributed mode on real Kafka', () => {
         const batches = /^suyuan_projection_batch_size_count\{[^}]*\} (\d+)$/m.exec(text)?.[1];
         expect(Number(batches), projector.name).toBeGreaterThan(0);
       }
+    },
+  );
+
+  it(
+    'pauses the projector while the store is down and resumes without loss',
+    { timeout: 300_000 },
+    async () => {
+      const { brokers } = await requireKafka();
+      const platform = await startDistributedPlatform(brokers, { PROJECTOR_BATCH_SIZE: '100' });
+      cleanups.push(() => platform.stop());
+      // The store goes away; events keep arriving in the log (written there directly, since
+      // ingest needs the store too) …
+      await platform.killStore();
+      const total = 3_000;
+      const codec = createEventCodec();
+      const recordedAt = new Date().toISOString();
+      const events = Array.from({ length: total }, (_, i) => produced(`D-${i}`)).flatMap((event) =>
+        parseSubmission(event, 'plant-4').map((parsed) => ({ ...parsed, recordedAt })),
+      );
+      const log = logOf(platform, brokers);
+      cleanups.push(() => log.close());
+      await log.append(
+        EVENTS_TOPIC,
+        events.map((event) => ({ key: logKeyOf(event), value: codec.encode(event) })),
+      );
+      // … and the projector fails its batches, committing nothing, until the store is back.
+      await pollUntil(() => /store request failed/.test(platform.services.projector.output()), {
+        timeoutMs: 60_000,
+        what: 'the projector to meet the store down',
+      });
+      await platform.startStore();
+      const store = await storeOf(platform);
+      const projected = await pollUntil(
+        async () => {
+          const [row] = await store.query<{ n: number }>(
+            "SELECT count() AS n FROM batches FINAL WHERE batch_id LIKE 'D-%'",
+          );
+          return row?.n === total ? row.n : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, what: `${total} projected batches` },
+      );
+      expect(projected).toBe(total);
     },
   );
 

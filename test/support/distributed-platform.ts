@@ -16,6 +16,9 @@ import { spawnService, type ServiceProcess } from './service-process.js';
 export interface DistributedPlatform extends TestPlatform {
   /** The running processes by role, for fault tests. */
   readonly services: Readonly<Record<ServiceRole, ServiceProcess>>;
+  /** Kills the store (SIGKILL); `startStore` brings it back on the same address and data. */
+  killStore(): Promise<void>;
+  startStore(): Promise<void>;
   /** The environment every service got (Kafka, store, namespace), to start more instances. */
   readonly serviceEnv: Readonly<Record<string, string>>;
   /** Starts another instance of a role (a second projector, ingest …). */
@@ -41,15 +44,20 @@ export async function startDistributedPlatform(
     await Promise.all(started.splice(0).map((service) => service.stop()));
   };
   try {
-    const storeServer = await spawnService(
-      'services/store-server/main.ts',
-      { CHDB_HTTP_PORT: '0', SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      {
-        name: 'store-server',
-        listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
-      },
-    );
-    started.push(storeServer);
+    const spawnStore = async (port: number) => {
+      const store = await spawnService(
+        'services/store-server/main.ts',
+        { CHDB_HTTP_PORT: String(port), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        {
+          name: 'store-server',
+          listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
+        },
+      );
+      started.push(store);
+      return store;
+    };
+    let storeServer = await spawnStore(0);
+    const storePort = Number(new URL(storeServer.url).port);
     const serviceEnv: Record<string, string> = {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -107,6 +115,10 @@ export async function startDistributedPlatform(
       services: { ingest, projector, 'trace-api': traceApi, recall },
       serviceEnv,
       startInstance,
+      killStore: () => storeServer.kill(),
+      async startStore() {
+        storeServer = await spawnStore(storePort);
+      },
     };
   } catch (error) {
     await stopAll();
