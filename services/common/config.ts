@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from '../recall/policy.js';
 import { SuyuanError } from './errors.js';
+import type { EventLogConfig } from './log/create-event-log.js';
+import type { StoreConfig } from './store/create-store.js';
 
 const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -82,37 +84,13 @@ function recallPolicyFrom(text: string | undefined): RecallPolicy {
   return parsed.data;
 }
 
-/** Where the event log lives: the embedded log under the data directory, or Kafka. */
-export type EventLogSetting =
-  | { readonly kind: 'embedded'; readonly path: string }
-  | {
-      readonly kind: 'kafka';
-      readonly brokers: readonly string[];
-      readonly clientId: string;
-      readonly partitions: number;
-      readonly replicationFactor: number;
-      /** Prefixes every topic and consumer group, so platforms can share a cluster. */
-      readonly namespace: string;
-    };
-
-/** Where the store lives: chDB under the data directory, or a ClickHouse server over HTTP. */
-export type StoreSetting =
-  | { readonly kind: 'chdb'; readonly path: string }
-  | {
-      readonly kind: 'clickhouse';
-      readonly url: string;
-      readonly username: string;
-      readonly password: string;
-      readonly database: string;
-    };
-
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
   readonly adminKey: string | undefined;
-  readonly eventLog: EventLogSetting;
-  readonly store: StoreSetting;
+  readonly eventLog: EventLogConfig;
+  readonly store: StoreConfig;
   /** Confluent-compatible schema registry; the in-repo catalog ids are used without it. */
   readonly schemaRegistryUrl: string | undefined;
   /** How long a service waits for the log and the store at start before it gives up. */
@@ -145,7 +123,7 @@ function retryScheduleFrom(text: string): number[] {
 
 type Environment = z.infer<typeof environmentSchema>;
 
-function eventLogFrom(e: Environment, dataDir: string): EventLogSetting {
+function eventLogFrom(e: Environment, dataDir: string): EventLogConfig {
   if (e.EVENT_LOG === 'embedded') {
     return Object.freeze({ kind: 'embedded', path: join(dataDir, 'log', 'events.sqlite') });
   }
@@ -168,7 +146,7 @@ function eventLogFrom(e: Environment, dataDir: string): EventLogSetting {
   });
 }
 
-function storeFrom(e: Environment, dataDir: string): StoreSetting {
+function storeFrom(e: Environment, dataDir: string): StoreConfig {
   if (e.STORE === 'chdb') return Object.freeze({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
   if (!e.CLICKHOUSE_URL) {
     throw invalid('CLICKHOUSE_URL', e.CLICKHOUSE_URL, 'required with STORE=clickhouse');

@@ -9,18 +9,17 @@
  * SUYUAN_DATA_DIR (./data; chDB keeps its data in <dir>/clickhouse), CLICKHOUSE_USER and
  * CLICKHOUSE_PASSWORD (when either is set, queries must present them), LOG_LEVEL.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { createLogger } from '../common/logger.js';
+import { SuyuanError } from '../common/errors.js';
+import { runService } from '../common/runtime/run-service.js';
 import { createChdbHttpServer } from './chdb-http-server.js';
 
 const environmentSchema = z.object({
   CHDB_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8123),
   CHDB_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  SUYUAN_DATA_DIR: z.string().min(1).default('./data'),
   CLICKHOUSE_USER: z.string().min(1).optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 function loadEnvironment(env: NodeJS.ProcessEnv) {
@@ -30,16 +29,13 @@ function loadEnvironment(env: NodeJS.ProcessEnv) {
     const variable = issue.path.join('.');
     return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
   });
-  throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
 }
 
-async function main(): Promise<void> {
+runService('store-server', async (config, logger) => {
   const env = loadEnvironment(process.env);
-  const logger = createLogger({ level: env.LOG_LEVEL, pretty: false }).child({
-    service: 'store-server',
-  });
   const requiresAuth = env.CLICKHOUSE_USER !== undefined || env.CLICKHOUSE_PASSWORD !== undefined;
-  const dataDir = join(resolve(env.SUYUAN_DATA_DIR), 'clickhouse');
+  const dataDir = join(config.dataDir, 'clickhouse');
   const server = createChdbHttpServer({
     dataDir,
     logger,
@@ -54,27 +50,5 @@ async function main(): Promise<void> {
   });
   const url = await server.listen(env.CHDB_HTTP_PORT, env.CHDB_HTTP_HOST);
   logger.info({ url, dataDir, auth: requiresAuth }, 'chdb http server listening');
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `store-server: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  process.exit(1);
+  return { url, stop: () => server.close() };
 });
