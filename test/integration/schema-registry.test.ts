@@ -19,6 +19,7 @@ import {
   subjectFor,
 } from '../../services/common/events/schema-registry.js';
 import { sampleEvents } from '../support/sample-events.js';
+import { withShippedV2 } from '../support/schema-evolution.js';
 
 interface Registration {
   readonly subject: string;
@@ -72,23 +73,6 @@ async function startStandInRegistry(): Promise<StandInRegistry> {
     refused,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** BatchShipped v2: v1 plus an optional carrier, as the codec tests evolve it. */
-function withShippedV2(entries: readonly CatalogEntry[]): CatalogEntry[] {
-  const v1 = entries.find((entry) => entry.eventType === 'BatchShipped') as CatalogEntry;
-  const v1Schema = v1.schema as { fields: object[] };
-  const v2: CatalogEntry = {
-    ...v1,
-    id: 1000,
-    version: 2,
-    file: 'events/BatchShipped.v2.avsc',
-    schema: {
-      ...v1Schema,
-      fields: [...v1Schema.fields, { name: 'carrier', type: ['null', 'string'], default: null }],
-    },
-  };
-  return [...entries, v2];
 }
 
 describe('schema registry (SCHEMA_REGISTRY_URL)', () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogEntries, type CatalogEntry } from '../../services/common/events/catalog.js';
+import { catalogEntries } from '../../services/common/events/catalog.js';
 import { createEventCodec } from '../../services/common/events/codec.js';
 import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
 import { sampleEvents } from '../support/sample-events.js';
+import { withShippedV2 } from '../support/schema-evolution.js';
 
 const codec = createEventCodec();
 
@@ -36,19 +37,7 @@ describe('event codec', () => {
   });
 
   it('resolves data written with an older schema into the newer reader schema', () => {
-    const v1 = catalogEntries().find((e) => e.eventType === 'BatchShipped') as CatalogEntry;
-    const v1Schema = v1.schema as { fields: object[] };
-    const v2: CatalogEntry = {
-      ...v1,
-      id: 1000,
-      version: 2,
-      file: 'events/BatchShipped.v2.avsc',
-      schema: {
-        ...v1Schema,
-        fields: [...v1Schema.fields, { name: 'carrier', type: ['null', 'string'], default: null }],
-      },
-    };
-    const newer = createEventCodec([...catalogEntries(), v2]);
+    const newer = createEventCodec(withShippedV2(catalogEntries()));
     const decoded = newer.decode(readFileSync('test/fixtures/avro/BatchShipped.v1.bin'));
     expect(decoded).toMatchObject({ eventType: 'BatchShipped', shipmentId: 'S-1', carrier: null });
     expect(newer.schemaIdOf(newer.encode(decoded))).toBe(1000);

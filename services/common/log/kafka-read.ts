@@ -9,7 +9,7 @@ import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { ReadOptions, StoredRecord } from './event-log.js';
 import { toStoredRecord } from './kafka-client.js';
-import type { GroupTimings } from './kafka-subscription.js';
+import { groupConsumer, type GroupTimings } from './kafka-subscription.js';
 
 export interface PartitionReadOptions {
   readonly kafka: Kafka;
@@ -49,14 +49,7 @@ export async function readPartition(options: PartitionReadOptions): Promise<Stor
     return Promise.resolve();
   };
 
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: timings.sessionTimeoutMs,
-    rebalanceTimeout: timings.rebalanceTimeoutMs,
-    heartbeatInterval: timings.heartbeatIntervalMs,
-    maxWaitTimeInMs: timings.maxWaitTimeMs,
-    allowAutoTopicCreation: false,
-  });
+  const consumer = groupConsumer(kafka, groupId, timings);
   consumer.on(consumer.events.GROUP_JOIN, () => {
     consumer.seek({ topic, partition, offset: String(next) });
   });

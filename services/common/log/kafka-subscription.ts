@@ -25,6 +25,18 @@ export interface GroupTimings {
   readonly maxWaitTimeMs: number;
 }
 
+/** A consumer in `groupId` with these timings; topics are never created by consuming. */
+export function groupConsumer(kafka: Kafka, groupId: string, timings: GroupTimings): Consumer {
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: timings.sessionTimeoutMs,
+    rebalanceTimeout: timings.rebalanceTimeoutMs,
+    heartbeatInterval: timings.heartbeatIntervalMs,
+    maxWaitTimeInMs: timings.maxWaitTimeMs,
+    allowAutoTopicCreation: false,
+  });
+}
+
 export interface KafkaSubscriptionOptions {
   readonly kafka: Kafka;
   readonly subscribe: SubscribeOptions;
@@ -107,14 +119,7 @@ export async function startKafkaSubscription(
   const { topic, groupId, handleBatch } = subscribe;
   const logger = options.logger.child({ topic, groupId });
   const maxBatchSize = subscribe.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: timings.sessionTimeoutMs,
-    rebalanceTimeout: timings.rebalanceTimeoutMs,
-    heartbeatInterval: timings.heartbeatIntervalMs,
-    maxWaitTimeInMs: timings.maxWaitTimeMs,
-    allowAutoTopicCreation: false,
-  });
+  const consumer = groupConsumer(kafka, groupId, timings);
   const redelivery = createRedelivery(consumer, topic);
 
   /** Handles and commits one chunk; says what failed, if anything. */
