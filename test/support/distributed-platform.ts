@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from './platform.js';
-import { pollUntil } from './poll.js';
+import { waitForNoLag } from './consumer-lag.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
 
 export interface DistributedPlatform extends TestPlatform {
@@ -23,6 +23,8 @@ export interface DistributedPlatform extends TestPlatform {
   readonly serviceEnv: Readonly<Record<string, string>>;
   /** Starts another instance of a role (a second projector, ingest …). */
   startInstance(role: ServiceRole): Promise<ServiceProcess>;
+  /** Waits until the projector and the recall service have worked through the whole log. */
+  waitUntilQuiet(): Promise<void>;
 }
 
 export type ServiceRole = 'ingest' | 'projector' | 'trace-api' | 'recall';
@@ -108,7 +110,8 @@ export async function startDistributedPlatform(
         await stopAll();
         await rm(dataDir, { recursive: true, force: true });
       },
-      () => projectorCaughtUp(projectors.at(-1) ?? projector),
+      () =>
+        waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] }]),
     );
     return {
       ...client,
@@ -116,6 +119,11 @@ export async function startDistributedPlatform(
       serviceEnv,
       startInstance,
       killStore: () => storeServer.kill(),
+      waitUntilQuiet: () =>
+        waitForNoLag([
+          { url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] },
+          { url: recall.url, groups: ['suyuan-recall'] },
+        ]),
       async startStore() {
         storeServer = await spawnStore(storePort);
       },
@@ -125,18 +133,4 @@ export async function startDistributedPlatform(
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Waits until the projector reports no lag on any partition of the events topic. */
-async function projectorCaughtUp(projector: ServiceProcess): Promise<void> {
-  await pollUntil(
-    async () => {
-      const text = await (await fetch(`${projector.url}/metrics`)).text();
-      const lags = [
-        ...text.matchAll(/^suyuan_consumer_lag\{[^}]*group="suyuan-projector"[^}]*\} (\S+)$/gm),
-      ];
-      return lags.length > 0 && lags.every((match) => Number(match[1]) === 0);
-    },
-    { timeoutMs: 30_000, intervalMs: 50, what: 'the projector to catch up' },
-  );
 }
