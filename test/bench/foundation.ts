@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { loadDairyChain } from '../support/demo-chain.js';
 import { clientFor, type TestPlatform } from '../support/platform.js';
 import { spawnPlatform } from '../support/platform-process.js';
+import { round, summary, timed } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,25 +24,6 @@ const { values } = parseArgs({
 });
 const REQUESTS = Number(values.requests);
 const TRACE_ROUNDS = Number(values['trace-rounds']);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const summary = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.at(-1) ?? NaN,
-  };
-};
-const round = (value: number) => Math.round(value * 100) / 100;
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await work();
-  return [result, performance.now() - started];
-}
 
 async function benchIngest(client: TestPlatform, key: string) {
   const latencies: number[] = [];

@@ -1,0 +1,316 @@
+/**
+ * Ingest scenario: events/s and request latency for 1000-event and single-event POSTs, against the
+ * embedded platform (its own process) and against the distributed ingest service over real Kafka,
+ * beside a raw kafkajs producer sending the same Avro records in the same batches with the same
+ * acks to the same broker. Each load runs at several client counts; a figure is the peak, with the
+ * client count that reached it. Where a target is missed, a short profiled rerun names the costs.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDistributedPlatform } from '../../support/distributed-platform.js';
+import { kafkaAnswers } from '../../support/kafka-broker.js';
+import { spawnPlatform } from '../../support/platform-process.js';
+import { createIngestWorkload } from '../support/ingest-events.js';
+import {
+  createPartiesAt,
+  measureRaw,
+  postLoads,
+  type Clients,
+  type IngestLoad,
+  type IngestPlan,
+  type Runs,
+} from '../support/ingest-loads.js';
+import { peakOf, type LoadResult } from '../support/load.js';
+import {
+  cpuProfileEnv,
+  describeProfile,
+  profilesOf,
+  startCpuProfile,
+  summarizeProfileFile,
+} from '../support/profile-summary.js';
+import { round } from '../support/stats.js';
+import { stopPlatformProcess } from '../support/stop-platform.js';
+import type { Figure, Scenario, ScenarioContext } from './types.js';
+
+const PLANS: Record<ScenarioContext['scale'], IngestPlan> = {
+  small: {
+    batchRequests: 20,
+    batchClients: [1, 2, 4],
+    singleRequests: 200,
+    singleClients: [1, 16],
+    profileRequests: 20,
+    chainBatches: 40_000,
+  },
+  large: {
+    batchRequests: 60,
+    batchClients: [1, 2, 4, 8],
+    singleRequests: 400,
+    singleClients: [1, 16, 64],
+    profileRequests: 40,
+    chainBatches: 100_000,
+  },
+};
+
+/** The platform's per-key rate limit would otherwise cap the single-event load. */
+const PLATFORM_ENV = { SUYUAN_RATE_LIMIT_MAX: '1000000000' };
+const TARGETS = { embedded: 50_000, kafka: 30_000, ratio: 0.7 } as const;
+
+function throughputFigure(name: string, runs: readonly IngestLoad[], target?: number): Figure {
+  const peak = peakOf(runs);
+  return {
+    name,
+    value: peak.eventsPerSecond,
+    unit: 'events/s',
+    ...(target !== undefined && {
+      target: `≥ ${target.toLocaleString('en-US').replace(/,/g, ' ')} events/s`,
+      met: peak.eventsPerSecond >= target,
+    }),
+    detail: {
+      clients: peak.concurrency,
+      'request p50 ms': round(peak.latencyMs.p50),
+      'request p99 ms': round(peak.latencyMs.p99),
+      requests: peak.requests,
+      'events/s by clients': runs.map((r) => `${r.concurrency}: ${r.eventsPerSecond}`).join(', '),
+      ...(peak.appendMsMean !== undefined && {
+        'log append ms per request (mean)': round(peak.appendMsMean),
+      }),
+    },
+  };
+}
+
+const NAMES = {
+  embeddedBatch: 'batch ingest, 1000-event POSTs, embedded',
+  embeddedSingle: 'single-event POSTs, embedded',
+  kafkaBatch: 'batch ingest, 1000-event POSTs, through Kafka (ingest service)',
+  kafkaSingle: 'single-event POSTs, through Kafka (ingest service)',
+  rawBatch: 'raw kafkajs producer, 1000-record sends, acks=-1 idempotent',
+  rawSingle: 'raw kafkajs producer, 1-record sends, acks=-1 idempotent',
+  ratioBatch: 'ingest / raw producer, 1000-event batches',
+  ratioSingle: 'ingest / raw producer, single events',
+} as const;
+
+/** The raw run at the client count where ingest peaked (the raw peak if it ran no such count). */
+function rawBeside(ingest: readonly LoadResult[], raw: readonly LoadResult[]): LoadResult {
+  const peak = peakOf(ingest);
+  return raw.find((r) => r.concurrency === peak.concurrency) ?? peakOf(raw);
+}
+
+const ratioOf = (ingest: readonly LoadResult[], raw: readonly LoadResult[]) =>
+  round(peakOf(ingest).eventsPerSecond / rawBeside(ingest, raw).eventsPerSecond);
+
+/** Ingest over raw at the client count where ingest peaked. */
+function ratioFigure(
+  name: string,
+  ingest: readonly LoadResult[],
+  raw: readonly LoadResult[],
+): Figure {
+  const peak = peakOf(ingest);
+  const rawAtSame = rawBeside(ingest, raw);
+  const ratio = ratioOf(ingest, raw);
+  return {
+    name,
+    value: ratio,
+    unit: 'ratio',
+    target: `≥ ${TARGETS.ratio}`,
+    met: ratio >= TARGETS.ratio,
+    detail: {
+      clients: peak.concurrency,
+      'ingest events/s': peak.eventsPerSecond,
+      'raw events/s': rawAtSame.eventsPerSecond,
+      'raw peak events/s': peakOf(raw).eventsPerSecond,
+    },
+  };
+}
+
+const notMeasured = (name: string, unit: string, reason: string, target?: string): Figure => ({
+  name,
+  value: NaN,
+  unit,
+  ...(target !== undefined && { target }),
+  detail: { 'not measured': reason },
+});
+
+interface Measured {
+  readonly runs: Runs;
+  /** What the profile of a rerun at the peak client count showed, when a target was missed. */
+  readonly profile?: string;
+}
+
+/** Whether a target was missed (so the scenario profiles a rerun). */
+type Missed = (runs: Runs) => boolean;
+
+/**
+ * Profiles `target.child` (spawned with cpuProfileEnv(profileDir)) through 1000-event requests at the
+ * peak client count, the next ones of the workload; `stop` ends the process so it writes its
+ * profile. Returns the note.
+ */
+async function profileRerun(
+  what: string,
+  runs: Runs,
+  plan: IngestPlan,
+  send: (plan: IngestPlan, clients: { batch: number[]; single: number[] }) => Promise<Runs>,
+  target: { child: ChildProcess; stop: () => Promise<unknown> },
+  profileDir: string,
+): Promise<string> {
+  const clients = peakOf(runs.batch).concurrency;
+  startCpuProfile(target.child);
+  await send({ ...plan, batchRequests: plan.profileRequests }, { batch: [clients], single: [] });
+  await target.stop();
+  const [file] = await profilesOf(profileDir, target.child.pid ?? -1);
+  if (!file) return `${what}: no .cpuprofile was written`;
+  return describeProfile(
+    `${what}, profiled through ${plan.profileRequests} requests of 1000 events at ${clients} clients`,
+    await summarizeProfileFile(file),
+  );
+}
+
+async function measureEmbedded(
+  plan: IngestPlan,
+  context: ScenarioContext,
+  missed: Missed,
+): Promise<Measured> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'suyuan-bench-ingest-'));
+  const profileDir = join(dataDir, 'profiles');
+  const platform = await spawnPlatform(dataDir, {
+    ...PLATFORM_ENV,
+    ...cpuProfileEnv(profileDir),
+  }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  try {
+    const workload = createIngestWorkload(context.seed, plan.chainBatches);
+    const keys = await createPartiesAt(platform.url, workload.parties);
+    const load = (label: string) => (loadPlan: IngestPlan, clients?: Clients) =>
+      postLoads(label, platform.url, keys, workload, loadPlan, context.progress, clients);
+    const runs = await load('embedded')(plan);
+    if (!missed(runs)) return { runs };
+    const profile = await profileRerun(
+      'Embedded platform process (ingest and projector share its thread)',
+      runs,
+      plan,
+      load('embedded, profiled'),
+      { child: platform.child, stop: () => stopPlatformProcess(platform) },
+      profileDir,
+    );
+    return { runs, profile };
+  } finally {
+    await stopPlatformProcess(platform);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface KafkaMeasured extends Measured {
+  readonly raw: Runs;
+}
+
+/**
+ * The distributed platform over real Kafka; the load goes straight to the ingest service's URL
+ * (not the gateway). The projector and recall consumers are stopped first: deployed they run on
+ * other machines, here they would only take the two cores from ingest. The raw producer runs
+ * first, on the same broker, with the same requests (same seed, same order).
+ */
+async function measureKafka(
+  brokers: readonly string[],
+  plan: IngestPlan,
+  context: ScenarioContext,
+  missed: (ingest: Runs, raw: Runs) => boolean,
+): Promise<KafkaMeasured> {
+  const profileDir = await mkdtemp(join(tmpdir(), 'suyuan-bench-ingest-kafka-prof-'));
+  try {
+    return await measureKafkaPlatform(brokers, plan, context, missed, profileDir);
+  } finally {
+    await rm(profileDir, { recursive: true, force: true });
+  }
+}
+
+async function measureKafkaPlatform(
+  brokers: readonly string[],
+  plan: IngestPlan,
+  context: ScenarioContext,
+  missed: (ingest: Runs, raw: Runs) => boolean,
+  profileDir: string,
+): Promise<KafkaMeasured> {
+  const platform = await startDistributedPlatform(brokers, {
+    ...PLATFORM_ENV,
+    ...cpuProfileEnv(profileDir),
+  });
+  try {
+    const partitions = Number(platform.serviceEnv.KAFKA_TOPIC_PARTITIONS);
+    await platform.services.projector.stop();
+    await platform.services.recall.stop();
+    const rawWorkload = createIngestWorkload(context.seed, plan.chainBatches);
+    const raw = await measureRaw(brokers, partitions, rawWorkload, plan, context.progress);
+    const workload = createIngestWorkload(context.seed, plan.chainBatches);
+    const { ingest: service } = platform.services;
+    const keys = await createPartiesAt(service.url, workload.parties);
+    const load = (label: string) => (loadPlan: IngestPlan, clients?: Clients) =>
+      postLoads(label, service.url, keys, workload, loadPlan, context.progress, clients);
+    const runs = await load('kafka')(plan);
+    if (!missed(runs, raw)) return { runs, raw };
+    const profile = await profileRerun(
+      'Ingest service process (Kafka)',
+      runs,
+      plan,
+      load('kafka, profiled'),
+      { child: service.child, stop: () => service.stop() },
+      profileDir,
+    );
+    return { runs, raw, profile };
+  } finally {
+    await platform.stop();
+  }
+}
+
+export const ingestScenario: Scenario = async (context) => {
+  const plan = PLANS[context.scale];
+  const figures: Figure[] = [];
+  const notes: string[] = [
+    `Requests: the generator's dairy chain (seed ${context.seed}), each request one party's own ` +
+      'events under its own API key; the raw producer sends the records ingest appends for the ' +
+      'same requests (same validation, key and Avro bytes) in the same batches.',
+  ];
+  const embedded = await measureEmbedded(
+    plan,
+    context,
+    (runs) => peakOf(runs.batch).eventsPerSecond < TARGETS.embedded,
+  );
+  figures.push(
+    throughputFigure(NAMES.embeddedBatch, embedded.runs.batch, TARGETS.embedded),
+    throughputFigure(NAMES.embeddedSingle, embedded.runs.single),
+  );
+  if (embedded.profile) notes.push(embedded.profile);
+  const brokers = context.kafkaBrokers;
+  const kafka = brokers
+    ? await measureKafka(brokers, plan, context, (ingest, raw) => {
+        const batch = peakOf(ingest.batch).eventsPerSecond;
+        return batch < TARGETS.kafka || ratioOf(ingest.batch, raw.batch) < TARGETS.ratio;
+      }).catch(async (error: unknown) => {
+        // A broker that went away mid-run (a shared one, stopped by a fault test) is a missing
+        // broker, not a failure of ingest; anything else is.
+        if (await kafkaAnswers(brokers[0] ?? '')) throw error;
+        return `the Kafka broker stopped answering during the run (${String(error).slice(0, 200)})`;
+      })
+    : 'no Kafka broker (see the run header)';
+  if (typeof kafka === 'string') {
+    figures.push(
+      notMeasured(NAMES.kafkaBatch, 'events/s', kafka, '≥ 30 000 events/s'),
+      notMeasured(NAMES.kafkaSingle, 'events/s', kafka),
+      notMeasured(NAMES.ratioBatch, 'ratio', kafka, `≥ ${TARGETS.ratio}`),
+      notMeasured(NAMES.ratioSingle, 'ratio', kafka, `≥ ${TARGETS.ratio}`),
+    );
+    return { scenario: 'ingest', figures, notes };
+  }
+  figures.push(
+    throughputFigure(NAMES.kafkaBatch, kafka.runs.batch, TARGETS.kafka),
+    throughputFigure(NAMES.kafkaSingle, kafka.runs.single),
+    throughputFigure(NAMES.rawBatch, kafka.raw.batch),
+    throughputFigure(NAMES.rawSingle, kafka.raw.single),
+    ratioFigure(NAMES.ratioBatch, kafka.runs.batch, kafka.raw.batch),
+    ratioFigure(NAMES.ratioSingle, kafka.runs.single, kafka.raw.single),
+  );
+  if (kafka.profile) notes.push(kafka.profile);
+  return { scenario: 'ingest', figures, notes };
+};

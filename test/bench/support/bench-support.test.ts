@@ -1,0 +1,188 @@
+/**
+ * The benchmark suite's own arithmetic and plumbing, which its figures stand on: the load loop
+ * counts every event of concurrent clients, percentiles pick the right sample, the profile
+ * summary attributes self time (native code to its caller), the profiler preload really writes a
+ * profile for a child process, and the Markdown table marks targets and unmeasured figures.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../../support/poll.js';
+import { peakOf, runLoad } from './load.js';
+import {
+  cpuProfileEnv,
+  profilesOf,
+  startCpuProfile,
+  stopCpuProfile,
+  summarizeProfile,
+  summarizeProfileFile,
+} from './profile-summary.js';
+import { markdownOf, type BenchResults } from './results.js';
+import { percentile, summary } from './stats.js';
+
+describe('runLoad', () => {
+  it('counts every event sent by concurrent clients and keeps at most `concurrency` in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const result = await runLoad(4, 40, async (index) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1 + (index % 3)));
+      inFlight -= 1;
+      return 10;
+    });
+    expect(result.events).toBe(400);
+    expect(result.latencyMs.n).toBe(40);
+    expect(most).toBe(4);
+    expect(result.eventsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('peakOf picks the run with the highest throughput', async () => {
+    const slow = await runLoad(1, 2, () => new Promise((r) => setTimeout(() => r(1), 20)));
+    const fast = await runLoad(2, 2, () => Promise.resolve(1000));
+    expect(peakOf([slow, fast])).toBe(fast);
+  });
+});
+
+describe('percentiles', () => {
+  it('are nearest-rank over the sorted samples', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1, unsorted
+    expect(summary(samples)).toEqual({ n: 100, p50: 50, p99: 99, max: 100 });
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('summarizeProfile', () => {
+  it('sums self time per function from the sample deltas and names native code by its caller', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+        {
+          id: 2,
+          callFrame: frame('append', 'file:///app/node_modules/better-sqlite3/lib/x.js'),
+          children: [3],
+        },
+        { id: 3, callFrame: frame('run') },
+        { id: 4, callFrame: frame('(idle)') },
+      ],
+      samples: [3, 3, 2, 4],
+      timeDeltas: [1000, 2000, 500, 6500],
+    };
+    const result = summarizeProfile(profile);
+    expect(result).toMatchObject({ totalMs: 10, idleMs: 7 });
+    expect(result.functions[0]).toEqual({ name: '(idle)', selfMs: 7, percent: 65 });
+    expect(result.functions[1]?.name).toBe('run ← append (better-sqlite3: x.js:1)');
+    expect(result.functions[1]?.selfMs).toBe(3);
+    expect(result.areas.find((area) => area.name === 'better-sqlite3')?.selfMs).toBe(4);
+  });
+});
+
+describe('cpuProfileEnv', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('profiles a child process from the signal to its exit', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'suyuan-bench-profile-test-'));
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        // On the signal (after the preload's own listener has started the profiler), a fixed
+        // amount of work in a named function, then a clean exit.
+        "process.on('SIGUSR2', function work() { const end = Date.now() + 300; " +
+          'while (Date.now() < end) Math.sqrt(Math.random()); process.exit(0); });' +
+          "console.log('ready'); setInterval(() => {}, 1000);",
+      ],
+      { env: { ...process.env, ...cpuProfileEnv(dir) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await pollUntil(() => output.includes('ready'), { what: 'the child to start' });
+    startCpuProfile(child);
+    expect(await exited).toBe(0);
+    const [file] = await profilesOf(dir, child.pid ?? -1);
+    expect(file).toBeDefined();
+    const summarized = await summarizeProfileFile(file ?? '');
+    expect(summarized.totalMs).toBeGreaterThan(100);
+    expect(summarized.functions.some((cost) => cost.name.startsWith('work'))).toBe(true);
+  });
+});
+
+describe('stopCpuProfile', () => {
+  it('writes the profile at the second signal while the process keeps running', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'suyuan-bench-profile-test-'));
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        // A named chunk of work every few milliseconds, each one reported on stdout.
+        'setInterval(function chunk() { const end = Date.now() + 10; ' +
+          "while (Date.now() < end) Math.sqrt(Math.random()); console.log('chunk'); }, 15);",
+      ],
+      { env: { ...process.env, ...cpuProfileEnv(dir) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let chunks = 0;
+      child.stdout.on(
+        'data',
+        (data: Buffer) => (chunks += data.toString().split('chunk').length - 1),
+      );
+      await pollUntil(() => chunks > 0, { what: 'the child to start' });
+      startCpuProfile(child);
+      const profiledFrom = chunks;
+      await pollUntil(() => chunks >= profiledFrom + 10, { what: 'ten chunks under the profiler' });
+      const file = await stopCpuProfile(child, dir);
+      expect(child.exitCode).toBeNull();
+      const summarized = await summarizeProfileFile(file);
+      expect(summarized.functions.some((cost) => cost.name.startsWith('chunk'))).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('markdownOf', () => {
+  it('marks targets met or missed, and figures that were not measured', () => {
+    const results: BenchResults = {
+      scale: 'small',
+      seed: 7,
+      date: '2026-11-23T00:00:00.000Z',
+      commit: 'abc',
+      machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 4, node: 'v20', platform: 'linux-x64' },
+      kafka: 'none',
+      scenarios: [
+        {
+          scenario: 'ingest',
+          date: '2026-11-23T00:00:00.000Z',
+          commit: 'abc',
+          seconds: 1,
+          figures: [
+            { name: 'a', value: 60_000, unit: 'events/s', target: '≥ 50 000', met: true },
+            { name: 'b', value: 0.5, unit: 'ratio', target: '≥ 0.7', met: false },
+            {
+              name: 'c | d',
+              value: NaN,
+              unit: 'events/s',
+              detail: { 'not measured': 'no broker' },
+            },
+          ],
+          notes: ['bounded by fsync'],
+        },
+      ],
+    };
+    const markdown = markdownOf(results);
+    expect(markdown).toContain('| a | 60 000 | events/s | ≥ 50 000 | ✓ |');
+    expect(markdown).toContain('| b | 0.5 | ratio | ≥ 0.7 | ✗ |');
+    expect(markdown).toContain(
+      '| c \\| d | not measured | events/s |  |  | not measured: no broker |',
+    );
+    expect(markdown).toContain('- bounded by fsync');
+  });
+});
