@@ -32,7 +32,7 @@ export function storeFromClient(client: ClickHouseClient): Store {
     async insert(table, rows) {
       if (rows.length === 0) return;
       try {
-        await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+        await client.insert({ table, values: [...rows], format: 'JSONEachRow' });
       } catch (cause) {
         throw unavailable(cause);
       }
