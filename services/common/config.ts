@@ -160,17 +160,25 @@ function storeFrom(e: Environment, dataDir: string): StoreConfig {
   });
 }
 
+/**
+ * Checks environment variables against a schema; a bad value stops start-up with a message naming
+ * each variable and its value. Every process's configuration goes through here.
+ */
+export function parseEnvironment<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv,
+): z.infer<Schema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.');
+    return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
+  });
+  throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.join('.');
-      const value = env[variable];
-      return `${variable}=${JSON.stringify(value)}: ${issue.message}`;
-    });
-    throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(environmentSchema, env);
   const dataDir = resolve(e.SUYUAN_DATA_DIR);
   return Object.freeze({
     port: e.PORT,

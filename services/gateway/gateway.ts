@@ -7,7 +7,7 @@
 import proxy from '@fastify/http-proxy';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SuyuanError } from '../common/errors.js';
+import { parseEnvironment } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { registerMetricsRoute } from '../common/metrics/metrics-route.js';
@@ -22,18 +22,11 @@ export type Upstreams = Readonly<{ ingest: string; traceApi: string; recall: str
 
 /** Reads the upstream URLs; a missing or bad one stops start-up naming the variable. */
 export function upstreamsFrom(env: NodeJS.ProcessEnv): Upstreams {
-  const parsed = gatewayEnvironment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = issue.path.join('.');
-      return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
-    });
-    throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
-  }
+  const upstreams = parseEnvironment(gatewayEnvironment, env);
   return {
-    ingest: parsed.data.INGEST_URL,
-    traceApi: parsed.data.TRACE_API_URL,
-    recall: parsed.data.RECALL_URL,
+    ingest: upstreams.INGEST_URL,
+    traceApi: upstreams.TRACE_API_URL,
+    recall: upstreams.RECALL_URL,
   };
 }
 

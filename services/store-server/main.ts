@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SuyuanError } from '../common/errors.js';
+import { parseEnvironment } from '../common/config.js';
 import { runService } from '../common/runtime/run-service.js';
 import { createChdbHttpServer } from './chdb-http-server.js';
 
@@ -22,18 +22,8 @@ const environmentSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().optional(),
 });
 
-function loadEnvironment(env: NodeJS.ProcessEnv) {
-  const parsed = environmentSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const variable = issue.path.join('.');
-    return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
-  });
-  throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
-}
-
 runService('store-server', async (config, logger) => {
-  const env = loadEnvironment(process.env);
+  const env = parseEnvironment(environmentSchema, process.env);
   const requiresAuth = env.CLICKHOUSE_USER !== undefined || env.CLICKHOUSE_PASSWORD !== undefined;
   const dataDir = join(config.dataDir, 'clickhouse');
   const server = createChdbHttpServer({
