@@ -74,17 +74,37 @@ export interface PartyDirectory {
 
 export const ADMIN_PARTY_ID = 'admin';
 
+/** Parties kept in memory at most; past it the oldest found go first. */
+const KNOWN_PARTIES_LIMIT = 100_000;
+
 export function createPartyDirectory(store: Store): PartyDirectory {
   let creating: Promise<unknown> = Promise.resolve();
+  // A party, once registered, never changes (there is no update), so a party found stays true
+  // and every request's party check need not ask the store again. Misses are not kept: a party
+  // registered through another instance is found at once.
+  const known = new Map<string, Party>();
 
   const find = async (partyIds: readonly string[]) => {
-    if (partyIds.length === 0) return new Map<string, Party>();
+    const found = new Map<string, Party>();
+    const missing = new Set<string>();
+    for (const id of partyIds) {
+      const party = known.get(id);
+      if (party) found.set(id, party);
+      else missing.add(id);
+    }
+    if (missing.size === 0) return found;
     const rows = await store.query<PartyRow>(
       `SELECT party_id, name, roles, webhook_url, webhook_secret
        FROM parties FINAL WHERE party_id IN {ids:Array(String)}`,
-      { ids: [...new Set(partyIds)] },
+      { ids: [...missing] },
     );
-    return new Map(rows.map((row) => [row.party_id, toParty(row)]));
+    for (const row of rows) {
+      const party = toParty(row);
+      found.set(party.partyId, party);
+      known.set(party.partyId, party);
+    }
+    while (known.size > KNOWN_PARTIES_LIMIT) known.delete(known.keys().next().value as string);
+    return found;
   };
 
   const insertKey = async (partyId: string, apiKey: string): Promise<string> => {
