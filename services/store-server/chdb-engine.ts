@@ -3,8 +3,9 @@
  * statement at a time (chDB's parameter binding is not safe under concurrency), and per-request
  * database and settings, as a ClickHouse server gives each HTTP request without a session.
  *
- * chDB keeps `SET` values process-wide, not per connection, so a request's settings are set
- * before its statement and put back to their defaults after it.
+ * chDB keeps `SET` values process-wide, not per connection, so each request's settings are set
+ * before its statement, and those the previous request had but this one does not are put back to
+ * their defaults.
  */
 import { Session } from 'chdb';
 import { quoteIdentifier } from '../common/store/clickhouse-server-store.js';
@@ -71,24 +72,42 @@ export function openChdbEngine(path: string): ChdbEngine {
     }
   };
 
+  // What the session holds now, so a request changes only what differs from the last one: most
+  // requests carry the same database and settings, and each extra statement costs a round trip
+  // through the engine.
+  let database: string | undefined;
+  const applied = new Map<string, string>();
+
+  const prepare = async (request: EngineRequest) => {
+    if (request.database !== database) {
+      database = undefined;
+      await exec(`USE ${quoteIdentifier(request.database)}`);
+      database = request.database;
+    }
+    const stale = [...applied.keys()].filter((name) => !(name in request.settings));
+    if (stale.length > 0) {
+      for (const name of stale) applied.delete(name);
+      await resetSettings(stale);
+    }
+    const changed = Object.entries(request.settings).filter(
+      ([name, value]) => applied.get(name) !== value,
+    );
+    if (changed.length > 0) {
+      for (const [name] of changed) applied.delete(name);
+      await exec(`SET ${changed.map(([name, value]) => `${name} = ${quoteString(value)}`).join(', ')}`);
+      for (const [name, value] of changed) applied.set(name, value);
+    }
+  };
+
   const runNow = async (request: EngineRequest): Promise<EngineResult> => {
-    const names = Object.keys(request.settings);
-    const bad = names.find((name) => !SETTING_NAME.test(name));
+    const bad = Object.keys(request.settings).find((name) => !SETTING_NAME.test(name));
     if (bad !== undefined) {
       throw ClickHouseException.of('UNKNOWN_SETTING', `Unknown setting '${bad}'`);
     }
-    await exec(`USE ${quoteIdentifier(request.database)}`);
-    try {
-      if (names.length > 0) {
-        const values = names.map(
-          (name) => `${name} = ${quoteString(request.settings[name] ?? '')}`,
-        );
-        await exec(`SET ${values.join(', ')}`);
-      }
-      return toResult(await exec(request.sql, request.format, request.params));
-    } finally {
-      if (names.length > 0) await resetSettings(names);
-    }
+    await prepare(request);
+    // A statement that switches the database itself leaves the session elsewhere.
+    if (/^\s*USE\b/i.test(request.sql)) database = undefined;
+    return toResult(await exec(request.sql, request.format, request.params));
   };
 
   let tail: Promise<unknown> = Promise.resolve();
