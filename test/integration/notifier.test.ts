@@ -72,12 +72,16 @@ const moreRounds = (n: number, target = rounds.count + n) =>
 
 /** A webhook receiver on 127.0.0.1 answering the n-th request (from 1) with `answer(n)`. */
 async function startReceiver(answer: (call: number) => number | 'hang') {
-  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  const received: Array<{ headers: IncomingHttpHeaders; body: string; port: number }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        port: req.socket.remotePort ?? 0,
+      });
       const status = answer(received.length);
       if (status !== 'hang') res.writeHead(status).end();
     });
@@ -90,7 +94,10 @@ async function startReceiver(answer: (call: number) => number | 'hang') {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hooks/recall`,
+    server,
     received,
+    /** The TCP connections the deliveries came over. */
+    connections: () => new Set(received.map((call) => call.port)).size,
     webhookIds: () => received.map(({ headers }) => headers['webhook-id']),
     allVerify: (secret: string) =>
       received.every(({ headers, body }) => verifyWebhook(headers, body, secret)),
@@ -338,5 +345,53 @@ describe('notifier', () => {
     expect(row?.n).toBe(parties.length);
     // The due notices and their endpoints: at most two queries a round, however many notices.
     expect(rounds.queries - before.queries).toBeLessThanOrEqual(2 * (rounds.count - before.count));
+  });
+
+  it('keeps connections to a receiver open across notices, and reconnects once it closes them', async () => {
+    const receiver = await startReceiver(() => 200);
+    const parties = Array.from({ length: 120 }, (_, i) => `kept-${String(i).padStart(3, '0')}`);
+    await addParties([...parties, 'late'], { url: receiver.url, secret: newSecret() });
+    await addRecall(parties);
+    await start({ concurrency: 4 });
+    await pollUntil(() => receiver.received.length === parties.length, {
+      ...WAIT,
+      what: 'every notice received',
+    });
+    // One connection per delivery in flight, not one per notice.
+    expect(receiver.connections()).toBeLessThanOrEqual(4);
+
+    // Once the receiver has closed the idle connections, the next notice still goes through
+    // on its first attempt.
+    receiver.server.closeIdleConnections();
+    await pollUntil(
+      () =>
+        new Promise<boolean>((resolve) =>
+          receiver.server.getConnections((_, count) => resolve(count === 0)),
+        ),
+      { ...WAIT, what: 'the receiver closing its idle connections' },
+    );
+    const { noticeIds } = await addRecall(['late']);
+    await pollUntil(() => receiver.received.length === parties.length + 1, {
+      ...WAIT,
+      what: 'the late notice received',
+    });
+    await pollUntil(
+      async () =>
+        (
+          await store.query<{ attempt: number; status: string }>(
+            'SELECT attempt, status FROM notice_deliveries FINAL WHERE notice_id = {id:String}',
+            { id: noticeIds[0] },
+          )
+        ).length > 0,
+      { ...WAIT, what: 'the late notice recorded' },
+    );
+    expect(
+      await store.query(
+        'SELECT attempt, status FROM notice_deliveries FINAL WHERE notice_id = {id:String}',
+        {
+          id: noticeIds[0],
+        },
+      ),
+    ).toEqual([{ attempt: 1, status: 'delivered' }]);
   });
 });

@@ -7,8 +7,10 @@
  * All state is in the store, so a restarted notifier resumes where the last one stopped. A crash
  * after a POST but before its attempt is recorded sends that notice again with the same
  * `webhook-id` (and a fresh timestamp and signature); receivers dedupe on the id, as Standard
- * Webhooks asks. Attempts are recorded in small batches (at most `concurrency` at a time), which
- * bounds that window. Run one notifier per store: two would each send the due notices.
+ * Webhooks asks. Attempts are recorded in batches, at the latest every `RECORD_EVERY_MS` or
+ * `RECORD_BATCH` attempts, which bounds that window; one store insert per attempt would make the
+ * store, not the receivers, the limit of a large recall. Run one notifier per store: two would
+ * each send the due notices.
  */
 import type { Logger } from '../../common/logger.js';
 import type { Store } from '../../common/store/store.js';
@@ -21,7 +23,13 @@ import {
   type EndpointRow,
 } from './notifier-queries.js';
 import { signWebhook } from './webhook-signature.js';
-import { checkWebhookTarget, errorText, postToTarget } from './webhook-target.js';
+import {
+  checkWebhookTarget,
+  createWebhookAgents,
+  errorText,
+  postToTarget,
+  type WebhookAgents,
+} from './webhook-target.js';
 
 export interface NotifierDeps {
   readonly store: Store;
@@ -58,6 +66,9 @@ export interface WebhookNotice {
 
 /** Notices taken per round; the rest are due again in the next round. */
 const ROUND_LIMIT = 500;
+/** Attempts recorded together at most, and the longest an attempt waits to be recorded. */
+const RECORD_BATCH = 256;
+const RECORD_EVERY_MS = 250;
 const ERROR_TEXT_LIMIT = 200;
 const USER_AGENT = 'Suyuan-Webhooks/1';
 
@@ -70,16 +81,19 @@ interface Context {
   readonly concurrency: number;
   readonly now: () => Date;
   readonly warnedUnsigned: Set<string>;
+  readonly agents: WebhookAgents;
   stopped: boolean;
 }
 
 export function startNotifier(deps: NotifierDeps): Promise<Notifier> {
+  const concurrency = Math.max(1, deps.concurrency ?? 16);
   const ctx: Context = {
     ...deps,
     logger: deps.logger.child({ component: 'notifier' }),
-    concurrency: Math.max(1, deps.concurrency ?? 16),
+    concurrency,
     now: deps.now ?? (() => new Date()),
     warnedUnsigned: new Set(),
+    agents: createWebhookAgents({ maxSockets: concurrency }),
     stopped: false,
   };
   let timer: NodeJS.Timeout | undefined;
@@ -104,6 +118,7 @@ export function startNotifier(deps: NotifierDeps): Promise<Notifier> {
       ctx.stopped = true;
       clearTimeout(timer);
       await round;
+      ctx.agents.destroy();
       ctx.logger.info({}, 'notifier stopped');
     },
   });
@@ -118,6 +133,7 @@ async function runRound(ctx: Context): Promise<void> {
   );
   const journal = createJournal(ctx, endpoints);
   let next = 0;
+  let recordedAt = performance.now();
   let writeFailure: { cause: unknown } | undefined;
   // A failed write stops the round: the workers finish what they hold and take nothing new, so
   // the next round never overlaps this one.
@@ -125,7 +141,10 @@ async function runRound(ctx: Context): Promise<void> {
     while (!ctx.stopped && !writeFailure && next < due.length) {
       const notice = due[next++] as DueNotice;
       journal.add(notice, await attemptDelivery(ctx, notice));
-      if (journal.size() < ctx.concurrency) continue;
+      if (journal.size() < RECORD_BATCH && performance.now() - recordedAt < RECORD_EVERY_MS) {
+        continue;
+      }
+      recordedAt = performance.now();
       await journal.flush().catch((cause: unknown) => (writeFailure ??= { cause }));
     }
   };
@@ -236,6 +255,7 @@ async function send(ctx: Context, notice: DueNotice, at: Date): Promise<Outcome>
       webhookHeaders(ctx, notice, at, body),
       body,
       ctx.timeoutMs,
+      ctx.agents,
     );
     if ('error' in response) return failure(response.error, null);
     const { httpStatus } = response;

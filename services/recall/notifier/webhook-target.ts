@@ -7,8 +7,8 @@
  * the check and the connection (DNS rebinding) cannot slip past, and it follows no redirects.
  */
 import { promises as dns, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** Ranges no webhook may reach. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) match the IPv4 rules. */
@@ -128,36 +128,98 @@ export function pinnedLookup(addresses: readonly LookupAddress[]): LookupFunctio
 }
 
 /**
- * One POST. Redirects are not followed (a 3xx is a failure): following one would reach a URL the
- * target check never saw. The connection goes to the checked addresses only.
+ * Connections kept open between deliveries, so a recall's thousands of notices to the same
+ * receivers do not each pay a TCP (and TLS) handshake. A pooled connection goes to an address
+ * that was checked when it was opened: reusing it can never reach an address a later check
+ * would refuse. Idle connections close after `idleMs`, before most servers drop them.
  */
-export function postToTarget(
+export interface WebhookAgents {
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
+  destroy(): void;
+}
+
+export function createWebhookAgents(options: {
+  maxSockets: number;
+  idleMs?: number;
+}): WebhookAgents {
+  const settings = {
+    keepAlive: true,
+    maxSockets: options.maxSockets,
+    timeout: options.idleMs ?? 4_000,
+  };
+  const http = new HttpAgent(settings);
+  const https = new HttpsAgent(settings);
+  return {
+    http,
+    https,
+    destroy() {
+      http.destroy();
+      https.destroy();
+    },
+  };
+}
+
+type PostOutcome = { httpStatus: number } | { error: string };
+
+/**
+ * One POST. Redirects are not followed (a 3xx is a failure): following one would reach a URL the
+ * target check never saw. The connection goes to the checked addresses only. With `agents`, a
+ * pooled connection the server closed while idle is retried once on a fresh one (the request
+ * never reached the receiver); without, every POST opens its own connection.
+ */
+export async function postToTarget(
   target: AllowedTarget,
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
-): Promise<{ httpStatus: number } | { error: string }> {
+  agents?: WebhookAgents,
+): Promise<PostOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
+  const first = await postOnce(target, headers, body, signal, timeoutMs, agents);
+  if (!('staleConnection' in first)) return first;
+  const second = await postOnce(target, headers, body, signal, timeoutMs, agents);
+  return 'staleConnection' in second
+    ? { error: 'the connection was closed by the receiver' }
+    : second;
+}
+
+function postOnce(
+  target: AllowedTarget,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+  agents: WebhookAgents | undefined,
+): Promise<PostOutcome | { staleConnection: true }> {
+  const https = target.url.protocol === 'https:';
   const options: RequestOptions = {
     method: 'POST',
     headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     signal,
-    agent: false,
+    agent: agents ? (https ? agents.https : agents.http) : false,
     ...(target.addresses ? { lookup: pinnedLookup(target.addresses) } : {}),
   };
-  const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const request = https ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const req = request(target.url, options, (res) => {
       res.on('error', () => undefined);
       res.resume();
       resolve({ httpStatus: res.statusCode ?? 0 });
     });
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && !signal.aborted && STALE_CONNECTION.has(error.code ?? '')) {
+        resolve({ staleConnection: true });
+        return;
+      }
       resolve({ error: signal.aborted ? `timed out after ${timeoutMs} ms` : errorText(error) });
     });
     req.end(body);
   });
 }
+
+/** How a pooled connection the server had closed fails on reuse. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
 
 export function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
