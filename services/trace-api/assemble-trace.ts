@@ -117,9 +117,10 @@ export interface TraceInput {
 export function assembleTrace(input: TraceInput): Trace {
   const { rows } = input;
   const byId = new Map(rows.batches.map((row) => [row.batchId, row]));
+  const flagsOf = batchFlagger(rows);
   const batches = [...input.depthOf]
     .map(([batchId, depth]): TraceBatch => {
-      const { flags, ...view } = batchView(batchId, byId.get(batchId), batchFlags(batchId, rows));
+      const { flags, ...view } = batchView(batchId, byId.get(batchId), flagsOf(batchId));
       return { ...view, depth, flags };
     })
     .sort((a, b) => a.depth - b.depth || compare(a.batchId, b.batchId));
@@ -155,16 +156,17 @@ export function batchView(
   };
 }
 
-export function batchFlags(
-  batchId: string,
+/** The flags of any batch among the rows, each answered without scanning the rows again. */
+export function batchFlagger(
   rows: Pick<TraceRows, 'inspections' | 'recalledBatchIds'>,
-): BatchFlags {
-  return {
+): (batchId: string) => BatchFlags {
+  const failed = new Set(
+    rows.inspections.filter((row) => row.result === 'FAIL').map((row) => row.batchId),
+  );
+  return (batchId) => ({
     recalled: rows.recalledBatchIds.has(batchId),
-    failedInspection: rows.inspections.some(
-      (inspection) => inspection.batchId === batchId && inspection.result === 'FAIL',
-    ),
-  };
+    failedInspection: failed.has(batchId),
+  });
 }
 
 function uniqueDerivations(rows: readonly DerivationRow[]): TraceDerivation[] {
@@ -197,7 +199,9 @@ export function matchShipments(
   const receiptsOf = new Map<string, ReceiptRow[]>();
   for (const receipt of [...receipts].sort((a, b) => compare(a.receivedAt, b.receivedAt))) {
     const key = lineKey(receipt);
-    receiptsOf.set(key, [...(receiptsOf.get(key) ?? []), receipt]);
+    const list = receiptsOf.get(key);
+    if (list) list.push(receipt);
+    else receiptsOf.set(key, [receipt]);
   }
   const shipped = shipments.map((shipment): TraceShipment => {
     const matched = receiptsOf.get(lineKey(shipment)) ?? [];

@@ -9,7 +9,7 @@ import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js'
 import type { Store } from '../common/store/store.js';
 import {
   assembleTrace,
-  batchFlags,
+  batchFlagger,
   batchView,
   involvedPartyIds,
   type BatchView,
@@ -232,7 +232,7 @@ export async function loadBatch(store: Store, batchId: string): Promise<BatchDet
     findInspections(store, [batchId]),
     findRecalledBatchIds(store, [batchId]),
   ]);
-  const flags = batchFlags(batchId, { inspections, recalledBatchIds });
+  const flags = batchFlagger({ inspections, recalledBatchIds })(batchId);
   return { ...batchView(batchId, batches[0], flags), timeline: timeline.map(timelineEntry) };
 }
 
