@@ -45,17 +45,34 @@ function batchesMovedBy(event: SuyuanEvent): string[] {
   }
 }
 
+/** Events after which the set of open recalls may differ: a recall opened, closed, or retracted. */
+const CHANGES_OPEN_RECALLS: ReadonlySet<SuyuanEvent['eventType']> = new Set([
+  'RecallInitiated',
+  'RecallClosed',
+  'EventRetracted',
+]);
+
 export function createRecallBook(deps: BookDeps) {
   const affected = new Map<string, ReadonlySet<string>>();
   const notified = new Map<string, Set<string>>();
+  // The open recalls change only through the events above, and the recall service sees every
+  // event once it is projected; so the set is read again after such an event, not for every batch.
+  let open: Promise<OpenRecall[]> | undefined;
 
-  const openRecalls = () =>
-    deps.store.query<OpenRecall>(
-      `SELECT recall_id AS recallId, level, root_batch_ids AS rootBatchIds FROM recalls FINAL
-       WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)
-         AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
-       ORDER BY started_at, recall_id LIMIT 1 BY recall_id`,
-    );
+  const openRecalls = () => {
+    open ??= deps.store
+      .query<OpenRecall>(
+        `SELECT recall_id AS recallId, level, root_batch_ids AS rootBatchIds FROM recalls FINAL
+         WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)
+           AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
+         ORDER BY started_at, recall_id LIMIT 1 BY recall_id`,
+      )
+      .catch((error: unknown) => {
+        open = undefined;
+        throw error;
+      });
+    return open;
+  };
 
   const notifiedFor = async (recallId: string) => {
     const known = notified.get(recallId);
@@ -110,6 +127,11 @@ export function createRecallBook(deps: BookDeps) {
   };
 
   return {
+    /** Takes note of projected events before they are handled: they may open or close recalls. */
+    observe(events: readonly SuyuanEvent[]) {
+      if (events.some((event) => CHANGES_OPEN_RECALLS.has(event.eventType))) open = undefined;
+    },
+
     /** Widens every open recall that these events touch (and settles recalls seen for the first time). */
     async keepStanding(events: readonly SuyuanEvent[]) {
       const open = await openRecalls();

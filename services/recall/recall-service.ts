@@ -93,6 +93,7 @@ async function handleRecords(
       return []; // the projector moves undecodable messages to the dead-letter topic
     }
   });
+  book.observe(events);
   const opened = await openTriggeredRecalls(deps, book, events);
   if (opened.length > 0) {
     await deps.log.append(
