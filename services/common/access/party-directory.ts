@@ -77,8 +77,23 @@ export const ADMIN_PARTY_ID = 'admin';
 /** Parties kept in memory at most; past it the oldest found go first. */
 const KNOWN_PARTIES_LIMIT = 100_000;
 
-export function createPartyDirectory(store: Store): PartyDirectory {
+export interface PartyDirectoryOptions {
+  /**
+   * Remembers which party each presented API key belongs to. Exact only when this process is the
+   * one that revokes keys, so only for a store no other process can write: chDB, whose data
+   * directory one process holds. With a shared ClickHouse server a key revoked through another
+   * service must stop working at once, so every request asks the store.
+   */
+  readonly rememberKeys?: boolean;
+}
+
+export function createPartyDirectory(
+  store: Store,
+  options: PartyDirectoryOptions = {},
+): PartyDirectory {
   let creating: Promise<unknown> = Promise.resolve();
+  // Key hash → its party, for keys seen to be valid; a revocation here forgets the key first.
+  const keyOwners = new Map<string, Party>();
   // A party, once registered, never changes (there is no update), so a party found stays true
   // and every request's party check need not ask the store again. Misses are not kept: a party
   // registered through another instance is found at once.
@@ -186,6 +201,7 @@ export function createPartyDirectory(store: Store): PartyDirectory {
         );
         if (!key)
           throw new SuyuanError('not_found', `keyId: party ${partyId} has no active key ${keyId}`);
+        keyOwners.delete(key.key_hash);
         const now = new Date().toISOString();
         // A newer version of the row; ReplacingMergeTree(updated_at) and FINAL make it the one read.
         await store.insert('api_keys', [
@@ -201,15 +217,26 @@ export function createPartyDirectory(store: Store): PartyDirectory {
       ),
 
     async authenticate(apiKey) {
+      const hash = hashApiKey(apiKey);
+      const remembered = keyOwners.get(hash);
+      if (remembered) return remembered;
       // One round trip: every request authenticates, and each store query has a fixed cost.
       const [row] = await store.query<PartyRow>(
         `SELECT party_id, name, roles, webhook_url, webhook_secret FROM parties FINAL
          WHERE party_id IN (
            SELECT party_id FROM api_keys FINAL WHERE key_hash = {hash:String} AND revoked_at IS NULL
          )`,
-        { hash: hashApiKey(apiKey) },
+        { hash },
       );
-      return row ? toParty(row) : undefined;
+      if (!row) return undefined;
+      const party = toParty(row);
+      if (options.rememberKeys) {
+        keyOwners.set(hash, party);
+        while (keyOwners.size > KNOWN_PARTIES_LIMIT) {
+          keyOwners.delete(keyOwners.keys().next().value as string);
+        }
+      }
+      return party;
     },
 
     find,
