@@ -15,6 +15,7 @@ import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createKeyedLock } from './keyed-lock.js';
+import { createEventIndex, type EventIndex } from './event-index.js';
 import { checkRecallRules, recallWarnings, type IngestWarning } from './recall-rules.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -49,8 +50,9 @@ interface Fingerprinted {
   readonly hash: string;
 }
 
-export function createEventIngestor(deps: Deps): EventIngestor {
+export function createEventIngestor(options: Deps): EventIngestor {
   const lock = createKeyedLock();
+  const deps = { ...options, index: createEventIndex(options.store) };
   return {
     async submit(caller, events) {
       if (!caller.roles.includes('submitter') && !caller.roles.includes('regulator')) {
@@ -63,7 +65,7 @@ export function createEventIngestor(deps: Deps): EventIngestor {
       }));
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique);
-      await checkRetractions(deps.store, caller, unique);
+      await checkRetractions(deps.index, caller, unique);
       await checkRecallRules(deps.store, caller, unique);
       const results = await lock.run(
         unique.map((item) => item.event.eventId),
@@ -125,16 +127,13 @@ async function checkPartyReferences(parties: PartyDirectory, items: readonly Fin
   }
 }
 
-async function checkRetractions(store: Store, caller: Party, items: readonly Fingerprinted[]) {
+async function checkRetractions(index: EventIndex, caller: Party, items: readonly Fingerprinted[]) {
   const retractions = items.flatMap((item) =>
     item.event.eventType === 'EventRetracted' ? [{ item, target: item.event.targetEventId }] : [],
   );
   if (retractions.length === 0) return;
-  const targets = await store.query<{ event_id: string; party: string }>(
-    'SELECT event_id, party FROM event_index FINAL WHERE event_id IN {ids:Array(String)}',
-    { ids: retractions.map((r) => r.target) },
-  );
-  const owner = new Map(targets.map((row) => [row.event_id, row.party]));
+  const targets = await index.find(retractions.map((r) => r.target));
+  const owner = new Map([...targets.values()].map((target) => [target.eventId, target.party]));
   // An event earlier in the same request may be retracted too: it is the caller's own.
   for (const { event } of items)
     if (!owner.has(event.eventId)) owner.set(event.eventId, caller.partyId);
@@ -166,18 +165,14 @@ async function checkRetractions(store: Store, caller: Party, items: readonly Fin
 }
 
 async function appendNew(
-  deps: Deps,
+  deps: Deps & { readonly index: EventIndex },
   all: readonly Fingerprinted[],
   unique: readonly Fingerprinted[],
 ) {
-  const stored = await deps.store.query<{ event_id: string; body_hash: string }>(
-    'SELECT event_id, body_hash FROM event_index FINAL WHERE event_id IN {ids:Array(String)}',
-    { ids: unique.map((item) => item.event.eventId) },
-  );
-  const storedHash = new Map(stored.map((row) => [row.event_id, row.body_hash]));
+  const stored = await deps.index.find(unique.map((item) => item.event.eventId));
   const clashes = unique.filter(
     (item) =>
-      storedHash.has(item.event.eventId) && storedHash.get(item.event.eventId) !== item.hash,
+      stored.has(item.event.eventId) && stored.get(item.event.eventId)?.bodyHash !== item.hash,
   );
   if (clashes.length > 0) {
     throw conflict(
@@ -189,7 +184,7 @@ async function appendNew(
       })),
     );
   }
-  const fresh = unique.filter((item) => !storedHash.has(item.event.eventId));
+  const fresh = unique.filter((item) => !stored.has(item.event.eventId));
   const recordedAt = new Date().toISOString();
   const events = fresh.map((item) => ({ ...item.event, recordedAt }));
   if (events.length > 0) {
@@ -214,16 +209,19 @@ async function appendNew(
 }
 
 /** Best effort: the projector writes the same rows, so a failure here only delays dedup. */
-async function indexAccepted(deps: Deps, items: readonly Fingerprinted[], recordedAt: string) {
+async function indexAccepted(
+  deps: Deps & { readonly index: EventIndex },
+  items: readonly Fingerprinted[],
+  recordedAt: string,
+) {
   try {
-    await deps.store.insert(
-      'event_index',
+    await deps.index.record(
       items.map((item) => ({
-        event_id: item.event.eventId,
-        body_hash: item.hash,
+        eventId: item.event.eventId,
+        bodyHash: item.hash,
         party: item.event.party,
-        recorded_at: recordedAt,
       })),
+      recordedAt,
     );
   } catch (err) {
     deps.logger.warn(
