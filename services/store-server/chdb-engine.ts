@@ -94,7 +94,9 @@ export function openChdbEngine(path: string): ChdbEngine {
     );
     if (changed.length > 0) {
       for (const [name] of changed) applied.delete(name);
-      await exec(`SET ${changed.map(([name, value]) => `${name} = ${quoteString(value)}`).join(', ')}`);
+      await exec(
+        `SET ${changed.map(([name, value]) => `${name} = ${quoteString(value)}`).join(', ')}`,
+      );
       for (const [name, value] of changed) applied.set(name, value);
     }
   };
