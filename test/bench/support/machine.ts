@@ -23,12 +23,16 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** The commit checked out, with "+changes" when the tree differs from it; "unknown" without git. */
+/**
+ * The commit checked out, with "+changes" when the tree differs from it (the results this suite
+ * writes itself aside, or every scenario after the first would say so); "unknown" without git.
+ */
 export function gitCommit(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
     const commit = git('rev-parse', '--short=12', 'HEAD');
-    return git('status', '--porcelain').length > 0 ? `${commit}+changes` : commit;
+    const changed = git('status', '--porcelain', '--', '.', ':(exclude)test/bench/results');
+    return changed.length > 0 ? `${commit}+changes` : commit;
   } catch {
     return 'unknown';
   }
