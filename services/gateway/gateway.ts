@@ -1,11 +1,12 @@
 /**
  * The gateway: the one public address of the distributed platform. It routes by path — events,
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
- * traces, search, audit, the console, the API document) to the trace API — and has its own probes:
- * /readyz is ready only when every upstream is.
+ * traces, search, audit, the console) to the trace API — and has its own probes: /readyz is ready
+ * only when every upstream is. Each service documents its own routes, so the gateway serves the
+ * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged.
  */
 import proxy from '@fastify/http-proxy';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { parseEnvironment } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
@@ -70,10 +71,63 @@ export async function createGateway(
     const ready = checks.every((check) => check.ok);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
+  const openApi = async (_request: unknown, reply: FastifyReply) => {
+    try {
+      return await mergedOpenApi(upstreams);
+    } catch (error) {
+      return reply.status(503).send({
+        error: 'unavailable',
+        message: `the API document could not be assembled: ${(error as Error).message}`,
+      });
+    }
+  };
+  app.get('/openapi.json', openApi);
+  app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
   for (const { prefix, upstream } of routes(upstreams)) {
     await app.register(proxy, { upstream, prefix, rewritePrefix: prefix });
   }
   await app.register(proxy, { upstream: upstreams.traceApi });
   return app;
+}
+
+interface OpenApiDocument {
+  readonly paths?: Record<string, unknown>;
+  readonly components?: { readonly schemas?: Record<string, unknown> } & Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * The upstreams' documents as one: the trace API's as the base (title, security, tags), with
+ * every service's paths and component schemas. The schemas come from the same code in every
+ * service, so a name means the same schema wherever it appears.
+ */
+async function mergedOpenApi(upstreams: Upstreams): Promise<OpenApiDocument> {
+  const documents = await Promise.all(
+    [upstreams.traceApi, upstreams.ingest, upstreams.recall].map(async (upstream) => {
+      const url = new URL('/openapi.json', upstream);
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(
+        (error: unknown) => {
+          throw new Error(`${url.href}: ${(error as Error).message}`);
+        },
+      );
+      if (!response.ok) throw new Error(`${url.href} answered ${response.status}`);
+      return (await response.json()) as OpenApiDocument;
+    }),
+  );
+  const [base] = documents as [OpenApiDocument, ...OpenApiDocument[]];
+  return {
+    ...base,
+    paths: Object.assign({}, ...documents.map((document) => document.paths ?? {})) as Record<
+      string,
+      unknown
+    >,
+    components: {
+      ...base.components,
+      schemas: Object.assign(
+        {},
+        ...documents.map((document) => document.components?.schemas ?? {}),
+      ) as Record<string, unknown>,
+    },
+  };
 }

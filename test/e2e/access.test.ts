@@ -49,6 +49,24 @@ beforeAll(async () => {
 });
 afterAll(() => platform?.stop());
 
+describe('the API document', () => {
+  it('is public and documents every service’s routes at the one address', async () => {
+    for (const path of ['/openapi.json', '/docs/json']) {
+      const document = await platform.request<{ paths: Record<string, unknown> }>('GET', path);
+      expect(document.status, path).toBe(200);
+      expect(Object.keys(document.body.paths), path).toEqual(
+        expect.arrayContaining([
+          '/v1/events',
+          '/v1/parties',
+          '/v1/batches/{batchId}/trace',
+          '/v1/recalls',
+          '/v1/notices',
+        ]),
+      );
+    }
+  });
+});
+
 describe('keys', () => {
   it('refuses a request without a key, or with a key that does not exist', async () => {
     expect((await platform.request('GET', '/v1/batches/RAW', {})).status).toBe(401);
