@@ -116,18 +116,11 @@ async function mergedOpenApi(upstreams: Upstreams): Promise<OpenApiDocument> {
     }),
   );
   const [base] = documents as [OpenApiDocument, ...OpenApiDocument[]];
+  const merged = (part: (document: OpenApiDocument) => Record<string, unknown> | undefined) =>
+    Object.fromEntries(documents.flatMap((document) => Object.entries(part(document) ?? {})));
   return {
     ...base,
-    paths: Object.assign({}, ...documents.map((document) => document.paths ?? {})) as Record<
-      string,
-      unknown
-    >,
-    components: {
-      ...base.components,
-      schemas: Object.assign(
-        {},
-        ...documents.map((document) => document.components?.schemas ?? {}),
-      ) as Record<string, unknown>,
-    },
+    paths: merged((document) => document.paths),
+    components: { ...base.components, schemas: merged((document) => document.components?.schemas) },
   };
 }

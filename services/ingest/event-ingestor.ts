@@ -44,6 +44,9 @@ interface Deps {
   readonly metrics?: Metrics;
 }
 
+/** What the write path works with: the dependencies, and the event index made from the store. */
+type IngestDeps = Deps & { readonly index: EventIndex };
+
 interface Fingerprinted {
   readonly index: number;
   readonly event: SubmittedEvent;
@@ -52,7 +55,7 @@ interface Fingerprinted {
 
 export function createEventIngestor(options: Deps): EventIngestor {
   const lock = createKeyedLock();
-  const deps = { ...options, index: createEventIndex(options.store) };
+  const deps: IngestDeps = { ...options, index: createEventIndex(options.store) };
   return {
     async submit(caller, events) {
       if (!caller.roles.includes('submitter') && !caller.roles.includes('regulator')) {
@@ -165,7 +168,7 @@ async function checkRetractions(index: EventIndex, caller: Party, items: readonl
 }
 
 async function appendNew(
-  deps: Deps & { readonly index: EventIndex },
+  deps: IngestDeps,
   all: readonly Fingerprinted[],
   unique: readonly Fingerprinted[],
 ) {
@@ -210,7 +213,7 @@ async function appendNew(
 
 /** Best effort: the projector writes the same rows, so a failure here only delays dedup. */
 async function indexAccepted(
-  deps: Deps & { readonly index: EventIndex },
+  deps: IngestDeps,
   items: readonly Fingerprinted[],
   recordedAt: string,
 ) {

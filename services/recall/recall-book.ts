@@ -57,10 +57,10 @@ export function createRecallBook(deps: BookDeps) {
   const notified = new Map<string, Set<string>>();
   // The open recalls change only through the events above, and the recall service sees every
   // event once it is projected; so the set is read again after such an event, not for every batch.
-  let open: Promise<OpenRecall[]> | undefined;
+  let openCache: Promise<OpenRecall[]> | undefined;
 
   const openRecalls = () => {
-    open ??= deps.store
+    openCache ??= deps.store
       .query<OpenRecall>(
         `SELECT recall_id AS recallId, level, root_batch_ids AS rootBatchIds FROM recalls FINAL
          WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)
@@ -68,10 +68,10 @@ export function createRecallBook(deps: BookDeps) {
          ORDER BY started_at, recall_id LIMIT 1 BY recall_id`,
       )
       .catch((error: unknown) => {
-        open = undefined;
+        openCache = undefined;
         throw error;
       });
-    return open;
+    return openCache;
   };
 
   const notifiedFor = async (recallId: string) => {
@@ -129,7 +129,9 @@ export function createRecallBook(deps: BookDeps) {
   return {
     /** Takes note of projected events before they are handled: they may open or close recalls. */
     observe(events: readonly SuyuanEvent[]) {
-      if (events.some((event) => CHANGES_OPEN_RECALLS.has(event.eventType))) open = undefined;
+      if (events.some((event) => CHANGES_OPEN_RECALLS.has(event.eventType))) {
+        openCache = undefined;
+      }
     },
 
     /** Widens every open recall that these events touch (and settles recalls seen for the first time). */

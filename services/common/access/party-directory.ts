@@ -74,8 +74,13 @@ export interface PartyDirectory {
 
 export const ADMIN_PARTY_ID = 'admin';
 
-/** Parties kept in memory at most; past it the oldest found go first. */
-const KNOWN_PARTIES_LIMIT = 100_000;
+/** Parties (and keys) kept in memory at most; past it the oldest remembered go first. */
+const REMEMBERED_LIMIT = 100_000;
+
+function remember<V>(memory: Map<string, V>, key: string, value: V): void {
+  memory.set(key, value);
+  if (memory.size > REMEMBERED_LIMIT) memory.delete(memory.keys().next().value as string);
+}
 
 export interface PartyDirectoryOptions {
   /**
@@ -116,9 +121,8 @@ export function createPartyDirectory(
     for (const row of rows) {
       const party = toParty(row);
       found.set(party.partyId, party);
-      known.set(party.partyId, party);
+      remember(known, party.partyId, party);
     }
-    while (known.size > KNOWN_PARTIES_LIMIT) known.delete(known.keys().next().value as string);
     return found;
   };
 
@@ -230,12 +234,7 @@ export function createPartyDirectory(
       );
       if (!row) return undefined;
       const party = toParty(row);
-      if (options.rememberKeys) {
-        keyOwners.set(hash, party);
-        while (keyOwners.size > KNOWN_PARTIES_LIMIT) {
-          keyOwners.delete(keyOwners.keys().next().value as string);
-        }
-      }
+      if (options.rememberKeys) remember(keyOwners, hash, party);
       return party;
     },
 

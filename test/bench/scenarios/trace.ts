@@ -60,6 +60,12 @@ async function measure(
 const nodesText = ([fewest, most]: readonly [number, number]) =>
   fewest === most ? String(most) : `${fewest}–${most}`;
 
+const latencyDetail = (
+  stats: { p50: number; max: number; n: number },
+  nodes: readonly [number, number],
+  graph: string,
+) => ({ p50: stats.p50, max: stats.max, n: stats.n, nodes: nodesText(nodes), graph });
+
 async function measureAll(
   call: TraceCall,
   picks: TracePicks,
@@ -76,13 +82,7 @@ async function measureAll(
         name: `trace ${direction}, batch at the ${kind}, ${how}`,
         value: stats.p99,
         unit: 'ms (p99)',
-        detail: {
-          p50: stats.p50,
-          max: stats.max,
-          n: stats.n,
-          nodes: nodesText(nodes),
-          graph: scaleText,
-        },
+        detail: latencyDetail(stats, nodes, scaleText),
       });
     }
   }
@@ -94,13 +94,7 @@ async function measureAll(
     unit: 'ms (p99)',
     target: `p99 < ${TARGET_MS} ms on the 1M-batch graph`,
     met: stats.p99 < TARGET_MS,
-    detail: {
-      p50: stats.p50,
-      max: stats.max,
-      n: stats.n,
-      nodes: nodesText(nodes),
-      graph: scaleText,
-    },
+    detail: latencyDetail(stats, nodes, scaleText),
   });
   return figures;
 }
