@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { catalogEntries } from '../../services/common/events/catalog.js';
 import { createEventCodec } from '../../services/common/events/codec.js';
@@ -16,6 +17,23 @@ describe('event codec', () => {
       expect(codec.decode(codec.encode(event))).toEqual(event);
     }
   });
+
+  it('refuses a damaged array length with decode_failed instead of allocating what it claims', () => {
+    const shipment = sampleEvents().find((event) => event.eventType === 'BatchShipped');
+    if (shipment?.eventType !== 'BatchShipped') throw new Error('no BatchShipped sample');
+    const empty = codec.encode({ ...shipment, lines: [] });
+    const full = codec.encode(shipment);
+    // The first byte where the two differ is the block count of `lines`.
+    const at = empty.findIndex((byte, i) => byte !== full[i]);
+    // A count of 2^27 items, with the rest of the message as it was.
+    const huge = avro.Type.forSchema('long').toBuffer(2 ** 27);
+    const damaged = Buffer.concat([full.subarray(0, at), huge, full.subarray(at + 1)]);
+    expect(() => codec.decode(damaged)).toThrow(
+      expect.objectContaining({ code: 'decode_failed' }) as Error,
+    );
+    // Not a speed measure: read as claimed, this count takes tens of seconds and gigabytes (and
+    // a little more runs a worker out of memory); refused, it takes a millisecond.
+  }, 10_000);
 
   it('writes the Confluent wire format: magic byte 0 and the catalog id of the writer schema', () => {
     for (const event of sampleEvents()) {

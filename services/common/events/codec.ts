@@ -30,6 +30,43 @@ class TimestampMillis extends avro.types.LogicalType {
   }
 }
 
+interface AvroTap {
+  readonly buf: Buffer;
+  pos: number;
+  readLong(): number;
+  skipLong(): void;
+  isValid(): boolean;
+  _invalidate(): void;
+}
+
+/**
+ * avsc trusts an array's block count: a damaged message that claims a hundred million items has
+ * it allocate and read that many, and the process runs out of memory (fast-check found one).
+ * Every array in the catalog holds records or strings, at least one byte each, so a block cannot
+ * hold more items than bytes remain: a larger count marks the message truncated, and decoding
+ * fails as it does for any damaged message. Resolvers read arrays through the same method.
+ */
+function readArrayWithinMessage(
+  this: { itemsType: { _read(tap: AvroTap): unknown } },
+  tap: AvroTap,
+): unknown[] {
+  const items: unknown[] = [];
+  for (let n = tap.readLong(); n !== 0; n = tap.readLong()) {
+    if (n < 0) {
+      n = -n;
+      tap.skipLong(); // the block's size in bytes
+    }
+    if (n > tap.buf.length - tap.pos) {
+      tap._invalidate();
+      return items;
+    }
+    while (n-- > 0) items.push(this.itemsType._read(tap));
+  }
+  return items;
+}
+(avro.types.ArrayType.prototype as unknown as { _read: typeof readArrayWithinMessage })._read =
+  readArrayWithinMessage;
+
 function parseType(schema: CatalogEntry['schema']): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, {
     logicalTypes: { 'timestamp-millis': TimestampMillis },
