@@ -193,6 +193,9 @@ const eventRetracted: z.ZodType<Submitted<Events.EventRetracted>> = z.strictObje
   reason: text(2000),
 });
 
+/** Every event type but the EPCIS record, which only the EPCIS capture writes. */
+export type PostableEventType = Exclude<Events.EventType, 'EpcisEventCaptured'>;
+
 export const SUBMITTED_EVENT_SCHEMAS = {
   BatchProduced: batchProduced,
   BatchShipped: batchShipped,
@@ -205,4 +208,4 @@ export const SUBMITTED_EVENT_SCHEMAS = {
   RecallProgressReported: recallProgressReported,
   RecallClosed: recallClosed,
   EventRetracted: eventRetracted,
-} satisfies Record<Events.EventType, z.ZodType>;
+} satisfies Record<PostableEventType, z.ZodType>;

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ROLES, type PartyDirectory } from '../common/access/party-directory.js';
+import { partyIdentifierKey, registrableIdentifier } from '../common/epcis/party-identifiers.js';
 import { SuyuanError } from '../common/errors.js';
 import { requireRole } from '../common/http/authenticate.js';
 import {
@@ -30,6 +31,13 @@ export const newPartySchema = z.strictObject({
     .array(z.enum(ROLES))
     .min(1, 'must hold at least one role')
     .refine((roles) => new Set(roles).size === roles.length, 'must not repeat a role'),
+  identifiers: z
+    .array(z.string().max(256))
+    .max(50)
+    .optional()
+    .describe(
+      'PGLN/GLN (urn:epc:id:pgln:…, urn:epc:id:sgln:…, https://id.gs1.org/417/… or /414/…) or urn:suyuan:uscc:<统一社会信用代码>',
+    ),
   webhook: z
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
@@ -54,6 +62,20 @@ function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown): T {
   );
 }
 
+/** The canonical key of every identifier, or a refusal naming each one that is not one. */
+function identifierKeys(identifiers: readonly string[]): string[] {
+  const details = identifiers.flatMap((identifier, i) => {
+    const result = registrableIdentifier(identifier);
+    return 'problem' in result ? [{ path: `identifiers[${i}]`, message: result.problem }] : [];
+  });
+  if (details.length > 0) {
+    throw new SuyuanError('invalid_request', `${details[0]?.path}: ${details[0]?.message}`, {
+      details,
+    });
+  }
+  return identifiers.map((identifier) => partyIdentifierKey(identifier));
+}
+
 /** Refuses a webhook that resolves to a loopback or private address, unless allowed. */
 async function checkWebhook(url: string, allowPrivate: boolean): Promise<void> {
   const target = await checkWebhookTarget(url, { allowPrivate });
@@ -76,8 +98,9 @@ export function registerPartyRoutes(app: FastifyInstance, deps: PartyRouteDeps):
   app.post('/v1/parties', { schema: postPartySchema(newPartySchema) }, async (request, reply) => {
     requireRole(request, 'admin');
     const party = parseOrThrow(newPartySchema, request.body);
+    const identifiers = identifierKeys(party.identifiers ?? []);
     if (party.webhook) await checkWebhook(party.webhook.url, deps.allowPrivateWebhooks);
-    return reply.status(201).send(await deps.parties.create(party));
+    return reply.status(201).send(await deps.parties.create({ ...party, identifiers }));
   });
 
   app.post<PartyParams>(

@@ -9,6 +9,10 @@ import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { acceptJsonLd } from '../common/epcis/rest-binding.js';
+import { createCaptureJobs } from './epcis/capture-jobs.js';
+import { registerCaptureRoutes } from './epcis/capture-routes.js';
+import { createEventIndex } from './event-index.js';
 import { createEventIngestor } from './event-ingestor.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
@@ -30,6 +34,16 @@ export function mountIngestApi(
   });
   registerIngestRoutes(app, { ingestor, metrics });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+  acceptJsonLd(app);
+  registerCaptureRoutes(app, {
+    store,
+    parties,
+    ingestor,
+    index: createEventIndex(store),
+    jobs: createCaptureJobs(store),
+    captureLimit: config.epcisCaptureLimit,
+    fileSizeLimit: config.bodyLimitBytes,
+  });
 }
 
 export async function startIngestService(config: Config, logger: Logger): Promise<RunningService> {

@@ -5,6 +5,7 @@
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { fingerprintEvent } from '../common/events/fingerprint.js';
 import { batchesNamedBy } from '../common/events/keys.js';
+import { emptyEpcisRows, projectEpcisCaptured, type EpcisTable } from './epcis-projection.js';
 
 export type ProjectionTable =
   | 'events'
@@ -21,7 +22,8 @@ export type ProjectionTable =
   | 'recall_closures'
   | 'recall_notices'
   | 'notice_answers'
-  | 'retractions';
+  | 'retractions'
+  | EpcisTable;
 
 export type ProjectionRows = Record<ProjectionTable, Array<Record<string, unknown>>>;
 
@@ -42,6 +44,7 @@ export function emptyRows(): ProjectionRows {
     recall_notices: [],
     notice_answers: [],
     retractions: [],
+    ...emptyEpcisRows(),
   };
 }
 
@@ -96,6 +99,8 @@ function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
         at: event.eventTime,
       });
       return;
+    case 'EpcisEventCaptured':
+      return projectEpcisCaptured(event, rows);
   }
 }
 

@@ -319,6 +319,50 @@ export interface EventRetracted {
   readonly reason: string;
 }
 
+/** A GS1 EPCIS 2.0 event as captured, kept whole; the native events it maps to are appended with it. */
+export interface EpcisEventCaptured {
+  /** Derived from the EPCIS eventID (and its error declaration, if any): the same EPCIS event always gets the same id. */
+  readonly eventId: string;
+  /** The EPCIS eventTime. */
+  readonly eventTime: string;
+  /** When ingest accepted the event (the EPCIS recordTime). */
+  readonly recordedAt: string;
+  /** The capturing party, taken from its credentials. */
+  readonly party: string;
+  /** The bizLocation, else the readPoint, when it names a GLN or a site. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人), from the suyuan:operator extension. */
+  readonly operator: null | string;
+  /** The EPCIS eventID as captured, or the event hash ID when the event had none. */
+  readonly epcisEventId: string;
+  /** The CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0). */
+  readonly eventHash: string;
+  /** ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent or AssociationEvent. */
+  readonly epcisEventType: string;
+  /** The event as captured, as JSON. */
+  readonly event: string;
+  /** The @context of the captured document, as JSON: it names the prefixes of the event's extensions. */
+  readonly context: string;
+  /** The capture job that brought it; null for POST /epcis/events. */
+  readonly captureId: null | string;
+  /** The native events appended with it (its meaning for traces and recalls). */
+  readonly derivedEventIds: Array<string>;
+  /** Identifiers the event names that no trace can place (class patterns, containers of unknown content). */
+  readonly unresolved: Array<{
+    /** Where in the event, e.g. inputQuantityList[2].epcClass. */
+    readonly path: string;
+    /** The identifier, canonical where it is a GS1 key. */
+    readonly id: string;
+    readonly reason: string;
+  }>;
+}
+
 /** Every event type, tagged by `eventType`. */
 export type SuyuanEvent =
   | ({ readonly eventType: 'BatchProduced' } & BatchProduced)
@@ -331,7 +375,8 @@ export type SuyuanEvent =
   | ({ readonly eventType: 'RecallAcknowledged' } & RecallAcknowledged)
   | ({ readonly eventType: 'RecallProgressReported' } & RecallProgressReported)
   | ({ readonly eventType: 'RecallClosed' } & RecallClosed)
-  | ({ readonly eventType: 'EventRetracted' } & EventRetracted);
+  | ({ readonly eventType: 'EventRetracted' } & EventRetracted)
+  | ({ readonly eventType: 'EpcisEventCaptured' } & EpcisEventCaptured);
 
 export const EVENT_TYPES = [
   'BatchProduced',
@@ -345,6 +390,7 @@ export const EVENT_TYPES = [
   'RecallProgressReported',
   'RecallClosed',
   'EventRetracted',
+  'EpcisEventCaptured',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -13,11 +13,28 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+type Fingerprinted = SuyuanEvent extends infer E
+  ? E extends SuyuanEvent
+    ? Omit<E, 'recordedAt'> & { readonly recordedAt?: string }
+    : never
+  : never;
+
 /**
  * What makes two submissions of one eventId "the same event": everything but `recordedAt`,
- * which ingest stamps on each attempt.
+ * which ingest stamps on each attempt. A captured EPCIS event is the same when its CBV event
+ * hash is, as recorded by the same party: the hash ignores how it was written (URN or Digital
+ * Link, list order, time zone) and what capture adds (the capture job, the native events).
  */
-export function fingerprintEvent(event: SuyuanEvent): string {
+export function fingerprintEvent(event: Fingerprinted): string {
   const { recordedAt: _recordedAt, ...rest } = event;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  const identity =
+    rest.eventType === 'EpcisEventCaptured'
+      ? {
+          eventType: rest.eventType,
+          epcisEventId: rest.epcisEventId,
+          eventHash: rest.eventHash,
+          party: rest.party,
+        }
+      : rest;
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }

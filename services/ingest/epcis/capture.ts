@@ -1,0 +1,205 @@
+/**
+ * Capturing EPCIS events into the one log, through the write path native events take: checked
+ * (schema, CBV, mapping, the natives' own validators), settled for idempotency (the same event
+ * hash under one eventID is a duplicate, another a conflict), then the party, retraction and
+ * recall checks and one all-or-nothing append of every record and native event (ingestor).
+ *
+ * `rollback` (the default) writes nothing of a document with any error; `proceed` writes every
+ * event that passes and reports the others.
+ */
+import type { Party, PartyDirectory } from '../../common/access/party-directory.js';
+import { namespacePrefixes } from '../../common/epcis/epcis-event.js';
+import type { HashContext } from '../../common/epcis/event-hash.js';
+import type { SchemaProblem } from '../../common/epcis/schema-check.js';
+import { isSuyuanError, type SuyuanError } from '../../common/errors.js';
+import { fingerprintEvent } from '../../common/events/fingerprint.js';
+import type { Store } from '../../common/store/store.js';
+import type { EventIndex } from '../event-index.js';
+import type { EventIngestor } from '../event-ingestor.js';
+import {
+  captureError,
+  type CaptureError,
+  type CaptureOutcome,
+  type CaptureResult,
+  type ErrorBehaviour,
+} from './capture-errors.js';
+import { mapEvents, type MappedGroup } from './map-events.js';
+import { prepareEvents, type PreparedEvent } from './prepare-events.js';
+import { fetchStoreFacts } from './store-facts.js';
+
+export interface CaptureDeps {
+  readonly store: Store;
+  readonly parties: PartyDirectory;
+  readonly ingestor: EventIngestor;
+  readonly index: EventIndex;
+}
+
+export interface CaptureInput {
+  readonly caller: Party;
+  readonly events: readonly unknown[];
+  readonly schemaProblems: ReadonlyMap<number, readonly SchemaProblem[]>;
+  /** The document's `@context`: kept with each record, and read for extension prefixes. */
+  readonly context: unknown;
+  readonly hashContext: HashContext;
+  readonly productNames: ReadonlyMap<string, string>;
+  readonly captureId: string | null;
+  readonly behaviour: ErrorBehaviour;
+}
+
+/** Events already captured under the same record id: duplicates, or conflicts. */
+async function settleStored(
+  deps: CaptureDeps,
+  caller: Party,
+  events: readonly PreparedEvent[],
+): Promise<{ fresh: PreparedEvent[]; duplicates: PreparedEvent[]; errors: CaptureError[] }> {
+  const stored = await deps.index.find(events.map((item) => item.recordId));
+  const out = {
+    fresh: [] as PreparedEvent[],
+    duplicates: [] as PreparedEvent[],
+    errors: [] as CaptureError[],
+  };
+  for (const item of events) {
+    const known = stored.get(item.recordId);
+    if (item.repeatOf !== undefined) out.duplicates.push(item);
+    else if (!known) out.fresh.push(item);
+    else if (
+      known.bodyHash ===
+      fingerprintEvent({
+        eventType: 'EpcisEventCaptured',
+        epcisEventId: item.epcisEventId,
+        eventHash: item.eventHash,
+        party: caller.partyId,
+      } as Parameters<typeof fingerprintEvent>[0])
+    ) {
+      out.duplicates.push(item);
+    } else {
+      out.errors.push(
+        captureError(
+          'conflict',
+          item.index,
+          item.epcisEventId,
+          'eventID',
+          'was already captured as a different event (another event hash or party); an eventID names one event forever',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** The EPCIS event whose group holds the `index`-th submitted event. */
+function groupAt(groups: readonly MappedGroup[], index: number): MappedGroup | undefined {
+  let start = 0;
+  for (const group of groups) {
+    if (index < start + group.events.length) return group;
+    start += group.events.length;
+  }
+  return undefined;
+}
+
+/** A refusal by the ingestor's checks, as the error of the EPCIS event it concerns. */
+function refusalOfGroup(error: SuyuanError, groups: readonly MappedGroup[]): CaptureError[] {
+  const details = error.details?.length ? error.details : [{ path: '', message: error.message }];
+  return details.map((detail) => {
+    const group = detail.index === undefined ? groups[0] : groupAt(groups, detail.index);
+    const prepared = group?.prepared;
+    const message = `${detail.path ? `${detail.path}: ` : ''}${detail.message}`;
+    return captureError(
+      error.code,
+      prepared?.index ?? 0,
+      prepared?.epcisEventId,
+      '',
+      detail.index === undefined ? error.message : message,
+    );
+  });
+}
+
+/**
+ * Submits the groups; with `proceed`, a group the checks refuse is dropped and the rest tried
+ * again (each try is all-or-nothing, so nothing of a refused group is ever written).
+ */
+async function submitGroups(
+  deps: CaptureDeps,
+  caller: Party,
+  groups: MappedGroup[],
+  external: ReadonlySet<string>,
+  behaviour: ErrorBehaviour,
+): Promise<{ accepted: MappedGroup[]; statuses: Map<string, string>; errors: CaptureError[] }> {
+  const errors: CaptureError[] = [];
+  let remaining = groups;
+  while (remaining.length > 0) {
+    try {
+      const answer = await deps.ingestor.submit(
+        caller,
+        remaining.flatMap((group) => group.events),
+        { externalParties: external },
+      );
+      const statuses = new Map(answer.results.map((result) => [result.eventId, result.status]));
+      return { accepted: remaining, statuses, errors };
+    } catch (error) {
+      // A store or log outage is not the document's fault: the client retries the whole capture.
+      if (!isSuyuanError(error) || error.retryable || error.code === 'internal') throw error;
+      const refused = refusalOfGroup(error, remaining);
+      errors.push(...refused);
+      if (behaviour === 'rollback') return { accepted: [], statuses: new Map(), errors };
+      const bad = new Set(refused.map((refusal) => refusal.index));
+      const next = remaining.filter((group) => !bad.has(group.prepared.index));
+      if (next.length === remaining.length) return { accepted: [], statuses: new Map(), errors };
+      remaining = next;
+    }
+  }
+  return { accepted: [], statuses: new Map(), errors };
+}
+
+export async function captureEvents(
+  deps: CaptureDeps,
+  input: CaptureInput,
+): Promise<CaptureOutcome> {
+  const prepared = prepareEvents(input.events, input.schemaProblems, input.hashContext);
+  const settled = await settleStored(deps, input.caller, prepared.events);
+  const facts = await fetchStoreFacts(deps.store, deps.parties, settled.fresh);
+  const mapped = mapEvents({
+    caller: input.caller,
+    events: settled.fresh,
+    facts,
+    productNames: input.productNames,
+    prefixes: namespacePrefixes(input.context),
+    context: input.context,
+    captureId: input.captureId,
+  });
+  const errors = [...prepared.errors, ...settled.errors, ...mapped.errors];
+  const submitting = errors.length > 0 && input.behaviour === 'rollback' ? [] : mapped.groups;
+  const submitted = await submitGroups(
+    deps,
+    input.caller,
+    submitting,
+    mapped.externalParties,
+    input.behaviour,
+  );
+  errors.push(...submitted.errors);
+  const results: CaptureResult[] = [];
+  for (const group of submitted.accepted) {
+    const status =
+      submitted.statuses.get(group.prepared.recordId) === 'duplicate' ? 'duplicate' : 'accepted';
+    results.push({ index: group.prepared.index, eventID: group.prepared.epcisEventId, status });
+  }
+  if (errors.length === 0 || input.behaviour === 'proceed') {
+    for (const item of settled.duplicates) {
+      results.push({ index: item.index, eventID: item.epcisEventId, status: 'duplicate' });
+    }
+  }
+  const refused = new Set(errors.map((error) => error.index));
+  input.events.forEach((_, index) => {
+    if (refused.has(index) || (errors.length > 0 && input.behaviour === 'rollback')) {
+      if (!results.some((result) => result.index === index)) {
+        const eventID = prepared.events.find((item) => item.index === index)?.epcisEventId ?? '';
+        results.push({ index, eventID, status: 'rejected' });
+      }
+    }
+  });
+  results.sort((a, b) => a.index - b.index);
+  const warnings = mapped.warnings.filter((warning) =>
+    submitted.accepted.some((group) => group.prepared.index === warning.index),
+  );
+  return { success: errors.length === 0, results, errors, warnings };
+}

@@ -1,0 +1,130 @@
+/**
+ * Pure projection of an EpcisEventCaptured record into the EPCIS tables
+ * (infra/clickhouse/0006_epcis.sql): the event as captured with the columns the EPCIS query
+ * filters on, its identifiers by role, its containment facts, its transformation inputs, the
+ * link to the native events derived from it, and its unresolved links.
+ */
+import { shortTerm } from '../common/epcis/cbv.js';
+import { canonicalTime } from '../common/epcis/canonical-values.js';
+import { containmentFacts } from '../common/epcis/containment.js';
+import {
+  epcsOf,
+  idsByRole,
+  locationId,
+  quantitiesOf,
+  type EpcisEvent,
+} from '../common/epcis/epcis-event.js';
+import { place } from '../common/epcis/placement.js';
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+
+export type EpcisTable =
+  | 'epcis_events'
+  | 'epcis_event_ids'
+  | 'epcis_containment'
+  | 'epcis_transformation_inputs'
+  | 'epcis_derived'
+  | 'epcis_unresolved';
+
+export type EpcisRows = Record<EpcisTable, Array<Record<string, unknown>>>;
+
+export const emptyEpcisRows = (): EpcisRows => ({
+  epcis_events: [],
+  epcis_event_ids: [],
+  epcis_containment: [],
+  epcis_transformation_inputs: [],
+  epcis_derived: [],
+  epcis_unresolved: [],
+});
+
+type Captured = Extract<SuyuanEvent, { eventType: 'EpcisEventCaptured' }>;
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function parseEvent(json: string): EpcisEvent {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as EpcisEvent) : {};
+  } catch {
+    return {};
+  }
+}
+
+function declarationOf(event: EpcisEvent) {
+  const declaration = event.errorDeclaration as Record<string, unknown> | undefined;
+  if (typeof declaration !== 'object' || declaration === null) return undefined;
+  return {
+    time: canonicalTime(text(declaration.declarationTime)),
+    reason: shortTerm('errorReason', text(declaration.reason)),
+    corrective: Array.isArray(declaration.correctiveEventIDs)
+      ? declaration.correctiveEventIDs.filter((id): id is string => typeof id === 'string')
+      : [],
+  };
+}
+
+export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
+  const event = parseEvent(record.event);
+  const declaration = declarationOf(event);
+  rows.epcis_events.push({
+    epcis_event_id: record.epcisEventId,
+    event_id: record.eventId,
+    declared: declaration ? 1 : 0,
+    event_type: record.epcisEventType,
+    event_time: record.eventTime,
+    record_time: record.recordedAt,
+    party: record.party,
+    action: text(event.action),
+    biz_step: shortTerm('bizStep', text(event.bizStep)),
+    disposition: shortTerm('disposition', text(event.disposition)),
+    read_point: locationId(event, 'readPoint') ?? '',
+    biz_location: locationId(event, 'bizLocation') ?? '',
+    transformation_id: text(event.transformationID),
+    error_declaration_time: declaration?.time ?? null,
+    error_reason: declaration?.reason ?? '',
+    corrective_event_ids: declaration?.corrective ?? [],
+    derived_event_ids: record.derivedEventIds,
+    capture_id: record.captureId ?? '',
+    event: record.event,
+    context: record.context,
+  });
+  for (const [role, ids] of Object.entries(idsByRole(event))) {
+    for (const id of ids)
+      rows.epcis_event_ids.push({ id, role, epcis_event_id: record.epcisEventId });
+  }
+  for (const eventId of record.derivedEventIds) {
+    rows.epcis_derived.push({ event_id: eventId, epcis_event_id: record.epcisEventId });
+  }
+  for (const link of record.unresolved) {
+    rows.epcis_unresolved.push({ epcis_event_id: record.epcisEventId, ...link });
+  }
+  if (declaration) return; // a declared event states nothing further
+  for (const fact of containmentFacts(event, record.eventTime, record.epcisEventId)) {
+    rows.epcis_containment.push({
+      parent: fact.parent,
+      child: fact.child ?? '',
+      quantity: fact.quantity,
+      unit: fact.unit,
+      action: fact.action,
+      at: fact.at,
+      epcis_event_id: record.epcisEventId,
+    });
+  }
+  const transformationId = text(event.transformationID);
+  if (transformationId) {
+    // Inside a document capture opens containers among the inputs; across documents the items
+    // and lots named directly join.
+    const inputs = place(
+      epcsOf(event, 'inputEPCList'),
+      quantitiesOf(event, 'inputQuantityList'),
+      () => [],
+    );
+    for (const line of inputs.lines) {
+      rows.epcis_transformation_inputs.push({
+        transformation_id: transformationId,
+        batch_id: line.batchId,
+        quantity: line.quantity,
+        unit: line.unit,
+        epcis_event_id: record.epcisEventId,
+      });
+    }
+  }
+}
