@@ -86,3 +86,18 @@ CREATE TABLE IF NOT EXISTS party_identifiers (
   party_id String,
   created_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree ORDER BY identifier;
+
+-- Native events in time order with the EPCIS attributes their export has, so an EPCIS query
+-- pages through them in order and filters them without reading their payloads.
+CREATE TABLE IF NOT EXISTS epcis_native_events (
+  event_time DateTime64(3, 'UTC'),
+  event_id String,
+  recorded_at DateTime64(3, 'UTC'),
+  party String,
+  native_type LowCardinality(String),
+  epcis_type LowCardinality(String),
+  action LowCardinality(String),
+  biz_step LowCardinality(String),
+  disposition LowCardinality(String),
+  biz_location String
+) ENGINE = ReplacingMergeTree ORDER BY (event_time, event_id);

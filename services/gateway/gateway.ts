@@ -31,11 +31,19 @@ export function upstreamsFrom(env: NodeJS.ProcessEnv): Upstreams {
   };
 }
 
-/** Path prefixes and where they go; the trace API takes whatever no prefix names. */
-function routes(upstreams: Upstreams): Array<{ prefix: string; upstream: string }> {
+/**
+ * Path prefixes (and methods, where a path has readers and writers) and where they go; the
+ * trace API takes whatever no prefix names. EPCIS capture is ingest's, the EPCIS query
+ * (GET /epcis/events…) the trace API's.
+ */
+function routes(
+  upstreams: Upstreams,
+): Array<{ prefix: string; upstream: string; httpMethods?: string[] }> {
   return [
     { prefix: '/v1/events', upstream: upstreams.ingest },
     { prefix: '/v1/parties', upstream: upstreams.ingest },
+    { prefix: '/epcis/capture', upstream: upstreams.ingest },
+    { prefix: '/epcis/events', upstream: upstreams.ingest, httpMethods: ['POST'] },
     { prefix: '/v1/recalls', upstream: upstreams.recall },
     { prefix: '/v1/notices', upstream: upstreams.recall },
   ];
@@ -84,8 +92,13 @@ export async function createGateway(
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
-  for (const { prefix, upstream } of routes(upstreams)) {
-    await app.register(proxy, { upstream, prefix, rewritePrefix: prefix });
+  for (const { prefix, upstream, httpMethods } of routes(upstreams)) {
+    await app.register(proxy, {
+      upstream,
+      prefix,
+      rewritePrefix: prefix,
+      ...(httpMethods ? { httpMethods } : {}),
+    });
   }
   await app.register(proxy, { upstream: upstreams.traceApi });
   return app;

@@ -15,9 +15,11 @@ import {
   type EpcisEvent,
 } from '../common/epcis/epcis-event.js';
 import { place } from '../common/epcis/placement.js';
+import { epcisAttributes, isExported } from '../common/epcis/from-native.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 
 export type EpcisTable =
+  | 'epcis_native_events'
   | 'epcis_events'
   | 'epcis_event_ids'
   | 'epcis_containment'
@@ -28,6 +30,7 @@ export type EpcisTable =
 export type EpcisRows = Record<EpcisTable, Array<Record<string, unknown>>>;
 
 export const emptyEpcisRows = (): EpcisRows => ({
+  epcis_native_events: [],
   epcis_events: [],
   epcis_event_ids: [],
   epcis_containment: [],
@@ -127,4 +130,23 @@ export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
       });
     }
   }
+}
+
+/** A native event's place in the EPCIS query: its time and the attributes its export has. */
+export function projectNativeForEpcis(event: SuyuanEvent, rows: EpcisRows): void {
+  if (!isExported(event)) return;
+  const attributes = epcisAttributes(event);
+  const location = event.location;
+  rows.epcis_native_events.push({
+    event_time: event.eventTime,
+    event_id: event.eventId,
+    recorded_at: event.recordedAt,
+    party: event.party,
+    native_type: event.eventType,
+    epcis_type: attributes.type,
+    action: attributes.action,
+    biz_step: attributes.bizStep,
+    disposition: attributes.disposition,
+    biz_location: location?.gln ? `https://id.gs1.org/414/${location.gln}` : '',
+  });
 }

@@ -5,7 +5,12 @@
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { fingerprintEvent } from '../common/events/fingerprint.js';
 import { batchesNamedBy } from '../common/events/keys.js';
-import { emptyEpcisRows, projectEpcisCaptured, type EpcisTable } from './epcis-projection.js';
+import {
+  emptyEpcisRows,
+  projectEpcisCaptured,
+  projectNativeForEpcis,
+  type EpcisTable,
+} from './epcis-projection.js';
 
 export type ProjectionTable =
   | 'events'
@@ -56,6 +61,7 @@ export function projectEvents(events: readonly SuyuanEvent[]): ProjectionRows {
 
 function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
   projectCommon(event, rows);
+  projectNativeForEpcis(event, rows);
   switch (event.eventType) {
     case 'BatchProduced':
       return projectProduced(event, rows);

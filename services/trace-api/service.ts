@@ -14,6 +14,7 @@ import { openFoundations, type Foundations } from '../common/runtime/foundations
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { registerConsole } from '../console/serve.js';
+import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -24,6 +25,7 @@ export async function mountTraceApi(
   audit: AuditTrail,
 ): Promise<void> {
   registerTraceRoutes(app, { store, parties, limits: config.trace });
+  registerEpcisQueryRoutes(app, { store });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
   await registerConsole(app, { root: join(PROJECT_ROOT, 'dist', 'console') });
