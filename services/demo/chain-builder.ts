@@ -25,7 +25,8 @@ export interface DemoLocation {
 }
 
 type EnvelopeField = 'eventId' | 'eventTime' | 'recordedAt' | 'party' | 'location' | 'operator';
-type Fields<T> = Omit<T, EnvelopeField>;
+/** What a client posts: the link to an EPCIS event is set by EPCIS capture only. */
+type Fields<T> = Omit<T, EnvelopeField | 'epcisEventId'>;
 
 interface Envelope {
   readonly eventId: string;

@@ -83,59 +83,74 @@ const lines = z
   .superRefine(uniqueBatches);
 const batchIds = z.array(identifier).min(1, 'must name at least one batch').max(1000);
 
-const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = z.strictObject({
-  ...envelope,
-  batchId: identifier,
-  product: z.strictObject({ id: identifier, name: text(256) }),
-  quantity,
-  unit,
-  inputs: z
-    .array(
-      z.strictObject({
-        batchId: identifier,
-        quantity,
-        unit: unit.nullish().transform((v) => v ?? null),
-      }),
-    )
-    .max(1000)
-    .superRefine(uniqueBatches)
-    .default([]),
-});
+/**
+ * A native post is never derived from an EPCIS event: its link to one (added in the second
+ * version of these schemas) is null, and not a field a client sends.
+ */
+const native = <Shape extends object>(schema: z.ZodType<Shape>) =>
+  schema.transform((fields) => ({ ...fields, epcisEventId: null }));
 
-const batchShipped: z.ZodType<Submitted<Events.BatchShipped>> = z.strictObject({
-  ...envelope,
-  shipmentId: identifier,
-  to: identifier,
-  lines,
-});
+const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = native(
+  z.strictObject({
+    ...envelope,
+    batchId: identifier,
+    product: z.strictObject({ id: identifier, name: text(256) }),
+    quantity,
+    unit,
+    inputs: z
+      .array(
+        z.strictObject({
+          batchId: identifier,
+          quantity,
+          unit: unit.nullish().transform((v) => v ?? null),
+        }),
+      )
+      .max(1000)
+      .superRefine(uniqueBatches)
+      .default([]),
+  }),
+);
 
-const batchReceived: z.ZodType<Submitted<Events.BatchReceived>> = z.strictObject({
-  ...envelope,
-  shipmentId: identifier,
-  from: identifier,
-  lines,
-});
+const batchShipped: z.ZodType<Submitted<Events.BatchShipped>> = native(
+  z.strictObject({
+    ...envelope,
+    shipmentId: identifier,
+    to: identifier,
+    lines,
+  }),
+);
 
-const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = z.strictObject({
-  ...envelope,
-  inspectionId: identifier.nullish().transform((v) => v ?? null),
-  batchId: identifier,
-  kind: z.enum(['SELF_CHECK', 'SUPERVISORY_SAMPLING', 'THIRD_PARTY', 'IMPORT']),
-  result: z.enum(['PASS', 'FAIL']),
-  findings: z
-    .array(
-      z.strictObject({
-        item: text(256),
-        value: text(256),
-        limit: optionalText(256),
-        unit: optionalText(32),
-      }),
-    )
-    .max(500)
-    .default([]),
-  standard: optionalText(256),
-  report: optionalText(1024),
-});
+const batchReceived: z.ZodType<Submitted<Events.BatchReceived>> = native(
+  z.strictObject({
+    ...envelope,
+    shipmentId: identifier,
+    from: identifier,
+    lines,
+  }),
+);
+
+const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = native(
+  z.strictObject({
+    ...envelope,
+    inspectionId: identifier.nullish().transform((v) => v ?? null),
+    batchId: identifier,
+    kind: z.enum(['SELF_CHECK', 'SUPERVISORY_SAMPLING', 'THIRD_PARTY', 'IMPORT']),
+    result: z.enum(['PASS', 'FAIL']),
+    findings: z
+      .array(
+        z.strictObject({
+          item: text(256),
+          value: text(256),
+          limit: optionalText(256),
+          unit: optionalText(32),
+        }),
+      )
+      .max(500)
+      .default([]),
+    standard: optionalText(256),
+    report: optionalText(1024),
+  }),
+);
 
 const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObject({
   ...envelope,
@@ -147,14 +162,16 @@ const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObje
   description: optionalText(8000),
 });
 
-const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = z.strictObject({
-  ...envelope,
-  recallId: identifier,
-  rootBatchIds: batchIds,
-  level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' }),
-  mode: z.enum(['VOLUNTARY', 'ORDERED']),
-  reason: text(2000),
-});
+const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = native(
+  z.strictObject({
+    ...envelope,
+    recallId: identifier,
+    rootBatchIds: batchIds,
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' }),
+    mode: z.enum(['VOLUNTARY', 'ORDERED']),
+    reason: text(2000),
+  }),
+);
 
 const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.strictObject({
   ...envelope,

@@ -135,6 +135,8 @@ export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
 /** A native event's place in the EPCIS query: its time and the attributes its export has. */
 export function projectNativeForEpcis(event: SuyuanEvent, rows: EpcisRows): void {
   if (!isExported(event)) return;
+  // An event derived from a captured EPCIS event is answered as that event, as it came.
+  if ('epcisEventId' in event && event.epcisEventId !== null) return;
   const attributes = epcisAttributes(event);
   const location = event.location;
   rows.epcis_native_events.push({

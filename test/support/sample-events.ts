@@ -15,6 +15,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchProduced',
       ...envelope('00000000-0000-4000-8000-000000000001'),
+      epcisEventId: null,
       batchId: 'B-1',
       product: { id: '06901234567892', name: '全脂乳粉 Whole milk powder' },
       quantity: 1200,
@@ -27,6 +28,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchShipped',
       ...envelope('00000000-0000-4000-8000-000000000002'),
+      epcisEventId: null,
       shipmentId: 'S-1',
       to: 'dist-1',
       lines: [{ batchId: 'B-1', quantity: 400, unit: 'kg' }],
@@ -34,6 +36,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchReceived',
       ...envelope('00000000-0000-4000-8000-000000000003', 'dist-1'),
+      epcisEventId: 'urn:uuid:6e9f3c7a-1b2d-4e5f-8a9b-0c1d2e3f4a5b',
       location: null,
       operator: null,
       shipmentId: 'S-1',
@@ -43,6 +46,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'InspectionRecorded',
       ...envelope('00000000-0000-4000-8000-000000000004', 'lab-1'),
+      epcisEventId: null,
       inspectionId: 'INS-1',
       batchId: 'B-1',
       kind: 'SUPERVISORY_SAMPLING',
@@ -64,6 +68,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'RecallInitiated',
       ...envelope('00000000-0000-4000-8000-000000000006'),
+      epcisEventId: null,
       recallId: 'R-1',
       rootBatchIds: ['B-1'],
       level: 1,

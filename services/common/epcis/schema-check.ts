@@ -64,16 +64,15 @@ const inAlternative = (error: ErrorObject) => /\/(anyOf|oneOf)\//.test(error.sch
 /**
  * ajv's "must match then/anyOf" wrappers only repeat their causes, so they are dropped. Of an
  * alternative (epcList or quantityList or …) whose branches all failed, a missing field is only
- * news when nothing deeper failed; the failures of one field across branches read as one.
+ * news when nothing inside the object failed (a field that is there but wrong is the likelier
+ * intent); the failures of one field across branches read as one.
  */
 function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
   const kept = errors.filter((e) => !['if', 'anyOf', 'oneOf'].includes(e.keyword));
   return kept.filter(
     (error) =>
       !(error.keyword === 'required' && inAlternative(error)) ||
-      !kept.some(
-        (other) => inAlternative(other) && other.instancePath.startsWith(`${error.instancePath}/`),
-      ),
+      !kept.some((other) => other.instancePath.startsWith(`${error.instancePath}/`)),
   );
 }
 

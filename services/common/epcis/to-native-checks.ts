@@ -90,6 +90,7 @@ export function inspectionsOf(request: MapRequest, lines: readonly Line[]): Unst
   return lines.map((line) => ({
     eventType: 'InspectionRecorded' as const,
     ...envelopeOf(request, `inspected/${line.batchId}`),
+    epcisEventId: request.epcisEventId,
     inspectionId: null,
     batchId: line.batchId,
     kind: kindOf(request),
@@ -108,6 +109,7 @@ export function recallOf(request: MapRequest, lines: readonly Line[]): Unstamped
   return {
     eventType: 'RecallInitiated',
     ...envelope,
+    epcisEventId: request.epcisEventId,
     recallId: text(extension('recallId'), 128) ?? `RC-${envelope.eventId}`,
     rootBatchIds: [...new Set(lines.map((line) => line.batchId))],
     level: level === 1 || level === 2 || level === 3 ? level : DEFAULT_EPCIS_RECALL_LEVEL,

@@ -56,6 +56,7 @@ export function shipmentOf(
   return {
     eventType: 'BatchShipped',
     ...envelopeOf(request, 'shipped'),
+    epcisEventId: request.epcisEventId,
     shipmentId: shipmentIdOf(request),
     to: counterparty(request, 'destinationList') ?? UNKNOWN_PARTY,
     lines: lines.map((line) => ({ ...line })),
@@ -71,6 +72,7 @@ export function receiptOf(
   return {
     eventType: 'BatchReceived',
     ...envelopeOf(request, 'received'),
+    epcisEventId: request.epcisEventId,
     shipmentId,
     from:
       counterparty(request, 'sourceList') ??

@@ -69,6 +69,7 @@ function produced(request: MapRequest, output: Line, inputs: readonly Line[]): U
   return {
     eventType: 'BatchProduced',
     ...envelopeOf(request, `produced/${output.batchId}`),
+    epcisEventId: request.epcisEventId,
     batchId: output.batchId,
     product: productOf(request, output.batchId),
     quantity: output.quantity,

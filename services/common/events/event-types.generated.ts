@@ -33,6 +33,8 @@ export interface BatchProduced {
     readonly quantity: number;
     readonly unit: null | string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** Custody of batches leaves the actor (发货). */
@@ -63,6 +65,8 @@ export interface BatchShipped {
     readonly quantity: number;
     readonly unit: string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** Custody of batches arrives (收货). */
@@ -93,6 +97,8 @@ export interface BatchReceived {
     readonly quantity: number;
     readonly unit: string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A test of a batch. */
@@ -130,6 +136,8 @@ export interface InspectionRecorded {
   readonly standard: null | string;
   /** Report number or URL. */
   readonly report: null | string;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A defect or incident report (强制报告). */
@@ -186,6 +194,8 @@ export interface RecallInitiated {
   readonly level: number;
   readonly mode: 'VOLUNTARY' | 'ORDERED';
   readonly reason: string;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A notice to one party holding affected goods; emitted by the recall service. */

@@ -44,7 +44,10 @@ export interface MapInput {
 function validated(
   native: UnstampedEvent,
 ): UnstampedEvent | Array<{ path: string; message: string }> {
-  const { eventType, party, ...fields } = native;
+  // The link to the EPCIS event is capture's own field: no client sends it, so no validator reads it.
+  const { eventType, party, epcisEventId, ...fields } = native as UnstampedEvent & {
+    epcisEventId?: string | null;
+  };
   const schema = SUBMITTED_EVENT_SCHEMAS[eventType as PostableEventType];
   const parsed = schema.safeParse(fields);
   if (!parsed.success) {
@@ -53,7 +56,8 @@ function validated(
       message: issue.message,
     }));
   }
-  return { ...(parsed.data as object), eventType, party } as UnstampedEvent;
+  const link = epcisEventId === undefined ? {} : { epcisEventId };
+  return { ...(parsed.data as object), ...link, eventType, party } as UnstampedEvent;
 }
 
 function recordOf(
@@ -115,7 +119,8 @@ export function mapEvents(input: MapInput): MapOutcome {
       if (!Array.isArray(checked)) natives.push(checked);
       else {
         for (const issue of checked) {
-          const message = `the ${native.eventType} it maps to: ${issue.path}: ${issue.message}`;
+          const where = issue.path ? `${issue.path}: ` : '';
+          const message = `the ${native.eventType} it maps to: ${where}${issue.message}`;
           errors.push(captureError('invalid_event', index, epcisEventId, '', message));
         }
       }

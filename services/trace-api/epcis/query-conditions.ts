@@ -108,7 +108,7 @@ const NATIVE_ROLES: Partial<Record<MatchRole, string>> = {
 };
 
 export function nativeConditions(query: EpcisQuery, params: Params): string[] {
-  const where: string[] = ['event_id NOT IN (SELECT event_id FROM epcis_derived)'];
+  const where: string[] = [];
   const inList = (column: string, list: readonly string[] | undefined) => {
     if (list) where.push(`${column} IN ${strings(params, list)}`);
   };

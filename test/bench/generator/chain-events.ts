@@ -79,14 +79,25 @@ function createWriter(input: GenerateInput) {
       inputs: Line[],
     ): SuyuanEvent {
       const event = envelope(party);
-      return { ...event, eventType: 'BatchProduced', batchId, product, quantity, unit, inputs };
+      const link = { epcisEventId: null };
+      return {
+        ...event,
+        ...link,
+        eventType: 'BatchProduced',
+        batchId,
+        product,
+        quantity,
+        unit,
+        inputs,
+      };
     },
     /** A shipment and, unless still in transit, its receipt. */
     *ship(from: string, to: string, lines: Line[], delivered = true): Generator<SuyuanEvent> {
       const shipmentId = `${tag}SH-${from}-${pad((shipments += 1), 8)}`;
-      yield { ...envelope(from), eventType: 'BatchShipped', shipmentId, to, lines };
+      const link = { epcisEventId: null };
+      yield { ...envelope(from), ...link, eventType: 'BatchShipped', shipmentId, to, lines };
       if (delivered) {
-        yield { ...envelope(to), eventType: 'BatchReceived', shipmentId, from, lines };
+        yield { ...envelope(to), ...link, eventType: 'BatchReceived', shipmentId, from, lines };
       }
     },
     inspect(
@@ -99,6 +110,7 @@ function createWriter(input: GenerateInput) {
     ): SuyuanEvent {
       return {
         ...envelope(party),
+        epcisEventId: null,
         eventType: 'InspectionRecorded',
         inspectionId: `QC-${batchId}-${kind}`,
         batchId,

@@ -149,5 +149,7 @@ function pickBatches(runs: number, shape: Shape, names: Names, perKind: number):
 /** The event as a client posts it: ingest sets `party` (from the key) and `recordedAt`. */
 export function toSubmission(event: SuyuanEvent): Record<string, unknown> {
   const { party: _party, recordedAt: _recordedAt, ...submitted } = event;
+  // Only EPCIS capture links an event to an EPCIS event; a client never sends the link.
+  if ('epcisEventId' in submitted) delete (submitted as { epcisEventId?: unknown }).epcisEventId;
   return submitted;
 }
