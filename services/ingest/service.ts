@@ -17,6 +17,9 @@ import { createEventIngestor } from './event-ingestor.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
 
+/** How long an EPCIS capture waits for the projector to store the captures before it. */
+const EPCIS_PROJECTION_WAIT_MS = 15_000;
+
 export function mountIngestApi(
   app: FastifyInstance,
   config: Config,
@@ -36,6 +39,8 @@ export function mountIngestApi(
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
   acceptJsonLd(app);
   registerCaptureRoutes(app, {
+    log,
+    projectionWaitMs: EPCIS_PROJECTION_WAIT_MS,
     store,
     parties,
     ingestor,

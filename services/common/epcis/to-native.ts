@@ -38,15 +38,21 @@ import { receiptOf, shipmentOf } from './to-native-movements.js';
 import { place, type FieldProblem, type Line } from './placement.js';
 import { parseGs1Uri } from './gs1-uri.js';
 
-/** A source owning party that is another registered party: the caller may not speak for it. */
-function forbiddenSource(request: MapRequest): FieldProblem | undefined {
-  for (const source of sourcesOrDestinations(request.event, 'sourceList')) {
-    if (source.type !== 'owning_party') continue;
-    const party = request.knowledge.partyOf(source.id);
+/**
+ * The acting party is the caller's: an event whose acting owner is another registered party is
+ * refused. The acting owner is the source's owning party — the one giving the goods up, as a
+ * shipper does — except when receiving, where the source is rightly the shipper and the acting
+ * owner is the destination's.
+ */
+function forbiddenOwner(request: MapRequest): FieldProblem | undefined {
+  const list = bizStepOf(request.event) === 'receiving' ? 'destinationList' : 'sourceList';
+  for (const entry of sourcesOrDestinations(request.event, list)) {
+    if (entry.type !== 'owning_party') continue;
+    const party = request.knowledge.partyOf(entry.id);
     if (party !== undefined && party !== request.caller.partyId) {
       return {
-        path: source.path,
-        message: `names party ${party} as the owner; an event is recorded by its own party (the API key's, ${request.caller.partyId})`,
+        path: entry.path,
+        message: `names party ${party} as the owner acting here; an event is recorded by its own party (the API key's, ${request.caller.partyId})`,
       };
     }
   }
@@ -191,7 +197,7 @@ function movementsAndChecks(request: MapRequest): MappedEvent {
 }
 
 export function mapEpcisEvent(request: MapRequest): MappedEvent {
-  const forbidden = forbiddenSource(request);
+  const forbidden = forbiddenOwner(request);
   if (forbidden) return { ...empty(), forbidden };
   const { event } = request;
   if (event.errorDeclaration !== undefined) return retraction(request);

@@ -13,7 +13,10 @@ import type { HashContext } from '../../common/epcis/event-hash.js';
 import type { SchemaProblem } from '../../common/epcis/schema-check.js';
 import { isSuyuanError, type SuyuanError } from '../../common/errors.js';
 import { fingerprintEvent } from '../../common/events/fingerprint.js';
+import type { EventLog } from '../../common/log/event-log.js';
+import { waitForGroup } from '../../common/log/wait-for-group.js';
 import type { Store } from '../../common/store/store.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../../common/topics.js';
 import type { EventIndex } from '../event-index.js';
 import type { EventIngestor } from '../event-ingestor.js';
 import {
@@ -25,9 +28,12 @@ import {
 } from './capture-errors.js';
 import { mapEvents, type MappedGroup } from './map-events.js';
 import { prepareEvents, type PreparedEvent } from './prepare-events.js';
-import { fetchStoreFacts } from './store-facts.js';
+import { fetchStoreFacts, needsEarlierCaptures } from './store-facts.js';
 
 export interface CaptureDeps {
+  readonly log: EventLog;
+  /** How long a capture waits for the projector to store what was captured before it. */
+  readonly projectionWaitMs: number;
   readonly store: Store;
   readonly parties: PartyDirectory;
   readonly ingestor: EventIngestor;
@@ -157,6 +163,9 @@ export async function captureEvents(
 ): Promise<CaptureOutcome> {
   const prepared = prepareEvents(input.events, input.schemaProblems, input.hashContext);
   const settled = await settleStored(deps, input.caller, prepared.events);
+  if (needsEarlierCaptures(settled.fresh)) {
+    await waitForGroup(deps.log, EVENTS_TOPIC, PROJECTOR_GROUP, deps.projectionWaitMs);
+  }
   const facts = await fetchStoreFacts(deps.store, deps.parties, settled.fresh);
   const mapped = mapEvents({
     caller: input.caller,

@@ -153,6 +153,27 @@ async function shipperFacts(store: Store, events: readonly IdentifiedEvent[]) {
   return new Map(rows.map((row) => [row.shipment_id, row.from_party]));
 }
 
+/**
+ * Whether mapping these events reads what earlier captures stated (and so must wait until the
+ * projector has stored them): containers, transformations, error declarations, and receipts
+ * whose sender only their shipment names.
+ */
+export function needsEarlierCaptures(events: readonly IdentifiedEvent[]): boolean {
+  return events.some(({ event }) => {
+    const named = [
+      ...EPC_LISTS.flatMap((list) => epcsOf(event, list)),
+      ...[parentOf(event)].flatMap((p) => p ?? []),
+    ];
+    return (
+      named.some((epc) => parseGs1Uri(epc.uri)?.kind === 'sscc') ||
+      typeof event.transformationID === 'string' ||
+      event.errorDeclaration !== undefined ||
+      (String(event.bizStep).endsWith('receiving') &&
+        sourcesOrDestinations(event, 'sourceList').length === 0)
+    );
+  });
+}
+
 export async function fetchStoreFacts(
   store: Store,
   parties: PartyDirectory,
