@@ -145,12 +145,16 @@ export function nativeConditions(query: EpcisQuery, params: Params): string[] {
   return where;
 }
 
-/** The batches a party handled: produced, shipped, received or inspected. */
+const LIVE = 'event_id NOT IN (SELECT target_event_id FROM retractions)';
+
+/** The batches a party handled — produced, shipped, received or inspected — by events not retracted. */
 const handledBy = (party: string) => `
-  SELECT batch_id FROM batches WHERE producer = ${party}
-  UNION DISTINCT SELECT batch_id FROM shipments WHERE from_party = ${party} OR to_party = ${party}
-  UNION DISTINCT SELECT batch_id FROM receipts WHERE receiver = ${party} OR from_party = ${party}
-  UNION DISTINCT SELECT batch_id FROM inspections WHERE inspector = ${party}`;
+  SELECT batch_id FROM batches WHERE producer = ${party} AND ${LIVE}
+  UNION DISTINCT SELECT batch_id FROM shipments
+    WHERE (from_party = ${party} OR to_party = ${party}) AND ${LIVE}
+  UNION DISTINCT SELECT batch_id FROM receipts
+    WHERE (receiver = ${party} OR from_party = ${party}) AND ${LIVE}
+  UNION DISTINCT SELECT batch_id FROM inspections WHERE inspector = ${party} AND ${LIVE}`;
 
 /**
  * What a party that is not a regulator may see (the trace rules, one step around what it
