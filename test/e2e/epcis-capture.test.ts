@@ -40,10 +40,7 @@ async function register(partyId: string, roles: string[], identifiers: string[] 
 }
 
 beforeAll(async () => {
-  platform = await startTestPlatform({
-    SUYUAN_BODY_LIMIT_BYTES: String(1024 * 1024),
-    EPCIS_CAPTURE_LIMIT: '50',
-  });
+  platform = await startTestPlatform();
   await register('plant', ['submitter'], [PLANT_PGLN]);
   await register('shop', ['submitter'], ['https://id.gs1.org/417/6901234000023']);
   await register('stranger', ['submitter']);
@@ -84,23 +81,29 @@ describe('capture (POST /epcis/capture)', () => {
     expect(again.events).toEqual([{ ...first.events[0], status: 'duplicate' }]);
   });
 
-  it('announces its limits and refuses a document past them with 413', async () => {
+  it('announces its limits and refuses a document past them with 413, naming the limit', async () => {
     const options = await http(platform, 'OPTIONS', '/epcis/capture', { key: keys.plant });
     expect(options.status).toBe(204);
-    expect(options.headers.get('gs1-epcis-capture-limit')).toBe('50');
-    expect(options.headers.get('gs1-epcis-capture-file-size-limit')).toBe(String(1024 * 1024));
-    const many = epcisDocument(Array.from({ length: 51 }, () => commissioning(newLot())));
-    const tooMany = await http(platform, 'POST', '/epcis/capture', { key: keys.plant, body: many });
+    // The defaults: EPCIS_CAPTURE_LIMIT and SUYUAN_BODY_LIMIT_BYTES.
+    expect(options.headers.get('gs1-epcis-capture-limit')).toBe('1000');
+    expect(options.headers.get('gs1-epcis-capture-file-size-limit')).toBe(String(16 * 1024 * 1024));
+    const event = commissioning(newLot());
+    const tenThousand = epcisDocument(Array.from({ length: 10_000 }, () => event));
+    const tooMany = await http(platform, 'POST', '/epcis/capture', {
+      key: keys.plant,
+      body: tenThousand,
+    });
     expect(tooMany.status).toBe(413);
-    expect(tooMany.body.message).toMatch(/eventList.*at most 50/);
-    const big = JSON.stringify(
-      epcisDocument([commissioning(newLot(), { 'suyuan:note': 'x'.repeat(1_100_000) })]),
+    expect(tooMany.body.message).toMatch(/^epcisBody\.eventList: 10000 events; .*at most 1000/);
+    const fiftyMegabytes = JSON.stringify(
+      epcisDocument([commissioning(newLot(), { 'suyuan:note': 'x'.repeat(50 * 1024 * 1024) })]),
     );
     const tooBig = await http(platform, 'POST', '/epcis/capture', {
       key: keys.plant,
-      rawBody: big,
+      rawBody: fiftyMegabytes,
     });
     expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error).toBe('payload_too_large');
   });
 
   it('refuses what is not an EPCIS document with 400 naming the field', async () => {

@@ -14,6 +14,7 @@ import {
   query,
   queryUntil,
   type EpcisJson,
+  type HttpAnswer,
 } from '../support/epcis.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
 
@@ -188,14 +189,14 @@ describe('paging', () => {
         const seen: unknown[] = [];
         let path: string | undefined = `/epcis/events?perPage=${perPage}`;
         while (path) {
-          const page = await http(platform, 'GET', path, { key: keys.samr });
+          const page: HttpAnswer = await http(platform, 'GET', path, { key: keys.samr });
           expect(page.status).toBe(200);
           const events = (
             page.body.epcisBody as { queryResults: { resultsBody: { eventList: EpcisJson[] } } }
           ).queryResults.resultsBody.eventList;
           expect(events.length).toBeLessThanOrEqual(perPage);
           seen.push(...ids(events));
-          const link = page.headers.get('link');
+          const link: string | null = page.headers.get('link');
           path = link ? /^<([^>]+)>; rel="next"$/.exec(link)?.[1] : undefined;
         }
         expect(seen).toEqual(ids(all));

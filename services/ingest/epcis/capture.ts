@@ -177,38 +177,35 @@ export async function captureEvents(
     captureId: input.captureId,
   });
   const errors = [...prepared.errors, ...settled.errors, ...mapped.errors];
-  const submitting = errors.length > 0 && input.behaviour === 'rollback' ? [] : mapped.groups;
+  const rollback = input.behaviour === 'rollback';
   const submitted = await submitGroups(
     deps,
     input.caller,
-    submitting,
+    rollback && errors.length > 0 ? [] : mapped.groups,
     mapped.externalParties,
     input.behaviour,
   );
   errors.push(...submitted.errors);
-  const results: CaptureResult[] = [];
-  for (const group of submitted.accepted) {
-    const status =
-      submitted.statuses.get(group.prepared.recordId) === 'duplicate' ? 'duplicate' : 'accepted';
-    results.push({ index: group.prepared.index, eventID: group.prepared.epcisEventId, status });
-  }
-  if (errors.length === 0 || input.behaviour === 'proceed') {
-    for (const item of settled.duplicates) {
-      results.push({ index: item.index, eventID: item.epcisEventId, status: 'duplicate' });
+  const success = errors.length === 0;
+  const accepted = new Map(submitted.accepted.map((group) => [group.prepared.index, group]));
+  const repeats = new Set(settled.duplicates.map((item) => item.index));
+  const statusOf = (index: number): CaptureResult['status'] => {
+    if (rollback && !success) return 'rejected';
+    const group = accepted.get(index);
+    if (group) {
+      return submitted.statuses.get(group.prepared.recordId) === 'duplicate'
+        ? 'duplicate'
+        : 'accepted';
     }
-  }
-  const refused = new Set(errors.map((error) => error.index));
-  input.events.forEach((_, index) => {
-    if (refused.has(index) || (errors.length > 0 && input.behaviour === 'rollback')) {
-      if (!results.some((result) => result.index === index)) {
-        const eventID = prepared.events.find((item) => item.index === index)?.epcisEventId ?? '';
-        results.push({ index, eventID, status: 'rejected' });
-      }
-    }
-  });
-  results.sort((a, b) => a.index - b.index);
-  const warnings = mapped.warnings.filter((warning) =>
-    submitted.accepted.some((group) => group.prepared.index === warning.index),
-  );
-  return { success: errors.length === 0, results, errors, warnings };
+    return repeats.has(index) ? 'duplicate' : 'rejected';
+  };
+  const idOf = new Map(prepared.events.map((item) => [item.index, item.epcisEventId]));
+  const given = (event: unknown) => (event as { eventID?: unknown } | null)?.eventID;
+  const results = input.events.map((event, index) => ({
+    index,
+    eventID: idOf.get(index) ?? (typeof given(event) === 'string' ? String(given(event)) : ''),
+    status: statusOf(index),
+  }));
+  const warnings = mapped.warnings.filter((warning) => accepted.has(warning.index));
+  return { success, results, errors, warnings };
 }
