@@ -89,7 +89,7 @@ beforeAll(async () => {
   await platform.postEvents(keys.lab!, [
     { ...inspected('B-GTIN', 'FAIL', 'THIRD_PARTY'), ...at(25) },
   ]);
-  await queryUntil(platform, keys.samr!, '', 7);
+  await queryUntil(platform, keys.samr, '', 7);
 }, 120_000);
 afterAll(() => platform?.stop());
 

@@ -17,7 +17,6 @@ export type ExportedEventType = Exclude<
   'EpcisEventCaptured' | 'EventRetracted'
 >;
 type Exported = Extract<SuyuanEvent, { eventType: ExportedEventType }>;
-type Of<T extends ExportedEventType> = Extract<SuyuanEvent, { eventType: T }>;
 
 /** GS1 AI 10 (batch/lot): 1–20 characters of GS1 AI encodable character set 82. */
 const LOT = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;

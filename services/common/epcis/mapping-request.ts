@@ -14,7 +14,14 @@ import {
   suyuanExtension,
   type EpcisEvent,
 } from './epcis-event.js';
-import { place, type FieldProblem, type Placement, type UnresolvedLink } from './placement.js';
+import { parseGs1Uri } from './gs1-uri.js';
+import {
+  place,
+  type FieldProblem,
+  type Line,
+  type Placement,
+  type UnresolvedLink,
+} from './placement.js';
 
 export interface Caller {
   readonly partyId: string;
@@ -76,6 +83,36 @@ export function objectsOf(request: MapRequest): Placement {
     return place(named, childQuantities, contentsOf);
   }
   return place(epcsOf(event, 'epcList'), quantitiesOf(event, 'quantityList'), contentsOf);
+}
+
+function productOf(request: MapRequest, batchId: string) {
+  const gtin = parseGs1Uri(batchId)?.gtin;
+  const named = suyuanExtension(request.event, 'productName', request.prefixes);
+  const productId = suyuanExtension(request.event, 'productId', request.prefixes);
+  const id = gtin ?? (typeof productId === 'string' && productId ? productId : batchId);
+  const name =
+    (typeof named === 'string' && named) ||
+    (gtin && request.knowledge.productName(gtin)) ||
+    (gtin ? `GTIN ${gtin}` : id);
+  return { id: id.slice(0, 128), name: name.slice(0, 256) };
+}
+
+/** The production of one output (or commissioned lot or item) from its inputs. */
+export function produced(
+  request: MapRequest,
+  output: Line,
+  inputs: readonly Line[],
+): Extract<UnstampedEvent, { eventType: 'BatchProduced' }> {
+  return {
+    eventType: 'BatchProduced',
+    ...envelopeOf(request, `produced/${output.batchId}`),
+    epcisEventId: request.epcisEventId,
+    batchId: output.batchId,
+    product: productOf(request, output.batchId),
+    quantity: output.quantity,
+    unit: output.unit,
+    inputs: inputs.map((input) => ({ ...input })),
+  };
 }
 
 export const empty = (): MappedEvent => ({

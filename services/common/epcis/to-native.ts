@@ -17,26 +17,20 @@
 import type { UnstampedEvent } from '../events/unstamped-event.js';
 import { canonicalTime } from './canonical-values.js';
 import { containmentFacts } from './containment.js';
-import {
-  bizStepOf,
-  dispositionOf,
-  epcsOf,
-  quantitiesOf,
-  sourcesOrDestinations,
-  suyuanExtension,
-} from './epcis-event.js';
+import { bizStepOf, dispositionOf, sourcesOrDestinations } from './epcis-event.js';
 import {
   empty,
   envelopeOf,
   objectsOf,
+  produced,
   type Learned,
   type MappedEvent,
   type MapRequest,
 } from './mapping-request.js';
 import { inspectionsOf, recallOf } from './to-native-checks.js';
+import { transformation, withdrawTransformation } from './to-native-transformation.js';
 import { receiptOf, shipmentOf } from './to-native-movements.js';
-import { place, type FieldProblem, type Line } from './placement.js';
-import { parseGs1Uri } from './gs1-uri.js';
+import type { FieldProblem } from './placement.js';
 
 /**
  * The acting party is the caller's: an event whose acting owner is another registered party is
@@ -59,31 +53,6 @@ function forbiddenOwner(request: MapRequest): FieldProblem | undefined {
   return undefined;
 }
 
-function productOf(request: MapRequest, batchId: string) {
-  const gtin = parseGs1Uri(batchId)?.gtin;
-  const named = suyuanExtension(request.event, 'productName', request.prefixes);
-  const productId = suyuanExtension(request.event, 'productId', request.prefixes);
-  const id = gtin ?? (typeof productId === 'string' && productId ? productId : batchId);
-  const name =
-    (typeof named === 'string' && named) ||
-    (gtin && request.knowledge.productName(gtin)) ||
-    (gtin ? `GTIN ${gtin}` : id);
-  return { id: id.slice(0, 128), name: name.slice(0, 256) };
-}
-
-function produced(request: MapRequest, output: Line, inputs: readonly Line[]): UnstampedEvent {
-  return {
-    eventType: 'BatchProduced',
-    ...envelopeOf(request, `produced/${output.batchId}`),
-    epcisEventId: request.epcisEventId,
-    batchId: output.batchId,
-    product: productOf(request, output.batchId),
-    quantity: output.quantity,
-    unit: output.unit,
-    inputs: inputs.map((input) => ({ ...input })),
-  };
-}
-
 function commissioning(request: MapRequest): MappedEvent {
   const objects = objectsOf(request);
   return {
@@ -91,41 +60,6 @@ function commissioning(request: MapRequest): MappedEvent {
     natives: objects.lines.map((line) => produced(request, line, [])),
     unresolved: objects.unresolved,
     problems: objects.problems,
-  };
-}
-
-/** The first of each batch: an input named by two events of one transformation counts once. */
-const uniqueLines = (lines: readonly Line[]) => [
-  ...new Map(lines.map((line) => [line.batchId, line] as const)).values(),
-];
-
-function transformation(request: MapRequest): MappedEvent {
-  const { event, knowledge } = request;
-  const time = canonicalTime(String(event.eventTime));
-  const contentsOf = (container: string) => knowledge.contentsAt(container, time);
-  const inputs = place(
-    epcsOf(event, 'inputEPCList'),
-    quantitiesOf(event, 'inputQuantityList'),
-    contentsOf,
-  );
-  const outputs = place(
-    epcsOf(event, 'outputEPCList'),
-    quantitiesOf(event, 'outputQuantityList'),
-    contentsOf,
-  );
-  const transformationId =
-    typeof event.transformationID === 'string' ? event.transformationID : undefined;
-  const joined = transformationId
-    ? uniqueLines([...knowledge.transformationInputs(transformationId), ...inputs.lines])
-    : inputs.lines;
-  return {
-    ...empty(),
-    natives: outputs.lines.map((output) => produced(request, output, joined)),
-    unresolved: [...inputs.unresolved, ...outputs.unresolved],
-    problems: [...inputs.problems, ...outputs.problems],
-    learned: transformationId
-      ? { transformation: { id: transformationId, inputs: inputs.lines } }
-      : {},
   };
 }
 
@@ -149,18 +83,22 @@ function retraction(request: MapRequest): MappedEvent {
   const corrective = Array.isArray(declaration.correctiveEventIDs)
     ? ` corrective events: ${declaration.correctiveEventIDs.join(', ')}`
     : '';
+  const retractions = original.derivedEventIds.map((target) => ({
+    eventType: 'EventRetracted' as const,
+    ...envelopeOf(request, `retracted/${target}`),
+    eventTime: canonicalTime(String(declaration.declarationTime)),
+    targetEventId: target,
+    reason: `EPCIS errorDeclaration of ${request.epcisEventId}: ${reason}.${corrective}`.slice(
+      0,
+      2000,
+    ),
+  }));
+  const withdrawn = withdrawTransformation(request, new Set(original.derivedEventIds));
   return {
     ...empty(),
-    natives: original.derivedEventIds.map((target) => ({
-      eventType: 'EventRetracted' as const,
-      ...envelopeOf(request, `retracted/${target}`),
-      eventTime: canonicalTime(String(declaration.declarationTime)),
-      targetEventId: target,
-      reason: `EPCIS errorDeclaration of ${request.epcisEventId}: ${reason}.${corrective}`.slice(
-        0,
-        2000,
-      ),
-    })),
+    natives: [...retractions, ...withdrawn.natives],
+    unresolved: withdrawn.unresolved,
+    learned: withdrawn.learned,
   };
 }
 
@@ -222,7 +160,10 @@ export function mapEpcisEvent(request: MapRequest): MappedEvent {
       original: {
         epcisEventId: request.epcisEventId,
         party: request.caller.partyId,
-        derivedEventIds: mapped.natives.map((native) => native.eventId),
+        // What a declaration of this event retracts: retracting a retraction undoes nothing.
+        derivedEventIds: mapped.natives
+          .filter((native) => native.eventType !== 'EventRetracted')
+          .map((native) => native.eventId),
       },
     },
   };

@@ -7,7 +7,11 @@
  */
 import type { PartyDirectory } from '../../common/access/party-directory.js';
 import type { ContainmentFact } from '../../common/epcis/containment.js';
-import type { CapturedOriginal, StoreFacts } from '../../common/epcis/capture-knowledge.js';
+import type {
+  CapturedOriginal,
+  ProducedOutput,
+  StoreFacts,
+} from '../../common/epcis/capture-knowledge.js';
 import {
   EPC_LISTS,
   epcsOf,
@@ -95,33 +99,93 @@ async function containmentFacts(
   return facts;
 }
 
-async function transformationFacts(store: Store, events: readonly IdentifiedEvent[]) {
-  const ids = [
-    ...new Set(
-      events.flatMap(({ event }) =>
-        typeof event.transformationID === 'string' ? [event.transformationID] : [],
-      ),
+const transformationIdsOf = (events: readonly IdentifiedEvent[]) => [
+  ...new Set(
+    events.flatMap(({ event }) =>
+      typeof event.transformationID === 'string' ? [event.transformationID] : [],
     ),
-  ];
-  const inputs = new Map<string, Line[]>();
+  ),
+];
+
+/** The inputs each captured event of the transformations named, by transformation and event. */
+async function transformationInputFacts(store: Store, ids: readonly string[]) {
+  const inputs = new Map<string, Map<string, Line[]>>();
   if (ids.length === 0) return inputs;
   const rows = await store.query<{
     transformation_id: string;
+    epcis_event_id: string;
     batch_id: string;
     quantity: number;
     unit: string;
   }>(
-    `SELECT transformation_id, batch_id, quantity, unit FROM epcis_transformation_inputs FINAL
+    `SELECT transformation_id, epcis_event_id, batch_id, quantity, unit
+     FROM epcis_transformation_inputs FINAL
      WHERE transformation_id IN {ids:Array(String)} AND ${NOT_DECLARED}
      ORDER BY transformation_id, epcis_event_id, batch_id`,
     { ids },
   );
   for (const row of rows) {
-    const list = inputs.get(row.transformation_id) ?? [];
-    list.push({ batchId: row.batch_id, quantity: row.quantity, unit: row.unit });
-    inputs.set(row.transformation_id, list);
+    const byEvent = inputs.get(row.transformation_id) ?? new Map<string, Line[]>();
+    const lines = byEvent.get(row.epcis_event_id) ?? [];
+    lines.push({ batchId: row.batch_id, quantity: row.quantity, unit: row.unit });
+    byEvent.set(row.epcis_event_id, lines);
+    inputs.set(row.transformation_id, byEvent);
   }
   return inputs;
+}
+
+/**
+ * The outputs of the transformations whose production stands: the BatchProduced events derived
+ * from their captured events (the original, a later one that added inputs, a declaration that
+ * took some back) that nothing retracted.
+ */
+async function transformationOutputFacts(store: Store, ids: readonly string[]) {
+  const outputs = new Map<string, ProducedOutput[]>();
+  if (ids.length === 0) return outputs;
+  const derived = await store.query<{ transformation_id: string; event_id: string }>(
+    `SELECT transformation_id, arrayJoin(derived_event_ids) AS event_id FROM epcis_events FINAL
+     WHERE transformation_id IN {ids:Array(String)}`,
+    { ids },
+  );
+  if (derived.length === 0) return outputs;
+  const eventIds = derived.map((row) => row.event_id);
+  const rows = await store.query<{ event_id: string; payload: string }>(
+    `SELECT event_id, payload FROM events FINAL
+     WHERE event_id IN {ids:Array(String)} AND event_type = 'BatchProduced'
+       AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL
+                            WHERE target_event_id IN {ids:Array(String)})`,
+    { ids: eventIds },
+  );
+  const payloads = new Map(rows.map((row) => [row.event_id, row.payload]));
+  for (const { transformation_id: id, event_id: eventId } of derived) {
+    const payload = payloads.get(eventId);
+    if (payload === undefined) continue;
+    const event = JSON.parse(payload) as ProducedOutput;
+    const list = outputs.get(id) ?? [];
+    list.push({
+      batchId: event.batchId,
+      eventId: event.eventId,
+      party: event.party,
+      eventTime: new Date(event.eventTime).toISOString(),
+      operator: event.operator,
+      location: event.location,
+      product: event.product,
+      quantity: event.quantity,
+      unit: event.unit,
+      inputs: event.inputs,
+    });
+    outputs.set(id, list);
+  }
+  return outputs;
+}
+
+async function transformationFacts(store: Store, events: readonly IdentifiedEvent[]) {
+  const ids = transformationIdsOf(events);
+  const [transformationInputs, transformationOutputs] = await Promise.all([
+    transformationInputFacts(store, ids),
+    transformationOutputFacts(store, ids),
+  ]);
+  return { transformationInputs, transformationOutputs };
 }
 
 async function originalFacts(store: Store, events: readonly IdentifiedEvent[]) {
@@ -137,8 +201,18 @@ async function originalFacts(store: Store, events: readonly IdentifiedEvent[]) {
      WHERE epcis_event_id IN {ids:Array(String)}`,
     { ids: declared.map((item) => item.epcisEventId) },
   );
+  // What a declaration retracts: retracting the retractions an event made would undo nothing.
+  const retractions = await store.query<{ event_id: string }>(
+    `SELECT event_id FROM events FINAL
+     WHERE event_id IN {ids:Array(String)} AND event_type = 'EventRetracted'`,
+    { ids: rows.flatMap((row) => row.derived_event_ids) },
+  );
+  const skipped = new Set(retractions.map((row) => row.event_id));
   for (const row of rows) {
-    originals.set(row.epcis_event_id, { party: row.party, derivedEventIds: row.derived_event_ids });
+    originals.set(row.epcis_event_id, {
+      party: row.party,
+      derivedEventIds: row.derived_event_ids.filter((id) => !skipped.has(id)),
+    });
   }
   return originals;
 }
@@ -180,12 +254,12 @@ export async function fetchStoreFacts(
   events: readonly IdentifiedEvent[],
 ): Promise<StoreFacts> {
   const receipts = events.filter(({ event }) => String(event.bizStep).endsWith('receiving'));
-  const [party, containment, transformationInputs, originals, shippers] = await Promise.all([
+  const [party, containment, transformations, originals, shippers] = await Promise.all([
     partyFacts(parties, events),
     containmentFacts(store, events),
     transformationFacts(store, events),
     originalFacts(store, events),
     receipts.length > 0 ? shipperFacts(store, receipts) : new Map<string, string>(),
   ]);
-  return { ...party, containment, transformationInputs, originals, shippers };
+  return { ...party, containment, ...transformations, originals, shippers };
 }
