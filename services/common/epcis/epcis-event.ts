@@ -120,11 +120,23 @@ export function locationId(
   return id === undefined ? undefined : canonicalUri(id);
 }
 
-/** A Suyuan location (GLN and site) for the event's bizLocation, else its readPoint. */
+/** The `location` entry of the event's sourceList (or, on a receipt, its destinationList). */
+function movedLocation(event: EpcisEvent): string | undefined {
+  const list = bizStepOf(event) === 'receiving' ? 'destinationList' : 'sourceList';
+  const entry = sourcesOrDestinations(event, list).find((item) => item.type === 'location');
+  return entry === undefined ? undefined : canonicalUri(entry.id);
+}
+
+/**
+ * A Suyuan location (GLN and site) for the event's bizLocation, else its readPoint, else the
+ * location its goods left (a source of type `location`) or, when receiving, reached (a
+ * destination of type `location`).
+ */
 export function nativeLocation(
   event: EpcisEvent,
 ): { gln: string | null; siteId: string | null; name: string | null } | null {
-  const uri = locationId(event, 'bizLocation') ?? locationId(event, 'readPoint');
+  const uri =
+    locationId(event, 'bizLocation') ?? locationId(event, 'readPoint') ?? movedLocation(event);
   if (uri === undefined) return null;
   const key = parseGs1Uri(uri);
   if (key?.gln !== undefined) {

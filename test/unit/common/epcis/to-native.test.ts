@@ -295,6 +295,31 @@ describe('containment and shipping', () => {
     ]);
   });
 
+  it('places an event without bizLocation or readPoint at the location its goods left or reached', () => {
+    const moved = (bizStep: string) =>
+      base({
+        bizStep,
+        quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+        sourceList: [{ type: 'location', source: 'urn:epc:id:sgln:6901234.00001.0' }],
+        destinationList: [{ type: 'location', destination: 'urn:epc:id:sgln:6901234.00002.7' }],
+      });
+    expect(mapOne(moved('shipping')).natives[0]).toMatchObject({
+      eventType: 'BatchShipped',
+      location: { gln: '6901234000016', siteId: null },
+    });
+    expect(mapOne(moved('receiving')).natives[0]).toMatchObject({
+      eventType: 'BatchReceived',
+      location: { gln: '6901234000023', siteId: '7' },
+    });
+    const atBizLocation = {
+      ...moved('shipping'),
+      bizLocation: { id: 'urn:epc:id:sgln:6901234.00002.0' },
+    };
+    expect(mapOne(atBizLocation).natives[0]).toMatchObject({
+      location: { gln: '6901234000023', siteId: null },
+    });
+  });
+
   it('refuses an instance Suyuan has no way to place, and a wrong check digit', () => {
     const mapped = mapOne(
       base({
