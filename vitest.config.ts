@@ -38,6 +38,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             name: 'distributed',
             include: DISTRIBUTED_E2E,
             env: { SUYUAN_E2E_MODE: 'distributed' },
+            // A file's beforeAll starts five service processes, and the first may start the run's
+            // Kafka broker too (a cold JVM; other files wait for it).
+            hookTimeout: 240_000,
             tags: [
               {
                 name: 'platform',
