@@ -10,7 +10,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { fetchKafkaJars, stopKafkaSh, stopKafkaShSync } from './own-kafka-broker.js';
-import { missingPartsLine, type KafkaPlan, type Parts } from './parts.js';
+import { missingPartsText, type KafkaPlan, type Parts } from './parts.js';
 
 type OwnKafkaPlan = Extract<KafkaPlan, { kind: 'own' }>;
 
@@ -57,7 +57,7 @@ export default async function setup(project: TestProject) {
   const parts: Parts = project.getProvidedContext().suyuanParts;
   if (parts.missing.length > 0 && process.env.CI === 'true') {
     throw new Error(
-      `CI=true runs every suite, but a part is missing. ${missingPartsLine(parts.missing)}`,
+      `CI=true runs every suite, but a part is missing for ${missingPartsText(parts.missing)}.`,
     );
   }
   let stopKafka = () => Promise.resolve();
@@ -67,6 +67,6 @@ export default async function setup(project: TestProject) {
   }
   return async () => {
     await stopKafka();
-    if (parts.missing.length > 0) console.info(missingPartsLine(parts.missing));
+    if (parts.missing.length > 0) console.info(`Skipped ${missingPartsText(parts.missing)}.`);
   };
 }

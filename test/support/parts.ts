@@ -168,12 +168,12 @@ export function partTags(parts: Parts) {
   }));
 }
 
-/** One plain line: what was missing, which tags it skipped, and what provides it. */
-export function missingPartsLine(missing: readonly MissingPart[]): string {
+/** What each missing part keeps from running, why, and what provides it, as one line's words. */
+export function missingPartsText(missing: readonly MissingPart[]): string {
   const parts = missing.map((part) => {
     // The distributed project's files carry `platform`, which needs Kafka there (vitest.config.ts).
     const project = part.tags.includes('kafka') ? ' and the distributed project' : '';
-    return `tagged ${part.tags.join(', ')}${project}: ${part.why}; to run them: ${part.install}`;
+    return `the tests tagged ${part.tags.join(', ')}${project}: ${part.why}; to run them: ${part.install}`;
   });
-  return `Skipped the tests ${parts.join('; the tests ')}.`;
+  return parts.join('; ');
 }
