@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from '../recall/policy.js';
+import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from './recall-policy.js';
 import { SuyuanError } from './errors.js';
 import type { EventLogConfig } from './log/create-event-log.js';
 import type { StoreConfig } from './store/create-store.js';

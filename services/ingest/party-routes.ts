@@ -12,7 +12,7 @@ import {
   postPartySchema,
   revokePartyKeySchema,
 } from '../common/http/route-schemas.js';
-import { checkWebhookTarget } from '../recall/notifier/webhook-target.js';
+import { checkWebhookTarget } from '../common/webhooks/webhook-target.js';
 import { formatPath } from './parse-submission.js';
 
 export interface PartyRouteDeps {

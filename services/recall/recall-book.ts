@@ -12,7 +12,7 @@ import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { recallDeadlines } from './deadlines.js';
 import { noticeIdFor, type PlannedNotice } from './plan-notices.js';
-import type { RecallLevel } from './policy.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 import { computeRecallScope } from './recall-scope.js';
 
 export interface OpenRecall {

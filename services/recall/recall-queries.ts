@@ -4,7 +4,7 @@
  * answers already folded in by ClickHouse, so a page of recalls costs two queries.
  */
 import type { Store } from '../common/store/store.js';
-import { findBatches } from '../trace-api/trace-queries.js';
+import { findBatches } from '../common/trace/store-trace-reads.js';
 
 /**
  * Scalar subqueries run once per query, where an IN subquery runs once per place it appears; and

@@ -9,7 +9,7 @@ import {
   findDerivations,
   findReceipts,
   findShipments,
-} from '../trace-api/trace-queries.js';
+} from '../common/trace/store-trace-reads.js';
 import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.js';
 
 /** A safety bound, not a cut a user meets: a recall that reaches more batches says so. */

@@ -16,7 +16,7 @@ import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { PROJECTOR_GROUP } from '../projector/projector.js';
-import type { RecallPolicy } from './policy.js';
+import type { RecallPolicy } from '../common/recall-policy.js';
 import { triggeredRecall } from './recall-triggers.js';
 import { createRecallBook, type OpenRecall } from './recall-book.js';
 

@@ -9,7 +9,7 @@
  */
 import { recallDeadlines } from './deadlines.js';
 import type { NoticeLine } from './plan-notices.js';
-import type { RecallLevel } from './policy.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 import type { NoticeAnswerRow, NoticeRow, RecallRow, RecallStatus } from './recall-queries.js';
 
 export type DeliveryStatus = 'no-webhook' | 'pending' | 'retrying' | 'delivered' | 'failed';

@@ -8,8 +8,8 @@ import type {
   InspectionRow,
   ReceiptRow,
   ShipmentRow,
-} from './trace-queries.js';
-import type { TraceDirection } from './walk.js';
+} from '../common/trace/store-trace-reads.js';
+import type { TraceDirection } from '../common/trace/walk.js';
 
 export interface TraceLimits {
   readonly maxDepth: number;

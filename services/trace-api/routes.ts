@@ -28,9 +28,9 @@ import {
   findTimeline,
   type DerivationRow,
   type TimelineRow,
-} from './trace-queries.js';
+} from '../common/trace/store-trace-reads.js';
 import { redactTrace } from './redact-trace.js';
-import { walkTrace, type TraceDirection, type WalkDirection } from './walk.js';
+import { walkTrace, type TraceDirection, type WalkDirection } from '../common/trace/walk.js';
 
 export interface TraceRouteDeps {
   readonly store: Store;

@@ -2,13 +2,13 @@
  * The machinery of the demo chain: event types as posted, and a builder that keeps the clock,
  * the units and the shipments so the scenario in dairy-chain.ts reads as a story.
  */
-import { stableUuid } from '../common/stable-id.js';
+import { stableUuid } from '../../services/common/stable-id.js';
 import type {
   BatchProduced,
   BatchReceived,
   BatchShipped,
   InspectionRecorded,
-} from '../common/events/event-types.generated.js';
+} from '../../services/common/events/event-types.generated.js';
 
 export type Role = 'submitter' | 'regulator' | 'admin';
 

@@ -21,7 +21,7 @@ import {
   type ProductDef,
   type Role,
   type Site,
-} from './chain-builder.js';
+} from '../chain/chain-builder.js';
 
 export {
   gs1CheckDigit,
@@ -32,7 +32,7 @@ export {
   type DemoLocation,
   type DemoParty,
   type Role,
-} from './chain-builder.js';
+} from '../chain/chain-builder.js';
 
 // partyId | roles | GS1 company prefix | 责任人 | name | site
 const PARTY_TABLE = `

@@ -4,10 +4,10 @@
  * In embedded mode stop the platform first: chDB lets one process hold the data directory.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../common/config.js';
-import { isSuyuanError } from '../common/errors.js';
-import { createLogger } from '../common/logger.js';
-import { openFoundations } from '../common/runtime/foundations.js';
+import { loadConfig } from '../../services/common/config.js';
+import { isSuyuanError } from '../../services/common/errors.js';
+import { createLogger } from '../../services/common/logger.js';
+import { openFoundations } from '../../services/common/runtime/foundations.js';
 import { replayProjection, type ReplayProgress } from './replay.js';
 
 const USAGE = `Usage: npm run replay -- [--batch-size N]

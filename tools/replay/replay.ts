@@ -9,13 +9,17 @@
  *   3. EXCHANGE TABLES for each, the materialized view re-created on the new tables;
  *   4. a catch-up pass from those end offsets to the new end; the old tables are dropped.
  */
-import type { EventCodec } from '../common/events/codec.js';
-import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import type { EventLog } from '../common/log/event-log.js';
-import type { Logger } from '../common/logger.js';
-import type { Store } from '../common/store/store.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { emptyRows, projectEvents, type ProjectionTable } from '../projector/projection.js';
+import type { EventCodec } from '../../services/common/events/codec.js';
+import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
+import type { EventLog } from '../../services/common/log/event-log.js';
+import type { Logger } from '../../services/common/logger.js';
+import type { Store } from '../../services/common/store/store.js';
+import { EVENTS_TOPIC } from '../../services/common/topics.js';
+import {
+  emptyRows,
+  projectEvents,
+  type ProjectionTable,
+} from '../../services/projector/projection.js';
 
 const SUFFIX = '__replay';
 /** Filled by a materialized view from derivations_by_input (infra/clickhouse/0001). */

@@ -8,7 +8,7 @@
  * their defaults.
  */
 import { Session } from 'chdb';
-import { quoteIdentifier } from '../common/store/clickhouse-server-store.js';
+import { quoteIdentifier } from '../../services/common/store/clickhouse-server-store.js';
 import { ClickHouseException } from './clickhouse-exception.js';
 import { loadRunNative, type NativeResult } from './chdb-native.js';
 

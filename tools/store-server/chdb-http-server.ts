@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliCompress, deflate, gzip } from 'node:zlib';
-import type { Logger } from '../common/logger.js';
+import type { Logger } from '../../services/common/logger.js';
 import { openChdbEngine, type EngineResult } from './chdb-engine.js';
 import { ClickHouseException } from './clickhouse-exception.js';
 import {

@@ -11,8 +11,8 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseEnvironment } from '../common/config.js';
-import { runService } from '../common/runtime/run-service.js';
+import { parseEnvironment } from '../../services/common/config.js';
+import { runService } from '../../services/common/runtime/run-service.js';
 import { createChdbHttpServer } from './chdb-http-server.js';
 
 const environmentSchema = z.object({

@@ -3,7 +3,7 @@
  * at merge time) and drops the rows of retracted events; only the timeline keeps them, marked,
  * because the audit trail must show what was corrected.
  */
-import type { Store } from '../common/store/store.js';
+import type { Store } from '../store/store.js';
 import type { WalkDirection } from './walk.js';
 
 const NOT_RETRACTED = 'event_id NOT IN (SELECT target_event_id FROM retractions FINAL)';

@@ -5,7 +5,7 @@
  * same input yields the same events.
  */
 import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
-import { gs1 } from '../../../services/demo/chain-builder.js';
+import { gs1 } from '../../../tools/chain/chain-builder.js';
 import { mulberry32, pad, type Names, type Parties } from './chain-parties.js';
 
 /** Runs of one plant that share a premix lot: its downstream trace is the ~1 000-node answer. */

@@ -2,7 +2,7 @@
  * The parties of a generated chain and the names of its batches: how many of each tier a chain
  * of a given size has, their ids, names, sites (GLN, site id) and responsible persons.
  */
-import { gs1 } from '../../../services/demo/chain-builder.js';
+import { gs1 } from '../../../tools/chain/chain-builder.js';
 
 export type PartyTier =
   'farm' | 'plant' | 'premix' | 'whey' | 'brand' | 'distributor' | 'retailer' | 'lab' | 'regulator';

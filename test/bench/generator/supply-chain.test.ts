@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createEventCodec } from '../../services/common/events/codec.js';
-import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
-import { batchesNamedBy } from '../../services/common/events/keys.js';
-import { parseSubmission } from '../../services/ingest/parse-submission.js';
-import { createSupplyChain, toSubmission } from '../bench/generator/supply-chain.js';
+import { createEventCodec } from '../../../services/common/events/codec.js';
+import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
+import { batchesNamedBy } from '../../../services/common/events/keys.js';
+import { parseSubmission } from '../../../services/ingest/parse-submission.js';
+import { createSupplyChain, toSubmission } from './supply-chain.js';
 
 const chainOf = (batches: number, seed = 7) => createSupplyChain({ batches, seed });
 const all = (batches: number, seed = 7) => [...chainOf(batches, seed).events()];

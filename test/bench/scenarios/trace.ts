@@ -10,7 +10,7 @@ import { createPartyDirectory } from '../../../services/common/access/party-dire
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import type { QueryParams, Store } from '../../../services/common/store/store.js';
 import { loadTrace, type TraceRequest } from '../../../services/trace-api/routes.js';
-import type { TraceDirection } from '../../../services/trace-api/walk.js';
+import type { TraceDirection } from '../../../services/common/trace/walk.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { latencyStats, loadAverage, profileInProcess } from '../generator/stats.js';
 import type { LatencySummary } from '../support/stats.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PartyDirectory } from '../../services/common/access/party-directory.js';
-import { installAuthentication } from '../../services/common/http/authenticate.js';
-import { registerConsole } from '../../services/console/serve.js';
+import type { PartyDirectory } from '../../../services/common/access/party-directory.js';
+import { installAuthentication } from '../../../services/common/http/authenticate.js';
+import { registerConsole } from '../../../services/console/serve.js';
 
 // No key is ever accepted: whatever answers below answers without one.
 const noParties = { authenticate: () => Promise.resolve(undefined) } as unknown as PartyDirectory;

@@ -3,22 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPartyDirectory } from '../../services/common/access/party-directory.js';
-import { createHttpApp } from '../../services/common/http/http-app.js';
-import { createLogger } from '../../services/common/logger.js';
-import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { migrate } from '../../services/common/store/migrations.js';
-import type { Store } from '../../services/common/store/store.js';
-import { recallDeadlines } from '../../services/recall/deadlines.js';
-import { noticeIdFor } from '../../services/recall/plan-notices.js';
-import { computeRecallScope } from '../../services/recall/recall-scope.js';
+import { createPartyDirectory } from '../../../services/common/access/party-directory.js';
+import { createHttpApp } from '../../../services/common/http/http-app.js';
+import { createLogger } from '../../../services/common/logger.js';
+import { createChdbStore } from '../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../services/common/store/migrations.js';
+import type { Store } from '../../../services/common/store/store.js';
+import { recallDeadlines } from '../../../services/recall/deadlines.js';
+import { noticeIdFor } from '../../../services/recall/plan-notices.js';
+import { computeRecallScope } from '../../../services/recall/recall-scope.js';
 import {
   REPORT_CSV_COLUMNS,
   type NoticeView,
   type RecallReport,
   type RecallView,
-} from '../../services/recall/recall-views.js';
-import { registerRecallRoutes, type MockRecallView } from '../../services/recall/routes.js';
+} from '../../../services/recall/recall-views.js';
+import { registerRecallRoutes, type MockRecallView } from '../../../services/recall/routes.js';
 
 const T = (day: number, hour = 8) =>
   `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../services/common/logger.js';
-import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { migrate } from '../../services/common/store/migrations.js';
-import type { Store } from '../../services/common/store/store.js';
-import { parseSearchQuery, searchBatches } from '../../services/trace-api/search-routes.js';
+import { createLogger } from '../../../services/common/logger.js';
+import { createChdbStore } from '../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../services/common/store/migrations.js';
+import type { Store } from '../../../services/common/store/store.js';
+import { parseSearchQuery, searchBatches } from '../../../services/trace-api/search-routes.js';
 
 const produced = (batchId: string, producer: string, productId: string, productName: string) => ({
   batch_id: batchId,

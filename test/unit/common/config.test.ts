@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../services/common/config.js';
+import { loadConfig } from '../../../services/common/config.js';
 
 describe('configuration', () => {
   it('has working defaults for a fresh machine', () => {

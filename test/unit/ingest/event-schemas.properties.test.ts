@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ERROR_CODES, SuyuanError } from '../../services/common/errors.js';
-import { SUBMITTED_EVENT_SCHEMAS } from '../../services/ingest/event-schemas.js';
-import { parseSubmission } from '../../services/ingest/parse-submission.js';
-import { submittedEvent } from '../support/event-arbitraries.js';
+import { ERROR_CODES, SuyuanError } from '../../../services/common/errors.js';
+import { SUBMITTED_EVENT_SCHEMAS } from '../../../services/ingest/event-schemas.js';
+import { parseSubmission } from '../../../services/ingest/parse-submission.js';
+import { submittedEvent } from '../../support/event-arbitraries.js';
 
 const CALLER = 'plant-1';
 const RUNS = { numRuns: 300 };

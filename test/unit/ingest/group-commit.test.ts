@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupCommit } from '../../services/ingest/group-commit.js';
+import { groupCommit } from '../../../services/ingest/group-commit.js';
 
 /** A run that holds until released, recording the groups it was given. */
 function heldRuns() {

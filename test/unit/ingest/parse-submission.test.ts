@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SuyuanError } from '../../services/common/errors.js';
-import { MAX_EVENTS_PER_REQUEST, parseSubmission } from '../../services/ingest/parse-submission.js';
+import { SuyuanError } from '../../../services/common/errors.js';
+import {
+  MAX_EVENTS_PER_REQUEST,
+  parseSubmission,
+} from '../../../services/ingest/parse-submission.js';
 
 const shipped = (overrides: Record<string, unknown> = {}) => ({
   eventId: '3f1c2a4e-9b7d-4c1e-8f00-0a1b2c3d4e5f',

@@ -3,7 +3,7 @@ import type {
   NoticeAnswerRow,
   NoticeRow,
   RecallRow,
-} from '../../services/recall/recall-queries.js';
+} from '../../../services/recall/recall-queries.js';
 import {
   csvCell,
   deliveryStatus,
@@ -15,7 +15,7 @@ import {
   reportRow,
   REPORT_CSV_COLUMNS,
   type RecallReport,
-} from '../../services/recall/recall-views.js';
+} from '../../../services/recall/recall-views.js';
 
 const T = (day: number, hour = 8) =>
   `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;

@@ -5,14 +5,14 @@ import {
   matchShipments,
   type TraceInput,
   type TraceRows,
-} from '../../services/trace-api/assemble-trace.js';
+} from '../../../services/trace-api/assemble-trace.js';
 import type {
   BatchRow,
   DerivationRow,
   InspectionRow,
   ReceiptRow,
   ShipmentRow,
-} from '../../services/trace-api/trace-queries.js';
+} from '../../../services/common/trace/store-trace-reads.js';
 
 const T = (day: number) => `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`;
 

@@ -4,15 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventLogConfig } from '../../services/common/log/create-event-log.js';
+import type { EventLogConfig } from '../../../../services/common/log/create-event-log.js';
 import type {
   EventLog,
   LogRecord,
   StoredRecord,
   SubscribeOptions,
   Subscription,
-} from '../../services/common/log/event-log.js';
-import { pollUntil } from '../support/poll.js';
+} from '../../../../services/common/log/event-log.js';
+import { pollUntil } from '../../../support/poll.js';
 import {
   childRecord,
   spawnLogChild,

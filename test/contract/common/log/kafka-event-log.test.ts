@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isSuyuanError } from '../../services/common/errors.js';
-import { createEventLog } from '../../services/common/log/create-event-log.js';
-import { createKafkaEventLog } from '../../services/common/log/kafka-event-log.js';
-import { kafkaForSuite } from '../support/kafka-broker.js';
-import { pollUntil } from '../support/poll.js';
+import { isSuyuanError } from '../../../../services/common/errors.js';
+import { createEventLog } from '../../../../services/common/log/create-event-log.js';
+import { createKafkaEventLog } from '../../../../services/common/log/kafka-event-log.js';
+import { kafkaForSuite } from '../../../support/kafka-broker.js';
+import { pollUntil } from '../../../support/poll.js';
 import { eventLogContract, type LogAdapterConfig } from './event-log.contract.js';
 
 const kafka = await kafkaForSuite('the Kafka event log contract');

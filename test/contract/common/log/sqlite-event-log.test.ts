@@ -3,19 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSuyuanError } from '../../services/common/errors.js';
+import { createEventLog } from '../../../../services/common/log/create-event-log.js';
+import { isSuyuanError } from '../../../../services/common/errors.js';
 import type {
   EventLog,
   StoredRecord,
   SubscribeOptions,
-} from '../../services/common/log/event-log.js';
-import { createSqliteEventLog } from '../../services/common/log/sqlite-event-log.js';
-import type { Logger } from '../../services/common/logger.js';
-import { pollUntil } from '../support/poll.js';
+} from '../../../../services/common/log/event-log.js';
+import { createSqliteEventLog } from '../../../../services/common/log/sqlite-event-log.js';
+import type { Logger } from '../../../../services/common/logger.js';
+import { pollUntil } from '../../../support/poll.js';
+import { eventLogContract, type LogAdapterConfig } from './event-log.contract.js';
+
+eventLogContract('embedded (SQLite)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'suyuan-log-contract-'));
+  const config: LogAdapterConfig = { kind: 'embedded', path: join(dir, 'log.db') };
+  return {
+    config,
+    create: () => createEventLog(config, pino({ level: 'silent' })),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
 
 const record = (text: string) => ({ key: 'lot-1', value: Buffer.from(text) });
 const texts = (records: readonly StoredRecord[]) => records.map((r) => String(r.value));
 
+/** What only the embedded adapter promises, beyond the contract. */
 describe('embedded (SQLite) event log', () => {
   let dir: string;
   let path: string;

@@ -5,20 +5,26 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPartyDirectory } from '../../services/common/access/party-directory.js';
-import { registerAuditRoutes, type AuditEntry } from '../../services/common/audit/audit-routes.js';
-import { installAuditTrail, type AuditTrail } from '../../services/common/audit/audit-trail.js';
-import { createHttpApp } from '../../services/common/http/http-app.js';
-import { createLogger, type Logger } from '../../services/common/logger.js';
-import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { migrate } from '../../services/common/store/migrations.js';
-import type { Store } from '../../services/common/store/store.js';
-import { registerPartyRoutes } from '../../services/ingest/party-routes.js';
-import { registerIngestRoutes } from '../../services/ingest/routes.js';
-import { registerRecallRoutes } from '../../services/recall/routes.js';
-import { registerTraceRoutes } from '../../services/trace-api/routes.js';
-import { acknowledged } from '../support/event-builders.js';
-import { pollUntil } from '../support/poll.js';
+import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import {
+  registerAuditRoutes,
+  type AuditEntry,
+} from '../../../../services/common/audit/audit-routes.js';
+import {
+  installAuditTrail,
+  type AuditTrail,
+} from '../../../../services/common/audit/audit-trail.js';
+import { createHttpApp } from '../../../../services/common/http/http-app.js';
+import { createLogger, type Logger } from '../../../../services/common/logger.js';
+import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../../services/common/store/migrations.js';
+import type { Store } from '../../../../services/common/store/store.js';
+import { registerPartyRoutes } from '../../../../services/ingest/party-routes.js';
+import { registerIngestRoutes } from '../../../../services/ingest/routes.js';
+import { registerRecallRoutes } from '../../../../services/recall/routes.js';
+import { registerTraceRoutes } from '../../../../services/trace-api/routes.js';
+import { acknowledged } from '../../../support/event-builders.js';
+import { pollUntil } from '../../../support/poll.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'suyuan-audit-'));
 const store = createChdbStore({ path: dir });

@@ -11,15 +11,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogEntries, type CatalogEntry } from '../../services/common/events/catalog.js';
-import { createEventCodec } from '../../services/common/events/codec.js';
+import { catalogEntries, type CatalogEntry } from '../../../../services/common/events/catalog.js';
+import { createEventCodec } from '../../../../services/common/events/codec.js';
 import {
   createRegistryCodec,
   registerCatalog,
   subjectFor,
-} from '../../services/common/events/schema-registry.js';
-import { sampleEvents } from '../support/sample-events.js';
-import { withShippedV2 } from '../support/schema-evolution.js';
+} from '../../../../services/common/events/schema-registry.js';
+import { sampleEvents } from '../../../support/sample-events.js';
+import { withShippedV2 } from '../../../support/schema-evolution.js';
 
 interface Registration {
   readonly subject: string;

@@ -5,14 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HttpAppDeps } from '../../services/common/http/http-app.js';
-import { produced } from '../support/event-builders.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import type { HttpAppDeps } from '../../../../services/common/http/http-app.js';
+import { produced } from '../../../support/event-builders.js';
+import { startTestPlatform, type TestPlatform } from '../../../support/platform.js';
 
 /** Every route the services register on the app, seen as Fastify adds it. */
 const registered = vi.hoisted(() => new Set<string>());
 vi.mock('../../services/common/http/http-app.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../services/common/http/http-app.js')>();
+  const real =
+    await importOriginal<typeof import('../../../../services/common/http/http-app.js')>();
   return {
     ...real,
     createHttpApp: async (deps: HttpAppDeps) => {

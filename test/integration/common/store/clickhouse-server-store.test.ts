@@ -1,7 +1,7 @@
 /**
  * One store behaviour suite, run against every way the platform reaches ClickHouse: chDB in
  * process (embedded mode), the ClickHouse HTTP interface served over chDB by its own process
- * (services/store-server: the real @clickhouse/client HTTP path end to end), and a real ClickHouse
+ * (tools/store-server: the real @clickhouse/client HTTP path end to end), and a real ClickHouse
  * server in a container where a Docker engine answers.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,11 +12,11 @@ import { createClient } from '@clickhouse/client';
 import { ClickHouseContainer, type StartedClickHouseContainer } from '@testcontainers/clickhouse';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../services/common/logger.js';
-import { createStore } from '../../services/common/store/create-store.js';
-import { loadMigrations, migrate } from '../../services/common/store/migrations.js';
-import type { Store } from '../../services/common/store/store.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { createLogger } from '../../../../services/common/logger.js';
+import { createStore } from '../../../../services/common/store/create-store.js';
+import { loadMigrations, migrate } from '../../../../services/common/store/migrations.js';
+import type { Store } from '../../../../services/common/store/store.js';
+import { spawnService, type ServiceProcess } from '../../../support/service-process.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 
@@ -153,7 +153,7 @@ describe('store: chDB in process', () => {
   });
 });
 
-describe('store: ClickHouse HTTP interface served over chDB (services/store-server)', () => {
+describe('store: ClickHouse HTTP interface served over chDB (tools/store-server)', () => {
   const username = 'suyuan_test';
   const password = `secret-${randomUUID()}`;
   const database = `suyuan_${randomUUID().slice(0, 8)}`;
@@ -163,7 +163,7 @@ describe('store: ClickHouse HTTP interface served over chDB (services/store-serv
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'suyuan-store-http-'));
     server = await spawnService(
-      'services/store-server/main.ts',
+      'tools/store-server/main.ts',
       {
         CHDB_HTTP_PORT: '0',
         SUYUAN_DATA_DIR: dataDir,

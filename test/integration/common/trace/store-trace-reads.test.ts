@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPartyDirectory } from '../../services/common/access/party-directory.js';
-import { createLogger } from '../../services/common/logger.js';
-import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { migrate } from '../../services/common/store/migrations.js';
-import type { Store } from '../../services/common/store/store.js';
-import { loadBatch, loadTrace } from '../../services/trace-api/routes.js';
+import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import { createLogger } from '../../../../services/common/logger.js';
+import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../../services/common/store/migrations.js';
+import type { Store } from '../../../../services/common/store/store.js';
+import { loadBatch, loadTrace } from '../../../../services/trace-api/routes.js';
 import {
   batchIsKnown,
   findBatches,
@@ -17,7 +17,7 @@ import {
   findRecalledBatchIds,
   findShipments,
   findTimeline,
-} from '../../services/trace-api/trace-queries.js';
+} from '../../../../services/common/trace/store-trace-reads.js';
 
 const T = (day: number, hour = 8) =>
   `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;

@@ -5,17 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../services/common/logger.js';
-import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { migrate } from '../../services/common/store/migrations.js';
-import type { QueryParams, Store } from '../../services/common/store/store.js';
+import { createLogger } from '../../../../services/common/logger.js';
+import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../../services/common/store/migrations.js';
+import type { QueryParams, Store } from '../../../../services/common/store/store.js';
 import {
   startNotifier,
   type Notifier,
   type NotifierDeps,
-} from '../../services/recall/notifier/notifier.js';
-import { verifyWebhook } from '../../services/recall/notifier/webhook-signature.js';
-import { pollUntil } from '../support/poll.js';
+} from '../../../../services/recall/notifier/notifier.js';
+import { verifyWebhook } from '../../../../services/recall/notifier/webhook-signature.js';
+import { pollUntil } from '../../../support/poll.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const WAIT = { timeoutMs: 15_000, intervalMs: 10 };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../../services/common/access/party-directory.js';
-import { auditActionFor, type AuditedRequest } from '../../services/common/audit/audit-policy.js';
+import type { Role } from '../../../../services/common/access/party-directory.js';
+import {
+  auditActionFor,
+  type AuditedRequest,
+} from '../../../../services/common/audit/audit-policy.js';
 
 const party = (partyId: string, ...roles: Role[]) => ({ partyId, roles });
 const regulator = party('samr', 'regulator');

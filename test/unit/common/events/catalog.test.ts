@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { catalogEntries, type CatalogEntry } from '../../services/common/events/catalog.js';
-import { backwardIncompatibility } from '../../services/common/events/compatibility.js';
-import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
+import { catalogEntries, type CatalogEntry } from '../../../../services/common/events/catalog.js';
+import { backwardIncompatibility } from '../../../../services/common/events/compatibility.js';
+import { EVENT_TYPES } from '../../../../services/common/events/event-types.generated.js';
 
 const entries = catalogEntries();
 

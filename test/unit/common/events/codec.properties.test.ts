@@ -4,12 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SuyuanError } from '../../services/common/errors.js';
-import { catalogEntries } from '../../services/common/events/catalog.js';
-import { createEventCodec } from '../../services/common/events/codec.js';
-import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
-import { parseSubmission } from '../../services/ingest/parse-submission.js';
-import { submittedEvent } from '../support/event-arbitraries.js';
+import { SuyuanError } from '../../../../services/common/errors.js';
+import { catalogEntries } from '../../../../services/common/events/catalog.js';
+import { createEventCodec } from '../../../../services/common/events/codec.js';
+import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
+import { parseSubmission } from '../../../../services/ingest/parse-submission.js';
+import { submittedEvent } from '../../../support/event-arbitraries.js';
 
 const codec = createEventCodec();
 const RUNS = { numRuns: 300 };

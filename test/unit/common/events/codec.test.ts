@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { catalogEntries } from '../../services/common/events/catalog.js';
-import { createEventCodec } from '../../services/common/events/codec.js';
-import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
-import { sampleEvents } from '../support/sample-events.js';
-import { withShippedV2 } from '../support/schema-evolution.js';
+import { catalogEntries } from '../../../../services/common/events/catalog.js';
+import { createEventCodec } from '../../../../services/common/events/codec.js';
+import { EVENT_TYPES } from '../../../../services/common/events/event-types.generated.js';
+import { sampleEvents } from '../../../support/sample-events.js';
+import { withShippedV2 } from '../../../support/schema-evolution.js';
 
 const codec = createEventCodec();
 

@@ -4,7 +4,7 @@ import {
   walkTrace,
   type WalkDirection,
   type WalkEdge,
-} from '../../services/trace-api/walk.js';
+} from '../../../../services/common/trace/walk.js';
 
 /** A derivation graph as `input -> output` pairs, with a lookup that records every call. */
 function givenGraph(pairs: ReadonlyArray<readonly [string, string]>) {

@@ -4,7 +4,7 @@ import {
   blockedReason,
   checkWebhookTarget,
   pinnedLookup,
-} from '../../services/recall/notifier/webhook-target.js';
+} from '../../../../services/common/webhooks/webhook-target.js';
 
 const noLookup = () => Promise.reject(new Error('no name resolution in unit tests'));
 const check = (url: string, allowPrivate = false) =>

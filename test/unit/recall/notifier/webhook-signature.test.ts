@@ -4,7 +4,7 @@ import {
   signWebhook,
   verifyWebhook,
   webhookKey,
-} from '../../services/recall/notifier/webhook-signature.js';
+} from '../../../../services/recall/notifier/webhook-signature.js';
 
 // The published Standard Webhooks test vector (also in the Svix libraries' tests).
 const VECTOR = {

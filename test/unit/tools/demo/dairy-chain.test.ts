@@ -3,15 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEventCodec } from '../../services/common/events/codec.js';
-import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
+import { createEventCodec } from '../../../../services/common/events/codec.js';
+import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
 import {
   buildDairyChain,
   gs1CheckDigit,
   postingPlan,
   stableUuid,
   type DemoEvent,
-} from '../../services/demo/dairy-chain.js';
+} from '../../../../tools/demo/dairy-chain.js';
 
 const chain = buildDairyChain();
 const events = chain.timeline.map(({ event }) => event);
@@ -237,7 +237,7 @@ class FakePlatform {
   }
 }
 
-const mainScript = fileURLToPath(new URL('../../services/demo/main.ts', import.meta.url));
+const mainScript = fileURLToPath(new URL('../../../../tools/demo/main.ts', import.meta.url));
 
 function runDemo(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', mainScript, ...args], {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EventLogConfig } from '../../../services/common/log/create-event-log.js';
-import type { LogRecord } from '../../../services/common/log/event-log.js';
+import type { EventLogConfig } from '../../../../../services/common/log/create-event-log.js';
+import type { LogRecord } from '../../../../../services/common/log/event-log.js';
 
 /** The environment variable that hands the job, as JSON, to the child process. */
 export const LOG_CHILD_JOB_ENV = 'SUYUAN_LOG_CHILD_JOB';
@@ -54,7 +54,7 @@ export interface LogChild {
 }
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./log-child.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 export function spawnLogChild(job: LogChildJob): LogChild {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], {

@@ -7,8 +7,8 @@
  *            nothing is ever committed.
  */
 import { pino } from 'pino';
-import { createEventLog } from '../../../services/common/log/create-event-log.js';
-import type { EventLog } from '../../../services/common/log/event-log.js';
+import { createEventLog } from '../../../../../services/common/log/create-event-log.js';
+import type { EventLog } from '../../../../../services/common/log/event-log.js';
 import {
   childRecord,
   LOG_CHILD_JOB_ENV,
