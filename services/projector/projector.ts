@@ -10,10 +10,8 @@ import type { EventLog, StoredRecord, Subscription } from '../common/log/event-l
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
-import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
 import { projectEvents, type ProjectionTable } from './projection.js';
-
-export const PROJECTOR_GROUP = 'suyuan-projector';
 
 export interface ProjectorDeps {
   readonly log: EventLog;

@@ -10,8 +10,8 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { PROJECTOR_GROUP, startProjector } from './projector.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { startProjector } from './projector.js';
 
 export async function startProjectorService(
   config: Config,

@@ -14,17 +14,17 @@ import { logKeyOf } from '../common/events/keys.js';
 import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { PROJECTOR_GROUP } from '../projector/projector.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import type { RecallPolicy } from '../common/recall-policy.js';
 import { triggeredRecall } from './recall-triggers.js';
 import { createRecallBook, type OpenRecall } from './recall-book.js';
 
-export const RECALL_GROUP = 'suyuan-recall';
-
 export interface RecallServiceDeps {
   readonly log: EventLog;
   readonly store: Store;
+  /** The batches and derivations a recall's scope is walked over. */
+  readonly reads: TraceReads;
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly policy: RecallPolicy;

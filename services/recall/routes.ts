@@ -23,9 +23,9 @@ import {
   mockRecallSchema,
 } from '../common/http/route-schemas.js';
 import type { Store } from '../common/store/store.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import {
   findNotices,
-  findProducers,
   findRecall,
   findRecalls,
   type RecallReader,
@@ -46,6 +46,8 @@ import {
 
 export interface RecallRouteDeps {
   readonly store: Store;
+  /** The batches and their derivations, for the mock recall's scope. */
+  readonly reads: TraceReads;
   readonly parties: PartyDirectory;
   /** The clock overdue notices are judged by; the system clock by default. */
   readonly now?: () => Date;
@@ -230,9 +232,10 @@ function parseMockBody(body: unknown): string[] {
 }
 
 /** Regulators may drill any batches; a producer only batches it produced, all of them. */
-async function checkMockAllowed(store: Store, caller: Party, rootBatchIds: string[]) {
+async function checkMockAllowed(reads: TraceReads, caller: Party, rootBatchIds: string[]) {
   if (caller.roles.includes('regulator')) return;
-  const producers = await findProducers(store, rootBatchIds);
+  const batches = await reads.batches(rootBatchIds);
+  const producers = new Map(batches.map((batch) => [batch.batchId, batch.producer]));
   const notOwn = rootBatchIds.filter((id) => producers.get(id) !== caller.partyId);
   if (notOwn.length > 0) {
     throw new SuyuanError(
@@ -254,9 +257,9 @@ export interface MockRecallView {
 async function mockRecall(deps: RecallRouteDeps, request: FastifyRequest): Promise<MockRecallView> {
   const rootBatchIds = parseMockBody(request.body);
   logRead(request, 'mock recall', { rootBatchIds });
-  await checkMockAllowed(deps.store, request.caller, rootBatchIds);
+  await checkMockAllowed(deps.reads, request.caller, rootBatchIds);
   const started = performance.now();
-  const scope = await computeRecallScope(deps.store, rootBatchIds);
+  const scope = await computeRecallScope(deps.reads, rootBatchIds);
   const parties = await deps.parties.find(scope.notices.map((notice) => notice.recipient));
   return {
     rootBatchIds,

@@ -10,16 +10,22 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
-import { RECALL_GROUP, startRecallService } from './recall-service.js';
+import { startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
 
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
 
-export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundations): void {
-  registerRecallRoutes(app, { store, parties });
+export function mountRecallApi(
+  app: FastifyInstance,
+  { store, parties }: Foundations,
+  reads: TraceReads,
+): void {
+  registerRecallRoutes(app, { store, parties, reads });
 }
 
 /** Starts the recall consumer and the notifier; stop them in the returned order. */
@@ -27,6 +33,7 @@ export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
+  reads: TraceReads,
 ): Promise<Worker[]> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
@@ -34,6 +41,7 @@ export async function startRecallWorkers(
   );
   const recalls = await startRecallService({
     ...foundations,
+    reads,
     logger: logger.child({ service: 'recall' }),
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
@@ -50,8 +58,9 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const workers = await startRecallWorkers(config, logger, foundations);
+  const reads = createStoreTraceReads(foundations.store);
+  const workers = await startRecallWorkers(config, logger, foundations, reads);
   const http = await createServiceHttp(config, logger, foundations, metrics);
-  mountRecallApi(http.app, foundations);
+  mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, workers);
 }

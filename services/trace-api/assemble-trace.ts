@@ -8,7 +8,7 @@ import type {
   InspectionRow,
   ReceiptRow,
   ShipmentRow,
-} from '../common/trace/store-trace-reads.js';
+} from '../common/trace/trace-reads.js';
 import type { TraceDirection } from '../common/trace/walk.js';
 
 export interface TraceLimits {

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js';
-import type { Store } from '../common/store/store.js';
 import {
   assembleTrace,
   batchFlagger,
@@ -17,23 +16,12 @@ import {
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
-import {
-  batchIsKnown,
-  findBatches,
-  findDerivations,
-  findInspections,
-  findReceipts,
-  findRecalledBatchIds,
-  findShipments,
-  findTimeline,
-  type DerivationRow,
-  type TimelineRow,
-} from '../common/trace/store-trace-reads.js';
+import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
+import { walkTrace, type TraceDirection } from '../common/trace/walk.js';
 import { redactTrace } from './redact-trace.js';
-import { walkTrace, type TraceDirection, type WalkDirection } from '../common/trace/walk.js';
 
 export interface TraceRouteDeps {
-  readonly store: Store;
+  readonly reads: TraceReads;
   readonly parties: PartyDirectory;
   /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
   readonly limits: TraceLimits;
@@ -71,9 +59,9 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
   app.get<BatchRoute>('/v1/batches/:batchId', { schema: getBatchSchema }, async (request) => {
     const { batchId } = request.params;
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
-    if (readsEverything(request.caller)) return loadBatch(deps.store, batchId);
+    if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
     // One step either way is enough to know whether the caller may see this batch at all.
-    const around = (await batchIsKnown(deps.store, batchId))
+    const around = (await deps.reads.batchIsKnown(batchId))
       ? redactTrace(
           await loadTrace(deps, batchId, {
             direction: 'both',
@@ -84,7 +72,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
         )
       : undefined;
     if (!around) throw outOfScope();
-    return redactTimeline(await loadBatch(deps.store, batchId), request.caller.partyId);
+    return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
   app.get<BatchRoute>(
     '/v1/batches/:batchId/trace',
@@ -97,7 +85,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
         'trace read',
       );
       const everything = readsEverything(request.caller);
-      if (!(await batchIsKnown(deps.store, request.params.batchId))) {
+      if (!(await deps.reads.batchIsKnown(request.params.batchId))) {
         // To anyone but a regulator an unknown batch looks like any batch out of reach.
         throw everything ? notFound(request.params.batchId) : outOfScope();
       }
@@ -165,43 +153,24 @@ function parseLimit(name: string, value: unknown, ceiling: number): number {
   return parsed;
 }
 
-interface TracedEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly derivation: DerivationRow;
-}
-
-async function tracedEdges(
-  store: Store,
-  direction: WalkDirection,
-  frontier: string[],
-): Promise<TracedEdge[]> {
-  const rows = await findDerivations(store, direction, frontier);
-  return rows.map((derivation) =>
-    direction === 'downstream'
-      ? { from: derivation.input, to: derivation.output, derivation }
-      : { from: derivation.output, to: derivation.input, derivation },
-  );
-}
-
 export async function loadTrace(
-  deps: Pick<TraceRouteDeps, 'store' | 'parties'>,
+  deps: Pick<TraceRouteDeps, 'reads' | 'parties'>,
   root: string,
   request: TraceRequest,
 ): Promise<Trace> {
-  const { store } = deps;
+  const { reads } = deps;
   const walk = await walkTrace({
     root,
     ...request,
-    neighbours: (direction, frontier) => tracedEdges(store, direction, frontier),
+    neighbours: (direction, frontier) => derivationEdges(reads, direction, frontier),
   });
   const ids = [...walk.depthOf.keys()];
   const [batches, shipments, receipts, inspections, recalledBatchIds] = await Promise.all([
-    findBatches(store, ids),
-    findShipments(store, ids),
-    findReceipts(store, ids),
-    findInspections(store, ids),
-    findRecalledBatchIds(store, ids),
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
+    reads.inspections(ids),
+    reads.recalledBatchIds(ids),
   ]);
   const derivations = walk.edges.map((edge) => edge.derivation);
   const rows: TraceRows = {
@@ -224,13 +193,13 @@ export async function loadTrace(
   });
 }
 
-export async function loadBatch(store: Store, batchId: string): Promise<BatchDetail> {
-  const timeline = await findTimeline(store, batchId);
+export async function loadBatch(reads: TraceReads, batchId: string): Promise<BatchDetail> {
+  const timeline = await reads.timeline(batchId);
   if (timeline.length === 0) throw notFound(batchId);
   const [batches, inspections, recalledBatchIds] = await Promise.all([
-    findBatches(store, [batchId]),
-    findInspections(store, [batchId]),
-    findRecalledBatchIds(store, [batchId]),
+    reads.batches([batchId]),
+    reads.inspections([batchId]),
+    reads.recalledBatchIds([batchId]),
   ]);
   const flags = batchFlagger({ inspections, recalledBatchIds })(batchId);
   return { ...batchView(batchId, batches[0], flags), timeline: timeline.map(timelineEntry) };

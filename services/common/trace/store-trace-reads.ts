@@ -1,9 +1,18 @@
 /**
- * The store lookups behind the trace API. Every read uses FINAL (the tables collapse replays only
- * at merge time) and drops the rows of retracted events; only the timeline keeps them, marked,
- * because the audit trail must show what was corrected.
+ * The trace read model over the store: ClickHouse SQL. Every read uses FINAL (the tables collapse
+ * replays only at merge time) and drops the rows of retracted events; only the timeline keeps
+ * them, marked, because the audit trail must show what was corrected.
  */
 import type { Store } from '../store/store.js';
+import type {
+  BatchRow,
+  DerivationRow,
+  InspectionRow,
+  ReceiptRow,
+  ShipmentRow,
+  TimelineRow,
+  TraceReads,
+} from './trace-reads.js';
 import type { WalkDirection } from './walk.js';
 
 const NOT_RETRACTED = 'event_id NOT IN (SELECT target_event_id FROM retractions FINAL)';
@@ -18,70 +27,6 @@ const winningProductions = (batchIds: string) => `
   ORDER BY batch_id, recorded_at, event_id
   LIMIT 1 BY batch_id`;
 
-export interface DerivationRow {
-  readonly input: string;
-  readonly output: string;
-  readonly eventId: string;
-  readonly party: string;
-  readonly operator: string | null;
-  readonly quantity: number;
-  readonly unit: string | null;
-  readonly at: string;
-}
-
-export interface BatchRow {
-  readonly batchId: string;
-  readonly eventId: string;
-  readonly productId: string;
-  readonly productName: string;
-  readonly producer: string;
-  readonly operator: string | null;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly producedAt: string;
-  /** True when the producing event named inputs (a transformation, 加工). */
-  readonly hasInputs: boolean;
-}
-
-export interface ShipmentRow {
-  readonly shipmentId: string;
-  readonly batchId: string;
-  readonly eventId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly operator: string | null;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly shippedAt: string;
-}
-
-export interface ReceiptRow {
-  readonly shipmentId: string;
-  readonly batchId: string;
-  readonly eventId: string;
-  readonly receiver: string;
-  readonly from: string;
-  readonly operator: string | null;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly receivedAt: string;
-}
-
-export interface InspectionRow {
-  readonly inspectionId: string;
-  readonly batchId: string;
-  readonly eventId: string;
-  readonly inspector: string;
-  readonly operator: string | null;
-  readonly kind: string;
-  readonly result: string;
-  readonly standard: string | null;
-  readonly report: string | null;
-  /** JSON text of the findings array, as the projector stored it. */
-  readonly findings: string;
-  readonly at: string;
-}
-
 const DERIVATION_COLUMNS = `input_batch_id AS input, output_batch_id AS output, event_id AS eventId,
   party, operator, quantity, unit, at`;
 
@@ -90,7 +35,7 @@ const DERIVATION_COLUMNS = `input_batch_id AS input, output_batch_id AS output, 
  * upstream, the batches they were made from. Only edges of the counting BatchProduced of the
  * output batch are returned.
  */
-export async function findDerivations(
+async function findDerivations(
   store: Store,
   direction: WalkDirection,
   batchIds: readonly string[],
@@ -116,7 +61,7 @@ export async function findDerivations(
 }
 
 /** The counting BatchProduced of each batch among `batchIds` that has one. */
-export async function findBatches(store: Store, batchIds: readonly string[]): Promise<BatchRow[]> {
+async function findBatches(store: Store, batchIds: readonly string[]): Promise<BatchRow[]> {
   if (batchIds.length === 0) return [];
   return store.query<BatchRow>(
     `SELECT batch_id AS batchId, event_id AS eventId, product_id AS productId,
@@ -131,10 +76,7 @@ export async function findBatches(store: Store, batchIds: readonly string[]): Pr
 }
 
 /** Every shipment line (BatchShipped) that names one of `batchIds`. */
-export async function findShipments(
-  store: Store,
-  batchIds: readonly string[],
-): Promise<ShipmentRow[]> {
+async function findShipments(store: Store, batchIds: readonly string[]): Promise<ShipmentRow[]> {
   if (batchIds.length === 0) return [];
   return store.query<ShipmentRow>(
     `SELECT shipment_id AS shipmentId, batch_id AS batchId, event_id AS eventId,
@@ -147,10 +89,7 @@ export async function findShipments(
 }
 
 /** Every receipt line (BatchReceived) that names one of `batchIds`. */
-export async function findReceipts(
-  store: Store,
-  batchIds: readonly string[],
-): Promise<ReceiptRow[]> {
+async function findReceipts(store: Store, batchIds: readonly string[]): Promise<ReceiptRow[]> {
   if (batchIds.length === 0) return [];
   return store.query<ReceiptRow>(
     `SELECT shipment_id AS shipmentId, batch_id AS batchId, event_id AS eventId, receiver,
@@ -162,7 +101,7 @@ export async function findReceipts(
   );
 }
 
-export async function findInspections(
+async function findInspections(
   store: Store,
   batchIds: readonly string[],
 ): Promise<InspectionRow[]> {
@@ -178,7 +117,7 @@ export async function findInspections(
 }
 
 /** The batches among `batchIds` that a recall names (as a root or in a notice). */
-export async function findRecalledBatchIds(
+async function findRecalledBatchIds(
   store: Store,
   batchIds: readonly string[],
 ): Promise<Set<string>> {
@@ -192,7 +131,7 @@ export async function findRecalledBatchIds(
 }
 
 /** Whether any event, retracted or not, names the batch: the test for a 404. */
-export async function batchIsKnown(store: Store, batchId: string): Promise<boolean> {
+async function batchIsKnown(store: Store, batchId: string): Promise<boolean> {
   const rows = await store.query<{ known: number }>(
     `SELECT 1 AS known FROM batch_events WHERE batch_id = {id:String} LIMIT 1`,
     { id: batchId },
@@ -200,23 +139,8 @@ export async function batchIsKnown(store: Store, batchId: string): Promise<boole
   return rows.length > 0;
 }
 
-export interface TimelineRow {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly eventTime: string;
-  readonly recordedAt: string | null;
-  readonly party: string;
-  readonly operator: string | null;
-  readonly locationGln: string | null;
-  readonly locationSiteId: string | null;
-  readonly locationName: string | null;
-  /** JSON of the whole event; null if the events row is missing (a projection in progress). */
-  readonly payload: string | null;
-  readonly retracted: boolean;
-}
-
 /** Every event that names the batch, retracted ones included and marked, in event-time order. */
-export async function findTimeline(store: Store, batchId: string): Promise<TimelineRow[]> {
+async function findTimeline(store: Store, batchId: string): Promise<TimelineRow[]> {
   return store.query<TimelineRow>(
     `SELECT be.event_id AS eventId, be.event_type AS eventType, be.event_time AS eventTime,
        e.recorded_at AS recordedAt, be.party AS party, e.operator AS operator,
@@ -232,4 +156,18 @@ export async function findTimeline(store: Store, batchId: string): Promise<Timel
      SETTINGS join_use_nulls = 1`,
     { id: batchId },
   );
+}
+
+/** The trace reads as ClickHouse SQL on the store; each read is one statement. */
+export function createStoreTraceReads(store: Store): TraceReads {
+  return {
+    derivations: (direction, batchIds) => findDerivations(store, direction, batchIds),
+    batches: (batchIds) => findBatches(store, batchIds),
+    shipments: (batchIds) => findShipments(store, batchIds),
+    receipts: (batchIds) => findReceipts(store, batchIds),
+    inspections: (batchIds) => findInspections(store, batchIds),
+    recalledBatchIds: (batchIds) => findRecalledBatchIds(store, batchIds),
+    batchIsKnown: (batchId) => batchIsKnown(store, batchId),
+    timeline: (batchId) => findTimeline(store, batchId),
+  };
 }

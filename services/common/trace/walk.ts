@@ -1,6 +1,7 @@
 /**
- * The trace walk: breadth-first over derivation edges, one lookup per level, so a trace costs at
- * most `maxDepth + 1` store round trips whatever its size. Pure: the lookup is passed in.
+ * The walk over derivation edges, for traces and for the scope of a recall: breadth-first, one
+ * lookup per level, so a walk costs at most `maxDepth + 1` store round trips whatever its size.
+ * Pure: the lookup is passed in.
  */
 
 export type WalkDirection = 'upstream' | 'downstream';
@@ -14,17 +15,19 @@ export interface WalkEdge {
 }
 
 export interface WalkOptions<E extends WalkEdge> {
-  readonly root: string;
+  /** Where the walk starts, at depth 0: one batch for a trace, the root batches of a recall. */
+  readonly roots: readonly string[];
   readonly direction: WalkDirection;
+  /** Levels to follow; `Infinity` walks until nothing new is found. */
   readonly maxDepth: number;
-  /** The most batches the walk may list, the root included. */
+  /** The most batches the walk may list, the roots included. */
   readonly maxNodes: number;
   /** The edges leaving every batch of `frontier`; called once per level with the whole level. */
   readonly neighbours: (frontier: string[]) => Promise<E[]>;
 }
 
 export interface WalkResult<E extends WalkEdge> {
-  /** Batch id → depth: 0 for the root, negative upstream, positive downstream. */
+  /** Batch id → depth: 0 for a root, negative upstream, positive downstream. */
   readonly depthOf: Map<string, number>;
   /** The edges whose two ends were both visited. */
   readonly edges: E[];
@@ -36,9 +39,9 @@ export async function walkGraph<E extends WalkEdge>(
   options: WalkOptions<E>,
 ): Promise<WalkResult<E>> {
   const sign = options.direction === 'upstream' ? -1 : 1;
-  const depthOf = new Map<string, number>([[options.root, 0]]);
+  const depthOf = new Map<string, number>(options.roots.map((root) => [root, 0]));
   const found: E[] = [];
-  let frontier = [options.root];
+  let frontier = [...depthOf.keys()];
   let level = 0;
   let reason: TruncatedReason | undefined;
   while (frontier.length > 0 && reason === undefined) {
@@ -92,7 +95,7 @@ export async function walkTrace<E extends WalkEdge>(
 ): Promise<WalkResult<E>> {
   const walk = (direction: WalkDirection, maxNodes: number) =>
     walkGraph({
-      root: options.root,
+      roots: [options.root],
       direction,
       maxDepth: options.maxDepth,
       maxNodes,

@@ -13,6 +13,7 @@ import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../../../services/common/topics.js';
+import { createStoreTraceReads } from '../../../services/common/trace/store-trace-reads.js';
 import { startProjector, type Projector } from '../../../services/projector/projector.js';
 import { loadTrace } from '../../../services/trace-api/routes.js';
 import { pollUntil } from '../../support/poll.js';
@@ -41,7 +42,7 @@ const countRows = async (table: string, where = '1') =>
   (await store.query<{ n: number }>(`SELECT count() AS n FROM ${table} FINAL WHERE ${where}`))[0]
     ?.n;
 const trace = (root: string) =>
-  loadTrace({ store, parties: createPartyDirectory(store) }, root, {
+  loadTrace({ reads: createStoreTraceReads(store), parties: createPartyDirectory(store) }, root, {
     direction: 'both',
     maxDepth: 10,
     maxNodes: 100,

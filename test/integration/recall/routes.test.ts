@@ -9,6 +9,7 @@ import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../services/common/trace/store-trace-reads.js';
 import { recallDeadlines } from '../../../services/recall/deadlines.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
 import { computeRecallScope } from '../../../services/recall/recall-scope.js';
@@ -61,7 +62,7 @@ async function givenChain(store: Store): Promise<void> {
 async function givenRecall(store: Store, recallId: string, by: string, level: 1 | 3, day: number) {
   const roots = [recallId === 'R-2' ? 'MILK-1' : 'FARM-1'];
   const startedAt = T(day);
-  const scope = await computeRecallScope(store, roots);
+  const scope = await computeRecallScope(createStoreTraceReads(store), roots);
   await store.insert('recalls', [
     {
       recall_id: recallId,
@@ -192,7 +193,12 @@ describe('recall routes', () => {
 
   beforeAll(async () => {
     app = await createHttpApp({ logger, bodyLimitBytes: 1 << 20, parties, readiness: [] });
-    registerRecallRoutes(app, { store, parties, now: () => NOW });
+    registerRecallRoutes(app, {
+      store,
+      parties,
+      reads: createStoreTraceReads(store),
+      now: () => NOW,
+    });
     await migrate(store, logger);
     const webhook = (id: string) => ({ url: `https://${id}.example/hook` });
     for (const [partyId, name, roles, hook] of [
@@ -347,7 +353,7 @@ describe('recall routes', () => {
     const response = await mock('regulator', { rootBatchIds: ['FARM-1'] });
     expect(response.statusCode).toBe(200);
     const body = response.json<MockRecallView>();
-    const scope = await computeRecallScope(store, ['FARM-1']);
+    const scope = await computeRecallScope(createStoreTraceReads(store), ['FARM-1']);
     expect(body.parties).toEqual(
       scope.notices.map((n) => ({
         partyId: n.recipient,

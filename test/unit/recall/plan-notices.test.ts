@@ -3,7 +3,7 @@ import type {
   BatchRow,
   ReceiptRow,
   ShipmentRow,
-} from '../../../services/common/trace/store-trace-reads.js';
+} from '../../../services/common/trace/trace-reads.js';
 import { noticeIdFor, planNotices } from '../../../services/recall/plan-notices.js';
 
 const batch = (batchId: string, producer: string, quantity = 100): BatchRow => ({

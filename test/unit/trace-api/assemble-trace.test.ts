@@ -12,7 +12,7 @@ import type {
   InspectionRow,
   ReceiptRow,
   ShipmentRow,
-} from '../../../services/common/trace/store-trace-reads.js';
+} from '../../../services/common/trace/trace-reads.js';
 
 const T = (day: number) => `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`;
 

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../../../../services/common/logger.js
 import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../../services/common/store/migrations.js';
 import type { Store } from '../../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import { registerPartyRoutes } from '../../../../services/ingest/party-routes.js';
 import { registerIngestRoutes } from '../../../../services/ingest/routes.js';
 import { registerRecallRoutes } from '../../../../services/recall/routes.js';
@@ -99,8 +100,9 @@ describe('the audit trail of the platform', () => {
     const audited = await auditedApp({ store, flushIntervalMs: 60_000 });
     app = audited.app;
     const ingestor = { submit: () => Promise.resolve({ results: [], warnings: [] }) };
-    registerTraceRoutes(app, { store, parties, limits: { maxDepth: 64, maxNodes: 5000 } });
-    registerRecallRoutes(app, { store, parties });
+    const reads = createStoreTraceReads(store);
+    registerTraceRoutes(app, { reads, parties, limits: { maxDepth: 64, maxNodes: 5000 } });
+    registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });
     registerPartyRoutes(app, { parties, allowPrivateWebhooks: true });
     registerAuditRoutes(app, { store, flush: audited.trail.flush });

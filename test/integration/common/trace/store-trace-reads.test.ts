@@ -8,16 +8,8 @@ import { createChdbStore } from '../../../../services/common/store/chdb-store.js
 import { migrate } from '../../../../services/common/store/migrations.js';
 import type { Store } from '../../../../services/common/store/store.js';
 import { loadBatch, loadTrace } from '../../../../services/trace-api/routes.js';
-import {
-  batchIsKnown,
-  findBatches,
-  findDerivations,
-  findInspections,
-  findReceipts,
-  findRecalledBatchIds,
-  findShipments,
-  findTimeline,
-} from '../../../../services/common/trace/store-trace-reads.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
+import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
 
 const T = (day: number, hour = 8) =>
   `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;
@@ -179,9 +171,10 @@ async function givenProjection(store: Store): Promise<void> {
   ]);
 }
 
-describe('trace queries against chDB', () => {
+describe('the trace reads over the store (chDB)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-trace-queries-'));
   const store = createChdbStore({ path: dir });
+  const reads: TraceReads = createStoreTraceReads(store);
 
   beforeAll(async () => {
     await migrate(store, createLogger({ level: 'silent', pretty: false }));
@@ -194,7 +187,7 @@ describe('trace queries against chDB', () => {
   });
 
   it('follows derivations downstream, once per replayed row, without retracted edges', async () => {
-    const rows = await findDerivations(store, 'downstream', ['MILK-1']);
+    const rows = await reads.derivations('downstream', ['MILK-1']);
 
     expect(rows).toEqual([
       {
@@ -211,18 +204,18 @@ describe('trace queries against chDB', () => {
   });
 
   it('follows derivations upstream from the earliest-recorded production only', async () => {
-    const rows = await findDerivations(store, 'upstream', ['POWDER-1', 'MILK-1']);
+    const rows = await reads.derivations('upstream', ['POWDER-1', 'MILK-1']);
 
     expect(rows.map((row) => [row.input, row.output])).toEqual([
       ['FARM-1', 'MILK-1'],
       ['GHOST-1', 'POWDER-1'],
       ['MILK-1', 'POWDER-1'],
     ]);
-    expect(await findDerivations(store, 'downstream', ['EVIL-1'])).toEqual([]);
+    expect(await reads.derivations('downstream', ['EVIL-1'])).toEqual([]);
   });
 
   it('returns one batch row per produced batch, saying whether it had inputs', async () => {
-    const rows = await findBatches(store, ['FARM-1', 'POWDER-1', 'POWDER-2', 'GHOST-1']);
+    const rows = await reads.batches(['FARM-1', 'POWDER-1', 'POWDER-2', 'GHOST-1']);
 
     expect(rows.map((row) => [row.batchId, row.producer, row.hasInputs, row.producedAt])).toEqual([
       ['FARM-1', 'farm', false, T(1)],
@@ -233,10 +226,10 @@ describe('trace queries against chDB', () => {
   it('returns shipments, receipts, inspections and recalls of the batches, none retracted', async () => {
     const ids = ['POWDER-1', 'MILK-1'];
 
-    expect(
-      (await findShipments(store, ids)).map((row) => [row.shipmentId, row.from, row.to]),
-    ).toEqual([['S-1', 'dairy', 'shop']]);
-    expect(await findReceipts(store, ids)).toEqual([
+    expect((await reads.shipments(ids)).map((row) => [row.shipmentId, row.from, row.to])).toEqual([
+      ['S-1', 'dairy', 'shop'],
+    ]);
+    expect(await reads.receipts(ids)).toEqual([
       expect.objectContaining({
         shipmentId: 'S-1',
         receiver: 'shop',
@@ -244,7 +237,7 @@ describe('trace queries against chDB', () => {
         receivedAt: T(5),
       }),
     ]);
-    expect(await findInspections(store, ids)).toEqual([
+    expect(await reads.inspections(ids)).toEqual([
       expect.objectContaining({
         inspectionId: 'I-1',
         inspector: 'lab',
@@ -252,11 +245,11 @@ describe('trace queries against chDB', () => {
         findings: '[]',
       }),
     ]);
-    expect(await findRecalledBatchIds(store, ids)).toEqual(new Set(['POWDER-1']));
+    expect(await reads.recalledBatchIds(ids)).toEqual(new Set(['POWDER-1']));
   });
 
   it('keeps retracted events in the timeline, marked, in event-time order', async () => {
-    const timeline = await findTimeline(store, 'POWDER-1');
+    const timeline = await reads.timeline('POWDER-1');
 
     expect(timeline.map((row) => [row.eventId, row.retracted])).toEqual([
       ['ev-p-POWDER-1', false],
@@ -270,20 +263,20 @@ describe('trace queries against chDB', () => {
       payload: null,
       recordedAt: null,
     });
-    expect(await batchIsKnown(store, 'POWDER-1')).toBe(true);
-    expect(await batchIsKnown(store, 'NOPE')).toBe(false);
+    expect(await reads.batchIsKnown('POWDER-1')).toBe(true);
+    expect(await reads.batchIsKnown('NOPE')).toBe(false);
   });
 
   it('composes into a trace and a batch view', async () => {
     const parties = createPartyDirectory(store);
     await parties.create({ partyId: 'dairy', name: 'Bright Dairy', roles: ['submitter'] });
 
-    const trace = await loadTrace({ store, parties }, 'MILK-1', {
+    const trace = await loadTrace({ reads, parties }, 'MILK-1', {
       direction: 'both',
       maxDepth: 8,
       maxNodes: 100,
     });
-    const batch = await loadBatch(store, 'POWDER-1');
+    const batch = await loadBatch(reads, 'POWDER-1');
 
     expect(trace.batches.map((row) => [row.batchId, row.depth])).toEqual([
       ['FARM-1', -1],

@@ -31,7 +31,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 10,
       maxNodes: 100,
@@ -47,6 +47,32 @@ describe('walkGraph', () => {
     expect(graph.calls).toEqual([['A'], ['B'], ['C']]);
   });
 
+  it('starts from several roots at once (a recall) and follows any depth when unbounded', async () => {
+    const graph = givenGraph([
+      ['R1', 'X'],
+      ['R2', 'X'],
+      ['R2', 'R1'],
+      ...Array.from({ length: 100 }, (_, i) => [`L${i}`, `L${i + 1}`] as const),
+      ['X', 'L0'],
+    ]);
+
+    const result = await walkGraph({
+      roots: ['R1', 'R2', 'R1'],
+      direction: 'downstream',
+      maxDepth: Infinity,
+      maxNodes: 1000,
+      neighbours: graph.neighbours('downstream'),
+    });
+
+    expect(result.depthOf.get('R1')).toBe(0);
+    expect(result.depthOf.get('R2')).toBe(0);
+    expect(result.depthOf.get('X')).toBe(1);
+    expect(result.depthOf.get('L100')).toBe(102);
+    expect(result.depthOf.size).toBe(2 + 1 + 101);
+    expect(result.truncated).toBe(false);
+    expect(graph.calls[0]).toEqual(['R1', 'R2']);
+  });
+
   it('lists a batch reached by two paths once, at its shortest depth', async () => {
     const graph = givenGraph([
       ['A', 'B'],
@@ -57,7 +83,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 10,
       maxNodes: 100,
@@ -77,7 +103,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 64,
       maxNodes: 100,
@@ -100,7 +126,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 10,
       maxNodes: 3,
@@ -125,7 +151,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 10,
       maxNodes: 3,
@@ -144,7 +170,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 2,
       maxNodes: 100,
@@ -165,7 +191,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 2,
       maxNodes: 100,
@@ -186,7 +212,7 @@ describe('walkGraph', () => {
     ]);
 
     const result = await walkGraph({
-      root: 'cheese',
+      roots: ['cheese'],
       direction: 'upstream',
       maxDepth: 10,
       maxNodes: 100,
@@ -201,7 +227,7 @@ describe('walkGraph', () => {
     const graph = givenGraph([['A', 'B']]);
 
     const result = await walkGraph({
-      root: 'A',
+      roots: ['A'],
       direction: 'downstream',
       maxDepth: 10,
       maxNodes: 1,
