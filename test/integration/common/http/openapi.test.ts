@@ -11,7 +11,7 @@ import { startTestPlatform, type TestPlatform } from '../../../support/platform.
 
 /** Every route the services register on the app, seen as Fastify adds it. */
 const registered = vi.hoisted(() => new Set<string>());
-vi.mock('../../services/common/http/http-app.js', async (importOriginal) => {
+vi.mock('../../../../services/common/http/http-app.js', async (importOriginal) => {
   const real =
     await importOriginal<typeof import('../../../../services/common/http/http-app.js')>();
   return {
