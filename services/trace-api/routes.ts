@@ -4,20 +4,21 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
+import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
-import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js';
+import { mountOperation } from '../common/http/operations.js';
+import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
+import { walkTrace } from '../common/trace/walk.js';
 import {
   assembleTrace,
   batchFlagger,
   batchView,
   involvedPartyIds,
-  type BatchView,
-  type Trace,
+  type AssembledTrace,
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
-import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
-import { walkTrace, type TraceDirection } from '../common/trace/walk.js';
+import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
 
 export interface TraceRouteDeps {
@@ -33,31 +34,8 @@ export interface TraceRequest {
   readonly maxNodes: number;
 }
 
-export interface TimelineEntry {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly eventTime: string;
-  readonly recordedAt: string | null;
-  readonly party: string;
-  readonly operator: string | null;
-  readonly location: { gln: string | null; siteId: string | null; name: string | null } | null;
-  readonly retracted: boolean;
-  /** The event's own fields: the payload without the envelope shown above. */
-  readonly data: Record<string, unknown>;
-}
-
-export interface BatchDetail extends BatchView {
-  readonly timeline: TimelineEntry[];
-}
-
-interface BatchRoute {
-  Params: { batchId: string };
-  Querystring: Record<string, unknown>;
-}
-
 export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps): void {
-  app.get<BatchRoute>('/v1/batches/:batchId', { schema: getBatchSchema }, async (request) => {
-    const { batchId } = request.params;
+  mountOperation(app, getBatchOperation, async ({ request, params: { batchId } }) => {
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
     if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
     // One step either way is enough to know whether the caller may see this batch at all.
@@ -74,28 +52,21 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     if (!around) throw outOfScope();
     return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
-  app.get<BatchRoute>(
-    '/v1/batches/:batchId/trace',
-    { schema: getTraceSchema(deps.limits) },
-    async (request) => {
-      const traceRequest = parseTraceRequest(request.query, deps.limits);
-      // DESIGN §5: every regulator query is logged with who asked.
-      request.log.info(
-        { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
-        'trace read',
-      );
-      const everything = readsEverything(request.caller);
-      if (!(await deps.reads.batchIsKnown(request.params.batchId))) {
-        // To anyone but a regulator an unknown batch looks like any batch out of reach.
-        throw everything ? notFound(request.params.batchId) : outOfScope();
-      }
-      const trace = await loadTrace(deps, request.params.batchId, traceRequest);
-      if (everything) return { ...trace, redacted: false };
-      const view = redactTrace(trace, request.caller.partyId);
-      if (!view) throw outOfScope();
-      return view;
-    },
-  );
+  mountOperation(app, getTraceOperation(deps.limits), async ({ request, params, query }) => {
+    const { batchId } = params;
+    // DESIGN §5: every regulator query is logged with who asked.
+    request.log.info({ caller: request.caller.partyId, batchId, ...query }, 'trace read');
+    const everything = readsEverything(request.caller);
+    if (!(await deps.reads.batchIsKnown(batchId))) {
+      // To anyone but a regulator an unknown batch looks like any batch out of reach.
+      throw everything ? notFound(batchId) : outOfScope();
+    }
+    const trace = await loadTrace(deps, batchId, query);
+    if (everything) return { ...trace, redacted: false };
+    const view = redactTrace(trace, request.caller.partyId);
+    if (!view) throw outOfScope();
+    return view;
+  });
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */
@@ -121,43 +92,11 @@ function redactTimeline(batch: BatchDetail, partyId: string): BatchDetail & { re
 const notFound = (batchId: string) =>
   new SuyuanError('not_found', `batchId: no events name batch ${batchId}`);
 
-const DIRECTIONS: readonly TraceDirection[] = ['upstream', 'downstream', 'both'];
-
-/** Reads `direction`, `maxDepth` and `maxNodes`, defaulting to both and the configured limits. */
-export function parseTraceRequest(
-  query: Readonly<Record<string, unknown>>,
-  limits: TraceLimits,
-): TraceRequest {
-  const direction = query.direction ?? 'both';
-  if (!DIRECTIONS.includes(direction as TraceDirection)) {
-    throw new SuyuanError('invalid_request', `direction: must be one of ${DIRECTIONS.join(', ')}`, {
-      details: [{ path: 'direction', message: `must be one of ${DIRECTIONS.join(', ')}` }],
-    });
-  }
-  return {
-    direction: direction as TraceDirection,
-    maxDepth: parseLimit('maxDepth', query.maxDepth, limits.maxDepth),
-    maxNodes: parseLimit('maxNodes', query.maxNodes, limits.maxNodes),
-  };
-}
-
-function parseLimit(name: string, value: unknown, ceiling: number): number {
-  if (value === undefined) return ceiling;
-  const parsed = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(parsed >= 1 && parsed <= ceiling)) {
-    const message = `must be an integer from 1 to ${ceiling}`;
-    throw new SuyuanError('invalid_request', `${name}: ${message}`, {
-      details: [{ path: name, message }],
-    });
-  }
-  return parsed;
-}
-
 export async function loadTrace(
   deps: Pick<TraceRouteDeps, 'reads' | 'parties'>,
   root: string,
   request: TraceRequest,
-): Promise<Trace> {
+): Promise<AssembledTrace> {
   const { reads } = deps;
   const walk = await walkTrace({
     root,
