@@ -1,11 +1,17 @@
 /**
  * The OpenAPI document of the real embedded platform: public, complete (every route the app
- * registers), and documentation only — a request its schemas would reject still reaches our
- * handlers, which name the field.
+ * registers, each with an operationId and a summary), valid for a stock linter (Redocly), and
+ * the contract the answers are checked against. A request the document would refuse still gets
+ * our handlers' own refusal, naming the field.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpAppDeps } from '../../../../services/common/http/http-app.js';
+import { answerCheckFor } from '../../../support/answer-schemas.js';
 import { produced } from '../../../support/event-builders.js';
 import { startTestPlatform, type TestPlatform } from '../../../support/platform.js';
 
@@ -27,6 +33,7 @@ vi.mock('../../../../services/common/http/http-app.js', async (importOriginal) =
 });
 
 interface Operation {
+  operationId?: string;
   summary?: string;
   security?: unknown[];
   responses: Record<string, unknown>;
@@ -34,6 +41,7 @@ interface Operation {
 interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
+  servers?: Array<{ url: string }>;
   security: unknown[];
   components: { securitySchemes: Record<string, unknown> };
   paths: Record<string, Record<string, Operation>>;
@@ -48,6 +56,8 @@ const KNOWN_ROUTES = [
   'DELETE /v1/parties/{partyId}/keys/{keyId}',
   'GET /v1/batches/{batchId}',
   'GET /v1/batches/{batchId}/trace',
+  'GET /v1/batches',
+  'GET /v1/audit',
   'GET /v1/recalls',
   'GET /v1/recalls/{recallId}',
   'GET /v1/recalls/{recallId}/notices',
@@ -95,6 +105,35 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(appRoutes.sort());
   });
 
+  it('names every operation once (operationId) and sums it up, and says where it is served', () => {
+    const ids = operations().map(({ route, operation }) => {
+      expect(operation.operationId, route).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(operation.summary, route).toBeTruthy();
+      return operation.operationId;
+    });
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+  });
+
+  it('passes the Redocly linter with no errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'suyuan-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const cli = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js');
+      const lint = spawnSync(process.execPath, [cli, 'lint', file, '--format=stylish'], {
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        timeout: 60_000,
+      });
+      const output = `${lint.stdout}${lint.stderr}`;
+      expect(lint.status, output).toBe(0);
+      expect(output).not.toMatch(/\berror\b/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('describes each route with a summary, its answer and its errors', () => {
     const byRoute = new Map(operations().map(({ route, operation }) => [route, operation]));
     for (const route of KNOWN_ROUTES) {
@@ -119,6 +158,26 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('answers checked against the document', () => {
+  it('fails an answer with a field the contract does not declare, or without one it does', async () => {
+    const check = await answerCheckFor(platform.url);
+    const response = await platform.request<Record<string, unknown>>('GET', '/v1/notices', {
+      key: plant,
+    });
+    expect(response.status).toBe(200);
+    const answer = { results: [{ eventId: 'e-1', status: 'accepted' }] };
+    expect(() => check('POST', '/v1/events', 202, answer)).not.toThrow();
+    expect(() => check('POST', '/v1/events', 202, { ...answer, note: 'hi' })).toThrow(
+      /POST \/v1\/events → 202: the answer breaks its schema/,
+    );
+    expect(() => check('POST', '/v1/events', 202, {})).toThrow(/results/);
+    expect(() => check('GET', '/v1/notices', 418, [])).toThrow(/does not list this status/);
+    const refusal = { error: 'invalid_request', message: 'q: must be 1 to 200 characters' };
+    expect(() => check('GET', '/v1/batches?q=', 400, refusal)).not.toThrow();
+    expect(() => check('GET', '/v1/batches?q=', 400, { ...refusal, error: 'oops' })).toThrow();
+  });
+});
+
 describe('the interactive docs', () => {
   it('serve Swagger UI and its assets at /docs without an API key', async () => {
     const page = await fetch(`${platform.url}/docs`);
@@ -127,6 +186,8 @@ describe('the interactive docs', () => {
     expect(await page.text()).toContain('swagger-ui');
     const asset = await fetch(`${platform.url}/docs/static/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
+    // Read to the end: an unread body holds its connection open, and the platform's stop waits.
+    await asset.arrayBuffer();
   });
 });
 
