@@ -10,29 +10,18 @@
  * Everything here is pure: the same call yields the same events with the same ids, so loading the
  * demo twice is idempotent. All names, GTINs and GLNs are fictitious.
  */
+import { gs1, type Finding, type InspectionSpec, type Role } from '../chain/chain-builder.js';
 import {
-  ChainBuilder,
-  gs1,
+  Story,
   type ActedEvent,
   type DairyChain,
   type DemoEvent,
-  type Finding,
-  type InspectionSpec,
   type ProductDef,
-  type Role,
   type Site,
-} from '../chain/chain-builder.js';
+} from './story.js';
 
-export {
-  gs1CheckDigit,
-  stableUuid,
-  type ActedEvent,
-  type DairyChain,
-  type DemoEvent,
-  type DemoLocation,
-  type DemoParty,
-  type Role,
-} from '../chain/chain-builder.js';
+export { gs1CheckDigit, stableUuid, type Role } from '../chain/chain-builder.js';
+export type { ActedEvent, DairyChain, DemoEvent, DemoLocation, DemoParty } from './story.js';
 
 // partyId | roles | GS1 company prefix | 责任人 | name | site
 const PARTY_TABLE = `
@@ -171,7 +160,7 @@ function supervisorySampling(n: number, result: 'PASS' | 'FAIL'): InspectionSpec
 }
 
 /** Every farm milks and ships a tanker (槽车) to the plant, which receives and checks it. */
-function milkRun(b: ChainBuilder, day: number, date: string, kgs: readonly number[]): void {
+function milkRun(b: Story, day: number, date: string, kgs: readonly number[]): void {
   const tanker = (farm: number) => `TK-${FARM_CODES[farm] ?? ''}-${date}`;
   FARMS.forEach((farm, i) => {
     b.at(day, `05:${20 + 10 * i}`).produce(farm, rawMilk(i, date), RAW_MILK, kgs[i] ?? 0);
@@ -185,7 +174,7 @@ function milkRun(b: ChainBuilder, day: number, date: string, kgs: readonly numbe
   });
 }
 
-function powderAndWhey(b: ChainBuilder): void {
+function powderAndWhey(b: Story): void {
   const [d26, d28] = ['20261026', '20261028'];
   milkRun(b, 0, d26, [26400, 21800, 24600, 19200]);
   b.at(1, '09:00').produce(WHEY_CO, WHEY_1, WHEY, 20000).produce(WHEY_CO, WHEY_2, WHEY, 18000);
@@ -208,7 +197,7 @@ function powderAndWhey(b: ChainBuilder): void {
   b.inspect(PLANT, WMP_C, powderCheck(WMP_C, 2));
 }
 
-function ingredientsToBrands(b: ChainBuilder): void {
+function ingredientsToBrands(b: Story): void {
   b.at(4, '08:30').ship(PLANT, 'SH-QQ-20261030-01', ANXIN, `${WMP_A}=6000 ${WMP_B}=3000`);
   b.at(4, '09:10').ship(PLANT, 'SH-QQ-20261030-02', QINGHE, `${WMP_B}=5000 ${WMP_C}=5000`);
   b.at(4, '10:00').ship(WHEY_CO, 'SH-DL-20261030-01', ANXIN, `${WHEY_1}=10000`);
@@ -224,7 +213,7 @@ function ingredientsToBrands(b: ChainBuilder): void {
   b.at(5, '17:40').receive('SH-DL-20261030-02');
 }
 
-function blending(b: ChainBuilder): void {
+function blending(b: Story): void {
   const anxin = (def: Omit<ProductDef, 'unit'>) => can(def, '安心宝贝 (Anxin Baby)');
   const qinghe = (def: Omit<ProductDef, 'unit'>) => can(def, '青禾 (Qinghe)');
   const ax1Inputs = `${WMP_A}=2600 ${WMP_B}=1800 ${WHEY_1}=4200`;
@@ -245,7 +234,7 @@ function blending(b: ChainBuilder): void {
   b.at(11, '15:00').inspect(LAB, QH1, qh1Lab);
 }
 
-function toDistributors(b: ChainBuilder): void {
+function toDistributors(b: Story): void {
   b.at(12, '08:00').ship(ANXIN, 'SH-AX-20261107-01', HUABEI, `${AX1}=4000 ${AX2}=3000`);
   b.at(12, '08:40').ship(ANXIN, 'SH-AX-20261107-02', HUADONG, `${AX1}=5000 ${AX2}=2000`);
   b.at(12, '09:30').ship(QINGHE, 'SH-QH-20261107-01', HUABEI, `${QH1}=3000 ${QH3}=2000`);
@@ -256,7 +245,7 @@ function toDistributors(b: ChainBuilder): void {
   b.at(15, '10:00').receive('SH-AX-20261107-02');
 }
 
-function toRetailers(b: ChainBuilder): void {
+function toRetailers(b: Story): void {
   const [bj, tj, sh, hz] = [
     'retail-bj-chaoyang',
     'retail-tj-heping',
@@ -290,7 +279,7 @@ function groupByParty(timeline: readonly ActedEvent[]): Map<string, DemoEvent[]>
 /** Builds the whole demo chain; pure and deterministic. */
 export function buildDairyChain(): DairyChain {
   const sites = parseSites(PARTY_TABLE);
-  const b = new ChainBuilder(new Map(sites.map((site) => [site.partyId, site])));
+  const b = new Story(new Map(sites.map((site) => [site.partyId, site])));
   for (const stage of [powderAndWhey, ingredientsToBrands, blending, toDistributors, toRetailers]) {
     stage(b);
   }
