@@ -13,7 +13,8 @@ import type { StoreConfig } from './store/create-store.js';
 const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const environmentSchema = z.object({
+/** Every variable of the platform's services; the README's configuration table lists each. */
+export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   SUYUAN_DATA_DIR: z.string().min(1).default('./data'),

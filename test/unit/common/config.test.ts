@@ -1,5 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../services/common/config.js';
+import { environmentSchema, loadConfig } from '../../../services/common/config.js';
+import { PROJECT_ROOT } from '../../../services/common/project-paths.js';
+
+/** The README's configuration table: variable → the default it states (— for none). */
+function readmeConfiguration(): Map<string, string> {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const rows = section.split('\n').filter((line) => /^\| `[A-Z_]+`/.test(line));
+  return new Map(
+    rows.map((row) => {
+      const [variable = '', fallback = ''] = row
+        .split('|')
+        .slice(1, 3)
+        .map((cell) => cell.trim());
+      return [variable.replaceAll('`', ''), fallback.replaceAll('`', '')];
+    }),
+  );
+}
 
 describe('configuration', () => {
   it('has working defaults for a fresh machine', () => {
@@ -45,5 +64,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ SUYUAN_WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(
       /SUYUAN_WEBHOOK_RETRY_SCHEDULE="soon"/,
     );
+  });
+
+  it('is documented in the README, every variable with its default', () => {
+    const documented = readmeConfiguration();
+    const defaults = environmentSchema.parse({}) as Record<string, unknown>;
+    expect([...documented.keys()].sort()).toEqual(Object.keys(environmentSchema.shape).sort());
+    for (const [variable, stated] of documented) {
+      const value = defaults[variable];
+      const expected = value === undefined ? '—' : value === '' ? 'empty' : String(value);
+      expect({ variable, default: stated }).toEqual({ variable, default: expected });
+    }
   });
 });

@@ -115,6 +115,21 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
   });
 
+  it("is the README's API table: every operation listed there, and nothing else", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.split('\n## The HTTP API\n')[1]?.trim().split('\n\n')[0] ?? '';
+    const listed = table
+      .split('\n')
+      .flatMap((row) => (row.split('|')[1] ?? '').split(','))
+      .map((cell) => cell.trim().replaceAll('`', '').split('?')[0] ?? '')
+      .filter((route) => /^(GET|POST|DELETE) \//.test(route));
+    // The README names the first path parameter {id}: /v1/parties/{id}/keys/{keyId}.
+    const documented = operations().map(({ route }) => route.replace(/\{\w+\}/, '{id}'));
+    expect([...new Set(listed)].sort()).toEqual(
+      [...documented, 'GET /openapi.json', 'GET /docs', 'GET /console/'].sort(),
+    );
+  });
+
   it('passes the Redocly linter with no errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'suyuan-openapi-'));
     try {
