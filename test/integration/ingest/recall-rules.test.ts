@@ -15,7 +15,7 @@ import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { checkRecallRules, recallWarnings } from '../../../services/ingest/recall-rules.js';
-import { projectEvents, type ProjectionTable } from '../../../services/projector/projection.js';
+import { projectEvents } from '../../../services/projector/projection.js';
 import {
   acknowledged,
   produced,
@@ -76,7 +76,7 @@ describe('recall rules at ingest', () => {
     ].map(({ event }): SuyuanEvent => ({ ...event, recordedAt: '2026-11-04T00:00:00.000Z' }));
     const rows = projectEvents(given);
     for (const [table, tableRows] of Object.entries(rows)) {
-      await store.insert(table as ProjectionTable, tableRows);
+      await store.insert(table, tableRows);
     }
   });
 

@@ -68,7 +68,9 @@ describe('configuration', () => {
 
   it('is documented in the README, every variable with its default', () => {
     const documented = readmeConfiguration();
-    const defaults = environmentSchema.parse({}) as Record<string, unknown>;
+    const defaults: Record<string, string | number | boolean | undefined> = environmentSchema.parse(
+      {},
+    );
     expect([...documented.keys()].sort()).toEqual(Object.keys(environmentSchema.shape).sort());
     for (const [variable, stated] of documented) {
       const value = defaults[variable];
