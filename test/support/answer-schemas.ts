@@ -7,6 +7,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { default as addFormats } from 'ajv-formats';
+import { pollUntil } from './poll.js';
 
 interface Operation {
   readonly responses: Record<string, { content?: Record<string, unknown> }>;
@@ -23,11 +24,32 @@ export interface AnswerCheck {
 const pointer = (...parts: string[]) =>
   parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
+/**
+ * The platform's document. The gateway assembles it from its upstreams, and answers 503 while one
+ * of them is (re)starting: that is waited out.
+ */
+async function documentOf(url: string): Promise<OpenApiDocument> {
+  let last = '';
+  const document = pollUntil(
+    async () => {
+      const response = await fetch(`${url}/openapi.json`).catch((error: unknown) => {
+        last = String(error);
+        return undefined;
+      });
+      if (response?.ok) return (await response.json()) as OpenApiDocument;
+      if (response) last = `${response.status} ${await response.text()}`;
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `GET ${url}/openapi.json` },
+  );
+  return document.catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; it last answered ${last}`);
+  });
+}
+
 /** Fetches the platform's document and returns a check of answers against it. */
 export async function answerCheckFor(url: string): Promise<AnswerCheck> {
-  const response = await fetch(`${url}/openapi.json`);
-  if (!response.ok) throw new Error(`GET /openapi.json answered ${response.status}`);
-  const document = (await response.json()) as OpenApiDocument;
+  const document = await documentOf(url);
   // The document is one schema resource: `#/components/schemas/…` inside it resolve against it.
   const ajv = new Ajv({ strict: false, discriminator: true, allErrors: true });
   addFormats.default(ajv);

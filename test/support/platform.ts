@@ -88,7 +88,11 @@ export function clientFor(
     const text = await response.text();
     const answer = text ? JSON.parse(text) : undefined;
     if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
-      answerCheck ??= answerCheckFor(url);
+      // A document that could not be had is fetched again by the next answer.
+      answerCheck ??= answerCheckFor(url).catch((error: unknown) => {
+        answerCheck = undefined;
+        throw error;
+      });
       (await answerCheck)(method, path, response.status, answer);
     }
     return { status: response.status, body: answer };
