@@ -25,10 +25,14 @@ import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
-import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../../../services/common/topics.js';
+import {
+  EVENTS_DEAD_LETTER_TOPIC,
+  EVENTS_TOPIC,
+  PROJECTOR_GROUP,
+} from '../../../services/common/topics.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { projectEvents, type ProjectionTable } from '../../../services/projector/projection.js';
-import { PROJECTOR_GROUP, startProjector } from '../../../services/projector/projector.js';
+import { startProjector } from '../../../services/projector/projector.js';
 import { submittedEvent } from '../../support/event-arbitraries.js';
 import { kafkaForSuite } from '../../support/kafka-broker.js';
 import { pollUntil } from '../../support/poll.js';
