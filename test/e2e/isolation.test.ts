@@ -5,7 +5,9 @@
  * events after it are projected, a failed supervisory sampling after it still opens its recall,
  * and an admin can see why the record was set aside, and quarantine a record, on the audit trail.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventCodec } from '../../services/common/events/codec.js';
@@ -224,6 +226,59 @@ describe('an event the store refuses, slipped into the log past ingest', () => {
         expect.objectContaining({ actor: 'samr-iso', action: 'admin.log.inspect', status: 403 }),
       ]),
     );
+  });
+});
+
+describe('the log command (npm run log)', () => {
+  /** Runs tools/log/main.ts against the platform; resolves with its exit code and output. */
+  async function logCommand(args: string[], key = TEST_ADMIN_KEY) {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        join('node_modules', '.bin', 'tsx'),
+        ['tools/log/main.ts', ...args],
+        { env: { ...process.env, SUYUAN_URL: platform.url, SUYUAN_ADMIN_KEY: key } },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it('inspects and quarantines a record as the admin, and says why it cannot', async () => {
+    const [event] = parseSubmission(produced('ISO-CLI'), 'plant-iso');
+    const receipt = await slipIntoLog({
+      ...event,
+      recordedAt: new Date().toISOString(),
+    } as SuyuanEvent);
+    const position = [EVENTS_TOPIC, String(receipt.partition), String(receipt.offset)];
+
+    const inspected = await logCommand(['inspect', ...position]);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({
+      offset: receipt.offset,
+      event: { eventId: event?.eventId, batchId: 'ISO-CLI' },
+    });
+
+    const quarantined = await logCommand([
+      'quarantine',
+      ...position,
+      '--reason',
+      'a test of the command',
+    ]);
+    expect(quarantined.code, quarantined.stderr).toBe(0);
+    expect(JSON.parse(quarantined.stdout)).toMatchObject({
+      quarantine: { reason: 'a test of the command', actor: 'admin' },
+    });
+
+    expect(await logCommand(['quarantine', ...position])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('quarantine needs --reason'),
+    });
+    expect(await logCommand(['inspect', ...position], samr)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^suyuan log: 403 /),
+    });
   });
 });
 
