@@ -97,7 +97,7 @@ async function projectBatch(
   records: readonly StoredRecord[],
 ): Promise<void> {
   const { deadLetters } = deps;
-  const quarantined = await deadLetters.quarantinedAmong(records);
+  const { quarantined } = await deadLetters.skippedAmong(records);
   const skipped: SetAside[] = [];
   const decoded: Decoded[] = [];
   for (const record of records) {

@@ -128,17 +128,14 @@ async function handleIsolated(
   deadLetters: DeadLetters,
   records: readonly StoredRecord[],
 ) {
-  const [quarantined, skippedByProjector] = await Promise.all([
-    deadLetters.quarantinedAmong(records),
-    deadLetters.setAsideAmong(PROJECTOR_GROUP, records),
-  ]);
+  const skipped = await deadLetters.skippedAmong(records, PROJECTOR_GROUP);
   const setAside: SetAside[] = [];
   const decoded: Decoded[] = [];
   for (const record of records) {
-    const reason = quarantined.get(record.offset);
+    const reason = skipped.quarantined.get(record.offset);
     if (reason !== undefined) {
       setAside.push({ record, cause: 'quarantined', reason: `quarantined: ${reason}` });
-    } else if (!skippedByProjector.has(record.offset)) {
+    } else if (!skipped.setAside.has(record.offset)) {
       try {
         decoded.push({ record, event: deps.codec.decode(record.value) });
       } catch (error) {

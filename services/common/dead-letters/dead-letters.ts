@@ -45,11 +45,20 @@ export interface QuarantineRow {
   readonly at: string;
 }
 
+/** What a consumer skips among a batch's records. */
+export interface Skipped {
+  /** Quarantined offsets, with the operator's reason. */
+  readonly quarantined: ReadonlyMap<number, string>;
+  /** Offsets the consumer named in `skippedAmong` set aside. */
+  readonly setAside: ReadonlySet<number>;
+}
+
 export interface DeadLetters {
-  /** The quarantined offsets among `records` (one partition of one topic), with their reason. */
-  quarantinedAmong(records: readonly StoredRecord[]): Promise<ReadonlyMap<number, string>>;
-  /** The offsets among `records` that `consumer` set aside. */
-  setAsideAmong(consumer: string, records: readonly StoredRecord[]): Promise<ReadonlySet<number>>;
+  /**
+   * The records (of one partition of one topic) to skip: those quarantined, and, when
+   * `setAsideBy` names a consumer group, those it set aside. One store query.
+   */
+  skippedAmong(records: readonly StoredRecord[], setAsideBy?: string): Promise<Skipped>;
   /** Moves the records to the dead-letter topic and records them, on behalf of `consumer`. */
   setAside(consumer: string, entries: readonly SetAside[]): Promise<void>;
 }
@@ -79,28 +88,26 @@ function rangeOf(records: readonly StoredRecord[]) {
 export function createDeadLetters(deps: DeadLetterDeps): DeadLetters {
   const logger = deps.logger.child({ component: 'dead-letters' });
   return {
-    async quarantinedAmong(records) {
+    async skippedAmong(records, setAsideBy) {
       const range = rangeOf(records);
-      if (!range) return new Map();
-      const rows = await deps.store.query<{ offset: number; reason: string }>(
-        `SELECT offset, reason FROM quarantined_offsets FINAL
-         WHERE topic = {topic:String} AND partition = {partition:UInt32}
-           AND offset BETWEEN {from:UInt64} AND {to:UInt64}`,
-        range,
+      if (!range) return { quarantined: new Map(), setAside: new Set() };
+      const where = `topic = {topic:String} AND partition = {partition:UInt32}
+        AND offset BETWEEN {from:UInt64} AND {to:UInt64}`;
+      const rows = await deps.store.query<{ offset: number; quarantine: number; reason: string }>(
+        `SELECT offset, 1 AS quarantine, reason FROM quarantined_offsets FINAL WHERE ${where}
+         UNION ALL
+         SELECT offset, 0 AS quarantine, reason FROM dead_letters FINAL
+         WHERE ${where} AND consumer = {consumer:String}`,
+        { ...range, consumer: setAsideBy ?? '' },
       );
-      return new Map(rows.map((row) => [Number(row.offset), row.reason]));
-    },
-
-    async setAsideAmong(consumer, records) {
-      const range = rangeOf(records);
-      if (!range) return new Set();
-      const rows = await deps.store.query<{ offset: number }>(
-        `SELECT offset FROM dead_letters FINAL
-         WHERE topic = {topic:String} AND partition = {partition:UInt32}
-           AND offset BETWEEN {from:UInt64} AND {to:UInt64} AND consumer = {consumer:String}`,
-        { ...range, consumer },
-      );
-      return new Set(rows.map((row) => Number(row.offset)));
+      return {
+        quarantined: new Map(
+          rows.filter((row) => row.quarantine === 1).map((row) => [Number(row.offset), row.reason]),
+        ),
+        setAside: new Set(
+          rows.filter((row) => row.quarantine === 0).map((row) => Number(row.offset)),
+        ),
+      };
     },
 
     async setAside(consumer, entries) {
