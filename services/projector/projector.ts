@@ -26,9 +26,6 @@ import type { Store } from '../common/store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
 import { projectEvents, type ProjectionRows, type ProjectionTable } from './projection.js';
 
-/** The default of CONSUMER_STALL_AFTER_MS. */
-const DEFAULT_STALL_AFTER_MS = 60_000;
-
 export interface ProjectorDeps {
   readonly log: EventLog;
   readonly store: Store;
@@ -65,7 +62,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     log: deps.log,
     topic: EVENTS_TOPIC,
     group: groupId,
-    stallAfterMs: deps.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
+    stallAfterMs: deps.stallAfterMs,
     onFailure: () => deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: groupId }),
   });
   const deadLetters = createDeadLetters(deps);

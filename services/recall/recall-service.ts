@@ -71,7 +71,7 @@ export async function startRecallService(deps: RecallServiceDeps): Promise<Recal
     log: deps.log,
     topic: EVENTS_TOPIC,
     group: RECALL_GROUP,
-    stallAfterMs: deps.stallAfterMs ?? 60_000,
+    stallAfterMs: deps.stallAfterMs,
     onFailure: () =>
       deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: RECALL_GROUP }),
   });

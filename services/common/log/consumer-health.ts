@@ -36,12 +36,15 @@ export interface ConsumerHealth {
   check(): Promise<void>;
 }
 
+/** The default of CONSUMER_STALL_AFTER_MS. */
+const DEFAULT_STALL_AFTER_MS = 60_000;
+
 export interface ConsumerHealthOptions {
   readonly log: EventLog;
   readonly topic: string;
   readonly group: string;
   /** How long records may wait with no progress before the consumer counts as stalled. */
-  readonly stallAfterMs: number;
+  readonly stallAfterMs?: number;
   /** Called with each failed batch's error (a metric counts them). */
   readonly onFailure?: (error: unknown) => void;
   readonly now?: () => number;
@@ -94,7 +97,8 @@ export function createConsumerHealth(options: ConsumerHealthOptions): ConsumerHe
     const { waiting, position } = await groupPosition(log, topic, group);
     if (lastPosition !== undefined && position !== lastPosition) lastProgressAt = now();
     lastPosition = position;
-    const stalled = waiting > 0 && now() - lastProgressAt >= options.stallAfterMs;
+    const stallAfterMs = options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS;
+    const stalled = waiting > 0 && now() - lastProgressAt >= stallAfterMs;
     return {
       topic,
       group,
