@@ -234,8 +234,8 @@ describe('the log command (npm run log)', () => {
   async function logCommand(args: string[], key = TEST_ADMIN_KEY) {
     try {
       const { stdout, stderr } = await promisify(execFile)(
-        join('node_modules', '.bin', 'tsx'),
-        ['tools/log/main.ts', ...args],
+        process.execPath,
+        ['--import', 'tsx', 'tools/log/main.ts', ...args],
         { env: { ...process.env, SUYUAN_URL: platform.url, SUYUAN_ADMIN_KEY: key } },
       );
       return { code: 0, stdout, stderr };
@@ -245,41 +245,46 @@ describe('the log command (npm run log)', () => {
     }
   }
 
-  it('inspects and quarantines a record as the admin, and says why it cannot', async () => {
-    const [event] = parseSubmission(produced('ISO-CLI'), 'plant-iso');
-    const receipt = await slipIntoLog({
-      ...event,
-      recordedAt: new Date().toISOString(),
-    } as SuyuanEvent);
-    const position = [EVENTS_TOPIC, String(receipt.partition), String(receipt.offset)];
+  // Four processes, each compiling the command as it starts: slow on a loaded machine.
+  it(
+    'inspects and quarantines a record as the admin, and says why it cannot',
+    { timeout: 180_000 },
+    async () => {
+      const [event] = parseSubmission(produced('ISO-CLI'), 'plant-iso');
+      const receipt = await slipIntoLog({
+        ...event,
+        recordedAt: new Date().toISOString(),
+      } as SuyuanEvent);
+      const position = [EVENTS_TOPIC, String(receipt.partition), String(receipt.offset)];
 
-    const inspected = await logCommand(['inspect', ...position]);
-    expect(inspected.code, inspected.stderr).toBe(0);
-    expect(JSON.parse(inspected.stdout)).toMatchObject({
-      offset: receipt.offset,
-      event: { eventId: event?.eventId, batchId: 'ISO-CLI' },
-    });
+      const inspected = await logCommand(['inspect', ...position]);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      expect(JSON.parse(inspected.stdout)).toMatchObject({
+        offset: receipt.offset,
+        event: { eventId: event?.eventId, batchId: 'ISO-CLI' },
+      });
 
-    const quarantined = await logCommand([
-      'quarantine',
-      ...position,
-      '--reason',
-      'a test of the command',
-    ]);
-    expect(quarantined.code, quarantined.stderr).toBe(0);
-    expect(JSON.parse(quarantined.stdout)).toMatchObject({
-      quarantine: { reason: 'a test of the command', actor: 'admin' },
-    });
+      const quarantined = await logCommand([
+        'quarantine',
+        ...position,
+        '--reason',
+        'a test of the command',
+      ]);
+      expect(quarantined.code, quarantined.stderr).toBe(0);
+      expect(JSON.parse(quarantined.stdout)).toMatchObject({
+        quarantine: { reason: 'a test of the command', actor: 'admin' },
+      });
 
-    expect(await logCommand(['quarantine', ...position])).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('quarantine needs --reason'),
-    });
-    expect(await logCommand(['inspect', ...position], samr)).toMatchObject({
-      code: 1,
-      stderr: expect.stringMatching(/^suyuan log: 403 /),
-    });
-  });
+      expect(await logCommand(['quarantine', ...position])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('quarantine needs --reason'),
+      });
+      expect(await logCommand(['inspect', ...position], samr)).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/^suyuan log: 403 /),
+      });
+    },
+  );
 });
 
 describe('readiness', () => {
