@@ -42,16 +42,20 @@ export async function startEmbeddedPlatform(
     metrics,
     logger: logger.child({ service: 'projector' }),
     batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
   });
   // The one read model of the trace chain, for the trace API and the recall scope alike.
   const reads = createStoreTraceReads(foundations.store);
-  const recallWorkers = await startRecallWorkers(config, logger, foundations, reads);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector.health,
+    recall.health,
+  ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   mountTraceApi(http.app, config, foundations, reads, http.audit);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
-  const running = await serve(config, http, foundations, [...recallWorkers, projector]);
+  const running = await serve(config, http, foundations, [...recall.workers, projector]);
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,

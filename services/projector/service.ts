@@ -25,7 +25,8 @@ export async function startProjectorService(
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
   });
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [projector.health]);
   return serve(config, http, foundations, [projector]);
 }

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
-import { createMetrics } from '../common/metrics/metrics.js';
+import type { ConsumerHealth } from '../common/log/consumer-health.js';
+import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
@@ -28,13 +29,17 @@ export function mountRecallApi(
   registerRecallRoutes(app, { store, parties, reads });
 }
 
-/** Starts the recall consumer and the notifier; stop them in the returned order. */
+/**
+ * Starts the recall consumer and the notifier; stop the workers in the returned order. `health`
+ * is the recall consumer's, for /readyz and /metrics.
+ */
 export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
   reads: TraceReads,
-): Promise<Worker[]> {
+  metrics?: Metrics,
+): Promise<{ workers: Worker[]; health: ConsumerHealth }> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
     'Suyuan recall service 溯源召回服务',
@@ -45,13 +50,15 @@ export async function startRecallWorkers(
     logger: logger.child({ service: 'recall' }),
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
+    metrics,
+    stallAfterMs: config.consumerStallAfterMs,
   });
   const notifier = await startNotifier({
     store: foundations.store,
     logger: logger.child({ service: 'notifier' }),
     ...config.webhooks,
   });
-  return [notifier, recalls];
+  return { workers: [notifier, recalls], health: recalls.health };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
@@ -59,8 +66,8 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
   const reads = createStoreTraceReads(foundations.store);
-  const workers = await startRecallWorkers(config, logger, foundations, reads);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const { workers, health } = await startRecallWorkers(config, logger, foundations, reads, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [health]);
   mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, workers);
 }

@@ -1,11 +1,13 @@
 /**
- * The trace API service: batches, traces, search and the audit trail, all read from the store.
- * Stateless: run as many as the load needs.
+ * The trace API service: batches, traces, search and the audit trail, all read from the store;
+ * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
+ * load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import type { AuditTrail } from '../common/audit/audit-trail.js';
 import type { Config } from '../common/config.js';
+import { registerLogAdminRoutes } from '../common/dead-letters/log-admin-routes.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
@@ -19,13 +21,14 @@ import { registerSearchRoutes } from './search-routes.js';
 export function mountTraceApi(
   app: FastifyInstance,
   config: Config,
-  { store, parties }: Foundations,
+  { store, parties, log, codec }: Foundations,
   reads: TraceReads,
   audit: AuditTrail,
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
+  registerLogAdminRoutes(app, { log, store, codec });
 }
 
 export async function startTraceApiService(

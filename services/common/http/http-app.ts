@@ -41,12 +41,17 @@ const readyz = defineOperation({
   method: 'GET',
   url: '/readyz',
   operationId: 'getReadiness',
-  summary: 'Readiness: the log and the store answer (no API key)',
+  summary:
+    'Readiness: the log and the store answer, and no consumer of this process is stalled (no API key)',
   tag: 'probes',
   public: true,
   answers: {
     200: { description: 'Ready', schema: readiness },
-    503: { description: 'Not ready; `checks` says which dependency failed', schema: readiness },
+    503: {
+      description:
+        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why',
+      schema: readiness,
+    },
   },
 });
 

@@ -62,6 +62,10 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'parties', description: 'Parties and their API keys (admin)' },
         { name: 'audit', description: 'The audit trail of regulator and admin actions (admin)' },
         { name: 'probes', description: 'Liveness and readiness' },
+        {
+          name: 'log',
+          description: 'Log records, dead letters and quarantine, for operators (admin)',
+        },
       ],
     },
   });
