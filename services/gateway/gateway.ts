@@ -3,11 +3,13 @@
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
  * traces, search, audit, the console) to the trace API — and has its own probes: /readyz is ready
  * only when every upstream is. Each service documents its own routes, so the gateway serves the
- * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged.
+ * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. It serves
+ * the web console itself: static pages, the one public face of the platform.
  */
 import proxy from '@fastify/http-proxy';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { registerConsole } from '../console/serve.js';
 import { parseEnvironment } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
@@ -33,8 +35,8 @@ export function upstreamsFrom(env: NodeJS.ProcessEnv): Upstreams {
 
 /**
  * Path prefixes (and methods, where a path has readers and writers) and where they go; the
- * trace API takes whatever no prefix names. EPCIS capture is ingest's, the EPCIS query
- * (GET /epcis/events…) the trace API's.
+ * trace API takes whatever no prefix (nor the console) names. EPCIS capture is ingest's, the
+ * EPCIS query (GET /epcis/events…) the trace API's.
  */
 function routes(
   upstreams: Upstreams,
@@ -60,6 +62,17 @@ export async function createGateway(
     disableRequestLogging: true,
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
+  });
+  // The proxies stream a body on unread, so Fastify's limit never sees it: a body past the limit
+  // would reach the upstream, which refuses it halfway and leaves the proxy a broken pipe (500).
+  app.addHook('onRequest', async (request, reply) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > options.bodyLimitBytes) {
+      return reply.status(413).send({
+        error: 'payload_too_large',
+        message: `body: larger than the limit of this server (${options.bodyLimitBytes} bytes)`,
+      });
+    }
   });
   const metrics = createMetrics({ service: 'gateway' });
   app.get('/healthz', () => ({ status: 'ok' }));
@@ -92,6 +105,7 @@ export async function createGateway(
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
+  await registerConsole(app);
   for (const { prefix, upstream, httpMethods } of routes(upstreams)) {
     await app.register(proxy, {
       upstream,

@@ -1,13 +1,12 @@
 /**
  * What a client may post for each event type: the schema's fields without `party` and
  * `recordedAt` (ingest sets those). Optional fields become the schema's nulls. Each validator is
- * typed against the generated Avro types, so a schema change that is not reflected here fails
- * to compile.
+ * checked against the generated Avro types (`Checked`), so a schema change that is not reflected
+ * here fails to compile.
  */
 import { z } from 'zod';
 import type * as Events from '../common/events/event-types.generated.js';
-
-type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
+import { isStorableTime, STORABLE_TIMES_TEXT } from '../common/store/storable.js';
 
 const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
 const CONTROL_CHARS = /\p{Cc}/u;
@@ -32,9 +31,21 @@ const quantity = z
   .number({ error: 'must be a number' })
   .positive('must be greater than 0')
   .max(1e15, 'must be at most 1e15');
+/** 0 or more; -0 is kept as 0, the one zero JSON (and so the store's rows) can write. */
+const amount = z
+  .number({ error: 'must be a number' })
+  .min(0, 'must be 0 or more')
+  .max(1e15, 'must be at most 1e15')
+  .transform((value) => value + 0);
+/**
+ * An RFC 3339 time with any offset, kept as UTC to the millisecond (finer digits are dropped), and
+ * only within the range the store holds exactly (common/store/storable.ts).
+ */
 const time = z.iso
   .datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-20T08:00:00Z' })
-  .transform((value) => new Date(value).toISOString());
+  .transform((value) => Date.parse(value))
+  .refine(isStorableTime, `must be ${STORABLE_TIMES_TEXT}, the times the store holds`)
+  .transform((millis) => new Date(millis).toISOString());
 const eventTime = time.refine(
   (value) => Date.parse(value) <= Date.now() + MAX_TIME_SKEW_MS,
   'must not be more than 24 hours in the future',
@@ -83,76 +94,61 @@ const lines = z
   .superRefine(uniqueBatches);
 const batchIds = z.array(identifier).min(1, 'must name at least one batch').max(1000);
 
-/**
- * A native post is never derived from an EPCIS event: its link to one (added in the second
- * version of these schemas) is null, and not a field a client sends.
- */
-const native = <Shape extends object>(schema: z.ZodType<Shape>) =>
-  schema.transform((fields) => ({ ...fields, epcisEventId: null }));
+const batchProduced = z.strictObject({
+  ...envelope,
+  batchId: identifier,
+  product: z.strictObject({ id: identifier, name: text(256) }),
+  quantity,
+  unit,
+  inputs: z
+    .array(
+      z.strictObject({
+        batchId: identifier,
+        quantity,
+        unit: unit.nullish().transform((v) => v ?? null),
+      }),
+    )
+    .max(1000)
+    .superRefine(uniqueBatches)
+    .default([]),
+});
 
-const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = native(
-  z.strictObject({
-    ...envelope,
-    batchId: identifier,
-    product: z.strictObject({ id: identifier, name: text(256) }),
-    quantity,
-    unit,
-    inputs: z
-      .array(
-        z.strictObject({
-          batchId: identifier,
-          quantity,
-          unit: unit.nullish().transform((v) => v ?? null),
-        }),
-      )
-      .max(1000)
-      .superRefine(uniqueBatches)
-      .default([]),
-  }),
-);
+const batchShipped = z.strictObject({
+  ...envelope,
+  shipmentId: identifier,
+  to: identifier,
+  lines,
+});
 
-const batchShipped: z.ZodType<Submitted<Events.BatchShipped>> = native(
-  z.strictObject({
-    ...envelope,
-    shipmentId: identifier,
-    to: identifier,
-    lines,
-  }),
-);
+const batchReceived = z.strictObject({
+  ...envelope,
+  shipmentId: identifier,
+  from: identifier,
+  lines,
+});
 
-const batchReceived: z.ZodType<Submitted<Events.BatchReceived>> = native(
-  z.strictObject({
-    ...envelope,
-    shipmentId: identifier,
-    from: identifier,
-    lines,
-  }),
-);
+const inspectionRecorded = z.strictObject({
+  ...envelope,
+  inspectionId: identifier.nullish().transform((v) => v ?? null),
+  batchId: identifier,
+  kind: z.enum(['SELF_CHECK', 'SUPERVISORY_SAMPLING', 'THIRD_PARTY', 'IMPORT']),
+  result: z.enum(['PASS', 'FAIL']),
+  findings: z
+    .array(
+      z.strictObject({
+        item: text(256),
+        value: text(256),
+        limit: optionalText(256),
+        unit: optionalText(32),
+      }),
+    )
+    .max(500)
+    .default([]),
+  standard: optionalText(256),
+  report: optionalText(1024),
+});
 
-const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = native(
-  z.strictObject({
-    ...envelope,
-    inspectionId: identifier.nullish().transform((v) => v ?? null),
-    batchId: identifier,
-    kind: z.enum(['SELF_CHECK', 'SUPERVISORY_SAMPLING', 'THIRD_PARTY', 'IMPORT']),
-    result: z.enum(['PASS', 'FAIL']),
-    findings: z
-      .array(
-        z.strictObject({
-          item: text(256),
-          value: text(256),
-          limit: optionalText(256),
-          unit: optionalText(32),
-        }),
-      )
-      .max(500)
-      .default([]),
-    standard: optionalText(256),
-    report: optionalText(1024),
-  }),
-);
-
-const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObject({
+const defectReported = z.strictObject({
   ...envelope,
   defectId: identifier,
   batchIds,
@@ -162,18 +158,16 @@ const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObje
   description: optionalText(8000),
 });
 
-const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = native(
-  z.strictObject({
-    ...envelope,
-    recallId: identifier,
-    rootBatchIds: batchIds,
-    level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' }),
-    mode: z.enum(['VOLUNTARY', 'ORDERED']),
-    reason: text(2000),
-  }),
-);
+const recallInitiated = z.strictObject({
+  ...envelope,
+  recallId: identifier,
+  rootBatchIds: batchIds,
+  level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' }),
+  mode: z.enum(['VOLUNTARY', 'ORDERED']),
+  reason: text(2000),
+});
 
-const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.strictObject({
+const recallNoticeIssued = z.strictObject({
   ...envelope,
   noticeId: identifier,
   recallId: identifier,
@@ -183,28 +177,28 @@ const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.st
   actions: z.array(text(256)).max(20).default([]),
 });
 
-const recallAcknowledged: z.ZodType<Submitted<Events.RecallAcknowledged>> = z.strictObject({
+const recallAcknowledged = z.strictObject({
   ...envelope,
   noticeId: identifier,
   note: optionalText(2000),
 });
 
-const recallProgressReported: z.ZodType<Submitted<Events.RecallProgressReported>> = z.strictObject({
+const recallProgressReported = z.strictObject({
   ...envelope,
   noticeId: identifier,
-  recovered: z.number().min(0, 'must be 0 or more').max(1e15),
-  destroyed: z.number().min(0, 'must be 0 or more').max(1e15),
+  recovered: amount,
+  destroyed: amount,
   unit,
   note: optionalText(2000),
 });
 
-const recallClosed: z.ZodType<Submitted<Events.RecallClosed>> = z.strictObject({
+const recallClosed = z.strictObject({
   ...envelope,
   recallId: identifier,
   reason: text(2000),
 });
 
-const eventRetracted: z.ZodType<Submitted<Events.EventRetracted>> = z.strictObject({
+const eventRetracted = z.strictObject({
   ...envelope,
   targetEventId: z.guid('must be a UUID'),
   reason: text(2000),
@@ -212,6 +206,37 @@ const eventRetracted: z.ZodType<Submitted<Events.EventRetracted>> = z.strictObje
 
 /** Every event type but the EPCIS record, which only the EPCIS capture writes. */
 export type PostableEventType = Exclude<Events.EventType, 'EpcisEventCaptured'>;
+
+type EventOf<T extends PostableEventType> = Extract<Events.SuyuanEvent, { eventType: T }>;
+
+/** The event types whose later versions link a derived event to its EPCIS event. */
+type EpcisLinked = {
+  [T in PostableEventType]: 'epcisEventId' extends keyof EventOf<T> ? T : never;
+}[PostableEventType];
+
+/**
+ * A native post is never derived from an EPCIS event: its link (`epcisEventId`, added in the
+ * second version of these types) is null, and not a field a client sends. Typed by the generated
+ * types, so every linked type is listed.
+ */
+const EPCIS_LINKED: Record<EpcisLinked, true> = {
+  BatchProduced: true,
+  BatchShipped: true,
+  BatchReceived: true,
+  InspectionRecorded: true,
+  RecallInitiated: true,
+};
+
+/** What a posted event of this type gets beside its fields: a null link to an EPCIS event. */
+export const nativeLink = (eventType: string): { epcisEventId?: null } =>
+  Object.hasOwn(EPCIS_LINKED, eventType) ? { epcisEventId: null } : {};
+
+/** Each validator against the generated Avro type: a schema change not reflected here fails. */
+type Checked = {
+  [T in PostableEventType]: z.ZodType<
+    Omit<EventOf<T>, 'eventType' | 'party' | 'recordedAt' | 'epcisEventId'>
+  >;
+};
 
 export const SUBMITTED_EVENT_SCHEMAS = {
   BatchProduced: batchProduced,
@@ -225,4 +250,4 @@ export const SUBMITTED_EVENT_SCHEMAS = {
   RecallProgressReported: recallProgressReported,
   RecallClosed: recallClosed,
   EventRetracted: eventRetracted,
-} satisfies Record<PostableEventType, z.ZodType>;
+} satisfies Checked;

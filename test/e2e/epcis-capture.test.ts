@@ -1,3 +1,4 @@
+// @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUri } from '../../services/common/epcis/gs1-uri.js';
 import { pollUntil } from '../support/poll.js';
@@ -335,12 +336,20 @@ describe('party identifiers (POST /v1/parties)', () => {
       ]),
     );
     expect(job.success).toBe(true);
-    const trace = await platform.request<{ shipments: Array<{ from: string; to: string }> }>(
-      'GET',
-      `/v1/batches/${encodeURIComponent(canonicalUri(lot))}/trace`,
-      { key: keys.samr },
+    // The projector stores the shipment after the capture answers: wait for it on the trace.
+    const shipments = await pollUntil(
+      async () => {
+        const trace = await platform.request<{ shipments: Array<{ from: string; to: string }> }>(
+          'GET',
+          `/v1/batches/${encodeURIComponent(canonicalUri(lot))}/trace`,
+          { key: keys.samr },
+        );
+        return trace.status === 200 && trace.body.shipments.length > 0
+          ? trace.body.shipments
+          : undefined;
+      },
+      { what: `the shipment of ${lot} on its trace`, timeoutMs: 30_000 },
     );
-    expect(trace.status).toBe(200);
-    expect(trace.body.shipments).toEqual([expect.objectContaining({ from: 'plant', to: 'dist' })]);
+    expect(shipments).toEqual([expect.objectContaining({ from: 'plant', to: 'dist' })]);
   });
 });

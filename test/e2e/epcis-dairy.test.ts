@@ -1,3 +1,4 @@
+// @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 /**
  * A dairy chain told twice — once in GS1 EPCIS 2.0 (test/fixtures/epcis/dairy-*.jsonld:
  * commissioning, a transformation, lots packed on an SSCC, the SSCC shipped and received, a

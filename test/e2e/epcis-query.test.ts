@@ -17,6 +17,7 @@ import {
   type HttpAnswer,
 } from '../support/epcis.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { pollUntil } from '../support/poll.js';
 
 let platform: TestPlatform;
 const keys: Record<string, string> = {};
@@ -248,5 +249,34 @@ describe('what a party sees, and the export of native events', () => {
       'suyuan:party': 'plant',
       recordTime: expect.any(String),
     });
+  });
+
+  it('records a regulator’s query in the audit trail, with its filters, and not a party’s', async () => {
+    await query(platform, keys.samr!, `?EQ_bizStep=shipping&MATCH_anyEPCClass=${uri(LOT)}`);
+    await query(platform, keys.plant!, '?EQ_bizStep=receiving');
+    const entries = await pollUntil(
+      async () => {
+        const audit = await platform.request<Array<Record<string, unknown>>>(
+          'GET',
+          '/v1/audit?action=epcis.query',
+          { key: TEST_ADMIN_KEY },
+        );
+        const found = audit.body.filter(
+          (entry) => (entry.detail as Record<string, unknown>).EQ_bizStep === 'shipping',
+        );
+        return found.length > 0 ? audit.body : undefined;
+      },
+      { what: 'the audit entry of the regulator’s EPCIS query', timeoutMs: 10_000 },
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        actor: 'samr',
+        action: 'epcis.query',
+        route: '/epcis/events',
+        status: 200,
+        detail: { EQ_bizStep: 'shipping', MATCH_anyEPCClass: LOT },
+      }),
+    );
+    expect(entries.filter((entry) => entry.actor === 'plant')).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+// @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 /**
  * A transformation told in several documents: its events, joined by transformationID, come in
  * any order, and an error declaration takes one back; the trace shows what stands. The mapping's

@@ -1,10 +1,12 @@
 /**
  * EPCIS over HTTP for the tests: documents, capture, queries that wait for the projector, and
- * the check that every answer is an EPCISQueryDocument the official JSON Schema accepts.
+ * the checks that every query answer is an EPCISQueryDocument the official JSON Schema accepts
+ * and every JSON answer is what the served API document says.
  */
 import { expect } from 'vitest';
 import { SUYUAN_NAMESPACE } from '../../services/common/epcis/epcis-event.js';
 import { checkDocument } from '../../services/common/epcis/schema-check.js';
+import { answerCheckFor, type AnswerCheck } from './answer-schemas.js';
 import type { TestPlatform } from './platform.js';
 import { pollUntil } from './poll.js';
 
@@ -50,11 +52,24 @@ export async function http<T = EpcisJson>(
   if (body !== undefined) headers['content-type'] ??= 'application/ld+json';
   const response = await fetch(`${platform.url}${path}`, { method, headers, body });
   const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
-  };
+  const answer = (text ? JSON.parse(text) : undefined) as T;
+  // JSON answers (jobs, refusals) are held to the served API document, as every e2e answer is;
+  // EPCIS documents (application/ld+json) to the official schema, by query() below.
+  if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+    (await answerCheckOf(platform.url))(method, path, response.status, answer);
+  }
+  return { status: response.status, headers: response.headers, body: answer };
+}
+
+const answerChecks = new Map<string, Promise<AnswerCheck>>();
+function answerCheckOf(url: string): Promise<AnswerCheck> {
+  let check = answerChecks.get(url);
+  if (!check) {
+    check = answerCheckFor(url);
+    answerChecks.set(url, check);
+    check.catch(() => answerChecks.delete(url));
+  }
+  return check;
 }
 
 export interface CaptureJob {

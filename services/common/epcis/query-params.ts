@@ -47,6 +47,32 @@ const MATCH: Record<string, MatchRole[]> = {
   MATCH_anyEPCClass: ['epcClass', 'inputEPCClass', 'outputEPCClass'],
 };
 
+/** The parameters Suyuan answers besides paging, as the API document describes them. */
+export const QUERY_PARAMETERS: Readonly<Record<string, string>> = {
+  eventType:
+    'ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent, AssociationEvent',
+  GE_eventTime: 'Events at or after this time',
+  LT_eventTime: 'Events before this time',
+  GE_recordTime: 'Events recorded at or after this time',
+  LT_recordTime: 'Events recorded before this time',
+  EQ_action: 'ADD, OBSERVE, DELETE',
+  EQ_bizStep: 'CBV bizStep, bare (shipping) or full',
+  EQ_disposition: 'CBV disposition, bare or full',
+  EQ_readPoint: 'A read point, URN or Digital Link',
+  EQ_bizLocation: 'A business location, URN or Digital Link',
+  EQ_transformationID: 'A transformationID',
+  EQ_eventID: 'An eventID (a hash ID included)',
+  EXISTS_errorDeclaration: 'Only events whose error was declared',
+  GE_errorDeclarationTime: 'Error declared at or after this time',
+  LT_errorDeclarationTime: 'Error declared before this time',
+  ...Object.fromEntries(
+    Object.entries(MATCH).map(([name, roles]) => [
+      name,
+      `An identifier or class pattern (URN or Digital Link) in ${roles.join(', ')}`,
+    ]),
+  ),
+};
+
 const PAGING = new Set(['perPage', 'nextPageToken']);
 
 export class QueryParameterError extends Error {

@@ -3,34 +3,12 @@
  * REST binding's capture job lists them, plus where it is (`index`, `eventID`, `path`), and the
  * unresolved links of the events it took.
  */
+import type { CaptureError, CaptureResult, CaptureWarning } from '../../common/api/epcis.js';
 import { SuyuanError, type ErrorCode } from '../../common/errors.js';
 
+export type { CaptureError, CaptureResult, CaptureWarning };
+
 export type ErrorBehaviour = 'rollback' | 'proceed';
-
-export interface CaptureError {
-  readonly type: string;
-  /** `eventList[3].bizStep: unknown CBV bizStep "shippping"` */
-  readonly title: string;
-  readonly status: number;
-  readonly index: number;
-  readonly eventID?: string;
-  readonly path: string;
-  readonly detail: string;
-}
-
-export interface CaptureWarning {
-  readonly index: number;
-  readonly eventID: string;
-  readonly path: string;
-  readonly id: string;
-  readonly detail: string;
-}
-
-export interface CaptureResult {
-  readonly index: number;
-  readonly eventID: string;
-  readonly status: 'accepted' | 'duplicate' | 'rejected';
-}
 
 export interface CaptureOutcome {
   readonly success: boolean;

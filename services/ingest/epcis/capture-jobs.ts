@@ -7,21 +7,9 @@
 import { readsEverything, type Party } from '../../common/access/party-directory.js';
 import { SuyuanError } from '../../common/errors.js';
 import type { Store } from '../../common/store/store.js';
-import type { CaptureOutcome, ErrorBehaviour } from './capture-errors.js';
+import type { CaptureJob } from '../../common/api/epcis.js';
 
-export interface CaptureJob {
-  readonly captureID: string;
-  readonly createdAt: string;
-  readonly finishedAt: string;
-  readonly running: false;
-  readonly success: boolean;
-  readonly captureErrorBehaviour: ErrorBehaviour;
-  readonly errors: CaptureOutcome['errors'];
-  /** Each event of the document: accepted, duplicate (captured before) or rejected. */
-  readonly events: CaptureOutcome['results'];
-  /** Identifiers of accepted events that no trace can place (unresolved links). */
-  readonly warnings: CaptureOutcome['warnings'];
-}
+export type { CaptureJob };
 
 export interface CaptureJobs {
   record(party: string, job: CaptureJob): Promise<void>;

@@ -2,18 +2,27 @@
  * The EPCIS 2.0 capture interface (REST binding): `POST /epcis/capture` takes an EPCISDocument
  * (or EPCISQueryDocument) and answers 202 with the capture job's Location, once the job is done
  * and the log holds what it accepted; `GET /epcis/capture[/{captureID}]` reads jobs;
- * `POST /epcis/events` captures one event and answers 201 (or the refusal itself).
+ * `POST /epcis/events` captures one event and answers 201 (or the refusal itself). Their
+ * contract is operations.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { hashContextOf } from '../../common/epcis/event-hash.js';
 import { productNamesOf } from '../../common/epcis/master-data.js';
-import { EPCIS_VERSION_HEADERS, perPageOf } from '../../common/epcis/rest-binding.js';
+import { EPCIS_VERSION_HEADERS } from '../../common/epcis/rest-binding.js';
 import { checkDocument, checkEvent } from '../../common/epcis/schema-check.js';
 import { SuyuanError } from '../../common/errors.js';
+import { mountOperation } from '../../common/http/operations.js';
+import { invalidField } from '../../common/invalid-input.js';
 import { captureEvents, type CaptureDeps } from './capture.js';
 import { refusalOf, type ErrorBehaviour } from './capture-errors.js';
 import type { CaptureJob, CaptureJobs } from './capture-jobs.js';
+import {
+  captureDocumentOperation,
+  captureEventOperation,
+  getCaptureJobOperation,
+  listCaptureJobsOperation,
+} from './operations.js';
 
 export interface CaptureRouteDeps extends CaptureDeps {
   readonly jobs: CaptureJobs;
@@ -26,8 +35,7 @@ export interface CaptureRouteDeps extends CaptureDeps {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const invalid = (path: string, message: string) =>
-  new SuyuanError('invalid_request', `${path}: ${message}`, { details: [{ path, message }] });
+const invalid = (path: string, message: string) => invalidField(path, message);
 
 function errorBehaviourOf(header: unknown): ErrorBehaviour {
   if (header === undefined) return 'rollback';
@@ -79,18 +87,23 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: CaptureRouteDe
     ...EPCIS_VERSION_HEADERS,
   };
   const announce = (reply: FastifyReply) => reply.headers(limits);
+  // Every answer of the capture interface announces its limits, a 413 of the body parser too.
+  const announcing = {
+    onError: async (_request: unknown, reply: FastifyReply) => void announce(reply),
+  };
 
+  // The REST binding's way to ask for the limits; not an operation of the API document.
   app.options('/epcis/capture', { schema: { hide: true } }, async (_request, reply) =>
     announce(reply).header('allow', 'OPTIONS, GET, POST').status(204).send(),
   );
 
-  app.post(
-    '/epcis/capture',
-    { bodyLimit: deps.fileSizeLimit, onError: async (_request, reply) => void announce(reply) },
-    async (request, reply) => {
+  mountOperation(
+    app,
+    captureDocumentOperation,
+    async ({ request, reply, body }) => {
       announce(reply);
       const behaviour = errorBehaviourOf(request.headers['gs1-capture-error-behaviour']);
-      const { document, events, schemaProblems } = documentOf(request.body, deps.captureLimit);
+      const { document, events, schemaProblems } = documentOf(body, deps.captureLimit);
       const captureID = randomUUID();
       const createdAt = new Date().toISOString();
       const outcome = await captureEvents(deps, {
@@ -117,36 +130,42 @@ export function registerCaptureRoutes(app: FastifyInstance, deps: CaptureRouteDe
       await deps.jobs.record(request.caller.partyId, job);
       return reply.status(202).header('location', `/epcis/capture/${captureID}`).send(job);
     },
+    announcing,
   );
 
-  app.get<{ Querystring: Record<string, unknown> }>('/epcis/capture', async (request, reply) => {
-    announce(reply);
-    const perPage = perPageOf(request.query.perPage);
-    const after =
-      typeof request.query.nextPageToken === 'string' ? request.query.nextPageToken : undefined;
-    const jobs = await deps.jobs.list(request.caller, perPage + 1, after);
-    const page = jobs.slice(0, perPage);
-    if (jobs.length > perPage) {
-      const next = page.at(-1)?.captureID ?? '';
-      reply.header(
-        'link',
-        `</epcis/capture?perPage=${perPage}&nextPageToken=${encodeURIComponent(next)}>; rel="next"`,
-      );
-    }
-    return page;
-  });
-
-  app.get<{ Params: { captureID: string } }>(
-    '/epcis/capture/:captureID',
-    async (request, reply) => {
+  mountOperation(
+    app,
+    listCaptureJobsOperation,
+    async ({ request, reply, query }) => {
       announce(reply);
-      return deps.jobs.get(request.caller, request.params.captureID);
+      const { perPage, nextPageToken } = query;
+      const jobs = await deps.jobs.list(request.caller, perPage + 1, nextPageToken);
+      const page = jobs.slice(0, perPage);
+      if (jobs.length > perPage) {
+        const next = page.at(-1)?.captureID ?? '';
+        reply.header(
+          'link',
+          `</epcis/capture?perPage=${perPage}&nextPageToken=${encodeURIComponent(next)}>; rel="next"`,
+        );
+      }
+      return page;
     },
+    announcing,
   );
 
-  app.post('/epcis/events', { bodyLimit: deps.fileSizeLimit }, async (request, reply) => {
+  mountOperation(
+    app,
+    getCaptureJobOperation,
+    async ({ request, reply, params }) => {
+      announce(reply);
+      return deps.jobs.get(request.caller, params.captureID);
+    },
+    announcing,
+  );
+
+  mountOperation(app, captureEventOperation, async ({ request, reply, body }) => {
     reply.headers(EPCIS_VERSION_HEADERS);
-    const event = request.body;
+    const event: unknown = body;
     if (!isObject(event) || typeof event.type !== 'string') {
       throw invalid('type', 'the body must be one EPCIS event');
     }

@@ -11,7 +11,7 @@ import { CaptureKnowledge, type StoreFacts } from '../../common/epcis/capture-kn
 import { nativeLocation, suyuanExtension } from '../../common/epcis/epcis-event.js';
 import { mapEpcisEvent, type MappedEvent } from '../../common/epcis/to-native.js';
 import type { UnstampedEvent } from '../../common/events/unstamped-event.js';
-import { formatPath } from '../parse-submission.js';
+import { formatPath } from '../../common/invalid-input.js';
 import { SUBMITTED_EVENT_SCHEMAS, type PostableEventType } from '../event-schemas.js';
 import { captureError, type CaptureError, type CaptureWarning } from './capture-errors.js';
 import type { PreparedEvent } from './prepare-events.js';

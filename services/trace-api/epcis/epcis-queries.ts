@@ -11,6 +11,7 @@ import type { SuyuanEvent } from '../../common/events/event-types.generated.js';
 import { batchesNamedBy } from '../../common/events/keys.js';
 import { SuyuanError } from '../../common/errors.js';
 import type { Store } from '../../common/store/store.js';
+import type { TraceReads } from '../../common/trace/trace-reads.js';
 import {
   capturedConditions,
   capturedVisibility,
@@ -127,29 +128,30 @@ function capturedEvent(row: CapturedRow): Record<string, unknown> {
   return { ...event, eventID: event.eventID ?? row.key, recordTime: iso(row.recordTime) };
 }
 
+/** What the query reads: the store, and the trace read model for the batches' products. */
+export interface EpcisQueryDeps {
+  readonly store: Store;
+  readonly reads: Pick<TraceReads, 'batches'>;
+}
+
 /** The page's native events, exported: payloads, retractions and the products of their batches. */
-async function exportNatives(store: Store, rows: readonly NativeRow[]) {
+async function exportNatives(deps: EpcisQueryDeps, rows: readonly NativeRow[]) {
   if (rows.length === 0) return new Map<string, Record<string, unknown>>();
   const ids = rows.map((row) => row.eventId);
   const [payloads, retractions] = await Promise.all([
-    store.query<{ eventId: string; payload: string }>(
+    deps.store.query<{ eventId: string; payload: string }>(
       'SELECT event_id AS eventId, payload FROM events FINAL WHERE event_id IN {ids:Array(String)}',
       { ids },
     ),
-    store.query<{ target: string; at: string; reason: string }>(
+    deps.store.query<{ target: string; at: string; reason: string }>(
       `SELECT target_event_id AS target, at, reason FROM retractions FINAL
        WHERE target_event_id IN {ids:Array(String)} ORDER BY at LIMIT 1 BY target_event_id`,
       { ids },
     ),
   ]);
   const events = payloads.map((row) => JSON.parse(row.payload) as SuyuanEvent);
-  const batchIds = [...new Set(events.flatMap(batchesNamedBy))];
-  const products = await store.query<{ batchId: string; productId: string }>(
-    `SELECT batch_id AS batchId, product_id AS productId FROM batches FINAL
-     WHERE batch_id IN {ids:Array(String)} ORDER BY batch_id, recorded_at LIMIT 1 BY batch_id`,
-    { ids: batchIds },
-  );
-  const productOf = new Map(products.map((row) => [row.batchId, row.productId]));
+  const batches = await deps.reads.batches([...new Set(events.flatMap(batchesNamedBy))]);
+  const productOf = new Map(batches.map((batch) => [batch.batchId, batch.productId]));
   const retracted = new Map<string, Retraction>(
     retractions.map((row) => [row.target, { at: iso(row.at), reason: row.reason }]),
   );
@@ -167,20 +169,20 @@ async function exportNatives(store: Store, rows: readonly NativeRow[]) {
 }
 
 export async function queryEpcisEvents(
-  store: Store,
+  deps: EpcisQueryDeps,
   caller: Party,
   query: EpcisQuery,
   perPage: number,
   after: PagePosition = START,
 ): Promise<EpcisPage> {
   const [captured, natives] = await Promise.all([
-    capturedCandidates(store, caller, query, after, perPage + 1),
-    nativeCandidates(store, caller, query, after, perPage + 1),
+    capturedCandidates(deps.store, caller, query, after, perPage + 1),
+    nativeCandidates(deps.store, caller, query, after, perPage + 1),
   ]);
   const merged = [...captured, ...natives].sort(compare);
   const page = merged.slice(0, perPage);
   const exported = await exportNatives(
-    store,
+    deps,
     page.flatMap((candidate) => candidate.native ?? []),
   );
   const events = page.flatMap((candidate) => {

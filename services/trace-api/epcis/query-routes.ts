@@ -2,42 +2,31 @@
  * The EPCIS 2.0 query interface (REST binding): `GET /epcis/events` with the standard query
  * parameters, `perPage`, `nextPageToken` and a `Link: rel="next"` header, and
  * `GET /epcis/events/{eventID}`. Answers are EPCISQueryDocuments holding captured EPCIS events
- * as they came and native events exported; what a caller sees follows the trace rules.
+ * as they came and native events exported; what a caller sees follows the trace rules. Their
+ * contract is operations.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readsEverything } from '../../common/access/party-directory.js';
-import {
-  parseEpcisQuery,
-  QueryParameterError,
-  type EpcisQuery,
-} from '../../common/epcis/query-params.js';
+import { parseEpcisQuery } from '../../common/epcis/query-params.js';
 import { queryDocument } from '../../common/epcis/query-document.js';
-import { EPCIS_VERSION_HEADERS, perPageOf } from '../../common/epcis/rest-binding.js';
+import { EPCIS_VERSION_HEADERS } from '../../common/epcis/rest-binding.js';
 import { SuyuanError } from '../../common/errors.js';
+import { mountOperation } from '../../common/http/operations.js';
 import type { Store } from '../../common/store/store.js';
+import type { TraceReads } from '../../common/trace/trace-reads.js';
 import { decodePosition, encodePosition, queryEpcisEvents } from './epcis-queries.js';
+import { getEventOperation, queryEventsOperation } from './operations.js';
 
 export interface EpcisQueryRouteDeps {
   readonly store: Store;
-}
-
-type QueryRequest = FastifyRequest<{ Querystring: Record<string, unknown> }>;
-
-function queryOf(request: QueryRequest): EpcisQuery {
-  try {
-    return parseEpcisQuery(request.query);
-  } catch (error) {
-    if (!(error instanceof QueryParameterError)) throw error;
-    throw new SuyuanError('invalid_request', `${error.parameter}: ${error.message}`, {
-      details: [{ path: error.parameter, message: error.message }],
-    });
-  }
+  /** The trace read model: the products of the exported native batches. */
+  readonly reads: Pick<TraceReads, 'batches'>;
 }
 
 /** The URL of the next page: this request's parameters, with the token of where it ends. */
-function nextLink(request: QueryRequest, token: string): string {
+function nextLink(request: FastifyRequest, token: string): string {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(request.query)) {
+  for (const [name, value] of Object.entries(request.query as Record<string, unknown>)) {
     if (name === 'nextPageToken') continue;
     for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
   }
@@ -46,23 +35,20 @@ function nextLink(request: QueryRequest, token: string): string {
 }
 
 export function registerEpcisQueryRoutes(app: FastifyInstance, deps: EpcisQueryRouteDeps): void {
-  app.get<{ Querystring: Record<string, unknown> }>('/epcis/events', async (request, reply) => {
+  mountOperation(app, queryEventsOperation, async ({ request, reply, query: parsed }) => {
     reply.headers(EPCIS_VERSION_HEADERS);
-    const query = queryOf(request);
-    const perPage = perPageOf(request.query.perPage);
-    const token = request.query.nextPageToken;
-    const after = typeof token === 'string' ? decodePosition(token) : undefined;
-    request.log.info({ caller: request.caller.partyId, query: request.query }, 'epcis query');
-    const page = await queryEpcisEvents(deps.store, request.caller, query, perPage, after);
+    const { perPage, nextPageToken, query } = parsed;
+    const after = nextPageToken === undefined ? undefined : decodePosition(nextPageToken);
+    const page = await queryEpcisEvents(deps, request.caller, query, perPage, after);
     if (page.next) reply.header('link', nextLink(request, encodePosition(page.next)));
     return reply.type('application/ld+json').send(queryDocument(page.events, page.contexts));
   });
 
-  app.get<{ Params: { eventID: string } }>('/epcis/events/:eventID', async (request, reply) => {
+  mountOperation(app, getEventOperation, async ({ request, reply, params }) => {
     reply.headers(EPCIS_VERSION_HEADERS);
-    const { eventID } = request.params;
+    const { eventID } = params;
     const query = parseEpcisQuery({ EQ_eventID: eventID });
-    const page = await queryEpcisEvents(deps.store, request.caller, query, 1);
+    const page = await queryEpcisEvents(deps, request.caller, query, 1);
     if (page.events.length === 0) {
       const scope = readsEverything(request.caller) ? '' : ' that your party may read';
       throw new SuyuanError('not_found', `eventID: no event ${eventID}${scope}`);
