@@ -1,6 +1,6 @@
 /**
  * Pure projection of an EpcisEventCaptured record into the EPCIS tables
- * (infra/clickhouse/0006_epcis.sql): the event as captured with the columns the EPCIS query
+ * (infra/clickhouse/0007_epcis.sql): the event as captured with the columns the EPCIS query
  * filters on, its identifiers by role, its containment facts, its transformation inputs, the
  * link to the native events derived from it, and its unresolved links.
  */
