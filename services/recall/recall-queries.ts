@@ -146,13 +146,19 @@ export interface NoticeFilter {
 const ANSWER_TUPLE = `Tuple(kind String, party String, at DateTime64(3, 'UTC'), recovered Float64,
   destroyed Float64, unit Nullable(String), note Nullable(String))`;
 
-/** Per notice: how many attempts, the last one's outcome, the first success. */
-const DELIVERIES = `SELECT notice_id, count() AS attempts, max(attempted_at) AS last_attempt_at,
-    argMax(status, attempt) AS last_status, argMax(error, attempt) AS last_error,
-    argMax(next_attempt_at, attempt) AS next_attempt_at,
-    minIfOrNull(attempted_at, status = 'delivered') AS delivered_at
-  FROM notice_deliveries FINAL WHERE has(notice_ids, notice_id)
-  GROUP BY notice_id`;
+/**
+ * Per notice: how many attempts, the last one's outcome, the first success. The last attempt is
+ * taken whole, as one tuple: aggregate functions skip NULLs, so a plain argMax of `error` or
+ * `next_attempt_at` would return an earlier attempt's value where the last one has none (a
+ * delivered notice would keep its old error, a given-up one its old retry time).
+ */
+const DELIVERIES = `SELECT notice_id, attempts, last.1 AS last_attempt_at, last.2 AS last_status,
+    last.3 AS last_error, last.4 AS next_attempt_at, delivered_at
+  FROM (SELECT notice_id, count() AS attempts,
+          argMax(tuple(attempted_at, status, error, next_attempt_at), attempt) AS last,
+          minIfOrNull(attempted_at, status = 'delivered') AS delivered_at
+        FROM notice_deliveries FINAL WHERE has(notice_ids, notice_id)
+        GROUP BY notice_id)`;
 
 const ANSWERS = `SELECT notice_id,
     groupArray(CAST((kind, party, at, recovered, destroyed, unit, note) AS ${ANSWER_TUPLE})) AS answers
