@@ -6,6 +6,7 @@
 import type { Party } from '../common/access/party-directory.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
+import { LIVE_RECALLS, NOT_RETRACTED, OPEN_RECALLS } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -20,9 +21,6 @@ export interface IngestWarning {
   readonly recallIds: string[];
   readonly message: string;
 }
-
-const OPEN_RECALLS = `SELECT recall_id FROM recalls FINAL
-  WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)`;
 
 function invalid(item: Item, path: string, message: string): SuyuanError {
   return new SuyuanError('invalid_event', `events[${item.index}].${path}: ${message}`, {
@@ -83,7 +81,7 @@ async function checkClosed(store: Store, caller: Party, items: readonly Item[]) 
     if (!caller.roles.includes('regulator'))
       throw new SuyuanError('forbidden', 'only a regulator may close a recall');
     const [known] = await store.query<{ n: number }>(
-      'SELECT count() AS n FROM recalls FINAL WHERE recall_id = {id:String}',
+      `SELECT count() AS n FROM (${LIVE_RECALLS}) WHERE recall_id = {id:String}`,
       { id: item.event.recallId },
     );
     if (!known || known.n === 0)
@@ -135,7 +133,8 @@ export async function recallWarnings(
   if (shipments.length === 0) return [];
   const rows = await store.query<{ batchId: string; recallId: string }>(
     `SELECT DISTINCT batch_id AS batchId, recall_id AS recallId FROM recall_batches FINAL
-     WHERE batch_id IN {ids:Array(String)} AND recall_id IN (${OPEN_RECALLS})`,
+     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
+       AND recall_id IN (SELECT recall_id FROM (${OPEN_RECALLS}))`,
     { ids: shipments.flatMap((item) => item.event.lines.map((line) => line.batchId)) },
   );
   return shipments.flatMap((item) => {

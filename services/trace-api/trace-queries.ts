@@ -3,6 +3,7 @@
  * at merge time) and drops the rows of retracted events; only the timeline keeps them, marked,
  * because the audit trail must show what was corrected.
  */
+import { LIVE_RECALLS } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { WalkDirection } from './walk.js';
 
@@ -177,7 +178,7 @@ export async function findInspections(
   );
 }
 
-/** The batches among `batchIds` that a recall names (as a root or in a notice). */
+/** The batches among `batchIds` that a recall names (as a root or in a notice), unless retracted. */
 export async function findRecalledBatchIds(
   store: Store,
   batchIds: readonly string[],
@@ -185,7 +186,8 @@ export async function findRecalledBatchIds(
   if (batchIds.length === 0) return new Set();
   const rows = await store.query<{ batchId: string }>(
     `SELECT DISTINCT batch_id AS batchId FROM recall_batches FINAL
-     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}`,
+     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
+       AND recall_id IN (SELECT recall_id FROM (${LIVE_RECALLS}))`,
     { ids: [...new Set(batchIds)] },
   );
   return new Set(rows.map((row) => row.batchId));
