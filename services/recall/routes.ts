@@ -184,18 +184,24 @@ async function loadRecall(
     findRecall(store, recallId),
     findNotices(store, { recallIds: [recallId] }),
   ]);
-  if (!recall) throw new SuyuanError('not_found', `recallId: no recall ${recallId}`);
   const { partyId, seesAll } = readerOf(request.caller);
+  if (!recall)
+    throw seesAll ? new SuyuanError('not_found', `recallId: no recall ${recallId}`) : outOfReach();
   const involved =
     seesAll || recall.initiatedBy === partyId || rows.some((row) => row.recipient === partyId);
-  if (!involved) {
-    throw new SuyuanError(
-      'forbidden',
-      'recallId: only regulators, the initiator and the notified parties may read a recall',
-    );
-  }
+  if (!involved) throw outOfReach();
   return { recall, notices: rows.map((row) => noticeView(row, now)) };
 }
+
+/**
+ * Names nothing: to anyone but a regulator an unknown recall looks like any recall out of its
+ * reach, so whether a recall exists is told only to those it involves (as batches do).
+ */
+const outOfReach = () =>
+  new SuyuanError(
+    'forbidden',
+    'recallId: only regulators, the initiator and the notified parties may read a recall',
+  );
 
 /** The summary report (召回总结); a recipient finds only its own notice among the rows. */
 async function loadReport(
