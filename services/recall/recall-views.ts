@@ -57,6 +57,17 @@ export interface UnitProgress {
   readonly destroyed: number;
 }
 
+/** The notices of one tier (recall-reach.ts): counts, naming no one. */
+export interface TierProgress {
+  /** Custody steps from the root batches' producers; null for a recipient off the chain now. */
+  readonly tier: number | null;
+  readonly notices: number;
+  readonly delivered: number;
+  readonly acknowledged: number;
+  readonly failed: number;
+  readonly overdue: number;
+}
+
 export interface RecallProgress {
   readonly notices: number;
   readonly delivered: number;
@@ -69,6 +80,8 @@ export interface RecallProgress {
   readonly destroyed: number;
   readonly handled: number;
   readonly byUnit: UnitProgress[];
+  /** Every notice counted by its recipient's tier, nearest first. */
+  readonly byTier: TierProgress[];
 }
 
 export interface RecallView {
@@ -88,12 +101,14 @@ export interface RecallView {
   readonly rootBatchIds: string[];
   readonly affectedBatchIds: string[];
   readonly progress: RecallProgress;
+  /** True when the one-up/one-down rule left batch ids out (never for regulators). */
+  readonly redacted: boolean;
 }
 
 /** Float sums of quantities print as entered, not as 0.30000000000000004. */
 const roundQuantity = (value: number): number => Math.round(value * 1e6) / 1e6;
 const sum = (values: readonly number[]): number => roundQuantity(values.reduce((a, b) => a + b, 0));
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function deliveryStatus(row: NoticeRow): DeliveryStatus {
   if (row.deliveredAt !== null) return 'delivered';
@@ -184,7 +199,7 @@ function progressByUnit(notices: readonly NoticeView[]): UnitProgress[] {
     }));
 }
 
-export function recallProgress(notices: readonly NoticeView[]): RecallProgress {
+function noticeCounts(notices: readonly NoticeView[]) {
   const count = (test: (notice: NoticeView) => boolean) => notices.filter(test).length;
   return {
     notices: notices.length,
@@ -192,15 +207,44 @@ export function recallProgress(notices: readonly NoticeView[]): RecallProgress {
     acknowledged: count((notice) => notice.acknowledgedAt !== null),
     failed: count((notice) => notice.delivery.status === 'failed'),
     overdue: count((notice) => notice.overdue),
+  };
+}
+
+function progressByTier(
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): TierProgress[] {
+  const byTier = new Map<number | null, NoticeView[]>();
+  for (const notice of notices) {
+    const tier = tiers.get(notice.recipient) ?? null;
+    byTier.set(tier, [...(byTier.get(tier) ?? []), notice]);
+  }
+  return [...byTier.entries()]
+    .sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity))
+    .map(([tier, members]) => ({ tier, ...noticeCounts(members) }));
+}
+
+/** `tiers`: each recipient's tier on the recall's chain (recall-reach.ts). */
+export function recallProgress(
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): RecallProgress {
+  return {
+    ...noticeCounts(notices),
     recovered: sum(notices.map((notice) => notice.recovered)),
     destroyed: sum(notices.map((notice) => notice.destroyed)),
     handled: sum(notices.flatMap((notice) => notice.batches.map((line) => line.quantity))),
     byUnit: progressByUnit(notices),
+    byTier: progressByTier(notices, tiers),
   };
 }
 
 /** `notices` must be every notice of the recall: progress is counted over them. */
-export function recallView(row: RecallRow, notices: readonly NoticeView[]): RecallView {
+export function recallView(
+  row: RecallRow,
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): RecallView {
   const { startBy, completeBy } = recallDeadlines(row.level as RecallLevel, row.startedAt);
   return {
     recallId: row.recallId,
@@ -217,116 +261,7 @@ export function recallView(row: RecallRow, notices: readonly NoticeView[]): Reca
     closeReason: row.closeReason,
     rootBatchIds: row.rootBatchIds,
     affectedBatchIds: [...new Set([...row.rootBatchIds, ...row.affectedBatchIds])].sort(byText),
-    progress: recallProgress(notices),
+    progress: recallProgress(notices, tiers),
+    redacted: false,
   };
-}
-
-export interface ReportRow {
-  readonly noticeId: string;
-  readonly recipient: string;
-  readonly recipientName: string | null;
-  readonly batches: NoticeLine[];
-  readonly issuedAt: string;
-  readonly deadline: string;
-  readonly deliveryStatus: DeliveryStatus;
-  readonly deliveredAt: string | null;
-  readonly attempts: number;
-  readonly acknowledgedAt: string | null;
-  readonly recovered: number;
-  readonly destroyed: number;
-  /** The units the recipient's progress reports used. */
-  readonly reportUnits: string[];
-  readonly overdue: boolean;
-}
-
-/** The summary report (召回总结): the recall with its progress, and who was told what, when. */
-export interface RecallReport {
-  readonly generatedAt: string;
-  readonly recall: RecallView;
-  readonly notices: ReportRow[];
-}
-
-export function reportRow(notice: NoticeView): ReportRow {
-  const units = notice.progressReports.flatMap((report) => (report.unit ? [report.unit] : []));
-  return {
-    noticeId: notice.noticeId,
-    recipient: notice.recipient,
-    recipientName: notice.recipientName,
-    batches: notice.batches,
-    issuedAt: notice.issuedAt,
-    deadline: notice.deadline,
-    deliveryStatus: notice.delivery.status,
-    deliveredAt: notice.delivery.deliveredAt,
-    attempts: notice.delivery.attempts,
-    acknowledgedAt: notice.acknowledgedAt,
-    recovered: notice.recovered,
-    destroyed: notice.destroyed,
-    reportUnits: [...new Set(units)].sort(byText),
-    overdue: notice.overdue,
-  };
-}
-
-export const REPORT_CSV_COLUMNS = [
-  'recall_id',
-  'notice_id',
-  'recipient',
-  'recipient_name',
-  'batch_id',
-  'quantity',
-  'unit',
-  'issued_at',
-  'deadline',
-  'delivery_status',
-  'delivered_at',
-  'attempts',
-  'acknowledged_at',
-  'notice_recovered',
-  'notice_destroyed',
-  'notice_report_units',
-  'overdue',
-] as const;
-
-/**
- * RFC 4180 quoting. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed
- * with an apostrophe: party names and batch ids come from outside.
- */
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * One line per notice and batch; the notice_* quantities are the notice's totals, repeated on
- * each of its lines. Starts with a UTF-8 BOM so spreadsheets read the Chinese names; CRLF ends.
- */
-export function reportCsv(report: RecallReport): string {
-  const lines = report.notices.flatMap((row) => {
-    const batches = row.batches.length > 0 ? row.batches : [null];
-    return batches.map((line) =>
-      [
-        report.recall.recallId,
-        row.noticeId,
-        row.recipient,
-        row.recipientName,
-        line?.batchId ?? null,
-        line?.quantity ?? null,
-        line?.unit ?? null,
-        row.issuedAt,
-        row.deadline,
-        row.deliveryStatus,
-        row.deliveredAt,
-        row.attempts,
-        row.acknowledgedAt,
-        row.recovered,
-        row.destroyed,
-        row.reportUnits.join(' '),
-        row.overdue,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
-  });
-  return `\uFEFF${[REPORT_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
 }

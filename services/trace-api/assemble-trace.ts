@@ -2,6 +2,7 @@
  * Pure assembly of the trace response (DESIGN §6) from the walk and the rows fetched for its
  * batches. Every list is sorted so the same data always gives the same bytes.
  */
+import { INVOLVEMENTS, type Involvement } from '../common/access/one-up-one-down.js';
 import type {
   BatchRow,
   DerivationRow,
@@ -70,9 +71,6 @@ export interface TraceInspection {
   readonly at: string;
   readonly eventId: string;
 }
-
-export const INVOLVEMENTS = ['producer', 'processor', 'shipper', 'receiver', 'inspector'] as const;
-export type Involvement = (typeof INVOLVEMENTS)[number];
 
 export interface TraceParty {
   readonly partyId: string;

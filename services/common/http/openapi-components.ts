@@ -147,7 +147,23 @@ const recall = object({
     ...{ notices: int, delivered: int, acknowledged: int, failed: int, overdue: int },
     ...{ recovered: num, destroyed: num, handled: num },
     byUnit: arrayOf(object({ unit: str, handled: num, recovered: num, destroyed: num })),
+    byTier: {
+      ...arrayOf(
+        object({
+          tier: nullable(int),
+          ...{ notices: int, delivered: int, acknowledged: int, failed: int, overdue: int },
+        }),
+      ),
+      description:
+        "Notices by custody steps from the root batches' producers (0: the producers); null: a " +
+        'recipient the records no longer place on the chain',
+    },
   }),
+  redacted: {
+    ...bool,
+    description:
+      'True when the one-up/one-down rule left batch ids or notices out (never for regulators)',
+  },
 });
 
 const recallReport = object({

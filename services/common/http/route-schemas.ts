@@ -213,9 +213,12 @@ export const mockRecallSchema = (body: z.ZodType): FastifySchema => ({
       ...object({
         rootBatchIds: arrayOf(str),
         affectedBatchIds: arrayOf(str),
+        affectedBatchCount: int,
         parties: arrayOf(
           object({ partyId: str, name: nullable(str), batches: arrayOf(ref('NoticeLine')) }),
         ),
+        byTier: arrayOf(object({ tier: nullable(int), parties: int })),
+        redacted: bool,
         truncated: bool,
         elapsedMs: int,
       }),

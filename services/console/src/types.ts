@@ -137,6 +137,10 @@ export interface MockRecallView {
     name: string | null;
     batches: Array<{ batchId: string; quantity: number; unit: string | null }>;
   }>;
+  /** Every affected batch and party, including those the caller may not see. */
+  readonly affectedBatchCount: number;
+  readonly byTier: Array<{ tier: number | null; parties: number }>;
+  readonly redacted: boolean;
   readonly truncated: boolean;
   readonly elapsedMs: number;
 }

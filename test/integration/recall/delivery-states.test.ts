@@ -16,10 +16,10 @@ import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
 import { startNotifier, type Notifier } from '../../../services/recall/notifier/notifier.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
+import type { RecallReport } from '../../../services/recall/recall-report.js';
 import type {
   NoticeDelivery,
   NoticeView,
-  RecallReport,
   RecallView,
 } from '../../../services/recall/recall-views.js';
 import { registerRecallRoutes } from '../../../services/recall/routes.js';
