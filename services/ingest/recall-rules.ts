@@ -6,7 +6,12 @@
 import type { Party } from '../common/access/party-directory.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
-import { LIVE_RECALLS, NOT_RETRACTED, OPEN_RECALLS } from '../common/store/projection-rules.js';
+import {
+  countingProductions,
+  LIVE_RECALLS,
+  NOT_RETRACTED,
+  OPEN_RECALLS,
+} from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -50,8 +55,8 @@ function checkMode(item: ItemOf<'RecallInitiated'>, regulator: boolean): void {
 
 async function checkOwnRoots(store: Store, caller: Party, item: ItemOf<'RecallInitiated'>) {
   const producers = await store.query<{ batchId: string; producer: string }>(
-    `SELECT batch_id AS batchId, producer FROM batches FINAL WHERE batch_id IN {ids:Array(String)}
-     ORDER BY batch_id, recorded_at, event_id LIMIT 1 BY batch_id`,
+    `SELECT batch_id AS batchId, producer
+     FROM (${countingProductions('{ids:Array(String)}')})`,
     { ids: item.event.rootBatchIds },
   );
   const own = new Set(

@@ -3,21 +3,15 @@
  * at merge time) and drops the rows of retracted events; only the timeline keeps them, marked,
  * because the audit trail must show what was corrected.
  */
-import { LIVE_RECALLS } from '../common/store/projection-rules.js';
+import { countingProductions, LIVE_RECALLS } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { WalkDirection } from './walk.js';
 
 const NOT_RETRACTED = 'event_id NOT IN (SELECT target_event_id FROM retractions FINAL)';
 
-/**
- * The BatchProduced event that counts for each batch: the earliest recorded, not retracted. A
- * later claim to the same batch id is ignored, together with the inputs it names.
- */
-const winningProductions = (batchIds: string) => `
-  SELECT batch_id, event_id FROM batches FINAL
-  WHERE batch_id IN ${batchIds} AND ${NOT_RETRACTED}
-  ORDER BY batch_id, recorded_at, event_id
-  LIMIT 1 BY batch_id`;
+/** The BatchProduced event that counts for each batch (common/store/projection-rules.ts). */
+const winningProductions = (batchIds: string) =>
+  `SELECT batch_id, event_id FROM (${countingProductions(batchIds)})`;
 
 export interface DerivationRow {
   readonly input: string;

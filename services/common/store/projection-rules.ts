@@ -1,8 +1,8 @@
 /**
- * What the projection's rows mean, as SQL every service reads them with: which recalls exist,
- * which are open. One definition, so ingest's warnings, the recall service's standing recalls,
- * the notifier and the recall listings can never disagree. Each constant is a self-contained
- * subquery over the tables of infra/clickhouse/.
+ * What the projection's rows mean, as SQL every service reads them with: which production of a
+ * batch counts, which recalls exist, which are open. One definition, so ingest's checks and
+ * warnings, the trace, the recall service, the notifier and the listings can never disagree.
+ * Each is a self-contained subquery over the tables of infra/clickhouse/.
  *
  * A retracted event (EventRetracted, after EPCIS errorDeclaration) counts for nothing: a
  * retracted RecallInitiated opens no recall, and a retracted RecallClosed closes none, so the
@@ -15,6 +15,16 @@ export const RETRACTED_EVENT_IDS = 'SELECT target_event_id FROM retractions FINA
 
 /** The row's event was not retracted. */
 export const NOT_RETRACTED = `event_id NOT IN (${RETRACTED_EVENT_IDS})`;
+
+/**
+ * The BatchProduced that counts for each batch among `batchIds` (an SQL array or subquery), one
+ * row each with the `batches` columns: the earliest recorded that is not retracted. A batch id
+ * names one batch; ingest refuses any other production of an id that has one, and a claim that
+ * got in all the same (two posted at once) is ignored with the inputs it names.
+ */
+export const countingProductions = (batchIds: string): string => `SELECT * FROM batches FINAL
+  WHERE batch_id IN ${batchIds} AND ${NOT_RETRACTED}
+  ORDER BY batch_id, recorded_at, event_id LIMIT 1 BY batch_id`;
 
 /**
  * The recalls that exist, one row each (the `recalls` columns): the first recorded
