@@ -65,12 +65,8 @@ export function custodyTiers(
   for (const b of chain.batches) parties.add(b.producer);
   for (const s of chain.shipments) link(s.from, s.to);
   for (const d of chain.derivations) link(producerOf.get(d.input), producerOf.get(d.output));
-  const roots = new Set(rootBatchIds);
-  const starts = [...parties].filter(
-    (party) =>
-      !supplied.has(party) ||
-      chain.batches.some((b) => roots.has(b.batchId) && b.producer === party),
-  );
+  const rootProducers = new Set(rootBatchIds.flatMap((id) => producerOf.get(id) ?? []));
+  const starts = [...parties].filter((party) => !supplied.has(party) || rootProducers.has(party));
   const tiers = new Map<string, number>();
   const walk = (from: readonly string[]) => {
     let frontier = from.filter((party) => !tiers.has(party));

@@ -44,7 +44,9 @@ async function seeRecalls(
 ): Promise<SeenRecall[]> {
   const noticesOf = new Map<string, NoticeView[]>();
   for (const row of rows) {
-    noticesOf.set(row.recallId, [...(noticesOf.get(row.recallId) ?? []), noticeView(row, now)]);
+    const notices = noticesOf.get(row.recallId) ?? [];
+    notices.push(noticeView(row, now));
+    noticesOf.set(row.recallId, notices);
   }
   const facts = await findScopeFacts(store, new Set(recalls.flatMap((r) => [...namedBy(r)])));
   return recalls.map((recall) => {

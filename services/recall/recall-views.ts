@@ -217,7 +217,9 @@ function progressByTier(
   const byTier = new Map<number | null, NoticeView[]>();
   for (const notice of notices) {
     const tier = tiers.get(notice.recipient) ?? null;
-    byTier.set(tier, [...(byTier.get(tier) ?? []), notice]);
+    const members = byTier.get(tier) ?? [];
+    members.push(notice);
+    byTier.set(tier, members);
   }
   return [...byTier.entries()]
     .sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity))
