@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeIdFor } from '../../services/recall/plan-notices.js';
 import {
   acknowledged,
+  defectReported,
   produced,
   received,
   recallInitiated,
@@ -174,6 +175,31 @@ describe('a producer running its own recall', () => {
   it('cannot find its recall by a batch it may not see', async () => {
     expect(await json('maker-a', '/v1/recalls?batchId=LOT-R-HIDDEN')).toEqual([]);
     expect(await json('maker-a', '/v1/recalls?batchId=LOT-X')).toHaveLength(1);
+  });
+});
+
+describe('a recall the policy opens on a report from far down the chain', () => {
+  it('does not name the reporter to the producer it reaches', async () => {
+    await post('maker-a', [produced('LOT-B'), shipped('S-BD', 'dist-d', ['LOT-B'], 10)]);
+    await post('dist-d', [
+      received('S-BD', 'maker-a', ['LOT-B'], 10),
+      shipped('S-BS', 'shop-s1', ['LOT-B'], 5),
+    ]);
+    await post('shop-s1', [
+      received('S-BS', 'dist-d', ['LOT-B'], 5),
+      defectReported('D-B', ['LOT-B'], 'CRITICAL'),
+    ]);
+    const recall = await pollUntil(
+      async () => {
+        const response = await fetch(`${platform.url}/v1/recalls/RC-D-B`, {
+          headers: { authorization: `Bearer ${keys['maker-a']}` },
+        });
+        return response.status === 200 ? response.text() : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the recall the defect opens' },
+    );
+    expect(recall).toMatch(/CRITICAL defect D-B/);
+    expect(recall).not.toMatch(BEYOND_MAKER);
   });
 });
 
