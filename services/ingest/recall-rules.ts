@@ -4,8 +4,10 @@
  * regulator closes one; only a notice's recipient answers it.
  */
 import type { Party } from '../common/access/party-directory.js';
+import type { IngestWarning } from '../common/api/ingest.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
+import { invalidInput } from '../common/invalid-input.js';
 import {
   countingProductions,
   LIVE_RECALLS,
@@ -20,18 +22,13 @@ interface Item {
   readonly event: SubmittedEvent;
 }
 
-export interface IngestWarning {
-  readonly index: number;
-  readonly eventId: string;
-  readonly recallIds: string[];
-  readonly message: string;
-}
+export type { IngestWarning };
 
-function invalid(item: Item, path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_event', `events[${item.index}].${path}: ${message}`, {
-    details: [{ index: item.index, eventId: item.event.eventId, path, message }],
-  });
-}
+const invalid = (item: Item, path: string, message: string) =>
+  invalidInput(
+    [{ index: item.index, eventId: item.event.eventId, path, message }],
+    'invalid_event',
+  );
 
 interface ItemOf<T extends SuyuanEvent['eventType']> {
   readonly index: number;

@@ -5,55 +5,22 @@
  * customers, not theirs) with the count of parties at every tier.
  */
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
 import {
   readsEverything,
   type Party,
   type PartyDirectory,
 } from '../common/access/party-directory.js';
+import type { MockRecallView } from '../common/api/recalls.js';
 import { SuyuanError } from '../common/errors.js';
-import type { Store } from '../common/store/store.js';
-import type { NoticeLine } from './plan-notices.js';
-import { findProducers } from './recall-queries.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { custodyTiers, recallShare, shownIds, shownLines } from './recall-reach.js';
 import { computeRecallScope } from './recall-scope.js';
 
-export const mockRecallBody = z.strictObject({
-  rootBatchIds: z.array(z.string().trim().min(1).max(200)).min(1).max(100),
-});
-
-/** What a recall of the root batches would reach now: the notices it would issue, unissued. */
-export interface MockRecallView {
-  readonly rootBatchIds: string[];
-  /** The affected batches the caller may see. */
-  readonly affectedBatchIds: string[];
-  /** Every affected batch, seen or not. */
-  readonly affectedBatchCount: number;
-  /** The parties the caller may see, with the batches of theirs it may see. */
-  readonly parties: { partyId: string; name: string | null; batches: NoticeLine[] }[];
-  /** Every party the recall would notify, counted by tier (recall-reach.ts), nearest first. */
-  readonly byTier: { tier: number | null; parties: number }[];
-  /** True when the one-up/one-down rule left a party or a batch out. */
-  readonly redacted: boolean;
-  readonly truncated: boolean;
-  readonly elapsedMs: number;
-}
-
-export function parseMockBody(body: unknown): string[] {
-  const parsed = mockRecallBody.safeParse(body ?? {});
-  if (parsed.success) return [...new Set(parsed.data.rootBatchIds)];
-  const details = parsed.error.issues.map((issue) => ({
-    path: issue.path.length > 0 ? issue.path.join('.') : 'body',
-    message: issue.message,
-  }));
-  const first = details[0] ?? { path: 'body', message: 'invalid' };
-  throw new SuyuanError('invalid_request', `${first.path}: ${first.message}`, { details });
-}
-
 /** Regulators may drill any batches; a producer only batches it produced, all of them. */
-async function checkMockAllowed(store: Store, caller: Party, rootBatchIds: string[]) {
+async function checkMockAllowed(reads: TraceReads, caller: Party, rootBatchIds: string[]) {
   if (caller.roles.includes('regulator')) return;
-  const producers = await findProducers(store, rootBatchIds);
+  const batches = await reads.batches(rootBatchIds);
+  const producers = new Map(batches.map((batch) => [batch.batchId, batch.producer]));
   const notOwn = rootBatchIds.filter((id) => producers.get(id) !== caller.partyId);
   if (notOwn.length > 0) {
     throw new SuyuanError(
@@ -74,14 +41,15 @@ const countByTier = (recipients: readonly string[], tiers: ReadonlyMap<string, n
     .map(([tier, parties]) => ({ tier, parties }));
 };
 
+/** What a recall of the root batches would reach now: the notices it would issue, unissued. */
 export async function mockRecall(
-  deps: { readonly store: Store; readonly parties: PartyDirectory },
+  deps: { readonly reads: TraceReads; readonly parties: PartyDirectory },
   caller: Party,
   rootBatchIds: string[],
 ): Promise<MockRecallView> {
-  await checkMockAllowed(deps.store, caller, rootBatchIds);
+  await checkMockAllowed(deps.reads, caller, rootBatchIds);
   const started = performance.now();
-  const scope = await computeRecallScope(deps.store, rootBatchIds);
+  const scope = await computeRecallScope(deps.reads, rootBatchIds);
   const tiers = custodyTiers(scope, rootBatchIds);
   const affected = [...scope.affected].sort();
   const share = readsEverything(caller) ? undefined : recallShare(scope, caller.partyId);

@@ -5,7 +5,6 @@
  */
 import { LIVE_CLOSURES, LIVE_RECALLS, OPEN_RECALLS } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
-import { findBatches } from '../trace-api/trace-queries.js';
 
 /**
  * Scalar subqueries run once per query, where an IN subquery runs once per place it appears; and
@@ -201,13 +200,4 @@ export async function findNotices(store: Store, filter: NoticeFilter): Promise<N
      ${SETTINGS}`,
     { recallIds: filter.recallIds ?? [], recipient: filter.recipient ?? '' },
   );
-}
-
-/** The producer of each of `batchIds` that has a counting BatchProduced. */
-export async function findProducers(
-  store: Store,
-  batchIds: readonly string[],
-): Promise<Map<string, string>> {
-  const rows = await findBatches(store, batchIds);
-  return new Map(rows.map((row) => [row.batchId, row.producer]));
 }

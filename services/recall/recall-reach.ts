@@ -8,7 +8,7 @@
  * the records no longer place on the chain, e.g. after its shipment was retracted, has none.)
  *
  * A party that is not a regulator sees of a recall what its traces show it, by the same
- * one-up/one-down rule (common/access/one-up-one-down.ts): itself, its suppliers and customers
+ * one-up/one-down rule (common/trace/one-up-one-down.ts): itself, its suppliers and customers
  * on the recall's chain, and the batches one step around its own. Counts and progress are shown
  * to every party that may read the recall; names and batch ids only within its share.
  */
@@ -18,8 +18,8 @@ import {
   type DerivationFact,
   type InspectionFact,
   type ShipmentFact,
-} from '../common/access/one-up-one-down.js';
-import type { BatchRow } from '../trace-api/trace-queries.js';
+} from '../common/trace/one-up-one-down.js';
+import type { BatchRow } from '../common/trace/trace-reads.js';
 import type { NoticeLine } from './plan-notices.js';
 import type { ScopeFacts } from './recall-scope.js';
 import type { NoticeView, RecallView } from './recall-views.js';

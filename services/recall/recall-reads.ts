@@ -5,8 +5,10 @@
  * only within the share. To such a party a recall out of its reach and one that does not exist
  * answer alike, as batches do.
  */
+import type { NoticeView, RecallReport, RecallView } from '../common/api/recalls.js';
 import { SuyuanError } from '../common/errors.js';
 import type { Store } from '../common/store/store.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { custodyTiers, factsWithin, recallSeenThrough, recallShare } from './recall-reach.js';
 import {
   findNotices,
@@ -18,8 +20,14 @@ import {
   type RecallStatus,
 } from './recall-queries.js';
 import { findScopeFacts } from './recall-scope.js';
-import { reportRow, type RecallReport } from './recall-report.js';
-import { noticeView, recallView, type NoticeView, type RecallView } from './recall-views.js';
+import { reportRow } from './recall-report.js';
+import { noticeView, recallView } from './recall-views.js';
+
+/** What the reads need: the recall tables, and the custody of batches for tiers and shares. */
+export interface RecallReadDeps {
+  readonly store: Store;
+  readonly reads: TraceReads;
+}
 
 /** A recall and the notices of it the reader may see. */
 export interface SeenRecall {
@@ -36,7 +44,7 @@ const namedBy = (recall: RecallRow) =>
  * facts behind tiers and shares are read once for all the recalls.
  */
 async function seeRecalls(
-  store: Store,
+  reads: TraceReads,
   reader: RecallReader,
   recalls: readonly RecallRow[],
   rows: readonly NoticeRow[],
@@ -48,7 +56,7 @@ async function seeRecalls(
     notices.push(noticeView(row, now));
     noticesOf.set(row.recallId, notices);
   }
-  const facts = await findScopeFacts(store, new Set(recalls.flatMap((r) => [...namedBy(r)])));
+  const facts = await findScopeFacts(reads, new Set(recalls.flatMap((r) => [...namedBy(r)])));
   return recalls.map((recall) => {
     const own = factsWithin(facts, namedBy(recall));
     const notices = noticesOf.get(recall.recallId) ?? [];
@@ -59,14 +67,14 @@ async function seeRecalls(
 }
 
 export async function listRecalls(
-  store: Store,
+  { store, reads }: RecallReadDeps,
   reader: RecallReader,
   filter: { status?: RecallStatus; batchId?: string },
   now: Date,
 ): Promise<RecallView[]> {
   const recalls = await findRecalls(store, { ...filter, reader });
   const rows = await findNotices(store, { recallIds: recalls.map((recall) => recall.recallId) });
-  const seen = await seeRecalls(store, reader, recalls, rows, now);
+  const seen = await seeRecalls(reads, reader, recalls, rows, now);
   // A party finds a recall by a batch only where it may see the batch.
   return seen
     .filter(({ recall }) => !filter.batchId || recall.affectedBatchIds.includes(filter.batchId))
@@ -82,7 +90,7 @@ const outOfReach = () =>
 
 /** The recall as the reader sees it, once the reader is known to be allowed to. */
 export async function readRecall(
-  store: Store,
+  { store, reads }: RecallReadDeps,
   reader: RecallReader,
   recallId: string,
   now: Date,
@@ -98,17 +106,17 @@ export async function readRecall(
   const involved =
     seesAll || recall.initiatedBy === partyId || rows.some((row) => row.recipient === partyId);
   if (!involved) throw outOfReach();
-  const [seen] = await seeRecalls(store, reader, [recall], rows, now);
+  const [seen] = await seeRecalls(reads, reader, [recall], rows, now);
   return seen as SeenRecall;
 }
 
 /** The summary report (召回总结), with the notices the reader may see. */
 export async function readReport(
-  store: Store,
+  deps: RecallReadDeps,
   reader: RecallReader,
   recallId: string,
   now: Date,
 ): Promise<RecallReport> {
-  const { recall, notices } = await readRecall(store, reader, recallId, now);
+  const { recall, notices } = await readRecall(deps, reader, recallId, now);
   return { generatedAt: now.toISOString(), recall, notices: notices.map(reportRow) };
 }

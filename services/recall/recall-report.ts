@@ -2,33 +2,10 @@
  * Pure: the summary report of a recall (召回总结) — the recall with its progress, and who was
  * told what, when — and its CSV.
  */
-import type { NoticeLine } from './plan-notices.js';
-import { byText, type DeliveryStatus, type NoticeView, type RecallView } from './recall-views.js';
+import type { NoticeView, RecallReport, ReportRow } from '../common/api/recalls.js';
+import { byText } from './recall-views.js';
 
-export interface ReportRow {
-  readonly noticeId: string;
-  readonly recipient: string;
-  readonly recipientName: string | null;
-  readonly batches: NoticeLine[];
-  readonly issuedAt: string;
-  readonly deadline: string;
-  readonly deliveryStatus: DeliveryStatus;
-  readonly deliveredAt: string | null;
-  readonly attempts: number;
-  readonly acknowledgedAt: string | null;
-  readonly recovered: number;
-  readonly destroyed: number;
-  /** The units the recipient's progress reports used. */
-  readonly reportUnits: string[];
-  readonly overdue: boolean;
-}
-
-/** The summary report (召回总结): the recall with its progress, and who was told what, when. */
-export interface RecallReport {
-  readonly generatedAt: string;
-  readonly recall: RecallView;
-  readonly notices: ReportRow[];
-}
+export type { RecallReport, ReportRow };
 
 export function reportRow(notice: NoticeView): ReportRow {
   const units = notice.progressReports.flatMap((report) => (report.unit ? [report.unit] : []));

@@ -1,19 +1,17 @@
 /**
- * The scope of a recall as of now: the downstream closure of its root batches (walked level by
- * level with key lookups, like a trace) and the notices it calls for. Used by the recall service
+ * The scope of a recall as of now: the downstream closure of its root batches (the same walk as a
+ * trace, level by level with key lookups) and the notices it calls for. Used by the recall service
  * and by the mock recall (演练), so both always agree.
  */
-import type { Store } from '../common/store/store.js';
-import {
-  findBatches,
-  findDerivations,
-  findReceipts,
-  findShipments,
-  type DerivationRow,
-} from '../trace-api/trace-queries.js';
+import type { DerivationRow, TraceReads } from '../common/trace/trace-reads.js';
+import { derivationEdges } from '../common/trace/trace-reads.js';
+import { walkGraph } from '../common/trace/walk.js';
 import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.js';
 
-/** A safety bound, not a cut a user meets: a recall that reaches more batches says so. */
+/**
+ * A safety bound, not a cut a user meets: a recall that reaches more batches says so. A recall
+ * has no depth bound: whatever was made from an affected batch, however far down, is affected.
+ */
 export const RECALL_SCOPE_MAX_BATCHES = 200_000;
 
 /** What was done with a recall's affected batches: the rows notices and reach are made from. */
@@ -28,32 +26,27 @@ export interface RecallScope extends ScopeFacts {
   readonly truncated: boolean;
 }
 
-async function downstreamClosure(store: Store, roots: readonly string[]) {
-  const affected = new Set(roots);
-  const derivations: DerivationRow[] = [];
-  let frontier = [...affected];
-  while (frontier.length > 0 && affected.size < RECALL_SCOPE_MAX_BATCHES) {
-    const edges = await findDerivations(store, 'downstream', frontier);
-    derivations.push(...edges);
-    frontier = [...new Set(edges.map((edge) => edge.output))].filter((id) => !affected.has(id));
-    for (const id of frontier) affected.add(id);
-  }
-  return { affected, derivations, truncated: frontier.length > 0 };
-}
-
 export async function computeRecallScope(
-  store: Store,
+  reads: TraceReads,
   rootBatchIds: readonly string[],
 ): Promise<RecallScope> {
-  const { affected, derivations, truncated } = await downstreamClosure(store, rootBatchIds);
+  const walk = await walkGraph({
+    roots: rootBatchIds,
+    direction: 'downstream',
+    maxDepth: Infinity,
+    maxNodes: RECALL_SCOPE_MAX_BATCHES,
+    neighbours: (frontier) => derivationEdges(reads, 'downstream', frontier),
+  });
+  const affected = new Set(walk.depthOf.keys());
   const ids = [...affected];
   const [batches, shipments, receipts] = await Promise.all([
-    findBatches(store, ids),
-    findShipments(store, ids),
-    findReceipts(store, ids),
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
   ]);
+  const derivations = walk.edges.map((edge) => edge.derivation);
   const rows = { affected, batches, derivations, shipments, receipts };
-  return { ...rows, notices: planNotices(rows), truncated };
+  return { ...rows, notices: planNotices(rows), truncated: walk.truncated };
 }
 
 /**
@@ -61,15 +54,15 @@ export async function computeRecallScope(
  * what the parties did with them, and the derivations among them.
  */
 export async function findScopeFacts(
-  store: Store,
+  reads: TraceReads,
   affected: ReadonlySet<string>,
 ): Promise<ScopeFacts> {
   const ids = [...affected];
   const [batches, shipments, receipts, edges] = await Promise.all([
-    findBatches(store, ids),
-    findShipments(store, ids),
-    findReceipts(store, ids),
-    findDerivations(store, 'downstream', ids),
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
+    reads.derivations('downstream', ids),
   ]);
   const derivations = edges.filter((edge) => affected.has(edge.output));
   return { affected, batches, derivations, shipments, receipts };

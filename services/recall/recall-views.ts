@@ -1,109 +1,27 @@
 /**
- * Pure: recall and notice rows shaped into API answers, the recall's progress, the summary report
- * (召回总结) and its CSV. Time is passed in, never read.
+ * Pure: recall and notice rows shaped into API answers and the recall's progress (the summary
+ * report is recall-report.ts). Time is passed in, never read.
  *
  * Decisions: a notice counts as acknowledged from its first answer of either kind (a recipient
  * that reports progress has plainly received it); progress reports are increments, so a
  * notice's recovered and destroyed quantities are their sums; a closed recall stops the overdue
  * clock at its closure.
  */
+import type {
+  DeliveryStatus,
+  NoticeLine,
+  NoticeView,
+  ProgressReport,
+  RecallProgress,
+  RecallView,
+  TierProgress,
+  UnitProgress,
+} from '../common/api/recalls.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 import { recallDeadlines } from './deadlines.js';
-import type { NoticeLine } from './plan-notices.js';
-import type { RecallLevel } from './policy.js';
-import type { NoticeAnswerRow, NoticeRow, RecallRow, RecallStatus } from './recall-queries.js';
+import type { NoticeAnswerRow, NoticeRow, RecallRow } from './recall-queries.js';
 
-export type DeliveryStatus = 'no-webhook' | 'pending' | 'retrying' | 'delivered' | 'failed';
-
-export interface NoticeDelivery {
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  readonly lastAttemptAt: string | null;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: string | null;
-  readonly deliveredAt: string | null;
-}
-
-export interface ProgressReport {
-  readonly at: string;
-  readonly party: string;
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly unit: string | null;
-  readonly note: string | null;
-}
-
-export interface NoticeView {
-  readonly noticeId: string;
-  readonly recallId: string;
-  readonly recipient: string;
-  readonly recipientName: string | null;
-  readonly batches: NoticeLine[];
-  readonly actions: string[];
-  readonly deadline: string;
-  readonly issuedAt: string;
-  /** Past its deadline without an acknowledgement. */
-  readonly overdue: boolean;
-  readonly delivery: NoticeDelivery;
-  readonly acknowledgedAt: string | null;
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly progressReports: ProgressReport[];
-}
-
-export interface UnitProgress {
-  readonly unit: string;
-  readonly handled: number;
-  readonly recovered: number;
-  readonly destroyed: number;
-}
-
-/** The notices of one tier (recall-reach.ts): counts, naming no one. */
-export interface TierProgress {
-  /** Custody steps from the root batches' producers; null for a recipient off the chain now. */
-  readonly tier: number | null;
-  readonly notices: number;
-  readonly delivered: number;
-  readonly acknowledged: number;
-  readonly failed: number;
-  readonly overdue: number;
-}
-
-export interface RecallProgress {
-  readonly notices: number;
-  readonly delivered: number;
-  readonly acknowledged: number;
-  /** Notices whose delivery was given up. */
-  readonly failed: number;
-  readonly overdue: number;
-  /** Sums over every unit; `byUnit` holds the figures that can be compared. */
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly handled: number;
-  readonly byUnit: UnitProgress[];
-  /** Every notice counted by its recipient's tier, nearest first. */
-  readonly byTier: TierProgress[];
-}
-
-export interface RecallView {
-  readonly recallId: string;
-  readonly level: number;
-  readonly mode: string;
-  readonly status: RecallStatus;
-  readonly reason: string;
-  readonly initiatedBy: string;
-  readonly startedAt: string;
-  /** When every holder must have started acting (the level's start limit). */
-  readonly deadline: string;
-  readonly completeBy: string;
-  readonly closedAt: string | null;
-  readonly closedBy: string | null;
-  readonly closeReason: string | null;
-  readonly rootBatchIds: string[];
-  readonly affectedBatchIds: string[];
-  readonly progress: RecallProgress;
-  /** True when the one-up/one-down rule left batch ids out (never for regulators). */
-  readonly redacted: boolean;
-}
+export type { DeliveryStatus, NoticeView, RecallView };
 
 /** Float sums of quantities print as entered, not as 0.30000000000000004. */
 const roundQuantity = (value: number): number => Math.round(value * 1e6) / 1e6;

@@ -1,18 +1,17 @@
 /**
  * Pure: the part of a trace a party that is not a regulator may see, by the one-up/one-down rule
- * (common/access/one-up-one-down.ts, shared with recalls). Everything else is left out, and the
+ * (common/trace/one-up-one-down.ts, shared with recalls). Everything else is left out, and the
  * trace says it was redacted.
  */
-import { oneUpOneDown } from '../common/access/one-up-one-down.js';
-import type { Trace } from './assemble-trace.js';
+import type { Trace } from '../common/api/trace.js';
+import { oneUpOneDown } from '../common/trace/one-up-one-down.js';
+import type { AssembledTrace } from './assemble-trace.js';
 
-export interface RedactedTrace extends Trace {
-  /** True when something was left out under the one-up/one-down rule. */
-  readonly redacted: boolean;
-}
+/** True in `redacted` when something was left out under the one-up/one-down rule. */
+export type RedactedTrace = Trace;
 
 /** The party's view, or undefined when the root is not within one step of what it handled. */
-export function redactTrace(trace: Trace, partyId: string): RedactedTrace | undefined {
+export function redactTrace(trace: AssembledTrace, partyId: string): RedactedTrace | undefined {
   const share = oneUpOneDown(trace, partyId);
   if (!share.batchIds.has(trace.root)) return undefined;
   const parties = trace.parties

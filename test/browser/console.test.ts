@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
-import type { DairyChain } from '../../services/demo/dairy-chain.js';
+import type { DairyChain } from '../../tools/demo/dairy-chain.js';
 import { pollUntil } from '../support/poll.js';
 import {
   CHROMIUM_PATH,

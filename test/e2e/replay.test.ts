@@ -18,7 +18,7 @@ import { requireKafka } from '../support/kafka-broker.js';
 import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 
-const REPLAY = fileURLToPath(new URL('../../services/replay/main.ts', import.meta.url));
+const REPLAY = fileURLToPath(new URL('../../tools/replay/main.ts', import.meta.url));
 
 let dataDir = '';
 const running: ServiceProcess[] = [];

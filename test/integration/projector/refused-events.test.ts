@@ -61,7 +61,7 @@ const cleanups: Array<() => Promise<void>> = [];
 
 async function startStoreServer() {
   storeServer = await spawnService(
-    'services/store-server/main.ts',
+    'tools/store-server/main.ts',
     { CHDB_HTTP_PORT: String(storePort), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     {
       name: 'store-server',

@@ -13,15 +13,13 @@ import { createHttpApp } from '../../../services/common/http/http-app.js';
 import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
+import type { NoticeDelivery } from '../../../services/common/api/recalls.js';
 import type { Store } from '../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../services/common/trace/store-trace-reads.js';
 import { startNotifier, type Notifier } from '../../../services/recall/notifier/notifier.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
 import type { RecallReport } from '../../../services/recall/recall-report.js';
-import type {
-  NoticeDelivery,
-  NoticeView,
-  RecallView,
-} from '../../../services/recall/recall-views.js';
+import type { NoticeView, RecallView } from '../../../services/recall/recall-views.js';
 import { registerRecallRoutes } from '../../../services/recall/routes.js';
 import { pollUntil } from '../../support/poll.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
@@ -126,7 +124,7 @@ beforeAll(async () => {
   receiver.script('/dead', [503, 503, 503]);
   await givenRecall();
   app = await createHttpApp({ logger, bodyLimitBytes: 1 << 20, parties, readiness: [] });
-  registerRecallRoutes(app, { store, parties, now });
+  registerRecallRoutes(app, { store, reads: createStoreTraceReads(store), parties, now });
   await app.ready();
 });
 

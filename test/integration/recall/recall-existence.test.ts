@@ -14,6 +14,7 @@ import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../services/common/trace/store-trace-reads.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
 import { registerRecallRoutes } from '../../../services/recall/routes.js';
 
@@ -85,7 +86,12 @@ beforeAll(async () => {
     // HEAD routes answer like their GET; every other method is listed.
     if (route.url.includes(':recallId') && route.method !== 'HEAD') recallRoutes.push(route);
   });
-  registerRecallRoutes(app, { store, parties, now: () => new Date(AT) });
+  registerRecallRoutes(app, {
+    store,
+    reads: createStoreTraceReads(store),
+    parties,
+    now: () => new Date(AT),
+  });
   await app.ready();
 });
 

@@ -6,7 +6,7 @@ import type {
   DerivationRow,
   ReceiptRow,
   ShipmentRow,
-} from '../../../services/trace-api/trace-queries.js';
+} from '../../../services/common/trace/trace-reads.js';
 
 const AT = '2026-11-01T00:00:00.000Z';
 const batch = (batchId: string, producer: string): BatchRow => ({

@@ -28,9 +28,10 @@ import {
   PROJECTOR_GROUP,
   RECALL_GROUP,
 } from '../../../../services/common/topics.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import { parseSubmission } from '../../../../services/ingest/parse-submission.js';
 import { startProjector } from '../../../../services/projector/projector.js';
-import { DEFAULT_RECALL_POLICY } from '../../../../services/recall/policy.js';
+import { DEFAULT_RECALL_POLICY } from '../../../../services/common/recall-policy.js';
 import { startRecallService } from '../../../../services/recall/recall-service.js';
 import { inspected, produced } from '../../../support/event-builders.js';
 import { kafkaForSuite } from '../../../support/kafka-broker.js';
@@ -117,6 +118,7 @@ describe.each(adapters)('a quarantined record on %s', (_name, available, openLog
         log,
         store,
         codec,
+        reads: createStoreTraceReads(store),
         logger,
         policy: DEFAULT_RECALL_POLICY,
         systemPartyId: 'suyuan',

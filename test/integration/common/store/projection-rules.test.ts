@@ -19,6 +19,7 @@ import { createChdbStore } from '../../../../services/common/store/chdb-store.js
 import { migrate } from '../../../../services/common/store/migrations.js';
 import { findOpenRecalls } from '../../../../services/common/store/projection-rules.js';
 import type { Store } from '../../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import type { SubmittedEvent } from '../../../../services/ingest/parse-submission.js';
 import { recallWarnings } from '../../../../services/ingest/recall-rules.js';
 import { projectEvents } from '../../../../services/projector/projection.js';
@@ -163,6 +164,7 @@ describe('one definition of an open recall', () => {
           const book = createRecallBook({
             log,
             store,
+            reads: createStoreTraceReads(store),
             codec: createEventCodec(),
             logger,
             systemPartyId: 'system',
