@@ -105,7 +105,7 @@ describe('replay', () => {
 
   it(
     'rebuilds a distributed platform while its projector runs, losing nothing posted meanwhile',
-    { timeout: 240_000 },
+    { timeout: 240_000, tags: ['kafka'] },
     async () => {
       const { brokers } = await requireKafka();
       const platform = await startDistributedPlatform(brokers);

@@ -1,29 +1,26 @@
 /**
  * The event log contract against a real Kafka broker (see test/support/kafka-broker.ts for which
- * one), with three partitions per topic so that ordering is checked per key, not per topic; and
+ * one; tagged `kafka`, so skipped where there is none), with three partitions per topic so that ordering is checked per key, not per topic; and
  * the Kafka adapter's own promise that an unreachable cluster makes calls fail, not hang.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isSuyuanError } from '../../../../services/common/errors.js';
 import { createEventLog } from '../../../../services/common/log/create-event-log.js';
 import { createKafkaEventLog } from '../../../../services/common/log/kafka-event-log.js';
-import { kafkaForSuite } from '../../../support/kafka-broker.js';
+import { requireKafka } from '../../../support/kafka-broker.js';
 import { pollUntil } from '../../../support/poll.js';
 import { eventLogContract, type LogAdapterConfig } from './event-log.contract.js';
 
-const kafka = await kafkaForSuite('the Kafka event log contract');
-afterAll(() => (kafka.brokers ? kafka.stop() : undefined));
-
-describe.skipIf(!kafka.brokers)('Kafka event log', () => {
+describe('Kafka event log', { tags: ['kafka'] }, () => {
   it(
     'keeps a handler slower than the session timeout in its group, delivering once',
     { timeout: 60_000 },
     async () => {
       const log = createKafkaEventLog({
-        brokers: kafka.brokers ?? [],
+        brokers: (await requireKafka()).brokers,
         clientId: `slow-handler-${randomUUID().slice(0, 8)}`,
         partitions: 1,
         replicationFactor: 1,
@@ -55,19 +52,19 @@ describe.skipIf(!kafka.brokers)('Kafka event log', () => {
     },
   );
 
-  eventLogContract('Kafka', () => {
+  eventLogContract('Kafka', async () => {
     const config: LogAdapterConfig = {
       kind: 'kafka',
-      brokers: kafka.brokers ?? [],
+      brokers: (await requireKafka()).brokers,
       clientId: `contract-${randomUUID().slice(0, 8)}`,
       partitions: 3,
       replicationFactor: 1,
     };
-    return Promise.resolve({
+    return {
       config,
       create: () => createEventLog(config, pino({ level: 'silent' })),
       cleanup: () => Promise.resolve(),
-    });
+    };
   });
 });
 
