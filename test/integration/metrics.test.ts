@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog } from '../../services/common/log/event-log.js';
+import { namespacedEventLog } from '../../services/common/log/namespaced-event-log.js';
 import { createSqliteEventLog } from '../../services/common/log/sqlite-event-log.js';
 import { createMetrics } from '../../services/common/metrics/metrics.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../../services/common/topics.js';
@@ -222,5 +223,27 @@ describe('consumer lag read at scrape time', () => {
     const text = await metrics.registry.metrics();
     expect(lagOf(text, 'idle-group')).toEqual([]);
     expect(sum(select(parseExposition(text), 'suyuan_events_accepted_total'))).toBe(1);
+  });
+
+  it('names the topic and group as the log does: KAFKA_NAMESPACE applied', async () => {
+    const shared = createSqliteEventLog({ path: join(dir, 'namespaced.sqlite') });
+    try {
+      const staging = namespacedEventLog(shared, 'staging.');
+      await staging.ensureTopic('lag-topic');
+      await staging.append('lag-topic', [{ key: 'k', value: Buffer.from('1') }]);
+      const metrics = createMetrics({ service: 'lag-test' });
+      metrics.watchConsumerLag(staging, 'lag-topic', 'idle-group');
+      expect(lagOf(await metrics.registry.metrics(), 'staging.idle-group')).toEqual([
+        expect.objectContaining({
+          labels: expect.objectContaining({
+            topic: 'staging.lag-topic',
+            group: 'staging.idle-group',
+          }),
+          value: 1,
+        }),
+      ]);
+    } finally {
+      await shared.close();
+    }
   });
 });

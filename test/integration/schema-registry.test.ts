@@ -1,15 +1,7 @@
 /**
  * Registering the catalog in a schema registry, and a codec that carries the registry's ids.
- *
- * No schema registry can run on this machine: Confluent's is not published to Maven Central (nor
- * to any registry reachable here), and there is no Docker engine. So the registry below is a
- * stand-in, an in-test HTTP server implementing only what Suyuan calls, after Confluent's REST API:
- * POST /subjects/{subject}/versions with {"schema": "<json>"} answers {"id": n}; one schema text
- * gets one id across subjects; a refused subject answers 409 with {error_code, message}. Its ids
- * start at 101, so they cannot be mistaken for the catalog's.
+ * The registry is a stand-in (test/support/schema-registry-stand-in.ts says why).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogEntries, type CatalogEntry } from '../../services/common/events/catalog.js';
 import { createEventCodec } from '../../services/common/events/codec.js';
@@ -20,60 +12,7 @@ import {
 } from '../../services/common/events/schema-registry.js';
 import { sampleEvents } from '../support/sample-events.js';
 import { withShippedV2 } from '../support/schema-evolution.js';
-
-interface Registration {
-  readonly subject: string;
-  readonly contentType: string | undefined;
-  readonly schema: string;
-}
-
-interface StandInRegistry {
-  readonly url: string;
-  readonly registrations: Registration[];
-  /** Subjects answered with 409 incompatible. */
-  readonly refused: Set<string>;
-  close(): Promise<void>;
-}
-
-async function startStandInRegistry(): Promise<StandInRegistry> {
-  const registrations: Registration[] = [];
-  const refused = new Set<string>();
-  const idBySchema = new Map<string, number>();
-  const reply = (response: import('node:http').ServerResponse, status: number, body: object) => {
-    response.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
-    response.end(JSON.stringify(body));
-  };
-  const server: Server = createServer((request, response) => {
-    const match = /^\/subjects\/([^/]+)\/versions$/.exec(request.url ?? '');
-    if (request.method !== 'POST' || !match?.[1]) {
-      return reply(response, 404, { error_code: 404, message: 'HTTP 404 Not Found' });
-    }
-    const subject = decodeURIComponent(match[1]);
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    request.on('end', () => {
-      const { schema } = JSON.parse(text) as { schema: string };
-      registrations.push({ subject, contentType: request.headers['content-type'], schema });
-      if (refused.has(subject)) {
-        return reply(response, 409, {
-          error_code: 409,
-          message: `Schema being registered is incompatible with an earlier schema for subject "${subject}"`,
-        });
-      }
-      const id = idBySchema.get(schema) ?? 101 + idBySchema.size;
-      idBySchema.set(schema, id);
-      reply(response, 200, { id });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    registrations,
-    refused,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { startStandInRegistry, type StandInRegistry } from '../support/schema-registry-stand-in.js';
 
 describe('schema registry (SCHEMA_REGISTRY_URL)', () => {
   let registry: StandInRegistry;
@@ -86,7 +25,7 @@ describe('schema registry (SCHEMA_REGISTRY_URL)', () => {
 
   it('registers every catalog schema under <topic>-<record name> and returns the registry ids', async () => {
     const entries = catalogEntries();
-    const ids = await registerCatalog(registry.url, entries);
+    const ids = await registerCatalog(registry.url, { entries });
     expect([...ids.keys()].sort((a, b) => a - b)).toEqual(
       entries.map((e) => e.id).sort((a, b) => a - b),
     );
@@ -119,7 +58,9 @@ describe('schema registry (SCHEMA_REGISTRY_URL)', () => {
 
   it('registers versions oldest first and resolves an older writer id into the newer reader', async () => {
     const before = registry.registrations.length;
-    const newer = await createRegistryCodec(registry.url, withShippedV2(catalogEntries()));
+    const newer = await createRegistryCodec(registry.url, {
+      entries: withShippedV2(catalogEntries()),
+    });
     const shippedCarriesCarrier = registry.registrations
       .slice(before)
       .filter((r) => r.subject === 'suyuan.events-suyuan.events.BatchShipped')

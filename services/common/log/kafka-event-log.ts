@@ -259,6 +259,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       }),
     endOffsets: (topic) =>
       usingAdmin(`endOffsets of "${topic}"`, (admin) => endOffsetsOf(admin, topic)),
+    qualifiedName: (name) => name,
     ping: () =>
       usingAdmin('ping', (admin) => admin.describeCluster().then(() => undefined), PING_TIMEOUT_MS),
     close: () =>
