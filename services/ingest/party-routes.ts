@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { isStandardWebhookSecret, WEBHOOK_SECRET_FORM } from '../common/access/api-keys.js';
 import { ROLES, type PartyDirectory } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
 import { requireRole } from '../common/http/authenticate.js';
@@ -33,7 +34,14 @@ export const newPartySchema = z.strictObject({
   webhook: z
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
-      secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+      secret: z
+        .string()
+        .max(256)
+        .refine(
+          isStandardWebhookSecret,
+          `must be ${WEBHOOK_SECRET_FORM}; leave it out to have one generated`,
+        )
+        .optional(),
     })
     .optional(),
 });
