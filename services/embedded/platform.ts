@@ -39,7 +39,7 @@ export async function startEmbeddedPlatform(
   const projector = await startProjector({
     ...foundations,
     metrics,
-    logger: logger.child({ service: 'projector' }),
+    logger,
     batchSize: config.projectorBatchSize,
   });
   const recallWorkers = await startRecallWorkers(config, logger, foundations);

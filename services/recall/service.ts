@@ -34,13 +34,13 @@ export async function startRecallWorkers(
   );
   const recalls = await startRecallService({
     ...foundations,
-    logger: logger.child({ service: 'recall' }),
+    logger,
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
   });
   const notifier = await startNotifier({
     store: foundations.store,
-    logger: logger.child({ service: 'notifier' }),
+    logger,
     ...config.webhooks,
   });
   return [notifier, recalls];

@@ -34,7 +34,7 @@ export async function createServiceHttp(
       { name: 'store', check: () => store.ping() },
     ],
   });
-  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  const audit = installAuditTrail(app, { store, logger });
   await installRateLimit(app, config.rateLimit);
   registerMetricsRoute(app, metrics);
   return { app, audit };
