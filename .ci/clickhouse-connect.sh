@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the stock Python ClickHouse client, clickhouse-connect, from PyPI into a venv under
-# .cache/ for test/integration/store-server-clients.test.ts (the store server answered as a real
+# .cache/ for test/integration/tools/store-server/store-server-clients.test.ts (the store server answered as a real
 # ClickHouse server answers that client). Quick when the pinned version is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,7 +9,9 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import { mountIngestApi } from '../ingest/service.js';
+import { registerConsole } from '../console/serve.js';
 import { startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
@@ -42,14 +44,17 @@ export async function startEmbeddedPlatform(
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
   });
-  const recall = await startRecallWorkers(config, logger, foundations, metrics);
+  // The one read model of the trace chain, for the trace API and the recall scope alike.
+  const reads = createStoreTraceReads(foundations.store);
+  const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector.health,
     recall.health,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
-  await mountTraceApi(http.app, config, foundations, http.audit);
-  mountRecallApi(http.app, foundations);
+  mountTraceApi(http.app, config, foundations, reads, http.audit);
+  mountRecallApi(http.app, foundations, reads);
+  await registerConsole(http.app);
   const running = await serve(config, http, foundations, [...recall.workers, projector]);
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {

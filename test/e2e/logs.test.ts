@@ -15,7 +15,7 @@ import {
   startDistributedPlatform,
   type DistributedPlatform,
 } from '../support/distributed-platform.js';
-import { kafkaForSuite } from '../support/kafka-broker.js';
+import { requireKafka } from '../support/kafka-broker.js';
 import { duplicateKeys, jsonLogLines } from '../support/log-lines.js';
 import { spawnPlatform } from '../support/platform-process.js';
 import { clientFor, TEST_ADMIN_KEY } from '../support/platform.js';
@@ -113,39 +113,34 @@ describe('logs of the embedded platform', () => {
   );
 });
 
-const kafka = await kafkaForSuite('the distributed logs suite');
+describe('logs of the distributed services', { tags: ['kafka'] }, () => {
+  let platform: DistributedPlatform;
+  beforeAll(async () => {
+    platform = await startDistributedPlatform((await requireKafka()).brokers);
+    const plant = await platform.createParty('plant-logs');
+    await platform.createParty('shop-logs');
+    const events = [produced('DLOG-1'), shipped('S-DLOG', 'shop-logs', ['DLOG-1'])];
+    expect((await platform.postEvents(plant, events)).status).toBe(202);
+    await platform.waitForBatch(plant, 'DLOG-1');
+    await platform.waitUntilQuiet();
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
 
-describe.skipIf(!kafka.brokers)(
-  `logs of the distributed services${kafka.brokers ? '' : ' — skipped: no Kafka broker'}`,
-  () => {
-    let platform: DistributedPlatform;
-    beforeAll(async () => {
-      platform = await startDistributedPlatform(kafka.brokers ?? []);
-      const plant = await platform.createParty('plant-logs');
-      await platform.createParty('shop-logs');
-      const events = [produced('DLOG-1'), shipped('S-DLOG', 'shop-logs', ['DLOG-1'])];
-      expect((await platform.postEvents(plant, events)).status).toBe(202);
-      await platform.waitForBatch(plant, 'DLOG-1');
-      await platform.waitUntilQuiet();
-    });
-    afterAll(async () => {
-      await platform?.stop();
-    });
-
-    it('are JSON lines with each key once, and no service asks for a topic that exists', () => {
-      for (const [role, service] of Object.entries(platform.services)) {
-        expectCleanJsonLines(role, service.output());
-        // Only the first service to start creates the topics; the broker refuses a request to
-        // create an existing one, which kafkajs logged as an error at every start. (Other
-        // warnings, such as a dependency still starting on a loaded machine, are legitimate.)
-        const topicWarnings = jsonLogLines(service.output()).filter(
-          ({ line, text }) => Number(line.level) >= 40 && /CreateTopics|Topic creation/.test(text),
-        );
-        expect(
-          topicWarnings.map(({ text }) => text),
-          role,
-        ).toEqual([]);
-      }
-    });
-  },
-);
+  it('are JSON lines with each key once, and no service asks for a topic that exists', () => {
+    for (const [role, service] of Object.entries(platform.services)) {
+      expectCleanJsonLines(role, service.output());
+      // Only the first service to start creates the topics; the broker refuses a request to
+      // create an existing one, which kafkajs logged as an error at every start. (Other
+      // warnings, such as a dependency still starting on a loaded machine, are legitimate.)
+      const topicWarnings = jsonLogLines(service.output()).filter(
+        ({ line, text }) => Number(line.level) >= 40 && /CreateTopics|Topic creation/.test(text),
+      );
+      expect(
+        topicWarnings.map(({ text }) => text),
+        role,
+      ).toEqual([]);
+    }
+  });
+});

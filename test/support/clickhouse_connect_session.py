@@ -1,6 +1,6 @@
 """Drives a ClickHouse HTTP endpoint with the stock Python client, clickhouse-connect, as a user
 would: `get_client()` with its defaults, then queries and inserts. Prints one JSON object that
-says what each step answered, for test/integration/store-server-clients.test.ts to check.
+says what each step answered, for test/integration/tools/store-server/store-server-clients.test.ts to check.
 
 Usage: python clickhouse_connect_session.py URL USER PASSWORD TABLE
 """
