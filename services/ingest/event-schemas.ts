@@ -137,7 +137,8 @@ const inspectionRecorded = z.strictObject({
     .array(
       z.strictObject({
         item: text(256),
-        value: text(256),
+        // Lab systems send measurements as numbers; text keeps "未检出" or "<0.01" as written.
+        value: z.union([z.number(), text(256)], { error: 'must be a string or a number' }),
         limit: optionalText(256),
         unit: optionalText(32),
       }),
@@ -215,8 +216,8 @@ type EpcisLinked = {
 }[PostableEventType];
 
 /**
- * A native post is never derived from an EPCIS event: its link (`epcisEventId`, added in the
- * second version of these types) is null, and not a field a client sends. Typed by the generated
+ * A native post is never derived from an EPCIS event: its link (`epcisEventId`, added in a later
+ * version of these types) is null, and not a field a client sends. Typed by the generated
  * types, so every linked type is listed.
  */
 const EPCIS_LINKED: Record<EpcisLinked, true> = {

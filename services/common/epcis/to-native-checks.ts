@@ -23,7 +23,8 @@ type Kind = (typeof KINDS)[number];
 
 interface Finding {
   item: string;
-  value: string;
+  /** A measurement stays a number (InspectionRecorded v2 on); text such as 未检出 stays text. */
+  value: string | number;
   limit: string | null;
   unit: string | null;
 }
@@ -50,7 +51,8 @@ function extensionFindings(request: MapRequest): Finding[] | undefined {
       suyuanExtension(finding as Record<string, unknown>, name, request.prefixes) ??
       (finding as Record<string, unknown>)[name];
     const item = text(read('item'), 256);
-    const value = text(read('value'), 256);
+    const raw = read('value');
+    const value = typeof raw === 'number' && Number.isFinite(raw) ? raw : text(raw, 256);
     if (item === null || value === null) return [];
     return [{ item, value, limit: text(read('limit'), 256), unit: text(read('unit'), 32) }];
   });
@@ -65,9 +67,9 @@ function sensorFindings(request: MapRequest): Finding[] {
     const reports = (element as { sensorReport?: unknown } | null)?.sensorReport;
     return (Array.isArray(reports) ? reports : []).flatMap((report: unknown) => {
       const { type, value, uom } = (report ?? {}) as Record<string, unknown>;
-      if (typeof value !== 'number') return [];
+      if (typeof value !== 'number' || !Number.isFinite(value)) return [];
       const item = typeof type === 'string' ? shortTerm('measurementType', type) : 'reading';
-      return [{ item: item.slice(0, 256), value: String(value), limit: null, unit: text(uom, 32) }];
+      return [{ item: item.slice(0, 256), value, limit: null, unit: text(uom, 32) }];
     });
   });
 }

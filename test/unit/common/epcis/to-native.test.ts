@@ -357,7 +357,7 @@ describe('inspections, recalls, corrections and the acting party', () => {
         batchId: LOT,
         result: 'FAIL',
         kind: 'SELF_CHECK',
-        findings: [{ item: 'Temperature', value: '9.5', limit: null, unit: 'CEL' }],
+        findings: [{ item: 'Temperature', value: 9.5, limit: null, unit: 'CEL' }],
         report: 'https://lab.example.cn/report/77',
       }),
     ]);
