@@ -55,6 +55,8 @@ export interface StoreFacts {
   readonly transformationInputs: ReadonlyMap<string, ReadonlyMap<string, readonly Line[]>>;
   /** transformationID → its outputs whose production stands (not retracted). */
   readonly transformationOutputs: ReadonlyMap<string, readonly ProducedOutput[]>;
+  /** batchId → the production that counts, for the batches the document's events name. */
+  readonly productions: ReadonlyMap<string, ProducedOutput>;
   /** EPCIS eventID → the captured event. */
   readonly originals: ReadonlyMap<string, CapturedOriginal>;
   /** shipmentId → the party that shipped it. */
@@ -67,6 +69,7 @@ export const NO_STORE_FACTS: StoreFacts = {
   containment: [],
   transformationInputs: new Map(),
   transformationOutputs: new Map(),
+  productions: new Map(),
   originals: new Map(),
   shippers: new Map(),
 };
@@ -79,6 +82,8 @@ export class CaptureKnowledge {
   private readonly outputs = new Map<string, Map<string, ProducedOutput | null>>();
   /** EPCIS events of the document whose error was declared: their inputs no longer count. */
   private readonly declared = new Set<string>();
+  /** batchId → its production as the document's events left it, or null once retracted. */
+  private readonly productions = new Map<string, ProducedOutput | null>();
   private readonly originals = new Map<string, CapturedOriginal>();
   private readonly shippers = new Map<string, string>();
 
@@ -136,6 +141,12 @@ export class CaptureKnowledge {
     return [...latest.values()].filter((output) => output !== null);
   }
 
+  /** The production of a batch that counts now, if it has one. */
+  production(batchId: string): ProducedOutput | undefined {
+    const local = this.productions.get(batchId);
+    return local === null ? undefined : (local ?? this.store.productions.get(batchId));
+  }
+
   original(epcisEventId: string): CapturedOriginal | undefined {
     return this.originals.get(epcisEventId) ?? this.store.originals.get(epcisEventId);
   }
@@ -156,12 +167,34 @@ export class CaptureKnowledge {
     readonly declared?: string;
     readonly original?: { readonly epcisEventId: string } & CapturedOriginal;
     readonly shipment?: { readonly shipmentId: string; readonly shipper: string };
+    /** Productions the event made, and the events it retracted. */
+    readonly productions?: {
+      readonly produced: readonly ProducedOutput[];
+      readonly retracted: readonly string[];
+    };
   }): void {
     if (facts.containment) this.containment.push(...facts.containment);
     if (facts.declared !== undefined) this.declared.add(facts.declared);
     if (facts.transformation) this.learnTransformation(facts.transformation);
     if (facts.original) this.originals.set(facts.original.epcisEventId, facts.original);
     if (facts.shipment) this.shippers.set(facts.shipment.shipmentId, facts.shipment.shipper);
+    if (facts.productions) this.learnProductions(facts.productions);
+  }
+
+  private learnProductions({
+    produced,
+    retracted,
+  }: {
+    readonly produced: readonly ProducedOutput[];
+    readonly retracted: readonly string[];
+  }) {
+    const gone = new Set(retracted);
+    const batchIds = [...new Set([...this.productions.keys(), ...this.store.productions.keys()])];
+    for (const batchId of batchIds) {
+      const production = this.production(batchId);
+      if (production && gone.has(production.eventId)) this.productions.set(batchId, null);
+    }
+    for (const production of produced) this.productions.set(production.batchId, production);
   }
 
   private learnTransformation({

@@ -101,7 +101,11 @@ function productOf(request: MapRequest, batchId: string) {
 export function produced(
   request: MapRequest,
   output: Line,
-  inputs: readonly Line[],
+  inputs: ReadonlyArray<{
+    readonly batchId: string;
+    readonly quantity: number;
+    readonly unit: string | null;
+  }>,
 ): Extract<UnstampedEvent, { eventType: 'BatchProduced' }> {
   return {
     eventType: 'BatchProduced',

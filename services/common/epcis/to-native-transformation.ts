@@ -16,14 +16,9 @@ import type { UnstampedEvent } from '../events/unstamped-event.js';
 import { canonicalTime } from './canonical-values.js';
 import type { ProducedOutput, TransformationFacts } from './capture-knowledge.js';
 import { epcsOf, quantitiesOf, type EpcisEvent } from './epcis-event.js';
-import {
-  derivedEventId,
-  empty,
-  produced,
-  type MappedEvent,
-  type MapRequest,
-} from './mapping-request.js';
+import { derivedEventId, empty, type MappedEvent, type MapRequest } from './mapping-request.js';
 import { place, type Line, type UnresolvedLink } from './placement.js';
+import { productionsOf } from './to-native-production.js';
 
 /** The first of each batch: an input named by two events of one transformation counts once. */
 const uniqueLines = (lines: readonly Line[]) => [
@@ -145,32 +140,31 @@ export function transformation(request: MapRequest): MappedEvent {
     problems: [...inputs.problems, ...outputs.problems],
   };
   if (!transformationId) {
+    const productions = productionsOf(request, outputs.lines, inputs.lines, 'outputEPCList');
     return {
       ...empty(),
       ...placed,
-      natives: outputs.lines.map((output) => produced(request, output, inputs.lines)),
+      unresolved: [...placed.unresolved, ...productions.unresolved],
+      natives: productions.natives,
     };
   }
   const joined = uniqueLines([
     ...knowledge.transformationInputs(transformationId),
     ...inputs.lines,
   ]);
-  const productions = outputs.lines.map((output) => produced(request, output, joined));
+  const productions = productionsOf(request, outputs.lines, joined, 'outputEPCList');
   const own = new Set(outputs.lines.map((output) => output.batchId));
   const superseded = supersede(request, transformationId, inputs.lines, own);
   const facts: TransformationFacts = {
     id: transformationId,
     epcisEventId: request.epcisEventId,
     inputs: inputs.lines,
-    outputs: [
-      ...productions.map(({ eventType: _, epcisEventId: __, ...output }) => output),
-      ...superseded.outputs,
-    ],
+    outputs: [...productions.outputs, ...superseded.outputs],
   };
   return {
     ...empty(),
-    natives: [...productions, ...superseded.natives],
-    unresolved: [...placed.unresolved, ...superseded.unresolved],
+    natives: [...productions.natives, ...superseded.natives],
+    unresolved: [...placed.unresolved, ...productions.unresolved, ...superseded.unresolved],
     problems: placed.problems,
     learned: { transformation: facts },
   };

@@ -22,12 +22,12 @@ import {
   empty,
   envelopeOf,
   objectsOf,
-  produced,
   type Learned,
   type MappedEvent,
   type MapRequest,
 } from './mapping-request.js';
 import { inspectionsOf, recallOf } from './to-native-checks.js';
+import { asOutput, productionsOf } from './to-native-production.js';
 import { transformation, withdrawTransformation } from './to-native-transformation.js';
 import { receiptOf, shipmentOf } from './to-native-movements.js';
 import type { FieldProblem } from './placement.js';
@@ -55,10 +55,11 @@ function forbiddenOwner(request: MapRequest): FieldProblem | undefined {
 
 function commissioning(request: MapRequest): MappedEvent {
   const objects = objectsOf(request);
+  const productions = productionsOf(request, objects.lines, [], 'epcList');
   return {
     ...empty(),
-    natives: objects.lines.map((line) => produced(request, line, [])),
-    unresolved: objects.unresolved,
+    natives: productions.natives,
+    unresolved: [...objects.unresolved, ...productions.unresolved],
     problems: objects.problems,
   };
 }
@@ -157,6 +158,14 @@ export function mapEpcisEvent(request: MapRequest): MappedEvent {
     learned: {
       ...mapped.learned,
       ...(containment.length > 0 ? { containment } : {}),
+      productions: {
+        produced: mapped.natives.flatMap((native) =>
+          native.eventType === 'BatchProduced' ? [asOutput(native)] : [],
+        ),
+        retracted: mapped.natives.flatMap((native) =>
+          native.eventType === 'EventRetracted' ? [native.targetEventId] : [],
+        ),
+      },
       original: {
         epcisEventId: request.epcisEventId,
         party: request.caller.partyId,

@@ -7,11 +7,7 @@
  */
 import type { PartyDirectory } from '../../common/access/party-directory.js';
 import type { ContainmentFact } from '../../common/epcis/containment.js';
-import type {
-  CapturedOriginal,
-  ProducedOutput,
-  StoreFacts,
-} from '../../common/epcis/capture-knowledge.js';
+import type { CapturedOriginal, StoreFacts } from '../../common/epcis/capture-knowledge.js';
 import {
   EPC_LISTS,
   epcsOf,
@@ -25,6 +21,7 @@ import type { Line } from '../../common/epcis/placement.js';
 import { partyIdOfPlatformUri } from '../../common/epcis/suyuan-uris.js';
 import { shipmentIdOf } from '../../common/epcis/to-native-movements.js';
 import type { Store } from '../../common/store/store.js';
+import { productionFacts, transformationOutputFacts } from './store-productions.js';
 
 /** An event of the document with the id it is captured under. */
 export interface IdentifiedEvent {
@@ -134,51 +131,6 @@ async function transformationInputFacts(store: Store, ids: readonly string[]) {
   return inputs;
 }
 
-/**
- * The outputs of the transformations whose production stands: the BatchProduced events derived
- * from their captured events (the original, a later one that added inputs, a declaration that
- * took some back) that nothing retracted.
- */
-async function transformationOutputFacts(store: Store, ids: readonly string[]) {
-  const outputs = new Map<string, ProducedOutput[]>();
-  if (ids.length === 0) return outputs;
-  const derived = await store.query<{ transformation_id: string; event_id: string }>(
-    `SELECT transformation_id, arrayJoin(derived_event_ids) AS event_id FROM epcis_events FINAL
-     WHERE transformation_id IN {ids:Array(String)}`,
-    { ids },
-  );
-  if (derived.length === 0) return outputs;
-  const eventIds = derived.map((row) => row.event_id);
-  const rows = await store.query<{ event_id: string; payload: string }>(
-    `SELECT event_id, payload FROM events FINAL
-     WHERE event_id IN {ids:Array(String)} AND event_type = 'BatchProduced'
-       AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL
-                            WHERE target_event_id IN {ids:Array(String)})`,
-    { ids: eventIds },
-  );
-  const payloads = new Map(rows.map((row) => [row.event_id, row.payload]));
-  for (const { transformation_id: id, event_id: eventId } of derived) {
-    const payload = payloads.get(eventId);
-    if (payload === undefined) continue;
-    const event = JSON.parse(payload) as ProducedOutput;
-    const list = outputs.get(id) ?? [];
-    list.push({
-      batchId: event.batchId,
-      eventId: event.eventId,
-      party: event.party,
-      eventTime: new Date(event.eventTime).toISOString(),
-      operator: event.operator,
-      location: event.location,
-      product: event.product,
-      quantity: event.quantity,
-      unit: event.unit,
-      inputs: event.inputs,
-    });
-    outputs.set(id, list);
-  }
-  return outputs;
-}
-
 async function transformationFacts(store: Store, events: readonly IdentifiedEvent[]) {
   const ids = transformationIdsOf(events);
   const [transformationInputs, transformationOutputs] = await Promise.all([
@@ -254,12 +206,15 @@ export async function fetchStoreFacts(
   events: readonly IdentifiedEvent[],
 ): Promise<StoreFacts> {
   const receipts = events.filter(({ event }) => String(event.bizStep).endsWith('receiving'));
-  const [party, containment, transformations, originals, shippers] = await Promise.all([
-    partyFacts(parties, events),
-    containmentFacts(store, events),
-    transformationFacts(store, events),
-    originalFacts(store, events),
-    receipts.length > 0 ? shipperFacts(store, receipts) : new Map<string, string>(),
-  ]);
-  return { ...party, containment, ...transformations, originals, shippers };
+  const [party, containment, transformations, productions, originals, shippers] = await Promise.all(
+    [
+      partyFacts(parties, events),
+      containmentFacts(store, events),
+      transformationFacts(store, events),
+      productionFacts(store, events),
+      originalFacts(store, events),
+      receipts.length > 0 ? shipperFacts(store, receipts) : new Map<string, string>(),
+    ],
+  );
+  return { ...party, containment, ...transformations, productions, originals, shippers };
 }

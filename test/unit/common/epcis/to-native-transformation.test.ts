@@ -123,6 +123,7 @@ class Log {
         [RUN, new Map([...this.inputs].filter(([id]) => !this.declaredIds.has(id)))],
       ]),
       transformationOutputs: new Map([[RUN, outputs]]),
+      productions: new Map(outputs.map((output) => [output.batchId, output])),
       originals: new Map(
         [...this.derived]
           .filter(([id]) => !id.endsWith('/declaration'))
