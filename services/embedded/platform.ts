@@ -9,7 +9,7 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
-import { mountIngestApi } from '../ingest/service.js';
+import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { PROJECTOR_GROUP, startProjector } from '../projector/projector.js';
 import { RECALL_GROUP } from '../recall/recall-service.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
@@ -29,6 +29,7 @@ export async function startEmbeddedPlatform(
 ): Promise<EmbeddedPlatform> {
   const foundations = await openFoundations(config, logger);
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
+  await prepareIngest(foundations, logger);
   const metrics = createMetrics({
     service: 'embedded',
     logger: logger.child({ component: 'metrics' }),

@@ -10,7 +10,7 @@
  */
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import { logKeyOf } from '../common/events/keys.js';
+import { logRecordOf } from '../common/events/log-record.js';
 import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
@@ -98,7 +98,7 @@ async function handleRecords(
   if (opened.length > 0) {
     await deps.log.append(
       EVENTS_TOPIC,
-      opened.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
+      opened.map((event) => logRecordOf(event, deps.codec)),
     );
   }
   await book.keepStanding(events);

@@ -113,7 +113,7 @@ export type ServingDatabases = {
 export interface LmdbServingIndex {
   readonly db: ServingDatabases;
   /** True when `eventId` has been retracted (EventRetracted names it). */
-  isRetracted(eventId: string): boolean;
+  readonly isRetracted: (eventId: string) => boolean;
   /**
    * Writes the rows of a projected batch and the log position after it in one transaction;
    * resolves once committed.

@@ -29,9 +29,8 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
 
   /** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
   function* entries<T extends ServingTable>(table: T, prefix: string) {
-    const range = (db[table] as LmdbServingIndex['db'][T]).getRange(prefixRange(prefix));
-    for (const { key, value } of range) {
-      yield { parts: key as ServingKey, value: value as ServingValues[T] };
+    for (const { key, value } of db[table].getRange(prefixRange(prefix))) {
+      yield { parts: key as ServingKey, value };
     }
   }
 
