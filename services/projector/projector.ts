@@ -11,7 +11,7 @@ import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
-import { projectEvents, type ProjectionTable } from './projection.js';
+import { projectEvents, type ProjectionTable } from '../common/projection/projection.js';
 
 export const PROJECTOR_GROUP = 'suyuan-projector';
 

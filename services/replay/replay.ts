@@ -15,7 +15,7 @@ import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
-import { emptyRows, projectEvents, type ProjectionTable } from '../projector/projection.js';
+import { emptyRows, projectEvents, type ProjectionTable } from '../common/projection/projection.js';
 
 const SUFFIX = '__replay';
 /** Filled by a materialized view from derivations_by_input (infra/clickhouse/0001). */

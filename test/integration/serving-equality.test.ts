@@ -19,7 +19,7 @@ import { createLmdbTraceReads } from '../../services/common/serving/lmdb-trace-r
 import { createChdbStore } from '../../services/common/store/chdb-store.js';
 import { migrate } from '../../services/common/store/migrations.js';
 import type { Store } from '../../services/common/store/store.js';
-import { projectEvents, type ProjectionTable } from '../../services/projector/projection.js';
+import { projectEvents, type ProjectionTable } from '../../services/common/projection/projection.js';
 import {
   batchIsKnown,
   findBatches,

@@ -11,7 +11,7 @@
  * replayed row as ReplacingMergeTree does.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { ProjectionRows } from '../../projector/projection.js';
+import type { ProjectionRows } from '../projection/projection.js';
 
 /** What each table keeps beside its key: the store row's columns that are not in the key. */
 export interface ServingValues {
