@@ -3,11 +3,13 @@
  * on one HTTP port, with the durable embedded log and chDB under one data directory. The same
  * service modules run one per process in distributed mode (services/<name>/service.ts).
  */
+import { join } from 'node:path';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { openLmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { PROJECTOR_GROUP, startProjector } from '../projector/projector.js';
@@ -36,19 +38,25 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
+  const servingIndex = openLmdbServingIndex({ path: join(config.dataDir, 'serving') });
   // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
   const projector = await startProjector({
     ...foundations,
     metrics,
     logger: logger.child({ service: 'projector' }),
     batchSize: config.projectorBatchSize,
+    servingIndex,
   });
   const recallWorkers = await startRecallWorkers(config, logger, foundations);
   const http = await createServiceHttp(config, logger, foundations, metrics);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   await mountTraceApi(http.app, config, foundations, http.audit);
   mountRecallApi(http.app, foundations);
-  const running = await serve(config, http, foundations, [...recallWorkers, projector]);
+  const running = await serve(config, http, foundations, [
+    ...recallWorkers,
+    projector,
+    { stop: () => servingIndex.close() },
+  ]);
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,

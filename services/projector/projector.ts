@@ -12,6 +12,8 @@ import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
 import { projectEvents, type ProjectionTable } from '../common/projection/projection.js';
+import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
+import { catchUpServingIndex } from './serving-catch-up.js';
 
 export const PROJECTOR_GROUP = 'suyuan-projector';
 
@@ -25,6 +27,11 @@ export interface ProjectorDeps {
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
   readonly metrics?: Metrics;
+  /**
+   * The serving index of the embedded platform (docs/adr/0001-serving-path.md): each batch's rows
+   * go there first, then to the store, so no event is in the store before it is in the index.
+   */
+  readonly servingIndex?: LmdbServingIndex;
 }
 
 export interface Projector {
@@ -36,6 +43,9 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   await deps.log.ensureTopic(EVENTS_TOPIC);
   await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
   const groupId = deps.groupId ?? PROJECTOR_GROUP;
+  if (deps.servingIndex) {
+    await catchUpServingIndex({ ...deps, index: deps.servingIndex, groupId, logger });
+  }
   // Reported from the start at 0, so that a rate over it works before the first poison message.
   deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, 0);
   const subscription: Subscription = await deps.log.subscribe({
@@ -60,7 +70,16 @@ async function projectBatch(deps: ProjectorDeps, logger: Logger, records: readon
     }
   }
   if (poison.length > 0) await deadLetter(deps, logger, poison);
-  await writeRows(deps.store, projectEvents(events));
+  const rows = projectEvents(events);
+  const last = records.at(-1);
+  if (deps.servingIndex && last) {
+    await deps.servingIndex.apply(rows, {
+      topic: last.topic,
+      partition: last.partition,
+      nextOffset: last.offset + 1,
+    });
+  }
+  await writeRows(deps.store, rows);
   const seconds = (performance.now() - started) / 1000;
   // Observed once the batch is written: a failed batch is delivered again and counted then.
   deps.metrics?.projectionBatchSize.observe(records.length);
