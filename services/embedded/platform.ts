@@ -10,10 +10,9 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
-import { PROJECTOR_GROUP, startProjector } from '../projector/projector.js';
-import { RECALL_GROUP } from '../recall/recall-service.js';
+import { startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
 
@@ -45,15 +44,19 @@ export async function startEmbeddedPlatform(
     metrics,
     logger: logger.child({ service: 'projector' }),
     batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
     servingIndex,
   });
-  const recallWorkers = await startRecallWorkers(config, logger, foundations);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const recall = await startRecallWorkers(config, logger, foundations, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector.health,
+    recall.health,
+  ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   await mountTraceApi(http.app, config, foundations, http.audit);
   mountRecallApi(http.app, foundations);
   const running = await serve(config, http, foundations, [
-    ...recallWorkers,
+    ...recall.workers,
     projector,
     { stop: () => servingIndex.close() },
   ]);

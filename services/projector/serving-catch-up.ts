@@ -4,6 +4,7 @@
  * machine crash (it commits without fsync) catches up. The index records its log position in the
  * same transaction as its rows, so it knows where to resume.
  */
+import type { DeadLetters } from '../common/dead-letters/dead-letters.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import type { EventLog } from '../common/log/event-log.js';
@@ -20,6 +21,8 @@ export interface CatchUpDeps {
   readonly index: LmdbServingIndex;
   /** The projector's group: the index catches up to its committed offsets. */
   readonly groupId: string;
+  /** What the projector set aside (and what is quarantined) is not in the store, nor here. */
+  readonly deadLetters: DeadLetters;
   readonly logger: Logger;
 }
 
@@ -44,7 +47,10 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       });
       const last = records.at(-1);
       if (!last) break;
+      const skipped = await deps.deadLetters.skippedAmong(records, deps.groupId);
       const events = records.flatMap((record): SuyuanEvent[] => {
+        if (skipped.setAside.has(record.offset) || skipped.quarantined.has(record.offset))
+          return [];
         try {
           return [deps.codec.decode(record.value)];
         } catch {

@@ -243,7 +243,10 @@ const probe = (summary: string, answers: Record<number, string>): FastifySchema 
 });
 
 export const healthzSchema = probe('Liveness (no API key)', { 200: 'Alive' });
-export const readyzSchema = probe('Readiness: the log and the store answer (no API key)', {
-  200: 'Ready',
-  503: 'Not ready; `checks` says which dependency failed',
-});
+export const readyzSchema = probe(
+  'Readiness: the log and the store answer, and no consumer of this process is stalled (no API key)',
+  {
+    200: 'Ready',
+    503: 'Not ready; `checks` says which dependency failed, or which consumer is stalled and why',
+  },
+);

@@ -119,6 +119,11 @@ export interface LmdbServingIndex {
    * resolves once committed.
    */
   apply(rows: ProjectionRows, position: LogPosition): Promise<void>;
+  /**
+   * Takes out the rows of events the store refused after they were applied (the projector sets
+   * them aside), so the index holds what the store holds.
+   */
+  remove(rows: ProjectionRows): Promise<void>;
   /** The next offset to apply, per `topic/partition`, as of the last committed batch. */
   positions(): Map<string, number>;
   /** Empties every table, to be rebuilt from the log (replay). */
@@ -274,6 +279,19 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         void db.positions.put(key(position.topic, String(position.partition)), position.nextOffset);
       });
       for (const row of rows.retractions) retracted.add(text(row, 'target_event_id'));
+    },
+    async remove(rows) {
+      const puts = putsOf(rows);
+      await root.transaction(() => {
+        for (const [table, entryKey] of puts) {
+          void (db[table] as Database<unknown, ServingKey | string>).remove(entryKey);
+        }
+      });
+      for (const row of rows.retractions) {
+        const target = text(row, 'target_event_id');
+        const others = db.retractions.getKeysCount(prefixRange(target));
+        if (others === 0) retracted.delete(target);
+      }
     },
     positions() {
       const found = new Map<string, number>();
