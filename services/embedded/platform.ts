@@ -3,15 +3,16 @@
  * on one HTTP port, with the durable embedded log and chDB under one data directory. The same
  * service modules run one per process in distributed mode (services/<name>/service.ts).
  */
-import { join } from 'node:path';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { openLmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
+import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
+import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
+import { registerConsole } from '../console/serve.js';
 import { startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
@@ -37,24 +38,28 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const servingIndex = openLmdbServingIndex({ path: join(config.dataDir, 'serving') });
+  const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
   // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
   const projector = await startProjector({
     ...foundations,
     metrics,
-    logger: logger.child({ service: 'projector' }),
+    logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
     servingIndex,
   });
-  const recall = await startRecallWorkers(config, logger, foundations, metrics);
+  // The one read model of the trace chain, for the trace API and the recall scope alike, answered
+  // from the serving index the projector keeps beside the store (docs/adr/0001-serving-path.md).
+  const reads = createLmdbTraceReads(servingIndex);
+  const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector.health,
     recall.health,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
-  await mountTraceApi(http.app, config, foundations, http.audit);
-  mountRecallApi(http.app, foundations);
+  mountTraceApi(http.app, config, foundations, reads, http.audit);
+  mountRecallApi(http.app, foundations, reads);
+  await registerConsole(http.app);
   const running = await serve(config, http, foundations, [
     ...recall.workers,
     projector,

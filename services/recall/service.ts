@@ -12,6 +12,8 @@ import { openFoundations, type Foundations } from '../common/runtime/foundations
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
 import { startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
@@ -19,8 +21,12 @@ import { registerRecallRoutes } from './routes.js';
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
 
-export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundations): void {
-  registerRecallRoutes(app, { store, parties });
+export function mountRecallApi(
+  app: FastifyInstance,
+  { store, parties }: Foundations,
+  reads: TraceReads,
+): void {
+  registerRecallRoutes(app, { store, parties, reads });
 }
 
 /**
@@ -31,6 +37,7 @@ export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
+  reads: TraceReads,
   metrics?: Metrics,
 ): Promise<{ workers: Worker[]; health: ConsumerHealth }> {
   await foundations.parties.ensureSystemParty(
@@ -39,7 +46,8 @@ export async function startRecallWorkers(
   );
   const recalls = await startRecallService({
     ...foundations,
-    logger: logger.child({ service: 'recall' }),
+    reads,
+    logger,
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
     metrics,
@@ -47,7 +55,7 @@ export async function startRecallWorkers(
   });
   const notifier = await startNotifier({
     store: foundations.store,
-    logger: logger.child({ service: 'notifier' }),
+    logger,
     ...config.webhooks,
   });
   return { workers: [notifier, recalls], health: recalls.health };
@@ -57,8 +65,9 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const { workers, health } = await startRecallWorkers(config, logger, foundations, metrics);
+  const reads = createStoreTraceReads(foundations.store);
+  const { workers, health } = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [health]);
-  mountRecallApi(http.app, foundations);
+  mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, workers);
 }

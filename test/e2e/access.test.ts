@@ -1,3 +1,4 @@
+// @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produced, received, recallInitiated, shipped } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
@@ -262,6 +263,32 @@ describe('hostile input writes nothing', () => {
       },
     });
     expect(ok.status).toBe(201); // the refused attempts created nothing
+  });
+
+  it('refuses a webhook secret not in the Standard Webhooks form, naming webhook.secret', async () => {
+    const register = (partyId: string, secret?: string) =>
+      platform.request<{ message: string; webhookSecret?: string }>('POST', '/v1/parties', {
+        key: TEST_ADMIN_KEY,
+        body: {
+          partyId,
+          name: partyId,
+          roles: ['submitter'],
+          webhook: { url: 'http://203.0.113.10/hook', ...(secret === undefined ? {} : { secret }) },
+        },
+      });
+    for (const secret of ['a secret of at least sixteen characters', 'whsec_AAEC']) {
+      const refused = await register('hooked-secret', secret);
+      expect(refused.status, secret).toBe(400);
+      expect(refused.body.message).toMatch(/^webhook\.secret: must be whsec_ and 24 to 64 /);
+    }
+    const chosen = await register(
+      'hooked-secret',
+      `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+    );
+    expect(chosen.status).toBe(201); // the refused attempts created nothing
+    expect(chosen.body.webhookSecret).toBeUndefined();
+    const generated = await register('hooked-generated');
+    expect(generated.body.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   });
 });
 

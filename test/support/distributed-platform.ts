@@ -1,7 +1,7 @@
 /**
  * The distributed platform as separate real processes: ingest, projector, trace API, recall and
  * the gateway, with real Kafka between them. The store is chDB served over the ClickHouse HTTP
- * interface by its own process (services/store-server), because no ClickHouse server runs on this
+ * interface by its own process (tools/store-server), because no ClickHouse server runs on this
  * machine; the services reach it through the same HTTP adapter they use against a real server.
  * Each platform gets its own Kafka namespace, so test files can share one broker.
  */
@@ -48,7 +48,7 @@ export async function startDistributedPlatform(
   try {
     const spawnStore = async (port: number) => {
       const store = await spawnService(
-        'services/store-server/main.ts',
+        'tools/store-server/main.ts',
         { CHDB_HTTP_PORT: String(port), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
         {
           name: 'store-server',
@@ -75,6 +75,9 @@ export async function startDistributedPlatform(
       LOG_LEVEL: 'info',
       ...env,
     };
+    // Metrics name the consumer groups as Kafka does, in the platform's namespace.
+    const namespace = serviceEnv.KAFKA_NAMESPACE ?? '';
+    const projectorGroup = `${namespace}suyuan-projector`;
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
     const startInstance = async (role: ServiceRole) => {
@@ -110,8 +113,7 @@ export async function startDistributedPlatform(
         await stopAll();
         await rm(dataDir, { recursive: true, force: true });
       },
-      () =>
-        waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] }]),
+      () => waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] }]),
     );
     return {
       ...client,
@@ -121,8 +123,8 @@ export async function startDistributedPlatform(
       killStore: () => storeServer.kill(),
       waitUntilQuiet: () =>
         waitForNoLag([
-          { url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] },
-          { url: recall.url, groups: ['suyuan-recall'] },
+          { url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] },
+          { url: recall.url, groups: [`${namespace}suyuan-recall`] },
         ]),
       async startStore() {
         storeServer = await spawnStore(storePort);

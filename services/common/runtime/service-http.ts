@@ -45,7 +45,7 @@ export async function createServiceHttp(
       })),
     ],
   });
-  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  const audit = installAuditTrail(app, { store, logger });
   await installRateLimit(app, config.rateLimit);
   registerMetricsRoute(app, metrics);
   return { app, audit };

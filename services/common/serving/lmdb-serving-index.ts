@@ -10,6 +10,7 @@
  * NUL, which no identifier may contain), so a prefix range is a key lookup and `put` collapses a
  * replayed row as ReplacingMergeTree does.
  */
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { ProjectionRows } from '../projection/projection.js';
 
@@ -254,6 +255,9 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
   }
   return puts;
 }
+
+/** Where the embedded platform keeps its serving index, under its data directory. */
+export const servingIndexPath = (dataDir: string): string => join(dataDir, 'serving');
 
 export function openLmdbServingIndex(options: { readonly path: string }): LmdbServingIndex {
   // noSync: a process crash keeps every committed write (the OS has it); a machine crash may lose

@@ -11,8 +11,9 @@ import type {
   ReceiptRow,
   ShipmentRow,
   TimelineRow,
-} from '../../trace-api/trace-queries.js';
-import type { WalkDirection } from '../../trace-api/walk.js';
+  TraceReads,
+} from '../trace/trace-reads.js';
+import type { WalkDirection } from '../trace/walk.js';
 import {
   prefixRange,
   type LmdbServingIndex,
@@ -24,7 +25,28 @@ import { byColumns } from './utf8-order.js';
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
-export function createLmdbTraceReads(index: LmdbServingIndex) {
+/** The trace read model over the serving index, as the port the trace API and recall scope take. */
+export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
+  const sync = lmdbReadsOf(index);
+  // Each read finishes synchronously; a throw becomes a rejection, as from the store.
+  const promised =
+    <A extends unknown[], R>(read: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      new Promise((resolve) => resolve(read(...args)));
+  return {
+    derivations: promised(sync.derivations),
+    batches: promised(sync.batches),
+    shipments: promised(sync.shipments),
+    receipts: promised(sync.receipts),
+    inspections: promised(sync.inspections),
+    recalledBatchIds: promised(sync.recalledBatchIds),
+    batchIsKnown: promised(sync.batchIsKnown),
+    timeline: promised(sync.timeline),
+  };
+}
+
+/** The reads themselves, synchronous: range scans of the index. */
+function lmdbReadsOf(index: LmdbServingIndex) {
   const { db, isRetracted } = index;
 
   /** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
@@ -60,7 +82,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
   });
 
   return {
-    derivations(direction: WalkDirection, batchIds: readonly string[]): DerivationRow[] {
+    derivations: (direction: WalkDirection, batchIds: readonly string[]): DerivationRow[] => {
       const rows: DerivationRow[] = [];
       const table = direction === 'downstream' ? 'derivationsByInput' : 'derivationsByOutput';
       for (const id of unique(batchIds)) {
@@ -80,7 +102,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       );
     },
 
-    batches(batchIds: readonly string[]): BatchRow[] {
+    batches: (batchIds: readonly string[]): BatchRow[] => {
       const rows: BatchRow[] = [];
       for (const batchId of unique(batchIds)) {
         const won = winningProduction(batchId);
@@ -102,7 +124,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       return rows.sort(byColumns((row) => row.batchId));
     },
 
-    shipments(batchIds: readonly string[]): ShipmentRow[] {
+    shipments: (batchIds: readonly string[]): ShipmentRow[] => {
       const rows: ShipmentRow[] = [];
       for (const batchId of unique(batchIds)) {
         for (const { parts, value } of entries('shipments', batchId)) {
@@ -131,7 +153,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       );
     },
 
-    receipts(batchIds: readonly string[]): ReceiptRow[] {
+    receipts: (batchIds: readonly string[]): ReceiptRow[] => {
       const rows: ReceiptRow[] = [];
       for (const batchId of unique(batchIds)) {
         for (const { parts, value } of entries('receipts', batchId)) {
@@ -160,7 +182,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       );
     },
 
-    inspections(batchIds: readonly string[]): InspectionRow[] {
+    inspections: (batchIds: readonly string[]): InspectionRow[] => {
       const rows: InspectionRow[] = [];
       for (const batchId of unique(batchIds)) {
         for (const { parts, value } of entries('inspections', batchId)) {
@@ -190,7 +212,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       );
     },
 
-    recalledBatchIds(batchIds: readonly string[]): Set<string> {
+    recalledBatchIds: (batchIds: readonly string[]): Set<string> => {
       const recalled = new Set<string>();
       for (const batchId of unique(batchIds)) {
         for (const { parts } of entries('recallBatches', batchId)) {
@@ -203,12 +225,12 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
       return recalled;
     },
 
-    batchIsKnown(batchId: string): boolean {
+    batchIsKnown: (batchId: string): boolean => {
       for (const _entry of entries('batchEvents', batchId)) return true;
       return false;
     },
 
-    timeline(batchId: string): TimelineRow[] {
+    timeline: (batchId: string): TimelineRow[] => {
       const rows: TimelineRow[] = [];
       for (const { parts, value } of entries('batchEvents', batchId)) {
         const [, eventTime = '', eventId = ''] = parts;
@@ -237,5 +259,3 @@ export function createLmdbTraceReads(index: LmdbServingIndex) {
     },
   };
 }
-
-export type LmdbTraceReads = ReturnType<typeof createLmdbTraceReads>;
