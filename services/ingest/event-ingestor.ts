@@ -21,6 +21,7 @@ import {
   type EventAppender,
   type Fingerprinted as AppenderItem,
 } from './event-appender.js';
+import { checkBatchClaims } from './batch-claims.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -64,6 +65,7 @@ export function createEventIngestor(options: Deps): EventIngestor {
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique);
       await checkRetractions(deps.appender, caller, unique);
+      await checkBatchClaims(deps.store, unique);
       await checkRecallRules(deps.store, caller, unique);
       const results = await appendNew(deps, fingerprinted, unique);
       return { results, warnings: await recallWarnings(deps.store, unique) };

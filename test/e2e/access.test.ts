@@ -174,7 +174,7 @@ describe('one step up and one step down', () => {
     expect(trace.body.batches.map((b) => b.batchId).sort()).toEqual(['FORMULA', 'POWDER', 'RAW']);
   });
 
-  it('shows a recipient only its own notice, and an outsider none', async () => {
+  it("shows a recipient its own notice and its supplier's, and an outsider none", async () => {
     await post('samr', [recallInitiated('RC-ACCESS', ['FORMULA'], 'ORDERED', 2)]);
     const own = await pollUntil(
       async () => {
@@ -183,11 +183,13 @@ describe('one step up and one step down', () => {
           '/v1/recalls/RC-ACCESS/notices',
           { key: keys.shop },
         );
-        return response.status === 200 && response.body.length > 0 ? response.body : undefined;
+        const recipients = response.status === 200 ? response.body.map((n) => n.recipient) : [];
+        return recipients.length === 3 ? recipients : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 50, what: 'the notice to the shop' },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the notices the shop may see' },
     );
-    expect(own.map((n) => n.recipient)).toEqual(['shop']);
+    // As its trace shows it: the shop, its supplier, and the maker of the batch it holds.
+    expect(own.sort()).toEqual(['brand', 'dist', 'shop']);
     const outsider = await platform.request<{ message: string }>(
       'GET',
       '/v1/recalls/RC-ACCESS/notices',

@@ -55,6 +55,8 @@ export interface ServingValues {
     at: string;
   };
   recallBatches: true;
+  /** The RecallInitiated events of each recall id: it exists while one is not retracted. */
+  recallInitiations: true;
   batchEvents: { eventType: string; party: string };
   events: {
     eventType: string;
@@ -69,6 +71,8 @@ export interface ServingValues {
   };
   retractions: true;
   positions: number;
+  /** `format`: the layout of the index, so a process with another layout rebuilds it. */
+  meta: number;
 }
 
 interface DerivationValue {
@@ -88,11 +92,18 @@ const TABLES = [
   'receipts',
   'inspections',
   'recallBatches',
+  'recallInitiations',
   'batchEvents',
   'events',
   'retractions',
   'positions',
+  'meta',
 ] as const;
+/**
+ * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
+ * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
+ */
+const FORMAT = 2;
 export type ServingTable = (typeof TABLES)[number];
 
 /**
@@ -226,6 +237,9 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
       true,
     ]);
   }
+  for (const row of rows.recalls) {
+    puts.push(['recallInitiations', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+  }
   for (const row of rows.batch_events) {
     puts.push([
       'batchEvents',
@@ -266,6 +280,10 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
   const db = Object.fromEntries(
     TABLES.map((name) => [name, root.openDB({ name })]),
   ) as unknown as ServingDatabases;
+  if (db.meta.get('format') !== FORMAT) {
+    for (const table of TABLES) db[table].clearSync();
+    db.meta.putSync('format', FORMAT);
+  }
   // Retractions are rare corrections, and every row read is checked against them: a set in
   // memory, loaded once and kept in step with the committed retractions table.
   const retracted = new Set<string>();
@@ -307,6 +325,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
     },
     async clear() {
       for (const table of TABLES) await db[table].clearAsync();
+      await db.meta.put('format', FORMAT);
       retracted.clear();
     },
     close: () => root.close(),

@@ -65,6 +65,14 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     return undefined;
   };
 
+  /** A recall exists while one of its RecallInitiated events is not retracted (projection-rules). */
+  const recallIsLive = (recallId: string) => {
+    for (const { parts } of entries('recallInitiations', recallId)) {
+      if (!isRetracted(parts[1] ?? '')) return true;
+    }
+    return false;
+  };
+
   const derivationRow = (
     input: string,
     output: string,
@@ -216,7 +224,8 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       const recalled = new Set<string>();
       for (const batchId of unique(batchIds)) {
         for (const { parts } of entries('recallBatches', batchId)) {
-          if (!isRetracted(parts[2] ?? '')) {
+          const [, recallId = '', eventId = ''] = parts;
+          if (!isRetracted(eventId) && recallIsLive(recallId)) {
             recalled.add(batchId);
             break;
           }
