@@ -1,7 +1,8 @@
 -- GS1 EPCIS 2.0: the events as captured, what the query API filters them by, and what capture
 -- needs to know again (containment, transformations, party identifiers, capture jobs). Every
 -- table but the jobs is written by the projector from EpcisEventCaptured records, so a replay
--- rebuilds it.
+-- rebuilds it. Every row carries the event id of the record that wrote it (`event_id`), as the
+-- trace tables do, so the projector can take out the rows of a record the store refused.
 
 -- One row per EPCIS event: its error declaration, when one is captured, replaces the row
 -- (declared 1 beats 0), as the EPCIS query answers the event with its declaration.
@@ -32,8 +33,9 @@ CREATE TABLE IF NOT EXISTS epcis_events (
 CREATE TABLE IF NOT EXISTS epcis_event_ids (
   id String,
   role LowCardinality(String),
-  epcis_event_id String
-) ENGINE = ReplacingMergeTree ORDER BY (id, role, epcis_event_id);
+  epcis_event_id String,
+  event_id String
+) ENGINE = ReplacingMergeTree ORDER BY (id, role, epcis_event_id, event_id);
 
 -- Containment facts of AggregationEvents: what went into or out of a container, and when.
 CREATE TABLE IF NOT EXISTS epcis_containment (
@@ -43,8 +45,9 @@ CREATE TABLE IF NOT EXISTS epcis_containment (
   unit Nullable(String),
   action LowCardinality(String),
   at DateTime64(3, 'UTC'),
-  epcis_event_id String
-) ENGINE = ReplacingMergeTree ORDER BY (parent, at, epcis_event_id, child);
+  epcis_event_id String,
+  event_id String
+) ENGINE = ReplacingMergeTree ORDER BY (parent, at, epcis_event_id, child, event_id);
 
 -- The inputs of transformations, so a later event sharing a transformationID joins them.
 CREATE TABLE IF NOT EXISTS epcis_transformation_inputs (
@@ -52,22 +55,18 @@ CREATE TABLE IF NOT EXISTS epcis_transformation_inputs (
   batch_id String,
   quantity Float64,
   unit String,
-  epcis_event_id String
-) ENGINE = ReplacingMergeTree ORDER BY (transformation_id, batch_id, epcis_event_id);
-
--- Native event → the EPCIS event it was derived from.
-CREATE TABLE IF NOT EXISTS epcis_derived (
-  event_id String,
-  epcis_event_id String
-) ENGINE = ReplacingMergeTree ORDER BY event_id;
+  epcis_event_id String,
+  event_id String
+) ENGINE = ReplacingMergeTree ORDER BY (transformation_id, batch_id, epcis_event_id, event_id);
 
 -- Identifiers an EPCIS event names that no trace can place (class patterns, unknown contents).
 CREATE TABLE IF NOT EXISTS epcis_unresolved (
   epcis_event_id String,
   path String,
   id String,
-  reason String
-) ENGINE = ReplacingMergeTree ORDER BY (epcis_event_id, path);
+  reason String,
+  event_id String
+) ENGINE = ReplacingMergeTree ORDER BY (epcis_event_id, path, id, event_id);
 
 -- Capture jobs (POST /epcis/capture), written by ingest when a capture finishes.
 CREATE TABLE IF NOT EXISTS epcis_capture_jobs (

@@ -8,9 +8,10 @@ import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
+import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
-import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
-import { mountIngestApi } from '../ingest/service.js';
+import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
 import { startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
@@ -30,12 +31,14 @@ export async function startEmbeddedPlatform(
 ): Promise<EmbeddedPlatform> {
   const foundations = await openFoundations(config, logger);
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
+  await prepareIngest(foundations, logger);
   const metrics = createMetrics({
     service: 'embedded',
     logger: logger.child({ component: 'metrics' }),
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
+  const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
   // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
   const projector = await startProjector({
     ...foundations,
@@ -43,9 +46,11 @@ export async function startEmbeddedPlatform(
     logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
+    servingIndex,
   });
-  // The one read model of the trace chain, for the trace API and the recall scope alike.
-  const reads = createStoreTraceReads(foundations.store);
+  // The one read model of the trace chain, for the trace API and the recall scope alike, answered
+  // from the serving index the projector keeps beside the store (docs/adr/0001-serving-path.md).
+  const reads = createLmdbTraceReads(servingIndex);
   const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector.health,
@@ -55,7 +60,11 @@ export async function startEmbeddedPlatform(
   mountTraceApi(http.app, config, foundations, reads, http.audit);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
-  const running = await serve(config, http, foundations, [...recall.workers, projector]);
+  const running = await serve(config, http, foundations, [
+    ...recall.workers,
+    projector,
+    { stop: () => servingIndex.close() },
+  ]);
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,

@@ -14,11 +14,21 @@ import { createCaptureJobs } from './epcis/capture-jobs.js';
 import { registerCaptureRoutes } from './epcis/capture-routes.js';
 import { createEventIndex } from './event-index.js';
 import { createEventIngestor } from './event-ingestor.js';
+import { identifyEarlierEvents } from './identify-earlier-events.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
 
 /** How long an EPCIS capture waits for the projector to store the captures before it. */
 const EPCIS_PROJECTION_WAIT_MS = 15_000;
+
+/** What ingest needs done before it answers: the ids of earlier events indexed (embedded log). */
+export async function prepareIngest(foundations: Foundations, logger: Logger): Promise<void> {
+  await identifyEarlierEvents(
+    foundations.log,
+    foundations.codec,
+    logger.child({ service: 'ingest', component: 'identities' }),
+  );
+}
 
 export function mountIngestApi(
   app: FastifyInstance,
@@ -55,6 +65,7 @@ export async function startIngestService(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
   if (generatedAdminKey) printGeneratedAdminKey(generatedAdminKey);
+  await prepareIngest(foundations, logger);
   const metrics = createMetrics({ service: 'ingest' });
   const http = await createServiceHttp(config, logger, foundations, metrics);
   mountIngestApi(http.app, config, logger, foundations, metrics);

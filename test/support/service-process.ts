@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from './poll.js';
 
+/** Characters of a child's output kept for `output()`. */
+const OUTPUT_KEPT = 4_000_000;
+
 export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
@@ -37,6 +40,8 @@ export async function spawnService(
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
     url ??= pattern.exec(output)?.[1];
+    // A process under load logs a line per request: keep the end, which is what a failure shows.
+    if (output.length > OUTPUT_KEPT) output = output.slice(-OUTPUT_KEPT / 2);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

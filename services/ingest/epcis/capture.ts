@@ -121,6 +121,16 @@ function refusalOfGroup(error: SuyuanError, groups: readonly MappedGroup[]): Cap
 }
 
 /**
+ * The mapping read the productions from a store that had not yet projected one the write path's
+ * check found (an id produced a moment ago): mapped again once the projector has caught up, the
+ * event produces it again or adds to it instead of claiming it twice.
+ */
+class StaleProductions extends Error {}
+
+const claimsTaken = (error: SuyuanError) =>
+  error.code === 'conflict' && (error.details ?? []).some((detail) => detail.path === 'batchId');
+
+/**
  * Submits the groups; with `proceed`, a group the checks refuse is dropped and the rest tried
  * again (each try is all-or-nothing, so nothing of a refused group is ever written).
  */
@@ -129,8 +139,9 @@ async function submitGroups(
   caller: Party,
   groups: MappedGroup[],
   external: ReadonlySet<string>,
-  behaviour: ErrorBehaviour,
+  options: { readonly behaviour: ErrorBehaviour; readonly staleFactsThrow: boolean },
 ): Promise<{ accepted: MappedGroup[]; statuses: Map<string, string>; errors: CaptureError[] }> {
+  const { behaviour } = options;
   const errors: CaptureError[] = [];
   let remaining = groups;
   while (remaining.length > 0) {
@@ -145,6 +156,7 @@ async function submitGroups(
     } catch (error) {
       // A store or log outage is not the document's fault: the client retries the whole capture.
       if (!isSuyuanError(error) || error.retryable || error.code === 'internal') throw error;
+      if (options.staleFactsThrow && claimsTaken(error)) throw new StaleProductions();
       const refused = refusalOfGroup(error, remaining);
       errors.push(...refused);
       if (behaviour === 'rollback') return { accepted: [], statuses: new Map(), errors };
@@ -157,34 +169,55 @@ async function submitGroups(
   return { accepted: [], statuses: new Map(), errors };
 }
 
-export async function captureEvents(
+/** Maps the new events with what the store knows now, and submits them. */
+async function mapAndSubmit(
   deps: CaptureDeps,
   input: CaptureInput,
-): Promise<CaptureOutcome> {
-  const prepared = prepareEvents(input.events, input.schemaProblems, input.hashContext);
-  const settled = await settleStored(deps, input.caller, prepared.events);
-  if (needsEarlierCaptures(settled.fresh)) {
-    await waitForGroup(deps.log, EVENTS_TOPIC, PROJECTOR_GROUP, deps.projectionWaitMs);
-  }
-  const facts = await fetchStoreFacts(deps.store, deps.parties, settled.fresh);
+  fresh: readonly PreparedEvent[],
+  earlierErrors: readonly CaptureError[],
+  staleFactsThrow: boolean,
+) {
+  const facts = await fetchStoreFacts(deps.store, deps.parties, fresh);
   const mapped = mapEvents({
     caller: input.caller,
-    events: settled.fresh,
+    events: fresh,
     facts,
     productNames: input.productNames,
     prefixes: namespacePrefixes(input.context),
     context: input.context,
     captureId: input.captureId,
   });
-  const errors = [...prepared.errors, ...settled.errors, ...mapped.errors];
+  const errors = [...earlierErrors, ...mapped.errors];
   const rollback = input.behaviour === 'rollback';
   const submitted = await submitGroups(
     deps,
     input.caller,
     rollback && errors.length > 0 ? [] : mapped.groups,
     mapped.externalParties,
-    input.behaviour,
+    { behaviour: input.behaviour, staleFactsThrow },
   );
+  return { mapped, errors, submitted };
+}
+
+export async function captureEvents(
+  deps: CaptureDeps,
+  input: CaptureInput,
+): Promise<CaptureOutcome> {
+  const prepared = prepareEvents(input.events, input.schemaProblems, input.hashContext);
+  const settled = await settleStored(deps, input.caller, prepared.events);
+  const waitForProjector = () =>
+    waitForGroup(deps.log, EVENTS_TOPIC, PROJECTOR_GROUP, deps.projectionWaitMs);
+  if (needsEarlierCaptures(settled.fresh)) await waitForProjector();
+  const earlierErrors = [...prepared.errors, ...settled.errors];
+  const attempt = await mapAndSubmit(deps, input, settled.fresh, earlierErrors, true).catch(
+    async (error: unknown) => {
+      if (!(error instanceof StaleProductions)) throw error;
+      await waitForProjector();
+      return mapAndSubmit(deps, input, settled.fresh, earlierErrors, false);
+    },
+  );
+  const { mapped, errors, submitted } = attempt;
+  const rollback = input.behaviour === 'rollback';
   errors.push(...submitted.errors);
   const success = errors.length === 0;
   const accepted = new Map(submitted.accepted.map((group) => [group.prepared.index, group]));

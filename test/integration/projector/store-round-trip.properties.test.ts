@@ -31,7 +31,10 @@ import {
   PROJECTOR_GROUP,
 } from '../../../services/common/topics.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
-import { projectEvents, type ProjectionTable } from '../../../services/projector/projection.js';
+import {
+  projectEvents,
+  type ProjectionTable,
+} from '../../../services/common/projection/projection.js';
 import { startProjector } from '../../../services/projector/projector.js';
 import { submittedEvent } from '../../support/event-arbitraries.js';
 import { requireKafka } from '../../support/kafka-broker.js';
@@ -99,24 +102,12 @@ function comparable(row: Record<string, unknown>): Record<string, unknown> {
 const sorted = (rows: Array<Record<string, unknown>>) =>
   rows.map(comparable).sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : 1));
 
-/**
- * The column naming the event a row came from. The EPCIS tables a captured event's record fills
- * are keyed by its EPCIS eventID; no posted event writes them, and the property says so.
- */
-const EVENT_COLUMN: Partial<Record<string, string>> = {
-  epcis_event_ids: 'epcis_event_id',
-  epcis_containment: 'epcis_event_id',
-  epcis_transformation_inputs: 'epcis_event_id',
-  epcis_unresolved: 'epcis_event_id',
-};
-
 /** What the store holds for these events, table by table, as the projection wrote it. */
 async function storedRows(eventIds: readonly string[], tables: readonly string[]) {
   const entries = await Promise.all(
     tables.map(async (table) => {
-      const column = EVENT_COLUMN[table] ?? 'event_id';
       const rows = await store.query<Record<string, unknown>>(
-        `SELECT * FROM ${table} FINAL WHERE ${column} IN {ids:Array(String)}`,
+        `SELECT * FROM ${table} FINAL WHERE event_id IN {ids:Array(String)}`,
         { ids: eventIds },
       );
       return [table, sorted(rows)] as const;

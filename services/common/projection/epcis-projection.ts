@@ -1,22 +1,22 @@
 /**
  * Pure projection of an EpcisEventCaptured record into the EPCIS tables
  * (infra/clickhouse/0007_epcis.sql): the event as captured with the columns the EPCIS query
- * filters on, its identifiers by role, its containment facts, its transformation inputs, the
- * link to the native events derived from it, and its unresolved links.
+ * filters on, its identifiers by role, its containment facts, its transformation inputs and its
+ * unresolved links.
  */
-import { shortTerm } from '../common/epcis/cbv.js';
-import { canonicalTime } from '../common/epcis/canonical-values.js';
-import { containmentFacts } from '../common/epcis/containment.js';
+import { shortTerm } from '../epcis/cbv.js';
+import { canonicalTime } from '../epcis/canonical-values.js';
+import { containmentFacts } from '../epcis/containment.js';
 import {
   epcsOf,
   idsByRole,
   locationId,
   quantitiesOf,
   type EpcisEvent,
-} from '../common/epcis/epcis-event.js';
-import { place } from '../common/epcis/placement.js';
-import { epcisAttributes, isExported } from '../common/epcis/from-native.js';
-import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+} from '../epcis/epcis-event.js';
+import { place } from '../epcis/placement.js';
+import { epcisAttributes, isExported } from '../epcis/from-native.js';
+import type { SuyuanEvent } from '../events/event-types.generated.js';
 
 export type EpcisTable =
   | 'epcis_native_events'
@@ -24,7 +24,6 @@ export type EpcisTable =
   | 'epcis_event_ids'
   | 'epcis_containment'
   | 'epcis_transformation_inputs'
-  | 'epcis_derived'
   | 'epcis_unresolved';
 
 export type EpcisRows = Record<EpcisTable, Array<Record<string, unknown>>>;
@@ -35,7 +34,6 @@ export const emptyEpcisRows = (): EpcisRows => ({
   epcis_event_ids: [],
   epcis_containment: [],
   epcis_transformation_inputs: [],
-  epcis_derived: [],
   epcis_unresolved: [],
 });
 
@@ -67,6 +65,8 @@ function declarationOf(event: EpcisEvent) {
 export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
   const event = parseEvent(record.event);
   const declaration = declarationOf(event);
+  // Every row names the EPCIS event and the record that wrote it (the projector's key).
+  const keys = { epcis_event_id: record.epcisEventId, event_id: record.eventId };
   rows.epcis_events.push({
     epcis_event_id: record.epcisEventId,
     event_id: record.eventId,
@@ -90,15 +90,9 @@ export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
     context: record.context,
   });
   for (const [role, ids] of Object.entries(idsByRole(event))) {
-    for (const id of ids)
-      rows.epcis_event_ids.push({ id, role, epcis_event_id: record.epcisEventId });
+    for (const id of ids) rows.epcis_event_ids.push({ id, role, ...keys });
   }
-  for (const eventId of record.derivedEventIds) {
-    rows.epcis_derived.push({ event_id: eventId, epcis_event_id: record.epcisEventId });
-  }
-  for (const link of record.unresolved) {
-    rows.epcis_unresolved.push({ epcis_event_id: record.epcisEventId, ...link });
-  }
+  for (const link of record.unresolved) rows.epcis_unresolved.push({ ...link, ...keys });
   if (declaration) return; // a declared event states nothing further
   for (const fact of containmentFacts(event, record.eventTime, record.epcisEventId)) {
     rows.epcis_containment.push({
@@ -108,7 +102,7 @@ export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
       unit: fact.unit,
       action: fact.action,
       at: fact.at,
-      epcis_event_id: record.epcisEventId,
+      ...keys,
     });
   }
   const transformationId = text(event.transformationID);
@@ -126,7 +120,7 @@ export function projectEpcisCaptured(record: Captured, rows: EpcisRows): void {
         batch_id: line.batchId,
         quantity: line.quantity,
         unit: line.unit,
-        epcis_event_id: record.epcisEventId,
+        ...keys,
       });
     }
   }
