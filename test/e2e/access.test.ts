@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produced, received, recallInitiated, shipped } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
@@ -238,12 +239,25 @@ describe('hostile input writes nothing', () => {
     await expectNothingWritten('FUTURE');
   });
 
-  it('refuses a webhook on a loopback or private address when private webhooks are not allowed', async () => {
+  it('refuses a webhook on a loopback, private or special-purpose address when private webhooks are not allowed', async () => {
+    const ownAddress = Object.values(networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .find((entry) => !entry.internal && entry.family === 'IPv4')?.address;
     for (const url of [
       'http://127.0.0.1:9/hook',
       'http://10.1.2.3/hook',
       'http://[::1]/hook',
-      'ftp://203.0.113.10/hook',
+      'ftp://1.1.1.1/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[64:ff9b::7f00:1]/hook',
+      'http://[2002:7f00:1::]/hook',
+      'http://198.18.0.1/hook',
+      'http://240.0.0.1/hook',
+      'http://224.0.0.1/hook',
+      'http://255.255.255.255/hook',
+      'http://192.0.0.8/hook',
+      'http://[fec0::1]/hook',
+      ...(ownAddress ? [`http://${ownAddress}:8080/hook`] : []),
     ]) {
       const response = await platform.request<{ message: string }>('POST', '/v1/parties', {
         key: TEST_ADMIN_KEY,
@@ -258,7 +272,7 @@ describe('hostile input writes nothing', () => {
         partyId: 'hooked',
         name: 'hooked',
         roles: ['submitter'],
-        webhook: { url: 'http://203.0.113.10/hook' },
+        webhook: { url: 'https://1.1.1.1/hook' },
       },
     });
     expect(ok.status).toBe(201); // the refused attempts created nothing
