@@ -1,7 +1,8 @@
 /**
  * Batch search for the console: batch ids starting with the query, or products whose id or name
- * contains it. A party that is not a regulator finds only the batches it produced, so a search
- * never reveals a batch the trace API would refuse.
+ * contains it; without a query, the most recently produced batches. A party that is not a
+ * regulator finds only the batches it produced, so a search never reveals a batch the trace API
+ * would refuse.
  */
 import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
@@ -37,36 +38,44 @@ function invalid(path: string, message: string): SuyuanError {
   });
 }
 
-export function parseSearchQuery(query: Readonly<Record<string, unknown>>) {
+export interface BatchSearch {
+  /** Without it, the most recently produced batches. */
+  readonly text?: string;
+  readonly limit: number;
+  /** Narrows the search to one party's own batches. */
+  readonly producer?: string;
+}
+
+export function parseSearchQuery(query: Readonly<Record<string, unknown>>): BatchSearch {
   const { q, limit } = query;
-  if (typeof q !== 'string' || q.trim().length === 0 || q.length > MAX_QUERY_LENGTH) {
+  const given = q !== undefined;
+  if (given && (typeof q !== 'string' || q.trim().length === 0 || q.length > MAX_QUERY_LENGTH)) {
     throw invalid('q', `must be 1 to ${MAX_QUERY_LENGTH} characters`);
   }
   const parsedLimit = limit === undefined ? DEFAULT_LIMIT : Number(limit);
   if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > MAX_LIMIT) {
     throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
   }
-  return { text: q.trim(), limit: parsedLimit };
+  return typeof q === 'string' ? { text: q.trim(), limit: parsedLimit } : { limit: parsedLimit };
 }
 
-/** Batches matching `text`; `producer` narrows them to one party's own. */
-export async function searchBatches(
-  store: Store,
-  search: { text: string; limit: number; producer?: string },
-): Promise<BatchSearchHit[]> {
+const MATCHES_TEXT = `AND (startsWith(lower(batch_id), lower({text:String}))
+            OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
+            OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)`;
+
+/** Batches matching the search, by id; without a text, the newest first. */
+export async function searchBatches(store: Store, search: BatchSearch): Promise<BatchSearchHit[]> {
   const rows = await store.query<SearchRow>(
     `SELECT batch_id AS batchId, any(product_id) AS productIdOf, any(product_name) AS productNameOf,
             any(producer) AS producerOf, min(produced_at) AS producedAt
      FROM batches FINAL
      WHERE event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
-       AND (startsWith(lower(batch_id), lower({text:String}))
-            OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
-            OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)
+       ${search.text === undefined ? '' : MATCHES_TEXT}
        ${search.producer === undefined ? '' : 'AND producer = {producer:String}'}
      GROUP BY batch_id
-     ORDER BY batch_id
+     ORDER BY ${search.text === undefined ? 'producedAt DESC, batch_id' : 'batch_id'}
      LIMIT {limit:UInt32}`,
-    { text: search.text, limit: search.limit, producer: search.producer ?? '' },
+    { text: search.text ?? '', limit: search.limit, producer: search.producer ?? '' },
   );
   return rows.map(({ batchId, productIdOf, productNameOf, producerOf, producedAt }) => ({
     batchId,

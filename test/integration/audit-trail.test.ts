@@ -224,7 +224,8 @@ describe('the audit trail of the platform', () => {
         headers: { authorization: `Bearer ${keys.get('admin')}` },
         payload: {},
       });
-      expect(response.statusCode, method).toBe(404);
+      expect(response.statusCode, method).toBe(405);
+      expect(response.headers.allow, method).toBe('GET, HEAD');
     }
     const attempts = await audit('?action=admin.unrouted');
     expect(attempts.map((entry) => entry.method).sort()).toEqual(['DELETE', 'PATCH', 'PUT']);

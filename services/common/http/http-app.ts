@@ -2,8 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { PartyDirectory } from '../access/party-directory.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
+import { installRequestBody } from './request-body.js';
 import { healthzSchema, readyzSchema } from './route-schemas.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
@@ -20,9 +21,15 @@ export interface HttpAppDeps {
 }
 
 /**
- * The Fastify instance every service starts from: one error handler, API-key authentication,
- * the OpenAPI document, the health and readiness probes. Services add their routes; the
- * launcher listens.
+ * The longest path parameter the router takes, in characters after percent-decoding: any valid id
+ * (at most 128 characters) fits; beyond it the answer is 414.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 512;
+
+/**
+ * The Fastify instance every service starts from: one error handler, JSON bodies in UTF-8 only,
+ * API-key authentication, the OpenAPI document, the health and readiness probes. Services add
+ * their routes; the launcher listens.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the instance is the plain FastifyInstance that routes take.
@@ -32,6 +39,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     bodyLimit: deps.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors,
   });
   // Route schemas only document (OpenAPI). Handlers validate with zod so that a refusal names
   // the field, and answers are serialised as they are; a schema never changes behaviour.
@@ -49,6 +58,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     );
   });
   installErrorHandler(app);
+  installRequestBody(app);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
   app.get('/healthz', { schema: healthzSchema }, () => ({ status: 'ok' }));
