@@ -6,6 +6,7 @@
  * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged.
  */
 import proxy from '@fastify/http-proxy';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { parseEnvironment } from '../common/config.js';
@@ -84,11 +85,24 @@ export async function createGateway(
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
+  const replyOptions = { rewriteRequestHeaders: forwardedFor };
   for (const { prefix, upstream } of routes(upstreams)) {
-    await app.register(proxy, { upstream, prefix, rewritePrefix: prefix });
+    await app.register(proxy, { upstream, prefix, rewritePrefix: prefix, replyOptions });
   }
-  await app.register(proxy, { upstream: upstreams.traceApi });
+  await app.register(proxy, { upstream: upstreams.traceApi, replyOptions });
   return app;
+}
+
+/**
+ * Tells the services who the client is (`X-Forwarded-For`, which they trust from the gateway
+ * with SUYUAN_TRUST_PROXY): their limits by client address would otherwise count every client as
+ * the gateway. The header is set, never appended to, so a client cannot name another address.
+ */
+function forwardedFor<Headers extends IncomingHttpHeaders>(
+  request: { readonly ip: string },
+  headers: Headers,
+): Headers {
+  return { ...headers, 'x-forwarded-for': request.ip };
 }
 
 interface OpenApiDocument {

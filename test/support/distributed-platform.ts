@@ -73,6 +73,8 @@ export async function startDistributedPlatform(
       CLICKHOUSE_URL: storeServer.url,
       STARTUP_TIMEOUT_MS: '30000',
       LOG_LEVEL: 'info',
+      // The gateway names the client in X-Forwarded-For, as in docker-compose.yml.
+      SUYUAN_TRUST_PROXY: 'loopback',
       ...env,
     };
     /** Every projector started, the newest last: the one a settled platform is asked about. */

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
+import { installRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { installRequestBody } from './request-body.js';
 import { healthzSchema, readyzSchema } from './route-schemas.js';
 
@@ -18,6 +19,10 @@ export interface HttpAppDeps {
   readonly bodyLimitBytes: number;
   readonly parties: PartyDirectory;
   readonly readiness: readonly ReadinessCheck[];
+  /** Per-key and failed-authentication limits; none without. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Peers whose X-Forwarded-For names the client (Fastify's `trustProxy`); none without. */
+  readonly trustProxy?: string;
 }
 
 /**
@@ -41,6 +46,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     frameworkErrors,
+    ...(deps.trustProxy ? { trustProxy: deps.trustProxy } : {}),
   });
   // Route schemas only document (OpenAPI). Handlers validate with zod so that a refusal names
   // the field, and answers are serialised as they are; a schema never changes behaviour.
@@ -59,6 +65,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   });
   installErrorHandler(app);
   installRequestBody(app);
+  // Before authentication, so that a flood is refused without a key lookup.
+  if (deps.rateLimit) await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
   app.get('/healthz', { schema: healthzSchema }, () => ({ status: 'ok' }));

@@ -1,13 +1,12 @@
 /**
- * The HTTP side every service shares, in both modes: the app with authentication, probes and the
- * OpenAPI document, the audit trail, per-key rate limits and GET /metrics. A service adds its own
+ * The HTTP side every service shares, in both modes: the app with rate limits, authentication,
+ * probes and the OpenAPI document, the audit trail and GET /metrics. A service adds its own
  * routes, then `listen`s.
  */
 import type { FastifyInstance } from 'fastify';
 import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
 import { createHttpApp } from '../http/http-app.js';
-import { installRateLimit } from '../http/rate-limit.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
@@ -29,13 +28,14 @@ export async function createServiceHttp(
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     parties,
+    rateLimit: config.rateLimit,
+    trustProxy: config.trustProxy,
     readiness: [
       { name: 'log', check: () => log.ping() },
       { name: 'store', check: () => store.ping() },
     ],
   });
   const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
-  await installRateLimit(app, config.rateLimit);
   registerMetricsRoute(app, metrics);
   return { app, audit };
 }
