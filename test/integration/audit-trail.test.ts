@@ -247,13 +247,14 @@ function capturedLogger() {
   return { logger: pino({ level: 'warn' }, stream), lines };
 }
 
-/** The store, with inserts into the audit log that fail while `down` is set. */
+/** The store, out of reach while `down` is set: inserts and pings fail. */
 function flakyStore(): Store & { down: boolean } {
   const flaky = {
     ...store,
     down: false,
     insert: (table: string, rows: readonly object[]) =>
       flaky.down ? Promise.reject(new Error('store down')) : store.insert(table, rows),
+    ping: () => (flaky.down ? Promise.reject(new Error('store down')) : store.ping()),
   };
   return flaky;
 }
@@ -320,6 +321,6 @@ describe('the audit buffer', () => {
     flaky.down = false;
     await trail.flush();
     expect(await rowsFrom('cap-agent')).toBe(10);
-    expect(lines.join('')).toContain('"dropped":2');
+    expect(lines.join('')).toContain('"rows":2,"reason":"buffer_full"');
   });
 });

@@ -35,7 +35,11 @@ export async function createServiceHttp(
       { name: 'store', check: () => store.ping() },
     ],
   });
-  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  const audit = installAuditTrail(app, {
+    store,
+    metrics,
+    logger: logger.child({ service: 'audit' }),
+  });
   registerMetricsRoute(app, metrics);
   return { app, audit };
 }
