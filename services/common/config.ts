@@ -37,6 +37,7 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
     .default('default'),
   STARTUP_TIMEOUT_MS: positiveInt(60_000),
+  SUYUAN_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
   SUYUAN_BODY_LIMIT_BYTES: positiveInt(16 * 1024 * 1024),
@@ -115,6 +116,8 @@ export interface Config {
   readonly schemaRegistryUrl: string | undefined;
   /** How long a service waits for the log and the store at start before it gives up. */
   readonly startupTimeoutMs: number;
+  /** How long a stop may take before the process exits non-zero, naming what did not stop. */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly bodyLimitBytes: number;
@@ -215,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store: storeFrom(e, dataDir),
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SUYUAN_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,

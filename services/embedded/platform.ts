@@ -21,6 +21,8 @@ export interface EmbeddedPlatform {
   /** The admin key generated at first start, if this start generated one. */
   readonly generatedAdminKey: string | undefined;
   stop(): Promise<void>;
+  /** The part being stopped, while `stop` runs. */
+  stopping(): string | undefined;
 }
 
 export async function startEmbeddedPlatform(
@@ -47,11 +49,15 @@ export async function startEmbeddedPlatform(
   mountIngestApi(http.app, config, logger, foundations, metrics);
   await mountTraceApi(http.app, config, foundations, http.audit);
   mountRecallApi(http.app, foundations);
-  const running = await serve(config, http, foundations, [...recallWorkers, projector]);
+  const running = await serve(config, http, foundations, {
+    ...recallWorkers,
+    'the projector': projector,
+  });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,
     generatedAdminKey,
+    stopping: () => running.stopping?.(),
     async stop() {
       await running.stop();
       logger.info('suyuan embedded platform stopped');

@@ -27,5 +27,5 @@ export async function startProjectorService(
     batchSize: config.projectorBatchSize,
   });
   const http = await createServiceHttp(config, logger, foundations, metrics);
-  return serve(config, http, foundations, [projector]);
+  return serve(config, http, foundations, { 'the projector': projector });
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
-import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
+import { createServiceHttp, serve, type Workers } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { startNotifier } from './notifier/notifier.js';
 import { RECALL_GROUP, startRecallService } from './recall-service.js';
@@ -27,7 +27,7 @@ export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
-): Promise<Worker[]> {
+): Promise<Workers> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
     'Suyuan recall service 溯源召回服务',
@@ -43,7 +43,7 @@ export async function startRecallWorkers(
     logger: logger.child({ service: 'notifier' }),
     ...config.webhooks,
   });
-  return [notifier, recalls];
+  return { 'the notifier': notifier, 'the recall service': recalls };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
