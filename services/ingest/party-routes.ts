@@ -22,6 +22,12 @@ export interface PartyRouteDeps {
 }
 
 const PARTY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/**
+ * The characters of a URI (RFC 3986: unreserved, reserved, percent signs). A URL parser accepts
+ * more (it would encode an IRI's non-ASCII host), but the document promises a URI, and the
+ * receiver is named exactly as registered.
+ */
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 
 export const newPartySchema = z.strictObject({
   partyId: z.string().regex(PARTY_ID, 'must be 1-128 letters, digits, ".", "_", ":" or "-"'),
@@ -32,7 +38,13 @@ export const newPartySchema = z.strictObject({
     .refine((roles) => new Set(roles).size === roles.length, 'must not repeat a role'),
   webhook: z
     .strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
+      url: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .max(2048)
+        .regex(
+          URI_CHARACTERS,
+          'must be a URI: ASCII only, an internationalised host in punycode (xn--…)',
+        ),
       secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     })
     .optional(),

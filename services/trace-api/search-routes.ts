@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
 import { SuyuanError } from '../common/errors.js';
+import { searchBatchesSchema } from '../common/http/route-schemas.js';
 import type { Store } from '../common/store/store.js';
 
 export interface SearchRouteDeps {
@@ -86,7 +87,8 @@ export async function searchBatches(store: Store, search: BatchSearch): Promise<
 }
 
 export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
-  app.get<{ Querystring: Record<string, unknown> }>('/v1/batches', async (request) => {
+  const schema = searchBatchesSchema;
+  app.get<{ Querystring: Record<string, unknown> }>('/v1/batches', { schema }, async (request) => {
     const search = parseSearchQuery(request.query);
     request.log.info({ caller: request.caller.partyId, ...search }, 'batches searched');
     const producer = readsEverything(request.caller) ? undefined : request.caller.partyId;

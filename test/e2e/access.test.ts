@@ -248,6 +248,8 @@ describe('hostile input writes nothing', () => {
       'http://10.1.2.3/hook',
       'http://[::1]/hook',
       'ftp://1.1.1.1/hook',
+      // Not a URI: a host that is not ASCII (its punycode form, xn--…, is one).
+      'https://\u00cf/hook',
       'http://[::127.0.0.1]/hook',
       'http://[64:ff9b::7f00:1]/hook',
       'http://[2002:7f00:1::]/hook',

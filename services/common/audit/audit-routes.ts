@@ -47,6 +47,9 @@ export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
 const text = { type: 'string' } as const;
+const MAX_FILTER_LENGTH = 256;
+/** A filter value as `parseText` takes it. */
+const filterText = { type: 'string', minLength: 1, maxLength: MAX_FILTER_LENGTH } as const;
 const errorAnswer = (description: string) => ({
   description,
   $ref: '#/components/schemas/Error',
@@ -59,9 +62,12 @@ const auditSchema: FastifySchema = {
   querystring: {
     type: 'object',
     properties: {
-      actor: { ...text, description: 'A party id, or "anonymous"' },
-      action: { ...text, description: 'An action (trace.read), or a family of them (recall.*)' },
-      target: { ...text, description: 'A batch, recall, notice or party id' },
+      actor: { ...filterText, description: 'A party id, or "anonymous"' },
+      action: {
+        ...filterText,
+        description: 'An action (trace.read), or a family of them (recall.*)',
+      },
+      target: { ...filterText, description: 'A batch, recall, notice or party id' },
       since: { ...text, format: 'date-time', description: 'Inclusive' },
       until: { ...text, format: 'date-time', description: 'Exclusive' },
       limit: { type: 'integer', minimum: 1, maximum: MAX_AUDIT_LIMIT, default: 100 },
@@ -107,8 +113,8 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]
 
 function parseText(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    throw invalid(name, 'must be one non-empty value of at most 256 characters');
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_FILTER_LENGTH) {
+    throw invalid(name, `must be one non-empty value of at most ${MAX_FILTER_LENGTH} characters`);
   }
   return value;
 }

@@ -132,6 +132,34 @@ export const getBatchSchema: FastifySchema = {
   response: { 200: { description: 'The batch', ...ref('Batch') }, ...errors(403, 404) },
 };
 
+/** GET /v1/batches: the handler is services/trace-api/search-routes.ts. */
+export const searchBatchesSchema: FastifySchema = {
+  tags: ['batches'],
+  summary:
+    'Search batches by id prefix or product id or name; without q, the newest (a party: its own)',
+  querystring: object(
+    {
+      q: { ...str, minLength: 1, maxLength: 200, pattern: '\\S' },
+      limit: { ...int, minimum: 1, maximum: 200, default: 20 },
+    },
+    ['q', 'limit'],
+  ),
+  response: {
+    200: {
+      description: 'Batches, by id; without q, newest produced first',
+      ...arrayOf(
+        object({
+          batchId: str,
+          product: object({ id: str, name: str }),
+          producer: str,
+          producedAt: time,
+        }),
+      ),
+    },
+    ...errors(400),
+  },
+};
+
 const upTo = (maximum: number, setting: string) => ({
   ...int,
   minimum: 1,
