@@ -76,8 +76,6 @@ function partyBody(body: z.ZodType): JsonSchema {
   const json = fromZod(body);
   const properties = json.properties as Properties;
   if (properties.roles) properties.roles.uniqueItems = true;
-  const url = properties.webhook?.properties?.url;
-  if (url) url.pattern = '^https?://';
   return json;
 }
 
