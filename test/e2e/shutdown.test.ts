@@ -48,6 +48,21 @@ describe('stopping a process', () => {
     expect(await exitCode(platform, 20_000)).toBe(0);
   });
 
+  it('exits when the lines of its last moment meet a standard output nobody reads', async () => {
+    const service = await spawnService(
+      'test/support/last-words-service.ts',
+      {},
+      {
+        name: 'the last-words service',
+        timeoutMs: 60_000,
+      },
+    );
+    started.push(service);
+    service.child.stdout?.destroy();
+    service.child.kill('SIGTERM');
+    expect(await exitCode(service, 10_000)).toBe(0);
+  });
+
   it('exits 1 naming what did not stop when a stop overruns SUYUAN_SHUTDOWN_TIMEOUT_MS', async () => {
     const service = await stubborn('300');
     service.child.kill('SIGTERM');
