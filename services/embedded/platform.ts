@@ -8,10 +8,11 @@ import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import { mountIngestApi } from '../ingest/service.js';
-import { PROJECTOR_GROUP, startProjector } from '../projector/projector.js';
-import { RECALL_GROUP } from '../recall/recall-service.js';
+import { registerConsole } from '../console/serve.js';
+import { startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
 
@@ -43,14 +44,21 @@ export async function startEmbeddedPlatform(
     metrics,
     logger: logger.child({ service: 'projector' }),
     batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
   });
-  const recallWorkers = await startRecallWorkers(config, logger, foundations);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  // The one read model of the trace chain, for the trace API and the recall scope alike.
+  const reads = createStoreTraceReads(foundations.store);
+  const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector.health,
+    recall.health,
+  ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
-  await mountTraceApi(http.app, config, foundations, http.audit);
-  mountRecallApi(http.app, foundations);
+  mountTraceApi(http.app, config, foundations, reads, http.audit);
+  mountRecallApi(http.app, foundations, reads);
+  await registerConsole(http.app);
   const running = await serve(config, http, foundations, {
-    ...recallWorkers,
+    ...recall.workers,
     'the projector': projector,
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');

@@ -3,12 +3,14 @@
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
  * traces, search, audit, the console) to the trace API — and has its own probes: /readyz is ready
  * only when every upstream is. Each service documents its own routes, so the gateway serves the
- * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged.
+ * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. It serves
+ * the web console itself: static pages, the one public face of the platform.
  */
 import proxy from '@fastify/http-proxy';
 import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { registerConsole } from '../console/serve.js';
 import { parseEnvironment } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
@@ -32,7 +34,7 @@ export function upstreamsFrom(env: NodeJS.ProcessEnv): Upstreams {
   };
 }
 
-/** Path prefixes and where they go; the trace API takes whatever no prefix names. */
+/** Path prefixes and where they go; the trace API takes whatever no prefix (nor the console) names. */
 function routes(upstreams: Upstreams): Array<{ prefix: string; upstream: string }> {
   return [
     { prefix: '/v1/events', upstream: upstreams.ingest },
@@ -85,6 +87,7 @@ export async function createGateway(
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
+  await registerConsole(app);
   const replyOptions = { rewriteRequestHeaders: forwardedFor };
   for (const { prefix, upstream } of routes(upstreams)) {
     await app.register(proxy, { upstream, prefix, rewritePrefix: prefix, replyOptions });

@@ -10,8 +10,8 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { PROJECTOR_GROUP, startProjector } from './projector.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { startProjector } from './projector.js';
 
 export async function startProjectorService(
   config: Config,
@@ -25,7 +25,8 @@ export async function startProjectorService(
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
   });
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [projector.health]);
   return serve(config, http, foundations, { 'the projector': projector });
 }

@@ -6,52 +6,71 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
-import { createMetrics } from '../common/metrics/metrics.js';
+import type { ConsumerHealth } from '../common/log/consumer-health.js';
+import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve, type Workers } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
-import { RECALL_GROUP, startRecallService } from './recall-service.js';
+import { startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
 
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
 
-export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundations): void {
-  registerRecallRoutes(app, { store, parties });
+export function mountRecallApi(
+  app: FastifyInstance,
+  { store, parties }: Foundations,
+  reads: TraceReads,
+): void {
+  registerRecallRoutes(app, { store, parties, reads });
 }
 
-/** Starts the recall consumer and the notifier; stop them in the returned order. */
+/**
+ * Starts the recall consumer and the notifier; stop the workers in the returned order. `health`
+ * is the recall consumer's, for /readyz and /metrics.
+ */
 export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
-): Promise<Workers> {
+  reads: TraceReads,
+  metrics?: Metrics,
+): Promise<{ workers: Workers; health: ConsumerHealth }> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
     'Suyuan recall service 溯源召回服务',
   );
   const recalls = await startRecallService({
     ...foundations,
+    reads,
     logger: logger.child({ service: 'recall' }),
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
+    metrics,
+    stallAfterMs: config.consumerStallAfterMs,
   });
   const notifier = await startNotifier({
     store: foundations.store,
     logger: logger.child({ service: 'notifier' }),
     ...config.webhooks,
   });
-  return { 'the notifier': notifier, 'the recall service': recalls };
+  return {
+    workers: { 'the notifier': notifier, 'the recall service': recalls },
+    health: recalls.health,
+  };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const workers = await startRecallWorkers(config, logger, foundations);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
-  mountRecallApi(http.app, foundations);
+  const reads = createStoreTraceReads(foundations.store);
+  const { workers, health } = await startRecallWorkers(config, logger, foundations, reads, metrics);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [health]);
+  mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, workers);
 }

@@ -6,20 +6,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
-import { SuyuanError } from '../common/errors.js';
-import { searchBatchesSchema } from '../common/http/route-schemas.js';
+import type { BatchSearchHit } from '../common/api/trace.js';
+import { mountOperation, parseInput } from '../common/http/operations.js';
 import type { Store } from '../common/store/store.js';
+import { searchBatchesOperation, searchQuerySchema, type BatchSearch } from './operations.js';
 
 export interface SearchRouteDeps {
   readonly store: Store;
 }
 
-export interface BatchSearchHit {
-  readonly batchId: string;
-  readonly product: { readonly id: string; readonly name: string };
-  readonly producer: string;
-  readonly producedAt: string;
-}
+export type { BatchSearchHit };
 
 interface SearchRow {
   readonly batchId: string;
@@ -29,43 +25,20 @@ interface SearchRow {
   readonly producedAt: string;
 }
 
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 200;
-const MAX_QUERY_LENGTH = 200;
-
-function invalid(path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_request', `${path}: ${message}`, {
-    details: [{ path, message }],
-  });
-}
-
-export interface BatchSearch {
-  /** Without it, the most recently produced batches. */
-  readonly text?: string;
-  readonly limit: number;
-  /** Narrows the search to one party's own batches. */
-  readonly producer?: string;
-}
-
+/** Reads the query of GET /v1/batches; a bad value is an `invalid_request` naming it. */
 export function parseSearchQuery(query: Readonly<Record<string, unknown>>): BatchSearch {
-  const { q, limit } = query;
-  const given = q !== undefined;
-  if (given && (typeof q !== 'string' || q.trim().length === 0 || q.length > MAX_QUERY_LENGTH)) {
-    throw invalid('q', `must be 1 to ${MAX_QUERY_LENGTH} characters`);
-  }
-  const parsedLimit = limit === undefined ? DEFAULT_LIMIT : Number(limit);
-  if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > MAX_LIMIT) {
-    throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return typeof q === 'string' ? { text: q.trim(), limit: parsedLimit } : { limit: parsedLimit };
+  return parseInput(searchQuerySchema, query);
 }
 
 const MATCHES_TEXT = `AND (startsWith(lower(batch_id), lower({text:String}))
             OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
             OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)`;
 
+/** A search of GET /v1/batches; `producer` narrows it to one party's own batches. */
+export type BatchQuery = BatchSearch & { readonly producer?: string };
+
 /** Batches matching the search, by id; without a text, the newest first. */
-export async function searchBatches(store: Store, search: BatchSearch): Promise<BatchSearchHit[]> {
+export async function searchBatches(store: Store, search: BatchQuery): Promise<BatchSearchHit[]> {
   const rows = await store.query<SearchRow>(
     `SELECT batch_id AS batchId, any(product_id) AS productIdOf, any(product_name) AS productNameOf,
             any(producer) AS producerOf, min(produced_at) AS producedAt
@@ -87,9 +60,7 @@ export async function searchBatches(store: Store, search: BatchSearch): Promise<
 }
 
 export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
-  const schema = searchBatchesSchema;
-  app.get<{ Querystring: Record<string, unknown> }>('/v1/batches', { schema }, async (request) => {
-    const search = parseSearchQuery(request.query);
+  mountOperation(app, searchBatchesOperation, async ({ request, query: search }) => {
     request.log.info({ caller: request.caller.partyId, ...search }, 'batches searched');
     const producer = readsEverything(request.caller) ? undefined : request.caller.partyId;
     return searchBatches(deps.store, {

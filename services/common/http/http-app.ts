@@ -1,12 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { PartyDirectory } from '../access/party-directory.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
+import { defineOperation, mountOperation } from './operations.js';
 import { installRateLimits, type RateLimitOptions } from './rate-limit.js';
 import { installRequestBody } from './request-body.js';
-import { healthzSchema, readyzSchema } from './route-schemas.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
 export interface ReadinessCheck {
@@ -24,6 +25,41 @@ export interface HttpAppDeps {
   /** Peers whose X-Forwarded-For names the client (Fastify's `trustProxy`); none without. */
   readonly trustProxy?: string;
 }
+
+const readiness = z.strictObject({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.array(
+    z.strictObject({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
+  ),
+});
+
+const healthz = defineOperation({
+  method: 'GET',
+  url: '/healthz',
+  operationId: 'getHealth',
+  summary: 'Liveness (no API key)',
+  tag: 'probes',
+  public: true,
+  answers: { 200: { description: 'Alive', schema: z.strictObject({ status: z.literal('ok') }) } },
+});
+
+const readyz = defineOperation({
+  method: 'GET',
+  url: '/readyz',
+  operationId: 'getReadiness',
+  summary:
+    'Readiness: the log and the store answer, and no consumer of this process is stalled (no API key)',
+  tag: 'probes',
+  public: true,
+  answers: {
+    200: { description: 'Ready', schema: readiness },
+    503: {
+      description:
+        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why',
+      schema: readiness,
+    },
+  },
+});
 
 /**
  * The longest path parameter the router takes, in characters after percent-decoding: any valid id
@@ -69,8 +105,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   if (deps.rateLimit) await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
-  app.get('/healthz', { schema: healthzSchema }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: readyzSchema }, async (_request, reply) => {
+  mountOperation(app, healthz, () => ({ status: 'ok' }));
+  mountOperation(app, readyz, async ({ reply }) => {
     const results = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         try {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
+import type { ConsumerHealth } from '../log/consumer-health.js';
 import { createHttpApp } from '../http/http-app.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -18,13 +19,19 @@ export interface ServiceHttp {
   readonly audit: AuditTrail;
 }
 
+/**
+ * `consumers` are the log consumers this process runs: /readyz fails while one is stalled, and
+ * /metrics reports each one's health.
+ */
 export async function createServiceHttp(
   config: Config,
   logger: Logger,
   foundations: Foundations,
   metrics: Metrics,
+  consumers: readonly ConsumerHealth[] = [],
 ): Promise<ServiceHttp> {
   const { log, store, parties } = foundations;
+  for (const consumer of consumers) metrics.watchConsumerHealth(consumer);
   const app = await createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -34,6 +41,10 @@ export async function createServiceHttp(
     readiness: [
       { name: 'log', check: () => log.ping() },
       { name: 'store', check: () => store.ping() },
+      ...consumers.map((consumer) => ({
+        name: `consumer ${consumer.group}`,
+        check: () => consumer.check(),
+      })),
     ],
   });
   const audit = installAuditTrail(app, {
