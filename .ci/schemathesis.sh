@@ -143,6 +143,9 @@ RULES_BEYOND_THE_SCHEMA = {
         r'^batch .* is listed twice$',
         # Relative to the server's clock when the event arrives.
         r'^must not be more than 24 hours in the future$',
+        # An instant outside the store's range (1900-2299 UTC), whatever its offset: OpenAPI 3.0
+        # bounds no date-time, so the field's description states it in words.
+        r'^must be between \S+ and \S+, the times the store holds$',
         # Depends on the caller's role: a regulator orders a recall, a producer opens one.
         r'^a recall a regulator opens is ORDERED|^only a regulator orders a recall',
     ],
@@ -173,8 +176,8 @@ HOOKS
 
 failed=0
 rm -f "$WORK/regulator.ndjson" "$WORK/admin.ndjson"
-run_schemathesis regulator "$FUZZER_KEY" --exclude-path-regex '^/v1/(parties|audit)' || failed=1
-run_schemathesis admin "$ADMIN_KEY" --include-path-regex '^/v1/(parties|audit)' || failed=1
+run_schemathesis regulator "$FUZZER_KEY" --exclude-path-regex '^/v1/(parties|audit|admin)' || failed=1
+run_schemathesis admin "$ADMIN_KEY" --include-path-regex '^/v1/(parties|audit|admin)' || failed=1
 
 # The figures, from the fuzzer's own record of every request and response.
 figures=0

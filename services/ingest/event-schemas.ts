@@ -45,6 +45,8 @@ const amount = z
  */
 const time = z.iso
   .datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-20T08:00:00Z' })
+  // The document states the range in words: OpenAPI 3.0 has no bounds for a date-time.
+  .meta({ description: `An RFC 3339 time with any offset, ${STORABLE_TIMES_TEXT} (UTC)` })
   .transform((value) => Date.parse(value))
   .refine(isStorableTime, `must be ${STORABLE_TIMES_TEXT}, the times the store holds`)
   .transform((millis) => new Date(millis).toISOString());

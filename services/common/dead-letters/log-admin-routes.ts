@@ -20,16 +20,24 @@ export const LOG_ADMIN_PREFIX = '/v1/admin/log';
 const POSITION_ROUTE = `${LOG_ADMIN_PREFIX}/:topic/:partition/:offset`;
 const TOPICS = [EVENTS_TOPIC, EVENTS_DEAD_LETTER_TOPIC] as const;
 
+const MAX_POSITION = 999_999_999_999_999;
 const wholeNumber = z
   .string()
-  .regex(/^\d{1,15}$/, 'must be a whole number from 0 to 999999999999999')
+  .regex(/^\d{1,15}$/, `must be a whole number from 0 to ${MAX_POSITION}`)
   .transform(Number)
-  .meta({ type: 'integer', minimum: 0 });
+  .meta({ type: 'integer', minimum: 0, maximum: MAX_POSITION });
 
 const positionParams = z.strictObject({
   topic: z.enum(TOPICS, { error: `unknown topic; one of ${TOPICS.join(', ')}` }),
   partition: wholeNumber,
   offset: wholeNumber,
+});
+
+/** Only the events topic is consumed, so only its records can be quarantined: the document says so. */
+const quarantineParams = positionParams.extend({
+  topic: z.enum([EVENTS_TOPIC], {
+    error: `only ${EVENTS_TOPIC} is consumed, so only its records can be quarantined`,
+  }),
 });
 
 const quarantineBody = z.strictObject({
@@ -68,7 +76,7 @@ export const quarantineLogRecordOperation = defineOperation({
   tag: 'log',
   roles: ['admin'],
   adminSurface: true,
-  params: positionParams,
+  params: quarantineParams,
   body: quarantineBody,
   answers: { 200: { description: 'The record, now quarantined', schema: logRecordViewSchema } },
   errors: [400, 403, 404],
