@@ -53,7 +53,11 @@ export function createLogOutput(fd = 1): LogOutput {
   };
 }
 
-/** The one root logger of a process; services take `logger.child({ service, component })`. */
+/**
+ * The one root logger of a process. `runService` binds `service` (the process: `embedded`,
+ * `ingest` …) once; each module binds its own `component` once. pino writes every binding of every
+ * ancestor, so a key bound twice is written twice in each line.
+ */
 export function createLogger(options: {
   level: string;
   pretty: boolean;

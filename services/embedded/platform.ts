@@ -42,7 +42,7 @@ export async function startEmbeddedPlatform(
   const projector = await startProjector({
     ...foundations,
     metrics,
-    logger: logger.child({ service: 'projector' }),
+    logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
   });

@@ -57,13 +57,20 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
   const groupId = deps.groupId ?? PROJECTOR_GROUP;
   // Reported from the start at 0, so that a rate over it works before the first poison message.
-  deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, 0);
+  deps.metrics?.deadLetterMessages.inc(
+    { topic: deps.log.qualifiedName(EVENTS_DEAD_LETTER_TOPIC) },
+    0,
+  );
   const health = createConsumerHealth({
     log: deps.log,
     topic: EVENTS_TOPIC,
     group: groupId,
     stallAfterMs: deps.stallAfterMs,
-    onFailure: () => deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: groupId }),
+    onFailure: () =>
+      deps.metrics?.consumerFailures.inc({
+        topic: deps.log.qualifiedName(EVENTS_TOPIC),
+        group: deps.log.qualifiedName(groupId),
+      }),
   });
   const deadLetters = createDeadLetters(deps);
   const project = async (records: readonly StoredRecord[]) => {

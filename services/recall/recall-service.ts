@@ -76,7 +76,10 @@ export async function startRecallService(deps: RecallServiceDeps): Promise<Recal
     group: RECALL_GROUP,
     stallAfterMs: deps.stallAfterMs,
     onFailure: () =>
-      deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: RECALL_GROUP }),
+      deps.metrics?.consumerFailures.inc({
+        topic: deps.log.qualifiedName(EVENTS_TOPIC),
+        group: deps.log.qualifiedName(RECALL_GROUP),
+      }),
   });
   let stopping = false;
   const subscription: Subscription = await deps.log.subscribe({

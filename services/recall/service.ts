@@ -47,7 +47,7 @@ export async function startRecallWorkers(
   const recalls = await startRecallService({
     ...foundations,
     reads,
-    logger: logger.child({ service: 'recall' }),
+    logger,
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
     metrics,
@@ -55,7 +55,7 @@ export async function startRecallWorkers(
   });
   const notifier = await startNotifier({
     store: foundations.store,
-    logger: logger.child({ service: 'notifier' }),
+    logger,
     ...config.webhooks,
   });
   return {

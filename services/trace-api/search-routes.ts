@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
 import type { BatchSearchHit } from '../common/api/trace.js';
 import { mountOperation, parseInput } from '../common/http/operations.js';
+import { countingProductions } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import { searchBatchesOperation, searchQuerySchema, type BatchSearch } from './operations.js';
 
@@ -30,23 +31,27 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>): Batc
   return parseInput(searchQuerySchema, query);
 }
 
-const MATCHES_TEXT = `AND (startsWith(lower(batch_id), lower({text:String}))
-            OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
-            OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)`;
+const MATCHES = `(startsWith(lower(batch_id), lower({text:String}))
+  OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
+  OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)`;
 
 /** A search of GET /v1/batches; `producer` narrows it to one party's own batches. */
 export type BatchQuery = BatchSearch & { readonly producer?: string };
 
-/** Batches matching the search, by id; without a text, the newest first. */
+/**
+ * Batches matching the search, by id; without a text, the newest produced first. Each batch is
+ * its counting production, as the trace shows it: a later claim to its id neither lists it as the
+ * claimant's nor changes what it shows.
+ */
 export async function searchBatches(store: Store, search: BatchQuery): Promise<BatchSearchHit[]> {
+  const matching = search.text === undefined ? '1' : MATCHES;
+  const candidates = `(SELECT batch_id FROM batches FINAL WHERE ${matching})`;
   const rows = await store.query<SearchRow>(
-    `SELECT batch_id AS batchId, any(product_id) AS productIdOf, any(product_name) AS productNameOf,
-            any(producer) AS producerOf, min(produced_at) AS producedAt
-     FROM batches FINAL
-     WHERE event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
-       ${search.text === undefined ? '' : MATCHES_TEXT}
+    `SELECT batch_id AS batchId, product_id AS productIdOf, product_name AS productNameOf,
+            producer AS producerOf, produced_at AS producedAt
+     FROM (${countingProductions(candidates)})
+     WHERE ${matching}
        ${search.producer === undefined ? '' : 'AND producer = {producer:String}'}
-     GROUP BY batch_id
      ORDER BY ${search.text === undefined ? 'producedAt DESC, batch_id' : 'batch_id'}
      LIMIT {limit:UInt32}`,
     { text: search.text ?? '', limit: search.limit, producer: search.producer ?? '' },

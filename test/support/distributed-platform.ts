@@ -77,6 +77,9 @@ export async function startDistributedPlatform(
       SUYUAN_TRUST_PROXY: 'loopback',
       ...env,
     };
+    // Metrics name the consumer groups as Kafka does, in the platform's namespace.
+    const namespace = serviceEnv.KAFKA_NAMESPACE ?? '';
+    const projectorGroup = `${namespace}suyuan-projector`;
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
     const startInstance = async (role: ServiceRole) => {
@@ -112,8 +115,7 @@ export async function startDistributedPlatform(
         await stopAll();
         await rm(dataDir, { recursive: true, force: true });
       },
-      () =>
-        waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] }]),
+      () => waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] }]),
     );
     return {
       ...client,
@@ -123,8 +125,8 @@ export async function startDistributedPlatform(
       killStore: () => storeServer.kill(),
       waitUntilQuiet: () =>
         waitForNoLag([
-          { url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] },
-          { url: recall.url, groups: ['suyuan-recall'] },
+          { url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] },
+          { url: recall.url, groups: [`${namespace}suyuan-recall`] },
         ]),
       async startStore() {
         storeServer = await spawnStore(storePort);

@@ -96,7 +96,9 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
   });
   const registryUrl = config.schemaRegistryUrl;
   const codec = registryUrl
-    ? await wait(`the schema registry at ${registryUrl}`, () => createRegistryCodec(registryUrl))
+    ? await wait(`the schema registry at ${registryUrl}`, () =>
+        createRegistryCodec(registryUrl, { topic: log.qualifiedName(EVENTS_TOPIC) }),
+      )
     : createEventCodec();
   return {
     log,

@@ -27,7 +27,7 @@ export function runService(
       { service },
     );
     const running = await start(config, logger);
-    logger.info({ url: running.url, service }, 'service listening');
+    logger.info({ url: running.url }, 'service listening');
     stopOnSignals(running, { logger, output, timeoutMs: config.shutdownTimeoutMs });
   };
   main().catch((err: unknown) => {

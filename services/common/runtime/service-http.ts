@@ -47,11 +47,7 @@ export async function createServiceHttp(
       })),
     ],
   });
-  const audit = installAuditTrail(app, {
-    store,
-    metrics,
-    logger: logger.child({ service: 'audit' }),
-  });
+  const audit = installAuditTrail(app, { store, metrics, logger });
   registerMetricsRoute(app, metrics);
   return { app, audit };
 }
