@@ -11,7 +11,12 @@ import {
   TRACE_DIRECTIONS,
 } from '../common/api/trace.js';
 import { hasRole, idOf, stringFields, type AuditRule } from '../common/audit/audit-policy.js';
-import { defineOperation, idParameter, integerParameter } from '../common/http/operations.js';
+import {
+  defineOperation,
+  idParameter,
+  integerParameter,
+  trimmedText,
+} from '../common/http/operations.js';
 import type { TraceLimits } from './assemble-trace.js';
 
 const batchParams = z.strictObject({ batchId: idParameter });
@@ -86,16 +91,10 @@ const queryMessage = `must be 1 to ${MAX_QUERY_LENGTH} characters`;
  */
 export const searchQuerySchema = z
   .object({
-    q: z
-      .string({ error: queryMessage })
-      .max(MAX_QUERY_LENGTH, queryMessage)
-      .regex(/\S/, queryMessage)
-      .transform((text) => text.trim())
-      .optional()
-      .meta({
-        description:
-          'A batch id prefix, or part of a product id or name (case-insensitive); without it, the newest batches',
-      }),
+    q: trimmedText(MAX_QUERY_LENGTH, queryMessage).optional().meta({
+      description:
+        'A batch id prefix, or part of a product id or name (case-insensitive); without it, the newest batches',
+    }),
     limit: integerParameter(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   })
   .transform(({ q, limit }) => (q === undefined ? { limit } : { text: q, limit }));

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { logRecordViewSchema } from '../api/log.js';
 import { idOf, type AuditedRequest } from '../audit/audit-policy.js';
-import { defineOperation, mountOperation } from '../http/operations.js';
+import { defineOperation, mountOperation, trimmedText } from '../http/operations.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../topics.js';
 import { inspectLogRecord, quarantineLogRecord, type LogInspectionDeps } from './log-inspection.js';
 
@@ -41,11 +41,7 @@ const quarantineParams = positionParams.extend({
 });
 
 const quarantineBody = z.strictObject({
-  reason: z
-    .string({ error: 'is required: why the record is quarantined' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(2000, 'must be at most 2000 characters'),
+  reason: trimmedText(2000, 'is required: why the record is quarantined, at most 2000 characters'),
 });
 
 /** A log record as `topic/partition/offset`. */

@@ -242,3 +242,24 @@ export function integerParameter(min: number, max: number, description?: string)
 
 /** A path parameter: one non-empty id. */
 export const idParameter = z.string().min(1, 'must not be empty');
+
+/**
+ * The characters JavaScript's `trim()` removes, written out: the document's regex is read by other
+ * engines (Schemathesis's Python), whose `\s` differs (U+FEFF, U+001C-U+001F).
+ */
+const TRIMMED =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** Holds a character that `trim()` keeps. */
+export const NOT_BLANK = new RegExp(`[^${TRIMMED}]`);
+
+/**
+ * Text the handler trims, checked as sent and documented so: at most `max` characters, not blank
+ * (a pattern the document states; `minLength` would let "  " pass it), then trimmed.
+ */
+export function trimmedText(max: number, message: string) {
+  return z
+    .string({ error: message })
+    .max(max, message)
+    .regex(NOT_BLANK, message)
+    .transform((text) => text.trim());
+}
