@@ -23,6 +23,11 @@ export interface DistributedPlatform extends TestPlatform {
   readonly serviceEnv: Readonly<Record<string, string>>;
   /** Starts another instance of a role (a second projector, ingest …). */
   startInstance(role: ServiceRole): Promise<ServiceProcess>;
+  /**
+   * Starts a role again on the port of its instance in `services` (which must have exited), so
+   * the gateway reaches it at the same address; it becomes that role's instance in `services`.
+   */
+  restart(role: ServiceRole): Promise<ServiceProcess>;
   /** Waits until the projector and the recall service have worked through the whole log. */
   waitUntilQuiet(): Promise<void>;
 }
@@ -77,8 +82,12 @@ export async function startDistributedPlatform(
     };
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
-    const startInstance = async (role: ServiceRole) => {
-      const service = await spawnService(ENTRY[role], serviceEnv, { name: role });
+    const startInstance = async (role: ServiceRole, port = '0') => {
+      const service = await spawnService(
+        ENTRY[role],
+        { ...serviceEnv, PORT: port },
+        { name: role },
+      );
       started.push(service);
       if (role === 'projector') projectors = [...projectors, service];
       return service;
@@ -113,16 +122,26 @@ export async function startDistributedPlatform(
       () =>
         waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] }]),
     );
+    const services: Record<ServiceRole, ServiceProcess> = {
+      ingest,
+      projector,
+      'trace-api': traceApi,
+      recall,
+    };
     return {
       ...client,
-      services: { ingest, projector, 'trace-api': traceApi, recall },
+      services,
       serviceEnv,
-      startInstance,
+      startInstance: (role) => startInstance(role),
+      async restart(role) {
+        services[role] = await startInstance(role, new URL(services[role].url).port);
+        return services[role];
+      },
       killStore: () => storeServer.kill(),
       waitUntilQuiet: () =>
         waitForNoLag([
           { url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] },
-          { url: recall.url, groups: ['suyuan-recall'] },
+          { url: services.recall.url, groups: ['suyuan-recall'] },
         ]),
       async startStore() {
         storeServer = await spawnStore(storePort);
