@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   rate_limited: { retryable: true, status: 429 },
   log_unavailable: { retryable: true, status: 503 },
   store_unavailable: { retryable: true, status: 503 },
+  /** A service behind the gateway gave no answer (down, restarting, or too slow). */
+  unavailable: { retryable: true, status: 503 },
   decode_failed: { retryable: false, status: 500 },
   config_invalid: { retryable: false, status: 500 },
   startup_failed: { retryable: false, status: 500 },
