@@ -6,6 +6,7 @@
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
+import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
@@ -35,19 +36,30 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
-  const projector = await startProjector({
-    ...foundations,
-    metrics,
-    logger: logger.child({ service: 'projector' }),
-    batchSize: config.projectorBatchSize,
-  });
-  const recallWorkers = await startRecallWorkers(config, logger, foundations);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const projectorLogger = logger.child({ service: 'projector' });
+  const projector = startInBackground(PROJECTOR_GROUP, projectorLogger, (onStateChange) =>
+    startProjector({
+      ...foundations,
+      metrics,
+      logger: projectorLogger,
+      batchSize: config.projectorBatchSize,
+      onStateChange,
+    }),
+  );
+  const recall = await startRecallWorkers(config, logger, foundations);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector,
+    recall.consumer,
+  ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   await mountTraceApi(http.app, config, foundations, http.audit);
   mountRecallApi(http.app, foundations);
-  const running = await serve(config, http, foundations, [...recallWorkers, projector]);
+  // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
+  const running = await serve(config, http, foundations, [
+    recall.notifier,
+    recall.consumer,
+    projector,
+  ]);
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,

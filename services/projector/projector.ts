@@ -6,7 +6,12 @@
  */
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
+import type {
+  EventLog,
+  StoredRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
@@ -25,6 +30,8 @@ export interface ProjectorDeps {
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
   readonly metrics?: Metrics;
+  /** Told how joining the consumer group goes (for `/readyz`). */
+  readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
 
 export interface Projector {
@@ -43,6 +50,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     groupId,
     maxBatchSize: deps.batchSize,
     handleBatch: (records) => projectBatch(deps, logger, records),
+    onStateChange: deps.onStateChange,
   });
   logger.info({ topic: EVENTS_TOPIC, group: groupId }, 'projector started');
   return { stop: () => subscription.stop() };

@@ -7,6 +7,7 @@
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
+import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
@@ -20,12 +21,16 @@ export async function startProjectorService(
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'projector' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
-  const projector = await startProjector({
-    ...foundations,
-    metrics,
-    logger,
-    batchSize: config.projectorBatchSize,
-  });
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  // Joins its group in the background: the probes and /metrics answer meanwhile.
+  const projector = startInBackground(PROJECTOR_GROUP, logger, (onStateChange) =>
+    startProjector({
+      ...foundations,
+      metrics,
+      logger,
+      batchSize: config.projectorBatchSize,
+      onStateChange,
+    }),
+  );
+  const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
   return serve(config, http, foundations, [projector]);
 }

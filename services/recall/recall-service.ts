@@ -11,7 +11,12 @@
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { logKeyOf } from '../common/events/keys.js';
-import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
+import type {
+  EventLog,
+  StoredRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
@@ -32,6 +37,8 @@ export interface RecallServiceDeps {
   readonly systemPartyId: string;
   readonly batchSize?: number;
   readonly now?: () => Date;
+  /** Told how joining the consumer group goes (for `/readyz`). */
+  readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
 
 export async function startRecallService(
@@ -48,6 +55,7 @@ export async function startRecallService(
       await waitForProjector(deps.log, records, () => stopping);
       await handleRecords(deps, book, records);
     },
+    onStateChange: deps.onStateChange,
   });
   logger.info({ group: RECALL_GROUP }, 'recall service started');
   return {

@@ -1,7 +1,9 @@
 /**
  * The recall service: the recall consumer (opens recalls, keeps them standing), the notifier
  * (webhook deliveries with retries) and the recall routes. Run exactly one: the notifier assumes
- * it is the only one delivering from its store.
+ * it is the only one delivering from its store. The routes and the notifier read the store, so
+ * they start at once; the consumer joins its group meanwhile
+ * (common/runtime/background-consumer.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
@@ -9,6 +11,10 @@ import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
+import {
+  startInBackground,
+  type BackgroundConsumer,
+} from '../common/runtime/background-consumer.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { startNotifier } from './notifier/notifier.js';
@@ -22,36 +28,46 @@ export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundat
   registerRecallRoutes(app, { store, parties });
 }
 
-/** Starts the recall consumer and the notifier; stop them in the returned order. */
+export interface RecallWorkers {
+  readonly notifier: Worker;
+  /** The recall consumer, joining its group in the background. */
+  readonly consumer: BackgroundConsumer;
+}
+
+/** Starts the notifier, and the recall consumer in the background; stop them in that order. */
 export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
-): Promise<Worker[]> {
+): Promise<RecallWorkers> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
     'Suyuan recall service 溯源召回服务',
   );
-  const recalls = await startRecallService({
-    ...foundations,
-    logger: logger.child({ service: 'recall' }),
-    policy: config.recallPolicy,
-    systemPartyId: SYSTEM_PARTY_ID,
-  });
   const notifier = await startNotifier({
     store: foundations.store,
     logger: logger.child({ service: 'notifier' }),
     ...config.webhooks,
   });
-  return [notifier, recalls];
+  const recallLogger = logger.child({ service: 'recall' });
+  const consumer = startInBackground(RECALL_GROUP, recallLogger, (onStateChange) =>
+    startRecallService({
+      ...foundations,
+      logger: recallLogger,
+      policy: config.recallPolicy,
+      systemPartyId: SYSTEM_PARTY_ID,
+      onStateChange,
+    }),
+  );
+  return { notifier, consumer };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const workers = await startRecallWorkers(config, logger, foundations);
-  const http = await createServiceHttp(config, logger, foundations, metrics);
+  const { notifier, consumer } = await startRecallWorkers(config, logger, foundations);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
   mountRecallApi(http.app, foundations);
-  return serve(config, http, foundations, workers);
+  return serve(config, http, foundations, [notifier, consumer]);
 }

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { PartyDirectory } from '../access/party-directory.js';
+import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
@@ -12,11 +13,18 @@ export interface ReadinessCheck {
   readonly check: () => Promise<void>;
 }
 
+/** A log consumer of the process, whose state `/readyz` shows. */
+export interface ConsumerReadiness {
+  readonly group: string;
+  state(): SubscriptionState | 'stopped';
+}
+
 export interface HttpAppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly parties: PartyDirectory;
   readonly readiness: readonly ReadinessCheck[];
+  readonly consumers?: readonly ConsumerReadiness[];
 }
 
 /**
@@ -63,10 +71,20 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
         }
       }),
     );
-    const ready = results.every((result) => result.ok);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', checks: results });
+    // A consumer still joining its group does not make the service unready: its routes read the
+    // store and answer meanwhile, and taking it out of rotation would only turn them into 503s.
+    // One that failed for good does.
+    const consumers = Object.fromEntries(
+      (deps.consumers ?? []).map((consumer) => [consumer.group, consumer.state()]),
+    );
+    const ready =
+      results.every((result) => result.ok) &&
+      Object.values(consumers).every((state) => state !== 'failed');
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      checks: results,
+      ...(deps.consumers ? { consumers } : {}),
+    });
   });
   return app;
 }

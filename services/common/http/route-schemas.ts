@@ -244,6 +244,6 @@ const probe = (summary: string, answers: Record<number, string>): FastifySchema 
 
 export const healthzSchema = probe('Liveness (no API key)', { 200: 'Alive' });
 export const readyzSchema = probe('Readiness: the log and the store answer (no API key)', {
-  200: 'Ready',
-  503: 'Not ready; `checks` says which dependency failed',
+  200: 'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
+  503: 'Not ready; `checks` says which dependency failed, `consumers` which consumer `failed`',
 });

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
-import { createHttpApp } from '../http/http-app.js';
+import { createHttpApp, type ConsumerReadiness } from '../http/http-app.js';
 import { installRateLimit } from '../http/rate-limit.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -23,6 +23,8 @@ export async function createServiceHttp(
   logger: Logger,
   foundations: Foundations,
   metrics: Metrics,
+  /** The process's log consumers, whose state `/readyz` shows. */
+  consumers?: readonly ConsumerReadiness[],
 ): Promise<ServiceHttp> {
   const { log, store, parties } = foundations;
   const app = await createHttpApp({
@@ -33,6 +35,7 @@ export async function createServiceHttp(
       { name: 'log', check: () => log.ping() },
       { name: 'store', check: () => store.ping() },
     ],
+    consumers,
   });
   const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
   await installRateLimit(app, config.rateLimit);
