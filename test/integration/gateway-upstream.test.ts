@@ -90,10 +90,8 @@ function expectUnavailable(answer: Answer, service: string) {
 
 describe('the gateway in front of a service that stops answering', () => {
   it('passes answers through while the service answers', async () => {
-    for (const through of [gateway, impatientGateway]) {
-      expect((await send(through, 'POST', '/v1/events', produced('B-1'))).status).toBe(202);
-      expect((await send(through, 'GET', '/v1/notices')).status).toBe(200);
-    }
+    expect((await send(gateway, 'POST', '/v1/events', produced('B-1'))).status).toBe(202);
+    expect((await send(gateway, 'GET', '/v1/notices')).status).toBe(200);
   });
 
   it(

@@ -26,8 +26,9 @@ export interface DistributedPlatform extends TestPlatform {
   /**
    * Starts a role again on the port of its instance in `services` (which must have exited), so
    * the gateway reaches it at the same address; it becomes that role's instance in `services`.
+   * `compiled` runs its build in dist/, as production does (see spawnService).
    */
-  restart(role: ServiceRole): Promise<ServiceProcess>;
+  restart(role: ServiceRole, options?: { compiled?: boolean }): Promise<ServiceProcess>;
   /** Waits until the projector and the recall service have worked through the whole log. */
   waitUntilQuiet(): Promise<void>;
 }
@@ -82,11 +83,11 @@ export async function startDistributedPlatform(
     };
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
-    const startInstance = async (role: ServiceRole, port = '0') => {
+    const startInstance = async (role: ServiceRole, port = '0', compiled = false) => {
       const service = await spawnService(
         ENTRY[role],
         { ...serviceEnv, PORT: port },
-        { name: role },
+        { name: role, compiled },
       );
       started.push(service);
       if (role === 'projector') projectors = [...projectors, service];
@@ -133,8 +134,9 @@ export async function startDistributedPlatform(
       services,
       serviceEnv,
       startInstance: (role) => startInstance(role),
-      async restart(role) {
-        services[role] = await startInstance(role, new URL(services[role].url).port);
+      async restart(role, options = {}) {
+        const port = new URL(services[role].url).port;
+        services[role] = await startInstance(role, port, options.compiled);
         return services[role];
       },
       killStore: () => storeServer.kill(),
