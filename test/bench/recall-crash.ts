@@ -4,8 +4,9 @@
  * Times, from the defect's 202: every notice issued, every notice delivered; and from the restart:
  * listening, the first webhook, the recall consumer back at the end of the log. Also counts what
  * the gateway answered to a client polling the recall (every 100 ms) from the kill until it answers.
+ * The restarted process runs its build in dist/, as production does.
  *
- *   KAFKA_BROKERS=127.0.0.1:19092 npm run bench:recall-crash [-- --parties 151 --runs 3]
+ *   KAFKA_BROKERS=127.0.0.1:19092 npm run bench:crash [-- --parties 151 --runs 3]
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -19,6 +20,7 @@ import { defectReported, produced, shipped } from '../support/event-builders.js'
 import { requireKafka } from '../support/kafka-broker.js';
 import { TEST_ADMIN_KEY } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
+import { compileServices } from '../support/service-process.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { runLoad } from './support/load.js';
 
@@ -132,7 +134,7 @@ async function oneRun(brokers: string[], run: number): Promise<RunFigures> {
     const restarted = performance.now();
     const sinceRestart = () => Math.round(performance.now() - restarted);
     const before = receiver.received.length;
-    await platform.restart('recall');
+    await platform.restart('recall', { compiled: true });
     const listeningAfterRestartMs = sinceRestart();
     const firstWebhook = pollUntil(
       () => (receiver.received.length > before ? sinceRestart() : undefined),
@@ -177,6 +179,7 @@ async function oneRun(brokers: string[], run: number): Promise<RunFigures> {
 }
 
 const { brokers, source } = await requireKafka();
+await compileServices();
 console.log(
   `recall-crash: ${PARTIES} parties, ${RUNS} run(s), Kafka ${brokers.join(',')} (${source})`,
 );

@@ -157,10 +157,12 @@ describe('a service restarted after it stopped', () => {
       );
       const recall = await platform.restart('recall', { compiled: true });
       const listeningMs = since();
+      // Watched until the consumer has caught up (by its committed offsets).
+      let caughtUpYet = false;
       const readiness = watch<{ consumers?: Record<string, string> }>(
         `${recall.url}/readyz`,
-        { clock: since, what: 'the recall consumer to be consuming' },
-        (answer) => answer.body.consumers?.['suyuan-recall'] === 'consuming',
+        { clock: since, what: 'the recall consumer to catch up' },
+        () => caughtUpYet,
       );
       const firstWebhookMs = await pollUntil(
         () => (sentAfterRestart().length > 0 ? since() : undefined),
@@ -170,6 +172,7 @@ describe('a service restarted after it stopped', () => {
         async () => ((await caughtUp('suyuan-recall', ends)()) ? since() : undefined),
         { timeoutMs: 60_000, intervalMs: 25, what: 'the recall consumer to catch up' },
       );
+      caughtUpYet = true;
       const gatewayAnswers = await recallApi;
       const recallApiMs = gatewayAnswers.at(-1)?.atMs ?? Number.NaN;
       const readyAnswers = await readiness;
@@ -194,6 +197,7 @@ describe('a service restarted after it stopped', () => {
         expect(answer.status).toBe(200);
         expect(['joining', 'consuming']).toContain(answer.body.consumers?.['suyuan-recall']);
       }
+      expect(readyAnswers.at(-1)?.body.consumers?.['suyuan-recall']).toBe('consuming');
 
       const parties = ['brand', ...SHOPS, 'shop-late'];
       await pollUntil(
