@@ -42,6 +42,7 @@ const environmentSchema = z.object({
   TRACE_MAX_DEPTH: positiveInt(64),
   TRACE_MAX_NODES: positiveInt(5_000),
   PROJECTOR_BATCH_SIZE: positiveInt(1_000),
+  CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
   SUYUAN_RECALL_POLICY: z.string().optional(),
   SUYUAN_WEBHOOK_RETRY_SCHEDULE: z.string().default('5s,5m,30m,2h,5h,10h,10h'),
   SUYUAN_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
@@ -100,6 +101,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly trace: { readonly maxDepth: number; readonly maxNodes: number };
   readonly projectorBatchSize: number;
+  /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
+  readonly consumerStallAfterMs: number;
   readonly recallPolicy: RecallPolicy;
   readonly webhooks: {
     /** Delays before each retry, in milliseconds; attempts = retries + 1. */
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
     trace: Object.freeze({ maxDepth: e.TRACE_MAX_DEPTH, maxNodes: e.TRACE_MAX_NODES }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
+    consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
     webhooks: Object.freeze({
       retrySchedule: Object.freeze(retryScheduleFrom(e.SUYUAN_WEBHOOK_RETRY_SCHEDULE)),

@@ -2,3 +2,10 @@
 export const EVENTS_TOPIC = 'suyuan.events';
 /** Messages the projector could not decode, with headers naming where they came from and why. */
 export const EVENTS_DEAD_LETTER_TOPIC = 'suyuan.events.dlq';
+
+/**
+ * Consumer groups. The recall service waits on the projector's committed offsets, so both names
+ * live here, beside the topic they read.
+ */
+export const PROJECTOR_GROUP = 'suyuan-projector';
+export const RECALL_GROUP = 'suyuan-recall';

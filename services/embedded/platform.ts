@@ -9,10 +9,9 @@ import { createMetrics } from '../common/metrics/metrics.js';
 import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi } from '../ingest/service.js';
-import { PROJECTOR_GROUP, startProjector } from '../projector/projector.js';
-import { RECALL_GROUP } from '../recall/recall-service.js';
+import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
 
@@ -36,17 +35,18 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const projectorLogger = logger.child({ service: 'projector' });
-  const projector = startInBackground(PROJECTOR_GROUP, projectorLogger, (onStateChange) =>
-    startProjector({
-      ...foundations,
-      metrics,
-      logger: projectorLogger,
-      batchSize: config.projectorBatchSize,
-      onStateChange,
-    }),
+  const projectorDeps = {
+    ...foundations,
+    metrics,
+    logger: logger.child({ service: 'projector' }),
+    batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
+  };
+  const projection = projectorHealth(projectorDeps);
+  const projector = startInBackground(projection, projectorDeps.logger, (onStateChange) =>
+    startProjector({ ...projectorDeps, health: projection, onStateChange }),
   );
-  const recall = await startRecallWorkers(config, logger, foundations);
+  const recall = await startRecallWorkers(config, logger, foundations, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector,
     recall.consumer,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type * as Events from '../common/events/event-types.generated.js';
+import { isStorableTime, STORABLE_TIMES_TEXT } from '../common/store/storable.js';
 
 type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
 
@@ -32,9 +33,21 @@ const quantity = z
   .number({ error: 'must be a number' })
   .positive('must be greater than 0')
   .max(1e15, 'must be at most 1e15');
+/** 0 or more; -0 is kept as 0, the one zero JSON (and so the store's rows) can write. */
+const amount = z
+  .number({ error: 'must be a number' })
+  .min(0, 'must be 0 or more')
+  .max(1e15, 'must be at most 1e15')
+  .transform((value) => value + 0);
+/**
+ * An RFC 3339 time with any offset, kept as UTC to the millisecond (finer digits are dropped), and
+ * only within the range the store holds exactly (common/store/storable.ts).
+ */
 const time = z.iso
   .datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-20T08:00:00Z' })
-  .transform((value) => new Date(value).toISOString());
+  .transform((value) => Date.parse(value))
+  .refine(isStorableTime, `must be ${STORABLE_TIMES_TEXT}, the times the store holds`)
+  .transform((millis) => new Date(millis).toISOString());
 const eventTime = time.refine(
   (value) => Date.parse(value) <= Date.now() + MAX_TIME_SKEW_MS,
   'must not be more than 24 hours in the future',
@@ -175,8 +188,8 @@ const recallAcknowledged: z.ZodType<Submitted<Events.RecallAcknowledged>> = z.st
 const recallProgressReported: z.ZodType<Submitted<Events.RecallProgressReported>> = z.strictObject({
   ...envelope,
   noticeId: identifier,
-  recovered: z.number().min(0, 'must be 0 or more').max(1e15),
-  destroyed: z.number().min(0, 'must be 0 or more').max(1e15),
+  recovered: amount,
+  destroyed: amount,
   unit,
   note: optionalText(2000),
 });

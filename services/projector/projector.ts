@@ -1,24 +1,35 @@
 /**
  * Consumes the event log and writes the trace tables. Offsets are committed only after the rows
  * are written; rows are keyed by event id, so a crash between write and commit changes nothing.
- * A message that cannot be decoded goes to the dead-letter topic with the reason, and the stream
- * moves on.
+ *
+ * One record must not stop projection for everyone (issue 13). A record is set aside — moved to
+ * the dead-letter topic with the reason and its source offset, and recorded in `dead_letters` —
+ * when it cannot be decoded, when an operator quarantined its offset, or when the store refuses
+ * its values: a batch the store refuses is tried again, then split until the refused events are
+ * found (common/log/isolate-refused.ts), their rows are removed, and the rest are written. A store
+ * that cannot be reached refuses nothing: the batch fails whole and comes again after a backoff.
  */
+import {
+  createDeadLetters,
+  type DeadLetters,
+  type SetAside,
+} from '../common/dead-letters/dead-letters.js';
+import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import { createConsumerHealth, type ConsumerHealth } from '../common/log/consumer-health.js';
 import type {
   EventLog,
   StoredRecord,
   SubscribeOptions,
   Subscription,
 } from '../common/log/event-log.js';
+import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
-import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../common/topics.js';
-import { projectEvents, type ProjectionTable } from './projection.js';
-
-export const PROJECTOR_GROUP = 'suyuan-projector';
+import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { projectEvents, type ProjectionRows, type ProjectionTable } from './projection.js';
 
 export interface ProjectorDeps {
   readonly log: EventLog;
@@ -30,12 +41,40 @@ export interface ProjectorDeps {
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
   readonly metrics?: Metrics;
+  /** How long records may wait with no progress before the projector counts as stalled. */
+  readonly stallAfterMs?: number;
+  /**
+   * Where the projector notes how it gets on; made from the deps above when not given. A process
+   * that starts the projector in the background makes it first, so /readyz has it at once.
+   */
+  readonly health?: ConsumerHealth;
   /** Told how joining the consumer group goes (for `/readyz`). */
   readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
 
 export interface Projector {
+  /** Whether the projector gets on, for /readyz and /metrics. */
+  readonly health: ConsumerHealth;
   stop(): Promise<void>;
+}
+
+interface Decoded {
+  readonly record: StoredRecord;
+  readonly event: SuyuanEvent;
+}
+
+/** How the projector gets on (progress, failed batches), for /readyz and /metrics. */
+export function projectorHealth(
+  deps: Pick<ProjectorDeps, 'log' | 'groupId' | 'metrics' | 'stallAfterMs'>,
+): ConsumerHealth {
+  const group = deps.groupId ?? PROJECTOR_GROUP;
+  return createConsumerHealth({
+    log: deps.log,
+    topic: EVENTS_TOPIC,
+    group,
+    stallAfterMs: deps.stallAfterMs,
+    onFailure: () => deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group }),
+  });
 }
 
 export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
@@ -45,67 +84,104 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   const groupId = deps.groupId ?? PROJECTOR_GROUP;
   // Reported from the start at 0, so that a rate over it works before the first poison message.
   deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, 0);
+  const health = deps.health ?? projectorHealth(deps);
+  const deadLetters = createDeadLetters(deps);
+  const project = async (records: readonly StoredRecord[]) => {
+    const started = performance.now();
+    await projectBatch({ ...deps, groupId, deadLetters }, records);
+    const seconds = (performance.now() - started) / 1000;
+    // Observed once the batch is written: a failed batch is delivered again and counted then.
+    deps.metrics?.projectionBatchSize.observe(records.length);
+    deps.metrics?.projectionBatchSeconds.observe(seconds);
+    logger.debug({ records: records.length, ms: Math.round(seconds * 1000) }, 'projected batch');
+  };
   const subscription: Subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
     groupId,
     maxBatchSize: deps.batchSize,
-    handleBatch: (records) => projectBatch(deps, logger, records),
+    handleBatch: health.watch(project),
     onStateChange: deps.onStateChange,
   });
   logger.info({ topic: EVENTS_TOPIC, group: groupId }, 'projector started');
-  return { stop: () => subscription.stop() };
+  return { health, stop: () => subscription.stop() };
 }
 
-async function projectBatch(deps: ProjectorDeps, logger: Logger, records: readonly StoredRecord[]) {
-  const started = performance.now();
-  const events: SuyuanEvent[] = [];
-  const poison: Array<{ record: StoredRecord; error: Error }> = [];
+/**
+ * Writes the batch's rows, and sets aside the records it cannot: the quarantined and undecodable
+ * ones before writing (as soon as they are known), the refused ones once they are found.
+ */
+async function projectBatch(
+  deps: ProjectorDeps & { readonly groupId: string; readonly deadLetters: DeadLetters },
+  records: readonly StoredRecord[],
+): Promise<void> {
+  const { deadLetters } = deps;
+  const { quarantined } = await deadLetters.skippedAmong(records);
+  const skipped: SetAside[] = [];
+  const decoded: Decoded[] = [];
   for (const record of records) {
+    const reason = quarantined.get(record.offset);
+    if (reason !== undefined) {
+      skipped.push({ record, cause: 'quarantined', reason: `quarantined: ${reason}` });
+      continue;
+    }
     try {
-      events.push(deps.codec.decode(record.value));
+      decoded.push({ record, event: deps.codec.decode(record.value) });
     } catch (error) {
-      poison.push({ record, error: error as Error });
+      skipped.push({ record, cause: 'undecodable', reason: messageOf(error) });
     }
   }
-  if (poison.length > 0) await deadLetter(deps, logger, poison);
-  await writeRows(deps.store, projectEvents(events));
-  const seconds = (performance.now() - started) / 1000;
-  // Observed once the batch is written: a failed batch is delivered again and counted then.
-  deps.metrics?.projectionBatchSize.observe(records.length);
-  deps.metrics?.projectionBatchSeconds.observe(seconds);
-  logger.debug({ events: events.length, ms: Math.round(seconds * 1000) }, 'projected batch');
+  await deadLetters.setAside(deps.groupId, skipped);
+  const refused = await handleIsolating(decoded, {
+    handle: (part) => writeRows(deps.store, projectEvents(part.map((item) => item.event))),
+    isRefusal: (error) => refusedByStore(deps.store, error),
+  });
+  for (const { item } of refused) await removeRows(deps.store, item.event);
+  await deadLetters.setAside(
+    deps.groupId,
+    refused.map(({ item: { record, event }, error }) => ({
+      record,
+      cause: 'refused' as const,
+      reason: messageOf(error),
+      eventId: event.eventId,
+    })),
+  );
+}
+
+/**
+ * The store refused the values, and still answers: a refusal from a store that is going away
+ * (or a connection cut in the middle of a request) is no reason to set an event aside.
+ */
+async function refusedByStore(store: Store, error: unknown): Promise<boolean> {
+  if (!isSuyuanError(error) || error.code !== 'store_refused') return false;
+  return store.ping().then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every table gets its rows; `derivations_by_output` is filled by a materialized view. */
-async function writeRows(store: Store, rows: ReturnType<typeof projectEvents>) {
+async function writeRows(store: Store, rows: ProjectionRows) {
   for (const [table, tableRows] of Object.entries(rows) as Array<[ProjectionTable, object[]]>) {
     await store.insert(table, tableRows);
   }
 }
 
-async function deadLetter(
-  deps: ProjectorDeps,
-  logger: Logger,
-  poison: ReadonlyArray<{ record: StoredRecord; error: Error }>,
-) {
-  await deps.log.append(
-    EVENTS_DEAD_LETTER_TOPIC,
-    poison.map(({ record, error }) => ({
-      key: record.key,
-      value: record.value,
-      headers: {
-        'source-topic': record.topic,
-        'source-partition': String(record.partition),
-        'source-offset': String(record.offset),
-        error: error.message,
-      },
-    })),
+/**
+ * A refused event leaves no rows: tables written before the one that refused it (in this batch
+ * or an earlier try of it) may hold some. Rows are keyed by event id; ingest never accepts two
+ * bodies for one id, so these rows are the refused event's own.
+ */
+async function removeRows(store: Store, event: SuyuanEvent) {
+  const rows = projectEvents([event]);
+  const tables: string[] = (Object.keys(rows) as ProjectionTable[]).filter(
+    (table) => rows[table].length > 0,
   );
-  deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, poison.length);
-  for (const { record, error } of poison) {
-    logger.error(
-      { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
-      'undecodable message moved to the dead-letter topic',
-    );
+  if (rows.derivations_by_input.length > 0) tables.push('derivations_by_output');
+  for (const table of tables) {
+    await store.command(`DELETE FROM ${table} WHERE event_id = {eventId:String}`, {
+      eventId: event.eventId,
+    });
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -11,8 +11,8 @@ import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { PROJECTOR_GROUP, startProjector } from './projector.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { projectorHealth, startProjector } from './projector.js';
 
 export async function startProjectorService(
   config: Config,
@@ -22,14 +22,16 @@ export async function startProjectorService(
   const metrics = createMetrics({ service: 'projector' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   // Joins its group in the background: the probes and /metrics answer meanwhile.
-  const projector = startInBackground(PROJECTOR_GROUP, logger, (onStateChange) =>
-    startProjector({
-      ...foundations,
-      metrics,
-      logger,
-      batchSize: config.projectorBatchSize,
-      onStateChange,
-    }),
+  const deps = {
+    ...foundations,
+    metrics,
+    logger,
+    batchSize: config.projectorBatchSize,
+    stallAfterMs: config.consumerStallAfterMs,
+  };
+  const health = projectorHealth(deps);
+  const projector = startInBackground(health, logger, (onStateChange) =>
+    startProjector({ ...deps, health, onStateChange }),
   );
   const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
   return serve(config, http, foundations, [projector]);

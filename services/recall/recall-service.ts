@@ -7,25 +7,37 @@
  * projector has committed past N, so the store it reads holds at least everything it has seen.
  * Decisions are recomputed from the store, and notice ids are derived from (recall, recipient),
  * so a crash, a replay or a race issues the same notices again, never new ones.
+ *
+ * One event must not stop it (issue 13): it skips what the projector set aside (so it acts only
+ * on what the store holds) and the offsets an operator quarantined; and an event it fails on by
+ * itself, while the store and the log answer, is found by splitting the batch
+ * (common/log/isolate-refused.ts) and set aside in the dead-letter topic. While the store or the
+ * log cannot be reached, nothing is set aside: the batch comes again after a backoff.
  */
+import {
+  createDeadLetters,
+  type DeadLetters,
+  type SetAside,
+} from '../common/dead-letters/dead-letters.js';
+import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { logKeyOf } from '../common/events/keys.js';
+import { createConsumerHealth, type ConsumerHealth } from '../common/log/consumer-health.js';
 import type {
   EventLog,
   StoredRecord,
   SubscribeOptions,
   Subscription,
 } from '../common/log/event-log.js';
+import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
+import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
-import { PROJECTOR_GROUP } from '../projector/projector.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import type { RecallPolicy } from './policy.js';
 import { triggeredRecall } from './recall-triggers.js';
 import { createRecallBook, type OpenRecall } from './recall-book.js';
-
-export const RECALL_GROUP = 'suyuan-recall';
 
 export interface RecallServiceDeps {
   readonly log: EventLog;
@@ -37,28 +49,65 @@ export interface RecallServiceDeps {
   readonly systemPartyId: string;
   readonly batchSize?: number;
   readonly now?: () => Date;
+  /** Counts dead letters and failed batches when given. */
+  readonly metrics?: Metrics;
+  /** How long records may wait with no progress before the service counts as stalled. */
+  readonly stallAfterMs?: number;
+  /**
+   * Where the consumer notes how it gets on; made from the deps above when not given. A process
+   * that starts the consumer in the background makes it first, so /readyz has it at once.
+   */
+  readonly health?: ConsumerHealth;
   /** Told how joining the consumer group goes (for `/readyz`). */
   readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
 
-export async function startRecallService(
-  deps: RecallServiceDeps,
-): Promise<{ stop(): Promise<void> }> {
+export interface RecallService {
+  /** Whether the recall consumer gets on, for /readyz and /metrics. */
+  readonly health: ConsumerHealth;
+  stop(): Promise<void>;
+}
+
+type RecallBook = ReturnType<typeof createRecallBook>;
+
+interface Decoded {
+  readonly record: StoredRecord;
+  readonly event: SuyuanEvent;
+}
+
+/** How the recall consumer gets on (progress, failed batches), for /readyz and /metrics. */
+export function recallConsumerHealth(
+  deps: Pick<RecallServiceDeps, 'log' | 'metrics' | 'stallAfterMs'>,
+): ConsumerHealth {
+  return createConsumerHealth({
+    log: deps.log,
+    topic: EVENTS_TOPIC,
+    group: RECALL_GROUP,
+    stallAfterMs: deps.stallAfterMs,
+    onFailure: () =>
+      deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: RECALL_GROUP }),
+  });
+}
+
+export async function startRecallService(deps: RecallServiceDeps): Promise<RecallService> {
   const logger = deps.logger.child({ component: 'recall-service' });
   const book = createRecallBook({ ...deps, logger, now: deps.now ?? (() => new Date()) });
+  const deadLetters = createDeadLetters(deps);
+  const health = deps.health ?? recallConsumerHealth(deps);
   let stopping = false;
   const subscription: Subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
     groupId: RECALL_GROUP,
     maxBatchSize: deps.batchSize ?? 500,
-    handleBatch: async (records) => {
+    handleBatch: health.watch(async (records) => {
       await waitForProjector(deps.log, records, () => stopping);
-      await handleRecords(deps, book, records);
-    },
+      await handleIsolated(deps, book, deadLetters, records);
+    }),
     onStateChange: deps.onStateChange,
   });
   logger.info({ group: RECALL_GROUP }, 'recall service started');
   return {
+    health,
     async stop() {
       stopping = true;
       await subscription.stop();
@@ -89,18 +138,65 @@ async function waitForProjector(
   }
 }
 
-async function handleRecords(
+/**
+ * Handles the records the projector did not set aside and no operator quarantined; sets aside
+ * the quarantined ones and any event the service fails on by itself.
+ */
+async function handleIsolated(
   deps: RecallServiceDeps,
-  book: ReturnType<typeof createRecallBook>,
+  book: RecallBook,
+  deadLetters: DeadLetters,
   records: readonly StoredRecord[],
 ) {
-  const events = records.flatMap((record) => {
-    try {
-      return [deps.codec.decode(record.value)];
-    } catch {
-      return []; // the projector moves undecodable messages to the dead-letter topic
+  const skipped = await deadLetters.skippedAmong(records, PROJECTOR_GROUP);
+  const setAside: SetAside[] = [];
+  const decoded: Decoded[] = [];
+  for (const record of records) {
+    const reason = skipped.quarantined.get(record.offset);
+    if (reason !== undefined) {
+      setAside.push({ record, cause: 'quarantined', reason: `quarantined: ${reason}` });
+    } else if (!skipped.setAside.has(record.offset)) {
+      try {
+        decoded.push({ record, event: deps.codec.decode(record.value) });
+      } catch (error) {
+        // The projector set aside what it cannot decode; this process may know fewer schemas.
+        const reason = error instanceof Error ? error.message : String(error);
+        setAside.push({ record, cause: 'undecodable', reason });
+      }
     }
+  }
+  const failed = await handleIsolating(decoded, {
+    handle: (part) =>
+      handleEvents(
+        deps,
+        book,
+        part.map((item) => item.event),
+      ),
+    isRefusal: (error) => failedByItself(deps, error),
   });
+  for (const { item, error } of failed) {
+    const reason = error instanceof Error ? error.message : String(error);
+    setAside.push({ record: item.record, cause: 'failed', reason, eventId: item.event.eventId });
+  }
+  await deadLetters.setAside(
+    RECALL_GROUP,
+    setAside.sort((a, b) => a.record.offset - b.record.offset),
+  );
+}
+
+/**
+ * An error the event itself causes: not the store or the log out of reach (their errors are
+ * retryable), and raised while both answer.
+ */
+async function failedByItself(deps: RecallServiceDeps, error: unknown): Promise<boolean> {
+  if (isSuyuanError(error) && error.retryable) return false;
+  return Promise.all([deps.store.ping(), deps.log.ping()]).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function handleEvents(deps: RecallServiceDeps, book: RecallBook, events: SuyuanEvent[]) {
   book.observe(events);
   const opened = await openTriggeredRecalls(deps, book, events);
   if (opened.length > 0) {
@@ -114,7 +210,7 @@ async function handleRecords(
 
 async function openTriggeredRecalls(
   deps: RecallServiceDeps,
-  book: ReturnType<typeof createRecallBook>,
+  book: RecallBook,
   events: readonly SuyuanEvent[],
 ) {
   const opened: SuyuanEvent[] = [];

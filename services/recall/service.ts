@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
-import { createMetrics } from '../common/metrics/metrics.js';
+import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import {
@@ -16,9 +16,9 @@ import {
   type BackgroundConsumer,
 } from '../common/runtime/background-consumer.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
 import { startNotifier } from './notifier/notifier.js';
-import { RECALL_GROUP, startRecallService } from './recall-service.js';
+import { recallConsumerHealth, startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
 
 /** The party the platform's own services act as in the events they write. */
@@ -30,7 +30,7 @@ export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundat
 
 export interface RecallWorkers {
   readonly notifier: Worker;
-  /** The recall consumer, joining its group in the background. */
+  /** The recall consumer, joining its group in the background; its health is there at once. */
   readonly consumer: BackgroundConsumer;
 }
 
@@ -39,6 +39,7 @@ export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
+  metrics?: Metrics,
 ): Promise<RecallWorkers> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
@@ -49,15 +50,17 @@ export async function startRecallWorkers(
     logger: logger.child({ service: 'notifier' }),
     ...config.webhooks,
   });
-  const recallLogger = logger.child({ service: 'recall' });
-  const consumer = startInBackground(RECALL_GROUP, recallLogger, (onStateChange) =>
-    startRecallService({
-      ...foundations,
-      logger: recallLogger,
-      policy: config.recallPolicy,
-      systemPartyId: SYSTEM_PARTY_ID,
-      onStateChange,
-    }),
+  const deps = {
+    ...foundations,
+    logger: logger.child({ service: 'recall' }),
+    policy: config.recallPolicy,
+    systemPartyId: SYSTEM_PARTY_ID,
+    metrics,
+    stallAfterMs: config.consumerStallAfterMs,
+  };
+  const health = recallConsumerHealth(deps);
+  const consumer = startInBackground(health, deps.logger, (onStateChange) =>
+    startRecallService({ ...deps, health, onStateChange }),
   );
   return { notifier, consumer };
 }
@@ -66,7 +69,7 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const { notifier, consumer } = await startRecallWorkers(config, logger, foundations);
+  const { notifier, consumer } = await startRecallWorkers(config, logger, foundations, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
   mountRecallApi(http.app, foundations);
   return serve(config, http, foundations, [notifier, consumer]);

@@ -188,6 +188,20 @@ describe('POST /v1/events', () => {
       400,
       /^events\[0\]\.lines\[0\]\.quantity: must be greater than 0/,
     ],
+    // Issue 13: year -1 in UTC, which the store refused for ever, stopping projection …
+    [
+      'a time in the year 0 with an offset',
+      () => ({ events: [{ ...produced('BAD-1'), eventTime: '0000-01-01T00:00:00+01:00' }] }),
+      400,
+      /^events\[0\]\.eventTime: must be between 1900-01-01T00:00:00\.000Z and 2299-12-31T23:59:59\.999Z/,
+    ],
+    // … and the year 0, which the store read back as the current year.
+    [
+      'a time in the year 0',
+      () => ({ events: [{ ...produced('BAD-1'), eventTime: '0000-01-01T00:00:00Z' }] }),
+      400,
+      /^events\[0\]\.eventTime: must be between 1900-01-01T00:00:00\.000Z and 2299-12-31T23:59:59\.999Z/,
+    ],
   ];
 
   it.each(badInputs)(

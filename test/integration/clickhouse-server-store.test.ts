@@ -139,6 +139,32 @@ function storeBehaviour(open: () => Promise<Store>): void {
       message: expect.stringMatching(/Syntax error/i),
     });
   });
+
+  // Issue 13: a consumer sets aside what the store refuses, and waits while it cannot be reached;
+  // the adapter is where the two are told apart.
+  it('refuses values it cannot hold with store_refused and the store reason, writing none of them', async () => {
+    const table = await newTable();
+    const good = { id: 'good', n: 1, big: 1, at: '2024-01-01T00:00:00.000Z' };
+    const refusals: Array<[Partial<Row>, RegExp]> = [
+      [{ at: '-000001-12-31T23:00:00.000Z' }, /Cannot read DateTime/],
+      [{ at: 'not a time' }, /Cannot read DateTime/],
+      [{ n: -1 }, /Unsigned type must not contain '-' symbol/],
+    ];
+    for (const [values, reason] of refusals) {
+      await expect(
+        store.insert(table, [good, { ...good, id: 'bad', ...values }]),
+      ).rejects.toMatchObject({
+        name: 'SuyuanError',
+        code: 'store_refused',
+        retryable: false,
+        message: expect.stringMatching(reason),
+      });
+    }
+    expect(await store.query(`SELECT id FROM ${table}`)).toEqual([]);
+    await expect(store.query('SELECT * FROM no_such_table_here')).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+  });
 }
 
 describe('store: chDB in process', () => {

@@ -10,9 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLog } from '../../services/common/log/event-log.js';
 import { createSqliteEventLog } from '../../services/common/log/sqlite-event-log.js';
 import { createMetrics } from '../../services/common/metrics/metrics.js';
-import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../../services/common/topics.js';
-import { PROJECTOR_GROUP } from '../../services/projector/projector.js';
-import { RECALL_GROUP } from '../../services/recall/recall-service.js';
+import {
+  EVENTS_DEAD_LETTER_TOPIC,
+  EVENTS_TOPIC,
+  PROJECTOR_GROUP,
+  RECALL_GROUP,
+} from '../../services/common/topics.js';
 import { inspected, produced } from '../support/event-builders.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';

@@ -1,18 +1,23 @@
 /**
  * fast-check arbitraries for events as a client posts them (DESIGN §3, the flat object), meant to
- * be valid: every field within its bounds, optional fields sometimes left out or null, text from
- * all of Unicode. Text sometimes carries a lone surrogate, which JSON can carry ("\ud800") but
- * UTF-8 cannot; what the validator makes of such input is for the properties to find out.
+ * be valid most of the time: every field within its bounds, optional fields sometimes left out or
+ * null, text from all of Unicode. Now and then a value sits on or past a boundary of what the log
+ * and the store hold — a time anywhere in the years 0000–9999 with any offset and precision, a
+ * subnormal, huge or negative-zero number, a lone surrogate, NUL and other odd characters — so
+ * that the properties find where the validator's rules must lie, not only that nice values pass.
  */
 import fc from 'fast-check';
 import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
 
 const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff'];
+/** Characters a store or a JSON codec might treat specially: NUL, BOM, separators, noncharacters. */
+const ODD_CHARACTERS = ['\u0000', '\ufeff', '\u2028', '\u2029', '\ufffe', '\uffff', '\\', '"'];
 const CONTROL_CHARS = /\p{Cc}/u;
 
-/** One code point of any plane, and now and then half of a surrogate pair. */
+/** One code point of any plane, and now and then an odd character or half a surrogate pair. */
 const unit = fc.oneof(
   { weight: 300, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  { weight: 3, arbitrary: fc.constantFrom(...ODD_CHARACTERS) },
   { weight: 1, arbitrary: fc.constantFrom(...LONE_SURROGATES) },
 );
 
@@ -25,7 +30,7 @@ const text = (max: number): fc.Arbitrary<string> =>
 const identifier = text(128).filter((value) => !CONTROL_CHARS.test(value));
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null });
 
-const pad = (n: number) => String(n).padStart(2, '0');
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const MIN_TIME = Date.UTC(1900, 0, 1);
 
 /** An RFC 3339 time in [from, to], written with a random UTC offset and precision. */
@@ -40,16 +45,85 @@ export const rfc3339 = (to: number, from = MIN_TIME): fc.Arbitrary<string> =>
       const local = new Date(millis + offsetMinutes * 60_000).toISOString();
       const seconds =
         digits === 0 ? local.slice(0, 19) : `${local.slice(0, 23)}${'0'.repeat(digits - 3)}`;
-      if (offsetMinutes === 0) return `${seconds}Z`;
-      const abs = Math.abs(offsetMinutes);
-      return `${seconds}${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+      return `${seconds}${offsetText(offsetMinutes)}`;
     });
 
+const offsetText = (minutes: number): string => {
+  if (minutes === 0) return 'Z';
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+};
+
+const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+const daysIn = (year: number, month: number) =>
+  [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 31;
+
+/**
+ * Any RFC 3339 time of the years 0000–9999, as written text: the years where stores and codecs
+ * keep their edges (0000, 0001, 1899, 1900, 1970, 2299, 2300, 9999) often, any offset up to
+ * ±23:59, and zero to nine fraction digits, sub-millisecond ones included.
+ */
+export const anyRfc3339: fc.Arbitrary<string> = fc
+  .record({
+    year: fc.oneof(
+      fc.constantFrom(0, 1, 1899, 1900, 1969, 1970, 2299, 2300, 9999),
+      fc.integer({ min: 0, max: 9999 }),
+    ),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 31 }),
+    edge: fc.constantFrom('start', 'end', 'any'),
+    clock: fc.tuple(
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+    ),
+    fraction: fc.stringMatching(/^\d{0,9}$/),
+    offsetMinutes: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }),
+    ),
+  })
+  .map(({ year, month, day, edge, clock, fraction, offsetMinutes }) => {
+    // The first or last instant of a year, or any day and hour in it.
+    const [m, d, [h, min, s], f] =
+      edge === 'start'
+        ? [1, 1, [0, 0, 0], fraction.replace(/\d/g, '0')]
+        : edge === 'end'
+          ? [12, 31, [23, 59, 59], fraction.replace(/\d/g, '9')]
+          : [month, Math.min(day, daysIn(year, month)), clock, fraction];
+    const date = `${pad(year, 4)}-${pad(m)}-${pad(d)}`;
+    const time = `${pad(h)}:${pad(min)}:${pad(s)}${f === '' ? '' : `.${f}`}`;
+    return `${date}T${time}${offsetText(offsetMinutes)}`;
+  });
+
+/** A time that is mostly an ordinary one up to `to`, and now and then any time at all. */
+const time = (to: number) =>
+  fc.oneof({ weight: 6, arbitrary: rfc3339(to) }, { weight: 1, arbitrary: anyRfc3339 });
+
+/** Doubles where stores and JSON codecs keep their edges: subnormals, the largest, -0. */
+const EDGE_NUMBERS = [
+  Number.MIN_VALUE,
+  2.2250738585072014e-308, // the smallest normal
+  2.225073858507201e-308, // the largest subnormal
+  0.1 + 0.2,
+  1 / 3,
+  2 ** 53 + 2,
+  1e15,
+  1e15 + 0.125,
+  Number.MAX_VALUE,
+  -0,
+];
+const edgeNumber = fc.constantFrom(...EDGE_NUMBERS);
+
 const quantity = fc.oneof(
-  fc.integer({ min: 1, max: 1_000_000 }),
-  fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true }),
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 1_000_000 }) },
+  { weight: 4, arbitrary: fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true }) },
+  { weight: 1, arbitrary: edgeNumber },
 );
-const amount = fc.double({ min: 0, max: 1e15, noNaN: true, noDefaultInfinity: true });
+const amount = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: 0, max: 1e15, noNaN: true, noDefaultInfinity: true }) },
+  { weight: 1, arbitrary: edgeNumber },
+);
 const unitText = text(32);
 const line = fc.record({ batchId: identifier, quantity, unit: unitText });
 const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 4, selector: (l) => l.batchId });
@@ -57,7 +131,7 @@ const batchIds = fc.array(identifier, { minLength: 1, maxLength: 4 });
 
 const envelope = {
   eventId: fc.uuid(),
-  eventTime: rfc3339(Date.now()),
+  eventTime: time(Date.now()),
   location: optional(
     fc.record(
       {
@@ -148,7 +222,7 @@ const FIELDS: Record<
       recallId: identifier,
       recipient: identifier,
       batches: lines,
-      deadline: rfc3339(Date.UTC(2200, 0, 1)),
+      deadline: time(Date.UTC(2299, 11, 31, 23, 59, 59, 999)),
       actions: fc.array(text(256), { maxLength: 3 }),
     },
     ['noticeId', 'recallId', 'recipient', 'batches', 'deadline'],

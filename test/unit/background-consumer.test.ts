@@ -3,16 +3,35 @@
  * start fails for a while, and that stopping it during a start waits for that start and then
  * stops what it started (so a Kafka consumer leaves its group instead of being left behind).
  * The start functions here are plain promises the test settles: the logic under test is the
- * bookkeeping around them, not a log.
+ * bookkeeping around them, not a log (the consumers' health reads a real embedded log).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SuyuanError } from '../../services/common/errors.js';
-import type { SubscriptionState } from '../../services/common/log/event-log.js';
+import { createConsumerHealth } from '../../services/common/log/consumer-health.js';
+import type { EventLog, SubscriptionState } from '../../services/common/log/event-log.js';
+import { createSqliteEventLog } from '../../services/common/log/sqlite-event-log.js';
 import { startInBackground } from '../../services/common/runtime/background-consumer.js';
 import { pollUntil } from '../support/poll.js';
 
 const logger = pino({ level: 'silent' });
+let dir: string;
+let log: EventLog;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'suyuan-background-'));
+  log = createSqliteEventLog({ path: join(dir, 'log.sqlite') });
+  await log.ensureTopic('events');
+});
+afterAll(async () => {
+  await log.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const health = (group: string) => createConsumerHealth({ log, topic: 'events', group });
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -25,11 +44,12 @@ describe('a consumer started in the background', () => {
   it('is joining until its subscription reports, then says what it reported', async () => {
     let report: (state: SubscriptionState) => void = () => undefined;
     const started = deferred<{ stop(): Promise<void> }>();
-    const consumer = startInBackground('group-1', logger, (onStateChange) => {
+    const consumer = startInBackground(health('group-1'), logger, (onStateChange) => {
       report = onStateChange;
       return started.promise;
     });
     expect(consumer.group).toBe('group-1');
+    await expect(consumer.health.check()).resolves.toBeUndefined();
     expect(consumer.state()).toBe('joining');
     report('consuming');
     expect(consumer.state()).toBe('consuming');
@@ -42,7 +62,7 @@ describe('a consumer started in the background', () => {
 
   it('tries a failed start again until it succeeds', async () => {
     let attempts = 0;
-    const consumer = startInBackground('group-2', logger, (onStateChange) => {
+    const consumer = startInBackground(health('group-2'), logger, (onStateChange) => {
       attempts += 1;
       if (attempts < 3) return Promise.reject(new SuyuanError('log_unavailable', 'down'));
       onStateChange('consuming');
@@ -54,7 +74,7 @@ describe('a consumer started in the background', () => {
   });
 
   it('fails for good on a start that waiting cannot mend', async () => {
-    const consumer = startInBackground('group-3', logger, () =>
+    const consumer = startInBackground(health('group-3'), logger, () =>
       Promise.reject(new SuyuanError('config_invalid', 'bad setting')),
     );
     await pollUntil(() => consumer.state() === 'failed', { what: 'the consumer to fail' });
@@ -64,7 +84,7 @@ describe('a consumer started in the background', () => {
   it('stops what a start under way started, once it has started', async () => {
     const started = deferred<{ stop(): Promise<void> }>();
     let stopped = false;
-    const consumer = startInBackground('group-4', logger, () => started.promise);
+    const consumer = startInBackground(health('group-4'), logger, () => started.promise);
     const stopping = consumer.stop();
     started.resolve({
       stop: () => {
@@ -79,7 +99,7 @@ describe('a consumer started in the background', () => {
 
   it('stops at once while waiting to try again', { timeout: 15_000 }, async () => {
     let attempts = 0;
-    const consumer = startInBackground('group-5', logger, () => {
+    const consumer = startInBackground(health('group-5'), logger, () => {
       attempts += 1;
       return Promise.reject(new Error('broker down'));
     });

@@ -102,6 +102,16 @@ const RULES: ReadonlyMap<string, Rule> = new Map(
       target: idOf(request.params.partyId),
       detail: { keyId: idOf(request.params.keyId) },
     }),
+    'GET /v1/admin/log/:topic/:partition/:offset': (request) => ({
+      action: 'admin.log.inspect',
+      target: logPosition(request),
+      detail: {},
+    }),
+    'POST /v1/admin/log/:topic/:partition/:offset/quarantine': (request) => ({
+      action: 'admin.log.quarantine',
+      target: logPosition(request),
+      detail: {},
+    }),
     'GET /v1/audit': (request) => ({
       action: 'admin.audit.read',
       target: '',
@@ -109,6 +119,10 @@ const RULES: ReadonlyMap<string, Rule> = new Map(
     }),
   }),
 );
+
+/** A log record as `topic/partition/offset`. */
+const logPosition = ({ params }: AuditedRequest): string =>
+  [params.topic, params.partition, params.offset].map(idOf).join('/');
 
 const hasRole = (request: AuditedRequest, role: Role): boolean =>
   request.caller?.roles.includes(role) ?? false;
@@ -173,7 +187,7 @@ function adminFallback(request: AuditedRequest): AuditAction {
  * worth keeping. Authentication does not run without a route, so its actor is anonymous.
  */
 function unroutedAdminAction(request: AuditedRequest): AuditAction | undefined {
-  const onAdminSurface = ['/v1/audit', '/v1/parties'].some(
+  const onAdminSurface = ['/v1/audit', '/v1/parties', '/v1/admin'].some(
     (prefix) => request.route === prefix || request.route.startsWith(`${prefix}/`),
   );
   return onAdminSurface ? { action: 'admin.unrouted', target: '', detail: {} } : undefined;

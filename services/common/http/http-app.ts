@@ -83,7 +83,7 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     return reply.status(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'unavailable',
       checks: results,
-      ...(deps.consumers ? { consumers } : {}),
+      ...(deps.consumers?.length ? { consumers } : {}),
     });
   });
   return app;

@@ -52,6 +52,10 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'recalls', description: 'Recalls, notices and mock recalls' },
         { name: 'parties', description: 'Parties and their API keys (admin)' },
         { name: 'probes', description: 'Liveness and readiness' },
+        {
+          name: 'log',
+          description: 'Log records, dead letters and quarantine, for operators (admin)',
+        },
       ],
     },
   });

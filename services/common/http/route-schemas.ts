@@ -243,7 +243,12 @@ const probe = (summary: string, answers: Record<number, string>): FastifySchema 
 });
 
 export const healthzSchema = probe('Liveness (no API key)', { 200: 'Alive' });
-export const readyzSchema = probe('Readiness: the log and the store answer (no API key)', {
-  200: 'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
-  503: 'Not ready; `checks` says which dependency failed, `consumers` which consumer `failed`',
-});
+export const readyzSchema = probe(
+  'Readiness: the log and the store answer, and no consumer of this process is stalled or failed (no API key)',
+  {
+    200: 'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
+    503:
+      'Not ready; `checks` says which dependency failed or which consumer is stalled and why, ' +
+      '`consumers` which consumer `failed`',
+  },
+);

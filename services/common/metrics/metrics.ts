@@ -6,8 +6,11 @@
  */
 import { pino } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConsumerHealth } from '../log/consumer-health.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
+import { createConsumerGauges } from './consumer-gauges.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface MetricsOptions {
   /** The deployable this process runs (`embedded`, `ingest`, `projector`…): a label on every series. */
@@ -37,6 +40,14 @@ export interface Metrics {
    * group, read from the log at each scrape. Watching the same pair twice changes nothing.
    */
   watchConsumerLag(log: EventLog, topic: string, group: string): void;
+  /**
+   * Reports whether a consumer of this process gets on (consumer-gauges.ts): stalled or not, its
+   * last progress, since when it fails and its last error, read at each scrape; and counts the
+   * batches it failed.
+   */
+  watchConsumerHealth(health: ConsumerHealth): void;
+  /** Batches a consumer failed (and will be given again), by topic and group. */
+  readonly consumerFailures: Counter<'topic' | 'group'>;
 }
 
 /** 1 ms to 10 s: an fsync'd local append sits at the low end, a slow broker at the high end. */
@@ -49,10 +60,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
   registry.setDefaultLabels({ service: options.service });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const lag = createConsumerLag(registers, {
-    logger: options.logger ?? pino({ level: 'silent' }),
-    timeoutMs: options.lagReadTimeoutMs ?? 2_000,
-  });
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const timeoutMs = options.lagReadTimeoutMs ?? 2_000;
+  const lag = createConsumerLag(registers, { logger, timeoutMs });
+  const consumers = createConsumerGauges(registers, { logger, timeoutMs });
   return {
     registry,
     eventsAccepted: new Counter({
@@ -87,11 +98,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
     }),
     deadLetterMessages: new Counter({
       name: 'suyuan_dead_letter_messages_total',
-      help: 'Undecodable messages moved to a dead-letter topic, by that topic',
+      help: 'Log records a consumer set aside in a dead-letter topic (undecodable, refused by the store, quarantined), by that topic',
       labelNames: ['topic'],
       registers,
     }),
     watchConsumerLag: lag.watch,
+    watchConsumerHealth: consumers.watch,
+    consumerFailures: new Counter({
+      name: 'suyuan_consumer_failed_batches_total',
+      help: 'Batches a consumer failed to handle; the log delivers them again after a backoff',
+      labelNames: ['topic', 'group'],
+      registers,
+    }),
   };
 }
 
@@ -150,12 +168,4 @@ function createConsumerLag(
       if (!watched.has(key)) watched.set(key, { log, topic, group, partitions: [] });
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`log offsets: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

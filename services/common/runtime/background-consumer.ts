@@ -6,6 +6,7 @@
  * `/readyz` says which consumers are still joining.
  */
 import { isSuyuanError } from '../errors.js';
+import type { ConsumerHealth } from '../log/consumer-health.js';
 import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import type { Worker } from './service-http.js';
@@ -15,6 +16,8 @@ export type ConsumerState = SubscriptionState | 'stopped';
 export interface BackgroundConsumer extends Worker {
   /** The consumer group, as `/readyz` names it. */
   readonly group: string;
+  /** Whether it gets on (common/log/consumer-health.ts), there from the start. */
+  readonly health: ConsumerHealth;
   state(): ConsumerState;
 }
 
@@ -22,15 +25,17 @@ const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * Runs `start` (which subscribes, telling `onStateChange` how it goes) in the background. A start
- * that fails is tried again after a growing pause, unless the failure is one waiting cannot mend
- * (a non-retryable SuyuanError): then the consumer is `failed`.
+ * Runs `start` (which subscribes as the consumer `health` watches, telling `onStateChange` how
+ * joining goes) in the background. A start that fails is tried again after a growing pause,
+ * unless the failure is one waiting cannot mend (a non-retryable SuyuanError): then the consumer
+ * is `failed`.
  */
 export function startInBackground(
-  group: string,
+  health: ConsumerHealth,
   logger: Logger,
   start: (onStateChange: (state: SubscriptionState) => void) => Promise<Worker>,
 ): BackgroundConsumer {
+  const { group } = health;
   let state: ConsumerState = 'joining';
   let stopping = false;
   let worker: Worker | undefined;
@@ -65,6 +70,7 @@ export function startInBackground(
   const started = attempt(FIRST_RETRY_MS);
   return {
     group,
+    health,
     state: () => state,
     async stop() {
       stopping = true;

@@ -9,8 +9,33 @@ export const STORE_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 0,
 };
 
-function unavailable(cause: unknown): SuyuanError {
+/**
+ * ClickHouse exception codes by which the server says it read the request and refused the values
+ * in it: text it cannot parse as the column's type (6, 25–27, 38, 41, 72, 130), a type or range
+ * it cannot convert (53, 69, 70, 321), data it judges wrong (117, 131, 349). Sending the same
+ * values again will fail again; anything else (no answer, a timeout, a server error, a missing
+ * table) may pass once the store is back, so it stays `store_unavailable`.
+ */
+const REFUSED_DATA_CODES: ReadonlySet<number> = new Set([
+  6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 130, 131, 321, 349,
+]);
+
+/**
+ * The exception code of a ClickHouse error, over HTTP or from chDB. Duck-typed: chDB raises the
+ * ClickHouseError of its own copy of the client's common package.
+ */
+function exceptionCode(cause: unknown): number | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
+}
+
+/** A failed request as the store port reports it: refused values, or a store not to be had. */
+function storeError(cause: unknown): SuyuanError {
   const message = cause instanceof Error ? cause.message : String(cause);
+  const code = exceptionCode(cause);
+  if (code !== undefined && REFUSED_DATA_CODES.has(code)) {
+    return new SuyuanError('store_refused', `store refused the data: ${message}`, { cause });
+  }
   return new SuyuanError('store_unavailable', `store request failed: ${message}`, { cause });
 }
 
@@ -26,7 +51,7 @@ export function storeFromClient(client: ClickHouseClient): Store {
         });
         return await result.json<Row>();
       } catch (cause) {
-        throw unavailable(cause);
+        throw storeError(cause);
       }
     },
     async insert(table, rows) {
@@ -34,19 +59,19 @@ export function storeFromClient(client: ClickHouseClient): Store {
       try {
         await client.insert({ table, values: [...rows], format: 'JSONEachRow' });
       } catch (cause) {
-        throw unavailable(cause);
+        throw storeError(cause);
       }
     },
     async command(sql, params = {}) {
       try {
         await client.command({ query: sql, query_params: params });
       } catch (cause) {
-        throw unavailable(cause);
+        throw storeError(cause);
       }
     },
     async ping() {
       const result = await client.ping();
-      if (!result.success) throw unavailable(result.error);
+      if (!result.success) throw storeError(result.error);
     },
     async close() {
       await client.close();

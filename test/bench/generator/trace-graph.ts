@@ -15,9 +15,8 @@ import type { EventLog } from '../../../services/common/log/event-log.js';
 import { createSqliteEventLog } from '../../../services/common/log/sqlite-event-log.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
-import { EVENTS_TOPIC } from '../../../services/common/topics.js';
-import { PROJECTOR_GROUP, startProjector } from '../../../services/projector/projector.js';
-import { RECALL_GROUP } from '../../../services/recall/recall-service.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../../../services/common/topics.js';
+import { startProjector } from '../../../services/projector/projector.js';
 import { pollUntil } from '../../support/poll.js';
 import {
   createSupplyChain,
