@@ -3,9 +3,14 @@
 # from jars that Maven resolves into infra/kafka/.cache/lib (see pom.xml). No Docker needed.
 #
 #   infra/kafka/kafka.sh start    fetch jars if absent, format storage once, start, wait until ready
+#                                 (concurrent starts on one state dir wait for each other)
 #   infra/kafka/kafka.sh stop     SIGTERM, wait, SIGKILL after a bound
 #   infra/kafka/kafka.sh status   exit 0 and print the address if running and answering
+#   infra/kafka/kafka.sh check    exit 0 if `start` can run here; else exit 1 and say what is missing
+#   infra/kafka/kafka.sh fetch    only resolve the jars (once; needs Maven)
 #
+# Java is $JAVA_HOME/bin/java when JAVA_HOME is set, else `java` on the PATH (as Kafka's own
+# scripts and Maven choose it).
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_HEAP (-Xmx512m),
 #      KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s),
 #      KAFKA_STATE_DIR (infra/kafka/.cache): where data, config, pid and log files live. A second
@@ -28,19 +33,25 @@ CPORT="${KAFKA_CONTROLLER_PORT:-19093}"
 HEAP="${KAFKA_HEAP:--Xmx512m}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/java}"
+JAVA="${JAVA:-java}"
 
 log() { echo "kafka.sh: $*" >&2; }
 
 java_cmd() {
-  java $HEAP -Xms64m -XX:+UseG1GC -Djava.awt.headless=true \
+  "$JAVA" $HEAP -Xms64m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
     -cp "$LIB/*" "$@"
 }
 
+# The stamp records the POM it was made from, so a version bump re-resolves.
+jars_current() {
+  [[ -f "$LIB/.complete" && "$(cat "$LIB/.complete")" == "$(sha256sum "$HERE/pom.xml" | cut -d' ' -f1)" ]]
+}
+
 resolve_jars() {
-  # The stamp records the POM it was made from, so a version bump re-resolves.
+  if jars_current; then return; fi
   local sum; sum="$(sha256sum "$HERE/pom.xml" | cut -d' ' -f1)"
-  if [[ -f "$LIB/.complete" && "$(cat "$LIB/.complete")" == "$sum" ]]; then return; fi
   log "resolving Kafka jars with Maven into $LIB"
   rm -rf "$LIB"; mkdir -p "$LIB"
   mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies >&2
@@ -111,23 +122,55 @@ admin_ok() {
 
 ready() { port_open && admin_ok; }
 
+# The major version of $JAVA (8 for "1.8.0_392", 17 for "17.0.15"), or nothing if it does not run.
+java_major() {
+  local version
+  version="$("$JAVA" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n1)" || return 0
+  version="${version#1.}"
+  echo "${version%%[._-]*}"
+}
+
+# What `start` needs: Java 17+, and Maven unless the jars are already here. Says what is missing.
+check() {
+  local major
+  if ! command -v "$JAVA" >/dev/null; then
+    if [[ -n "${JAVA_HOME:-}" ]]; then echo "JAVA_HOME=$JAVA_HOME has no bin/java"
+    else echo "no java on the PATH"; fi
+    return 1
+  fi
+  major="$(java_major)"
+  if [[ -z "$major" ]] || (( major < 17 )); then
+    echo "$JAVA is Java ${major:-of an unknown version}; Kafka needs 17 or later"; return 1
+  fi
+  if jars_current; then echo "ok"; return 0; fi
+  if ! command -v mvn >/dev/null; then echo "no mvn on the PATH to fetch the Kafka jars"; return 1; fi
+  if ! mvn -v >/dev/null 2>&1; then
+    echo "mvn does not run: $(mvn -v 2>&1 | head -n1)"; return 1
+  fi
+  echo "ok"
+}
+
 start() {
   mkdir -p "$CACHE" "$STATE"
+  # One start at a time per state dir: a second caller waits, then finds the broker running.
+  exec 9>"$STATE/start.lock"
+  flock 9
   if pid="$(running_pid)"; then
     if wait_ready "$pid"; then echo "kafka ready on $HOST:$PORT"; return 0; fi
     exit 1
   fi
   rm -f "$PIDFILE"
   if port_open; then log "port $HOST:$PORT is already taken by another process"; exit 1; fi
-  command -v java >/dev/null || { log "java not found (Java 17+ needed)"; exit 1; }
+  local missing
+  missing="$(check)" || { log "cannot start a broker: $missing"; exit 1; }
   resolve_jars
   write_config
   format_storage
   log "starting broker (log: $LOGFILE)"
   # exec, so that $! is the JVM itself and not a subshell wrapping it.
-  ( exec java $HEAP -Xms64m -XX:+UseG1GC -Djava.awt.headless=true \
+  ( exec "$JAVA" $HEAP -Xms64m -XX:+UseG1GC -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
-      -cp "$LIB/*" kafka.Kafka "$CONF" ) >>"$LOGFILE" 2>&1 </dev/null &
+      -cp "$LIB/*" kafka.Kafka "$CONF" ) >>"$LOGFILE" 2>&1 </dev/null 9>&- &
   echo $! > "$PIDFILE"
   if wait_ready "$!"; then echo "kafka ready on $HOST:$PORT"; return 0; fi
   exit 1
@@ -172,5 +215,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  check) check ;;
+  fetch) mkdir -p "$CACHE"; resolve_jars ;;
+  *) echo "usage: $0 start|stop|status|check|fetch" >&2; exit 2 ;;
 esac

@@ -4,15 +4,17 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from '../recall/policy.js';
+import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from './recall-policy.js';
 import { SuyuanError } from './errors.js';
+import { fieldIssues } from './invalid-input.js';
 import type { EventLogConfig } from './log/create-event-log.js';
 import type { StoreConfig } from './store/create-store.js';
 
 const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const environmentSchema = z.object({
+/** Every variable of the platform's services; the README's configuration table lists each. */
+export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   SUYUAN_DATA_DIR: z.string().min(1).default('./data'),
@@ -62,7 +64,11 @@ export function parseDurations(text: string): number[] | undefined {
   return parts.map((match) => Number(match?.[1]) * (UNIT_MS[match?.[2] ?? 'ms'] ?? 1));
 }
 
-function invalid(variable: string, value: string | undefined, message: string): SuyuanError {
+/**
+ * A bad setting stops start-up: the operator reads which variable, which value and why. (Not a
+ * request's field: no 400, no details; invalid-input.ts says those.)
+ */
+function configError(variable: string, value: string | undefined, message: string): SuyuanError {
   return new SuyuanError(
     'config_invalid',
     `invalid configuration: ${variable}=${JSON.stringify(value)}: ${message}`,
@@ -75,12 +81,12 @@ function recallPolicyFrom(text: string | undefined): RecallPolicy {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw invalid('SUYUAN_RECALL_POLICY', text, 'not valid JSON');
+    throw configError('SUYUAN_RECALL_POLICY', text, 'not valid JSON');
   }
   const parsed = recallPolicySchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid('SUYUAN_RECALL_POLICY', text, `${issue?.path.join('.')}: ${issue?.message}`);
+    const [issue] = fieldIssues(parsed.error);
+    throw configError('SUYUAN_RECALL_POLICY', text, `${issue?.path}: ${issue?.message}`);
   }
   return parsed.data;
 }
@@ -119,7 +125,11 @@ export interface Config {
 function retryScheduleFrom(text: string): number[] {
   const schedule = parseDurations(text);
   if (!schedule) {
-    throw invalid('SUYUAN_WEBHOOK_RETRY_SCHEDULE', text, 'expected durations like 5s,5m,30m,2h');
+    throw configError(
+      'SUYUAN_WEBHOOK_RETRY_SCHEDULE',
+      text,
+      'expected durations like 5s,5m,30m,2h',
+    );
   }
   return schedule;
 }
@@ -135,10 +145,14 @@ function eventLogFrom(e: Environment, dataDir: string): EventLogConfig {
     .map((broker) => broker.trim())
     .filter((broker) => broker.length > 0);
   if (brokers.length === 0) {
-    throw invalid('KAFKA_BROKERS', e.KAFKA_BROKERS, 'required with EVENT_LOG=kafka (host:port,…)');
+    throw configError(
+      'KAFKA_BROKERS',
+      e.KAFKA_BROKERS,
+      'required with EVENT_LOG=kafka (host:port,…)',
+    );
   }
   const bad = brokers.find((broker) => !/^[^\s:]+:\d{1,5}$/.test(broker));
-  if (bad) throw invalid('KAFKA_BROKERS', e.KAFKA_BROKERS, `"${bad}" is not host:port`);
+  if (bad) throw configError('KAFKA_BROKERS', e.KAFKA_BROKERS, `"${bad}" is not host:port`);
   return Object.freeze({
     kind: 'kafka',
     brokers: Object.freeze(brokers),
@@ -152,7 +166,7 @@ function eventLogFrom(e: Environment, dataDir: string): EventLogConfig {
 function storeFrom(e: Environment, dataDir: string): StoreConfig {
   if (e.STORE === 'chdb') return Object.freeze({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
   if (!e.CLICKHOUSE_URL) {
-    throw invalid('CLICKHOUSE_URL', e.CLICKHOUSE_URL, 'required with STORE=clickhouse');
+    throw configError('CLICKHOUSE_URL', e.CLICKHOUSE_URL, 'required with STORE=clickhouse');
   }
   return Object.freeze({
     kind: 'clickhouse',

@@ -1,11 +1,14 @@
 /**
  * Serves the built web console (services/console, built by `npm run build` into dist/console) at
- * `/console/`. The pages are public; every API call they make carries the signed-in key.
+ * `/console/`. The pages are public; every API call they make carries the signed-in key. The
+ * launchers mount it beside the API: the embedded platform on its one port, the gateway in
+ * distributed mode.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PROJECT_ROOT } from '../common/project-paths.js';
 
 export interface ConsoleOptions {
   /** The Vite build output: the directory holding the console's index.html. */
@@ -17,9 +20,11 @@ const NOT_BUILT = {
   message: 'the web console is not built: run `npm run build`, then restart',
 };
 
+const BUILT_CONSOLE: ConsoleOptions = { root: join(PROJECT_ROOT, 'dist', 'console') };
+
 export async function registerConsole(
   app: FastifyInstance,
-  options: ConsoleOptions,
+  options: ConsoleOptions = BUILT_CONSOLE,
 ): Promise<void> {
   app.get('/console', { schema: { hide: true } }, (_request, reply) =>
     reply.redirect('/console/', 301),

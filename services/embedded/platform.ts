@@ -10,7 +10,9 @@ import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import { mountIngestApi } from '../ingest/service.js';
+import { registerConsole } from '../console/serve.js';
 import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
@@ -46,14 +48,17 @@ export async function startEmbeddedPlatform(
   const projector = startInBackground(projection, projectorDeps.logger, (onStateChange) =>
     startProjector({ ...projectorDeps, health: projection, onStateChange }),
   );
-  const recall = await startRecallWorkers(config, logger, foundations, metrics);
+  // The one read model of the trace chain, for the trace API and the recall scope alike.
+  const reads = createStoreTraceReads(foundations.store);
+  const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector,
     recall.consumer,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
-  await mountTraceApi(http.app, config, foundations, http.audit);
-  mountRecallApi(http.app, foundations);
+  mountTraceApi(http.app, config, foundations, reads, http.audit);
+  mountRecallApi(http.app, foundations, reads);
+  await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
   const running = await serve(config, http, foundations, [
     recall.notifier,

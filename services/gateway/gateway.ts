@@ -1,14 +1,16 @@
 /**
  * The gateway: the one public address of the distributed platform. It routes by path — events,
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
- * traces, search, audit, the console) to the trace API — and has its own probes: /readyz is ready
+ * traces, search, audit) to the trace API — and has its own probes: /readyz is ready
  * only when every upstream is. Each service documents its own routes, so the gateway serves the
- * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. A request
- * a service does not answer gets `503 unavailable` naming the service (./upstream-failure.ts).
+ * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. It serves
+ * the web console itself: static pages, the one public face of the platform. A request a service
+ * does not answer gets `503 unavailable` naming the service (./upstream-failure.ts).
  */
 import proxy from '@fastify/http-proxy';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registerConsole } from '../console/serve.js';
 import { parseEnvironment } from '../common/config.js';
 import { SuyuanError } from '../common/errors.js';
 import { installErrorHandler } from '../common/http/error-handler.js';
@@ -51,7 +53,10 @@ const SERVICE_OF: Record<keyof Upstreams, UpstreamService> = {
   recall: 'recall',
 };
 
-/** Path prefixes and the service each goes to; the trace API takes whatever no prefix names. */
+/**
+ * Path prefixes and the service each goes to; the trace API takes whatever no prefix (nor the
+ * console) names.
+ */
 const ROUTES: ReadonlyArray<{ prefix?: string; service: keyof Upstreams }> = [
   { prefix: '/v1/events', service: 'ingest' },
   { prefix: '/v1/parties', service: 'ingest' },
@@ -95,6 +100,7 @@ export async function createGateway(
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
+  await registerConsole(app);
   for (const { prefix, service } of ROUTES) {
     await app.register(proxy, {
       upstream: upstreams[service],

@@ -4,11 +4,13 @@
  * the log holds them durably.
  */
 import type { Party, PartyDirectory } from '../common/access/party-directory.js';
+import type { IngestResult, IngestWarning } from '../common/api/ingest.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { fingerprintEvent } from '../common/events/fingerprint.js';
 import { logKeyOf, partyReferences } from '../common/events/keys.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
+import { invalidInput } from '../common/invalid-input.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
@@ -16,17 +18,12 @@ import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { createEventIndex, type EventIndex } from './event-index.js';
-import { checkRecallRules, recallWarnings, type IngestWarning } from './recall-rules.js';
+import { checkRecallRules, recallWarnings } from './recall-rules.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
-export interface IngestResult {
-  readonly eventId: string;
-  readonly status: 'accepted' | 'duplicate';
-}
-
+/** What ingest answers; `warnings` is left out of the 202 when empty. */
 export interface IngestAnswer {
   readonly results: IngestResult[];
-  /** Accepted events that deserve attention, e.g. a shipment of a batch under recall. */
   readonly warnings: IngestWarning[];
 }
 
@@ -121,13 +118,7 @@ async function checkPartyReferences(parties: PartyDirectory, items: readonly Fin
       path: ref.path,
       message: `unknown party ${ref.partyId}`,
     }));
-  if (details.length > 0) {
-    throw new SuyuanError(
-      'invalid_event',
-      `events[${details[0]?.index}].${details[0]?.path}: ${details[0]?.message}`,
-      { details },
-    );
-  }
+  if (details.length > 0) throw invalidInput(details, 'invalid_event');
 }
 
 async function checkRetractions(index: EventIndex, caller: Party, items: readonly Fingerprinted[]) {
@@ -143,20 +134,8 @@ async function checkRetractions(index: EventIndex, caller: Party, items: readonl
   for (const { item, target } of retractions) {
     const party = owner.get(target);
     if (party === undefined) {
-      throw new SuyuanError(
-        'invalid_event',
-        `events[${item.index}].targetEventId: unknown event ${target}`,
-        {
-          details: [
-            {
-              index: item.index,
-              eventId: item.event.eventId,
-              path: 'targetEventId',
-              message: `unknown event ${target}`,
-            },
-          ],
-        },
-      );
+      const issue = { index: item.index, eventId: item.event.eventId, path: 'targetEventId' };
+      throw invalidInput([{ ...issue, message: `unknown event ${target}` }], 'invalid_event');
     }
     if (party !== caller.partyId && !caller.roles.includes('regulator')) {
       throw new SuyuanError(

@@ -1,14 +1,12 @@
 /**
  * What a client may post for each event type: the schema's fields without `party` and
  * `recordedAt` (ingest sets those). Optional fields become the schema's nulls. Each validator is
- * typed against the generated Avro types, so a schema change that is not reflected here fails
- * to compile.
+ * checked against the generated Avro types (`Checked`), so a schema change that is not reflected
+ * here fails to compile.
  */
 import { z } from 'zod';
 import type * as Events from '../common/events/event-types.generated.js';
 import { isStorableTime, STORABLE_TIMES_TEXT } from '../common/store/storable.js';
-
-type Submitted<T> = Omit<T, 'party' | 'recordedAt'>;
 
 const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
 const CONTROL_CHARS = /\p{Cc}/u;
@@ -96,7 +94,7 @@ const lines = z
   .superRefine(uniqueBatches);
 const batchIds = z.array(identifier).min(1, 'must name at least one batch').max(1000);
 
-const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = z.strictObject({
+const batchProduced = z.strictObject({
   ...envelope,
   batchId: identifier,
   product: z.strictObject({ id: identifier, name: text(256) }),
@@ -115,21 +113,21 @@ const batchProduced: z.ZodType<Submitted<Events.BatchProduced>> = z.strictObject
     .default([]),
 });
 
-const batchShipped: z.ZodType<Submitted<Events.BatchShipped>> = z.strictObject({
+const batchShipped = z.strictObject({
   ...envelope,
   shipmentId: identifier,
   to: identifier,
   lines,
 });
 
-const batchReceived: z.ZodType<Submitted<Events.BatchReceived>> = z.strictObject({
+const batchReceived = z.strictObject({
   ...envelope,
   shipmentId: identifier,
   from: identifier,
   lines,
 });
 
-const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = z.strictObject({
+const inspectionRecorded = z.strictObject({
   ...envelope,
   inspectionId: identifier.nullish().transform((v) => v ?? null),
   batchId: identifier,
@@ -150,7 +148,7 @@ const inspectionRecorded: z.ZodType<Submitted<Events.InspectionRecorded>> = z.st
   report: optionalText(1024),
 });
 
-const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObject({
+const defectReported = z.strictObject({
   ...envelope,
   defectId: identifier,
   batchIds,
@@ -160,7 +158,7 @@ const defectReported: z.ZodType<Submitted<Events.DefectReported>> = z.strictObje
   description: optionalText(8000),
 });
 
-const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = z.strictObject({
+const recallInitiated = z.strictObject({
   ...envelope,
   recallId: identifier,
   rootBatchIds: batchIds,
@@ -169,7 +167,7 @@ const recallInitiated: z.ZodType<Submitted<Events.RecallInitiated>> = z.strictOb
   reason: text(2000),
 });
 
-const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.strictObject({
+const recallNoticeIssued = z.strictObject({
   ...envelope,
   noticeId: identifier,
   recallId: identifier,
@@ -179,13 +177,13 @@ const recallNoticeIssued: z.ZodType<Submitted<Events.RecallNoticeIssued>> = z.st
   actions: z.array(text(256)).max(20).default([]),
 });
 
-const recallAcknowledged: z.ZodType<Submitted<Events.RecallAcknowledged>> = z.strictObject({
+const recallAcknowledged = z.strictObject({
   ...envelope,
   noticeId: identifier,
   note: optionalText(2000),
 });
 
-const recallProgressReported: z.ZodType<Submitted<Events.RecallProgressReported>> = z.strictObject({
+const recallProgressReported = z.strictObject({
   ...envelope,
   noticeId: identifier,
   recovered: amount,
@@ -194,17 +192,24 @@ const recallProgressReported: z.ZodType<Submitted<Events.RecallProgressReported>
   note: optionalText(2000),
 });
 
-const recallClosed: z.ZodType<Submitted<Events.RecallClosed>> = z.strictObject({
+const recallClosed = z.strictObject({
   ...envelope,
   recallId: identifier,
   reason: text(2000),
 });
 
-const eventRetracted: z.ZodType<Submitted<Events.EventRetracted>> = z.strictObject({
+const eventRetracted = z.strictObject({
   ...envelope,
   targetEventId: z.guid('must be a UUID'),
   reason: text(2000),
 });
+
+/** Each validator against the generated Avro type: a schema change not reflected here fails. */
+type Checked = {
+  [T in Events.EventType]: z.ZodType<
+    Omit<Extract<Events.SuyuanEvent, { eventType: T }>, 'eventType' | 'party' | 'recordedAt'>
+  >;
+};
 
 export const SUBMITTED_EVENT_SCHEMAS = {
   BatchProduced: batchProduced,
@@ -218,4 +223,4 @@ export const SUBMITTED_EVENT_SCHEMAS = {
   RecallProgressReported: recallProgressReported,
   RecallClosed: recallClosed,
   EventRetracted: eventRetracted,
-} satisfies Record<Events.EventType, z.ZodType>;
+} satisfies Checked;

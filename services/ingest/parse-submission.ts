@@ -2,9 +2,9 @@
  * Turns a POST /v1/events body into validated events of the caller, or one error that lists
  * every problem with the field it concerns. Nothing here touches the log or the store.
  */
-import type { z } from 'zod';
 import type { EventType, SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
+import { fieldIssues, invalidInput } from '../common/invalid-input.js';
 import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
@@ -19,49 +19,22 @@ export type SubmittedEvent = SuyuanEvent extends infer E
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text === '' ? String(key) : `${text}.${String(key)}`;
-  }, '');
-}
+const refused = (path: string, message: string) =>
+  invalidInput([{ path, message }], 'invalid_event');
 
 function submittedList(body: unknown): unknown[] {
-  if (!isObject(body)) {
-    throw new SuyuanError(
-      'invalid_event',
-      'body: expected an event object or { "events": [ ... ] }',
-    );
-  }
+  if (!isObject(body)) throw refused('body', 'expected an event object or { "events": [ ... ] }');
   if (!('events' in body)) return [body];
   const extra = Object.keys(body).filter((key) => key !== 'events');
-  if (extra.length > 0)
-    throw new SuyuanError('invalid_event', `${extra[0]}: unknown field next to "events"`);
+  if (extra.length > 0) throw refused(extra[0] ?? '', 'unknown field next to "events"');
   const { events } = body;
-  if (!Array.isArray(events))
-    throw new SuyuanError('invalid_event', 'events: must be an array of events');
-  if (events.length === 0)
-    throw new SuyuanError('invalid_event', 'events: must hold at least one event');
+  if (!Array.isArray(events)) throw refused('events', 'must be an array of events');
+  if (events.length === 0) throw refused('events', 'must hold at least one event');
   if (events.length > MAX_EVENTS_PER_REQUEST) {
-    throw new SuyuanError(
-      'invalid_event',
-      `events: at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${events.length})`,
-    );
+    const message = `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${events.length})`;
+    throw refused('events', message);
   }
   return events;
-}
-
-function zodIssues(error: z.ZodError): Array<Omit<FieldIssue, 'index' | 'eventId'>> {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        message: 'unknown field',
-      }));
-    }
-    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
-    return [{ path: formatPath(issue.path), message: missing ? 'is required' : issue.message }];
-  });
 }
 
 function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<FieldIssue, 'index'>> {
@@ -91,7 +64,7 @@ function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<Fie
     return problems.map(withId);
   }
   const parsed = SUBMITTED_EVENT_SCHEMAS[eventType as EventType].safeParse(fields);
-  if (!parsed.success) problems.push(...zodIssues(parsed.error));
+  if (!parsed.success) problems.push(...fieldIssues(parsed.error));
   if (problems.length > 0 || !parsed.success) return problems.map(withId);
   return { ...(parsed.data as object), eventType, party: caller } as SubmittedEvent;
 }
@@ -105,11 +78,6 @@ export function parseSubmission(body: unknown, caller: string): SubmittedEvent[]
     if (Array.isArray(result)) details.push(...result.map((issue) => ({ index, ...issue })));
     else events.push(result);
   });
-  if (details.length > 0) {
-    const [first] = details;
-    const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
-    const where = first ? `events[${first.index}].${first.path}`.replace(/\.$/, '') : 'events';
-    throw new SuyuanError('invalid_event', `${where}: ${first?.message}${more}`, { details });
-  }
+  if (details.length > 0) throw invalidInput(details, 'invalid_event');
   return events;
 }

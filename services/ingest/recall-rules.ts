@@ -4,8 +4,10 @@
  * regulator closes one; only a notice's recipient answers it.
  */
 import type { Party } from '../common/access/party-directory.js';
+import type { IngestWarning } from '../common/api/ingest.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
+import { invalidInput } from '../common/invalid-input.js';
 import type { Store } from '../common/store/store.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -14,21 +16,16 @@ interface Item {
   readonly event: SubmittedEvent;
 }
 
-export interface IngestWarning {
-  readonly index: number;
-  readonly eventId: string;
-  readonly recallIds: string[];
-  readonly message: string;
-}
+export type { IngestWarning };
 
 const OPEN_RECALLS = `SELECT recall_id FROM recalls FINAL
   WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)`;
 
-function invalid(item: Item, path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_event', `events[${item.index}].${path}: ${message}`, {
-    details: [{ index: item.index, eventId: item.event.eventId, path, message }],
-  });
-}
+const invalid = (item: Item, path: string, message: string) =>
+  invalidInput(
+    [{ index: item.index, eventId: item.event.eventId, path, message }],
+    'invalid_event',
+  );
 
 const of = <T extends SuyuanEvent['eventType']>(items: readonly Item[], type: T) =>
   items.filter((item) => item.event.eventType === type) as Array<{

@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isSuyuanError } from '../common/errors.js';
-import { postEventsSchema } from '../common/http/route-schemas.js';
+import { mountOperation } from '../common/http/operations.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { EventIngestor } from './event-ingestor.js';
+import { postEventsOperation } from './operations.js';
 import { parseSubmission } from './parse-submission.js';
 
 export interface IngestRouteDeps {
@@ -13,22 +14,22 @@ export interface IngestRouteDeps {
 
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const { metrics } = deps;
-  app.post(
-    '/v1/events',
-    {
-      schema: postEventsSchema,
-      // Runs for every error of this route: authentication, rate limit, body parsing, handler.
-      ...(metrics && {
-        onError: async (_request, _reply, error: FastifyError) => {
-          metrics.eventsRejected.inc({ reason: rejectionReason(error) });
-        },
-      }),
-    },
-    async (request, reply) => {
-      const events = parseSubmission(request.body, request.caller.partyId);
+  mountOperation(
+    app,
+    postEventsOperation,
+    async ({ request, reply, body }) => {
+      const events = parseSubmission(body, request.caller.partyId);
       const { results, warnings } = await deps.ingestor.submit(request.caller, events);
       return reply.status(202).send(warnings.length > 0 ? { results, warnings } : { results });
     },
+    // Runs for every error of this route: authentication, rate limit, body parsing, handler.
+    metrics
+      ? {
+          onError: async (_request, _reply, error: FastifyError) => {
+            metrics.eventsRejected.inc({ reason: rejectionReason(error) });
+          },
+        }
+      : {},
   );
 }
 

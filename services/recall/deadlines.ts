@@ -3,7 +3,7 @@
  * 24/48/72 hours and completes within 10/20/30 working days. Working days skip Saturdays and
  * Sundays; public holidays are not modelled (they vary by year and are published late).
  */
-import type { RecallLevel } from './policy.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 
 const START_WITHIN_HOURS: Record<RecallLevel, number> = { 1: 24, 2: 48, 3: 72 };
 const COMPLETE_WITHIN_WORKING_DAYS: Record<RecallLevel, number> = { 1: 10, 2: 20, 3: 30 };

@@ -4,7 +4,7 @@
  * notice listing the affected batches it handled, with quantities.
  */
 import { stableUuid } from '../common/stable-id.js';
-import type { BatchRow, ReceiptRow, ShipmentRow } from '../trace-api/trace-queries.js';
+import type { BatchRow, ReceiptRow, ShipmentRow } from '../common/trace/trace-reads.js';
 
 export interface ScopeRows {
   /** The affected batches: the roots and everything derived from them. */

@@ -9,10 +9,11 @@ import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { stableUuid } from '../common/stable-id.js';
 import type { Store } from '../common/store/store.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { recallDeadlines } from './deadlines.js';
 import { noticeIdFor, type PlannedNotice } from './plan-notices.js';
-import type { RecallLevel } from './policy.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 import { computeRecallScope } from './recall-scope.js';
 
 export interface OpenRecall {
@@ -26,6 +27,7 @@ type Notice = Extract<SuyuanEvent, { eventType: 'RecallNoticeIssued' }>;
 interface BookDeps {
   readonly log: EventLog;
   readonly store: Store;
+  readonly reads: TraceReads;
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly systemPartyId: string;
@@ -103,7 +105,7 @@ export function createRecallBook(deps: BookDeps) {
   });
 
   const refresh = async (recall: OpenRecall) => {
-    const scope = await computeRecallScope(deps.store, recall.rootBatchIds);
+    const scope = await computeRecallScope(deps.reads, recall.rootBatchIds);
     affected.set(recall.recallId, scope.affected);
     const already = await notifiedFor(recall.recallId);
     const now = deps.now().toISOString();

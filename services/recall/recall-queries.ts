@@ -4,7 +4,6 @@
  * answers already folded in by ClickHouse, so a page of recalls costs two queries.
  */
 import type { Store } from '../common/store/store.js';
-import { findBatches } from '../trace-api/trace-queries.js';
 
 /**
  * Scalar subqueries run once per query, where an IN subquery runs once per place it appears; and
@@ -197,13 +196,4 @@ export async function findNotices(store: Store, filter: NoticeFilter): Promise<N
      ${SETTINGS}`,
     { recallIds: filter.recallIds ?? [], recipient: filter.recipient ?? '' },
   );
-}
-
-/** The producer of each of `batchIds` that has a counting BatchProduced. */
-export async function findProducers(
-  store: Store,
-  batchIds: readonly string[],
-): Promise<Map<string, string>> {
-  const rows = await findBatches(store, batchIds);
-  return new Map(rows.map((row) => [row.batchId, row.producer]));
 }

@@ -1,18 +1,17 @@
 /**
- * The scope of a recall as of now: the downstream closure of its root batches (walked level by
- * level with key lookups, like a trace) and the notices it calls for. Used by the recall service
+ * The scope of a recall as of now: the downstream closure of its root batches (the same walk as a
+ * trace, level by level with key lookups) and the notices it calls for. Used by the recall service
  * and by the mock recall (演练), so both always agree.
  */
-import type { Store } from '../common/store/store.js';
-import {
-  findBatches,
-  findDerivations,
-  findReceipts,
-  findShipments,
-} from '../trace-api/trace-queries.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
+import { derivationEdges } from '../common/trace/trace-reads.js';
+import { walkGraph } from '../common/trace/walk.js';
 import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.js';
 
-/** A safety bound, not a cut a user meets: a recall that reaches more batches says so. */
+/**
+ * A safety bound, not a cut a user meets: a recall that reaches more batches says so. A recall
+ * has no depth bound: whatever was made from an affected batch, however far down, is affected.
+ */
 export const RECALL_SCOPE_MAX_BATCHES = 200_000;
 
 export interface RecallScope extends ScopeRows {
@@ -21,28 +20,24 @@ export interface RecallScope extends ScopeRows {
   readonly truncated: boolean;
 }
 
-async function downstreamClosure(store: Store, roots: readonly string[]) {
-  const affected = new Set(roots);
-  let frontier = [...affected];
-  while (frontier.length > 0 && affected.size < RECALL_SCOPE_MAX_BATCHES) {
-    const edges = await findDerivations(store, 'downstream', frontier);
-    frontier = [...new Set(edges.map((edge) => edge.output))].filter((id) => !affected.has(id));
-    for (const id of frontier) affected.add(id);
-  }
-  return { affected, truncated: frontier.length > 0 };
-}
-
 export async function computeRecallScope(
-  store: Store,
+  reads: TraceReads,
   rootBatchIds: readonly string[],
 ): Promise<RecallScope> {
-  const { affected, truncated } = await downstreamClosure(store, rootBatchIds);
+  const walk = await walkGraph({
+    roots: rootBatchIds,
+    direction: 'downstream',
+    maxDepth: Infinity,
+    maxNodes: RECALL_SCOPE_MAX_BATCHES,
+    neighbours: (frontier) => derivationEdges(reads, 'downstream', frontier),
+  });
+  const affected = new Set(walk.depthOf.keys());
   const ids = [...affected];
   const [batches, shipments, receipts] = await Promise.all([
-    findBatches(store, ids),
-    findShipments(store, ids),
-    findReceipts(store, ids),
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
   ]);
   const rows = { affected, batches, shipments, receipts };
-  return { ...rows, notices: planNotices(rows), truncated };
+  return { ...rows, notices: planNotices(rows), truncated: walk.truncated };
 }

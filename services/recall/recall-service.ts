@@ -34,14 +34,17 @@ import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
-import type { RecallPolicy } from './policy.js';
+import type { RecallPolicy } from '../common/recall-policy.js';
 import { triggeredRecall } from './recall-triggers.js';
 import { createRecallBook, type OpenRecall } from './recall-book.js';
 
 export interface RecallServiceDeps {
   readonly log: EventLog;
   readonly store: Store;
+  /** The batches and derivations a recall's scope is walked over. */
+  readonly reads: TraceReads;
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly policy: RecallPolicy;

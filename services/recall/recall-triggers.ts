@@ -4,7 +4,7 @@
  */
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { stableUuid } from '../common/stable-id.js';
-import { levelForDefect, levelForInspection, type RecallPolicy } from './policy.js';
+import { levelForDefect, levelForInspection, type RecallPolicy } from '../common/recall-policy.js';
 
 type RecallInitiated = Extract<SuyuanEvent, { eventType: 'RecallInitiated' }>;
 

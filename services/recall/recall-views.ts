@@ -7,88 +7,22 @@
  * notice's recovered and destroyed quantities are their sums; a closed recall stops the overdue
  * clock at its closure.
  */
+import type {
+  DeliveryStatus,
+  NoticeLine,
+  NoticeView,
+  ProgressReport,
+  RecallProgress,
+  RecallReport,
+  RecallView,
+  ReportRow,
+  UnitProgress,
+} from '../common/api/recalls.js';
+import type { RecallLevel } from '../common/recall-policy.js';
 import { recallDeadlines } from './deadlines.js';
-import type { NoticeLine } from './plan-notices.js';
-import type { RecallLevel } from './policy.js';
-import type { NoticeAnswerRow, NoticeRow, RecallRow, RecallStatus } from './recall-queries.js';
+import type { NoticeAnswerRow, NoticeRow, RecallRow } from './recall-queries.js';
 
-export type DeliveryStatus = 'no-webhook' | 'pending' | 'retrying' | 'delivered' | 'failed';
-
-export interface NoticeDelivery {
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  readonly lastAttemptAt: string | null;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: string | null;
-  readonly deliveredAt: string | null;
-}
-
-export interface ProgressReport {
-  readonly at: string;
-  readonly party: string;
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly unit: string | null;
-  readonly note: string | null;
-}
-
-export interface NoticeView {
-  readonly noticeId: string;
-  readonly recallId: string;
-  readonly recipient: string;
-  readonly recipientName: string | null;
-  readonly batches: NoticeLine[];
-  readonly actions: string[];
-  readonly deadline: string;
-  readonly issuedAt: string;
-  /** Past its deadline without an acknowledgement. */
-  readonly overdue: boolean;
-  readonly delivery: NoticeDelivery;
-  readonly acknowledgedAt: string | null;
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly progressReports: ProgressReport[];
-}
-
-export interface UnitProgress {
-  readonly unit: string;
-  readonly handled: number;
-  readonly recovered: number;
-  readonly destroyed: number;
-}
-
-export interface RecallProgress {
-  readonly notices: number;
-  readonly delivered: number;
-  readonly acknowledged: number;
-  /** Notices whose delivery was given up. */
-  readonly failed: number;
-  readonly overdue: number;
-  /** Sums over every unit; `byUnit` holds the figures that can be compared. */
-  readonly recovered: number;
-  readonly destroyed: number;
-  readonly handled: number;
-  readonly byUnit: UnitProgress[];
-}
-
-export interface RecallView {
-  readonly recallId: string;
-  readonly level: number;
-  readonly mode: string;
-  readonly status: RecallStatus;
-  readonly reason: string;
-  readonly initiatedBy: string;
-  readonly startedAt: string;
-  /** When every holder must have started acting (the level's start limit). */
-  readonly deadline: string;
-  readonly completeBy: string;
-  readonly closedAt: string | null;
-  readonly closedBy: string | null;
-  readonly closeReason: string | null;
-  readonly rootBatchIds: string[];
-  readonly affectedBatchIds: string[];
-  readonly progress: RecallProgress;
-}
+export type { DeliveryStatus, NoticeView, RecallReport, RecallView, ReportRow };
 
 /** Float sums of quantities print as entered, not as 0.30000000000000004. */
 const roundQuantity = (value: number): number => Math.round(value * 1e6) / 1e6;
@@ -219,31 +153,6 @@ export function recallView(row: RecallRow, notices: readonly NoticeView[]): Reca
     affectedBatchIds: [...new Set([...row.rootBatchIds, ...row.affectedBatchIds])].sort(byText),
     progress: recallProgress(notices),
   };
-}
-
-export interface ReportRow {
-  readonly noticeId: string;
-  readonly recipient: string;
-  readonly recipientName: string | null;
-  readonly batches: NoticeLine[];
-  readonly issuedAt: string;
-  readonly deadline: string;
-  readonly deliveryStatus: DeliveryStatus;
-  readonly deliveredAt: string | null;
-  readonly attempts: number;
-  readonly acknowledgedAt: string | null;
-  readonly recovered: number;
-  readonly destroyed: number;
-  /** The units the recipient's progress reports used. */
-  readonly reportUnits: string[];
-  readonly overdue: boolean;
-}
-
-/** The summary report (召回总结): the recall with its progress, and who was told what, when. */
-export interface RecallReport {
-  readonly generatedAt: string;
-  readonly recall: RecallView;
-  readonly notices: ReportRow[];
 }
 
 export function reportRow(notice: NoticeView): ReportRow {

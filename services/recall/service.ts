@@ -17,6 +17,8 @@ import {
 } from '../common/runtime/background-consumer.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
+import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
+import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
 import { recallConsumerHealth, startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
@@ -24,8 +26,12 @@ import { registerRecallRoutes } from './routes.js';
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
 
-export function mountRecallApi(app: FastifyInstance, { store, parties }: Foundations): void {
-  registerRecallRoutes(app, { store, parties });
+export function mountRecallApi(
+  app: FastifyInstance,
+  { store, parties }: Foundations,
+  reads: TraceReads,
+): void {
+  registerRecallRoutes(app, { store, parties, reads });
 }
 
 export interface RecallWorkers {
@@ -39,6 +45,7 @@ export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
+  reads: TraceReads,
   metrics?: Metrics,
 ): Promise<RecallWorkers> {
   await foundations.parties.ensureSystemParty(
@@ -52,6 +59,7 @@ export async function startRecallWorkers(
   });
   const deps = {
     ...foundations,
+    reads,
     logger: logger.child({ service: 'recall' }),
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
@@ -69,8 +77,15 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  const { notifier, consumer } = await startRecallWorkers(config, logger, foundations, metrics);
+  const reads = createStoreTraceReads(foundations.store);
+  const { notifier, consumer } = await startRecallWorkers(
+    config,
+    logger,
+    foundations,
+    reads,
+    metrics,
+  );
   const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
-  mountRecallApi(http.app, foundations);
+  mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, [notifier, consumer]);
 }

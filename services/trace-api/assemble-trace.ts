@@ -2,96 +2,34 @@
  * Pure assembly of the trace response (DESIGN §6) from the walk and the rows fetched for its
  * batches. Every list is sorted so the same data always gives the same bytes.
  */
+import {
+  INVOLVEMENTS,
+  type BatchFlags,
+  type BatchView,
+  type Involvement,
+  type Trace,
+  type TraceBatch,
+  type TraceDerivation,
+  type TraceDirection,
+  type TraceInspection,
+  type TraceParty,
+  type TraceShipment,
+} from '../common/api/trace.js';
 import type {
   BatchRow,
   DerivationRow,
   InspectionRow,
   ReceiptRow,
   ShipmentRow,
-} from './trace-queries.js';
-import type { TraceDirection } from './walk.js';
+} from '../common/trace/trace-reads.js';
 
 export interface TraceLimits {
   readonly maxDepth: number;
   readonly maxNodes: number;
 }
 
-export interface BatchFlags {
-  readonly recalled: boolean;
-  readonly failedInspection: boolean;
-}
-
-/** A batch as the API shows it; every field but the id is null when no BatchProduced exists. */
-export interface BatchView {
-  readonly batchId: string;
-  readonly product: { readonly id: string; readonly name: string } | null;
-  readonly producer: string | null;
-  readonly operator: string | null;
-  readonly quantity: number | null;
-  readonly unit: string | null;
-  readonly producedAt: string | null;
-  readonly eventId: string | null;
-  readonly flags: BatchFlags;
-}
-
-export interface TraceBatch extends BatchView {
-  readonly depth: number;
-}
-
-export type TraceDerivation = DerivationRow;
-
-export interface TraceShipment {
-  readonly shipmentId: string;
-  readonly batchId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly quantity: number;
-  readonly unit: string;
-  /** Null for a receipt no shipment matches. */
-  readonly shippedAt: string | null;
-  /** Null while in transit. */
-  readonly receivedAt: string | null;
-  /** What the receipts recorded, so a shortfall against `quantity` shows; null while in transit. */
-  readonly receivedQuantity: number | null;
-  readonly operator: string | null;
-  /** The BatchShipped event first (when there is one), then the BatchReceived events. */
-  readonly eventIds: string[];
-}
-
-export interface TraceInspection {
-  readonly inspectionId: string;
-  readonly batchId: string;
-  readonly inspector: string;
-  readonly kind: string;
-  readonly result: string;
-  readonly standard: string | null;
-  readonly report: string | null;
-  readonly findings: unknown;
-  readonly at: string;
-  readonly eventId: string;
-}
-
-export const INVOLVEMENTS = ['producer', 'processor', 'shipper', 'receiver', 'inspector'] as const;
-export type Involvement = (typeof INVOLVEMENTS)[number];
-
-export interface TraceParty {
-  readonly partyId: string;
-  /** Null when the party is not registered (a counterparty named in an event). */
-  readonly name: string | null;
-  readonly involvement: Involvement[];
-}
-
-export interface Trace {
-  readonly root: string;
-  readonly direction: TraceDirection;
-  readonly truncated: boolean;
-  readonly limits: TraceLimits;
-  readonly batches: TraceBatch[];
-  readonly derivations: TraceDerivation[];
-  readonly shipments: TraceShipment[];
-  readonly inspections: TraceInspection[];
-  readonly parties: TraceParty[];
-}
+/** A trace before the access rules: the answer but for `redacted` (redact-trace.ts). */
+export type AssembledTrace = Omit<Trace, 'redacted'>;
 
 /** What the store said about the batches of a walk. */
 export interface TraceRows {
@@ -114,7 +52,7 @@ export interface TraceInput {
   readonly partyNames: ReadonlyMap<string, string>;
 }
 
-export function assembleTrace(input: TraceInput): Trace {
+export function assembleTrace(input: TraceInput): AssembledTrace {
   const { rows } = input;
   const byId = new Map(rows.batches.map((row) => [row.batchId, row]));
   const flagsOf = batchFlagger(rows);

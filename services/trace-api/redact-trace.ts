@@ -5,15 +5,14 @@
  * or received — so it knows its suppliers and its customers, not theirs. Everything else is left
  * out, and the trace says it was redacted.
  */
-import type { Involvement, Trace, TraceParty } from './assemble-trace.js';
+import type { Involvement, Trace, TraceParty } from '../common/api/trace.js';
+import type { AssembledTrace } from './assemble-trace.js';
 
-export interface RedactedTrace extends Trace {
-  /** True when something was left out under the one-up/one-down rule. */
-  readonly redacted: boolean;
-}
+/** True in `redacted` when something was left out under the one-up/one-down rule. */
+export type RedactedTrace = Trace;
 
 /** The batches of a trace the party handled itself. */
-export function handledBy(trace: Trace, partyId: string): Set<string> {
+export function handledBy(trace: AssembledTrace, partyId: string): Set<string> {
   return new Set([
     ...trace.batches.filter((b) => b.producer === partyId).map((b) => b.batchId),
     ...trace.shipments.filter((s) => s.from === partyId || s.to === partyId).map((s) => s.batchId),
@@ -21,7 +20,10 @@ export function handledBy(trace: Trace, partyId: string): Set<string> {
   ]);
 }
 
-function visibleParties(trace: Trace, kept: Omit<Trace, 'parties'>): TraceParty[] {
+function visibleParties(
+  trace: AssembledTrace,
+  kept: Omit<AssembledTrace, 'parties'>,
+): TraceParty[] {
   const evidence = new Map<string, Set<Involvement>>();
   const add = (party: string | null, involvement: Involvement) => {
     if (party === null) return;
@@ -44,12 +46,12 @@ function visibleParties(trace: Trace, kept: Omit<Trace, 'parties'>): TraceParty[
 }
 
 /** The party's view, or undefined when the root is not within one step of what it handled. */
-export function redactTrace(trace: Trace, partyId: string): RedactedTrace | undefined {
+export function redactTrace(trace: AssembledTrace, partyId: string): RedactedTrace | undefined {
   const own = handledBy(trace, partyId);
   const made = new Set(trace.batches.filter((b) => b.producer === partyId).map((b) => b.batchId));
   // One step up: what the party made its batches from. One step down: what was made from any
   // batch it handled. A batch it only held shows no inputs: those were someone else's step.
-  const step = (d: Trace['derivations'][number]) => made.has(d.output) || own.has(d.input);
+  const step = (d: AssembledTrace['derivations'][number]) => made.has(d.output) || own.has(d.input);
   const visible = new Set(own);
   for (const d of trace.derivations.filter(step)) {
     visible.add(d.input);

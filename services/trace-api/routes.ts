@@ -4,36 +4,25 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
+import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
-import { getBatchSchema, getTraceSchema } from '../common/http/route-schemas.js';
-import type { Store } from '../common/store/store.js';
+import { mountOperation } from '../common/http/operations.js';
+import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
+import { walkTrace } from '../common/trace/walk.js';
 import {
   assembleTrace,
   batchFlagger,
   batchView,
   involvedPartyIds,
-  type BatchView,
-  type Trace,
+  type AssembledTrace,
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
-import {
-  batchIsKnown,
-  findBatches,
-  findDerivations,
-  findInspections,
-  findReceipts,
-  findRecalledBatchIds,
-  findShipments,
-  findTimeline,
-  type DerivationRow,
-  type TimelineRow,
-} from './trace-queries.js';
+import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
-import { walkTrace, type TraceDirection, type WalkDirection } from './walk.js';
 
 export interface TraceRouteDeps {
-  readonly store: Store;
+  readonly reads: TraceReads;
   readonly parties: PartyDirectory;
   /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
   readonly limits: TraceLimits;
@@ -45,35 +34,12 @@ export interface TraceRequest {
   readonly maxNodes: number;
 }
 
-export interface TimelineEntry {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly eventTime: string;
-  readonly recordedAt: string | null;
-  readonly party: string;
-  readonly operator: string | null;
-  readonly location: { gln: string | null; siteId: string | null; name: string | null } | null;
-  readonly retracted: boolean;
-  /** The event's own fields: the payload without the envelope shown above. */
-  readonly data: Record<string, unknown>;
-}
-
-export interface BatchDetail extends BatchView {
-  readonly timeline: TimelineEntry[];
-}
-
-interface BatchRoute {
-  Params: { batchId: string };
-  Querystring: Record<string, unknown>;
-}
-
 export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps): void {
-  app.get<BatchRoute>('/v1/batches/:batchId', { schema: getBatchSchema }, async (request) => {
-    const { batchId } = request.params;
+  mountOperation(app, getBatchOperation, async ({ request, params: { batchId } }) => {
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
-    if (readsEverything(request.caller)) return loadBatch(deps.store, batchId);
+    if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
     // One step either way is enough to know whether the caller may see this batch at all.
-    const around = (await batchIsKnown(deps.store, batchId))
+    const around = (await deps.reads.batchIsKnown(batchId))
       ? redactTrace(
           await loadTrace(deps, batchId, {
             direction: 'both',
@@ -84,30 +50,23 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
         )
       : undefined;
     if (!around) throw outOfScope();
-    return redactTimeline(await loadBatch(deps.store, batchId), request.caller.partyId);
+    return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
-  app.get<BatchRoute>(
-    '/v1/batches/:batchId/trace',
-    { schema: getTraceSchema(deps.limits) },
-    async (request) => {
-      const traceRequest = parseTraceRequest(request.query, deps.limits);
-      // DESIGN §5: every regulator query is logged with who asked.
-      request.log.info(
-        { caller: request.caller.partyId, batchId: request.params.batchId, ...traceRequest },
-        'trace read',
-      );
-      const everything = readsEverything(request.caller);
-      if (!(await batchIsKnown(deps.store, request.params.batchId))) {
-        // To anyone but a regulator an unknown batch looks like any batch out of reach.
-        throw everything ? notFound(request.params.batchId) : outOfScope();
-      }
-      const trace = await loadTrace(deps, request.params.batchId, traceRequest);
-      if (everything) return { ...trace, redacted: false };
-      const view = redactTrace(trace, request.caller.partyId);
-      if (!view) throw outOfScope();
-      return view;
-    },
-  );
+  mountOperation(app, getTraceOperation(deps.limits), async ({ request, params, query }) => {
+    const { batchId } = params;
+    // DESIGN §5: every regulator query is logged with who asked.
+    request.log.info({ caller: request.caller.partyId, batchId, ...query }, 'trace read');
+    const everything = readsEverything(request.caller);
+    if (!(await deps.reads.batchIsKnown(batchId))) {
+      // To anyone but a regulator an unknown batch looks like any batch out of reach.
+      throw everything ? notFound(batchId) : outOfScope();
+    }
+    const trace = await loadTrace(deps, batchId, query);
+    if (everything) return { ...trace, redacted: false };
+    const view = redactTrace(trace, request.caller.partyId);
+    if (!view) throw outOfScope();
+    return view;
+  });
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */
@@ -133,75 +92,24 @@ function redactTimeline(batch: BatchDetail, partyId: string): BatchDetail & { re
 const notFound = (batchId: string) =>
   new SuyuanError('not_found', `batchId: no events name batch ${batchId}`);
 
-const DIRECTIONS: readonly TraceDirection[] = ['upstream', 'downstream', 'both'];
-
-/** Reads `direction`, `maxDepth` and `maxNodes`, defaulting to both and the configured limits. */
-export function parseTraceRequest(
-  query: Readonly<Record<string, unknown>>,
-  limits: TraceLimits,
-): TraceRequest {
-  const direction = query.direction ?? 'both';
-  if (!DIRECTIONS.includes(direction as TraceDirection)) {
-    throw new SuyuanError('invalid_request', `direction: must be one of ${DIRECTIONS.join(', ')}`, {
-      details: [{ path: 'direction', message: `must be one of ${DIRECTIONS.join(', ')}` }],
-    });
-  }
-  return {
-    direction: direction as TraceDirection,
-    maxDepth: parseLimit('maxDepth', query.maxDepth, limits.maxDepth),
-    maxNodes: parseLimit('maxNodes', query.maxNodes, limits.maxNodes),
-  };
-}
-
-function parseLimit(name: string, value: unknown, ceiling: number): number {
-  if (value === undefined) return ceiling;
-  const parsed = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(parsed >= 1 && parsed <= ceiling)) {
-    const message = `must be an integer from 1 to ${ceiling}`;
-    throw new SuyuanError('invalid_request', `${name}: ${message}`, {
-      details: [{ path: name, message }],
-    });
-  }
-  return parsed;
-}
-
-interface TracedEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly derivation: DerivationRow;
-}
-
-async function tracedEdges(
-  store: Store,
-  direction: WalkDirection,
-  frontier: string[],
-): Promise<TracedEdge[]> {
-  const rows = await findDerivations(store, direction, frontier);
-  return rows.map((derivation) =>
-    direction === 'downstream'
-      ? { from: derivation.input, to: derivation.output, derivation }
-      : { from: derivation.output, to: derivation.input, derivation },
-  );
-}
-
 export async function loadTrace(
-  deps: Pick<TraceRouteDeps, 'store' | 'parties'>,
+  deps: Pick<TraceRouteDeps, 'reads' | 'parties'>,
   root: string,
   request: TraceRequest,
-): Promise<Trace> {
-  const { store } = deps;
+): Promise<AssembledTrace> {
+  const { reads } = deps;
   const walk = await walkTrace({
     root,
     ...request,
-    neighbours: (direction, frontier) => tracedEdges(store, direction, frontier),
+    neighbours: (direction, frontier) => derivationEdges(reads, direction, frontier),
   });
   const ids = [...walk.depthOf.keys()];
   const [batches, shipments, receipts, inspections, recalledBatchIds] = await Promise.all([
-    findBatches(store, ids),
-    findShipments(store, ids),
-    findReceipts(store, ids),
-    findInspections(store, ids),
-    findRecalledBatchIds(store, ids),
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
+    reads.inspections(ids),
+    reads.recalledBatchIds(ids),
   ]);
   const derivations = walk.edges.map((edge) => edge.derivation);
   const rows: TraceRows = {
@@ -224,13 +132,13 @@ export async function loadTrace(
   });
 }
 
-export async function loadBatch(store: Store, batchId: string): Promise<BatchDetail> {
-  const timeline = await findTimeline(store, batchId);
+export async function loadBatch(reads: TraceReads, batchId: string): Promise<BatchDetail> {
+  const timeline = await reads.timeline(batchId);
   if (timeline.length === 0) throw notFound(batchId);
   const [batches, inspections, recalledBatchIds] = await Promise.all([
-    findBatches(store, [batchId]),
-    findInspections(store, [batchId]),
-    findRecalledBatchIds(store, [batchId]),
+    reads.batches([batchId]),
+    reads.inspections([batchId]),
+    reads.recalledBatchIds([batchId]),
   ]);
   const flags = batchFlagger({ inspections, recalledBatchIds })(batchId);
   return { ...batchView(batchId, batches[0], flags), timeline: timeline.map(timelineEntry) };

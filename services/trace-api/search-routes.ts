@@ -5,19 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
-import { SuyuanError } from '../common/errors.js';
+import type { BatchSearchHit } from '../common/api/trace.js';
+import { mountOperation, parseInput } from '../common/http/operations.js';
 import type { Store } from '../common/store/store.js';
+import { searchBatchesOperation, searchQuerySchema } from './operations.js';
 
 export interface SearchRouteDeps {
   readonly store: Store;
 }
 
-export interface BatchSearchHit {
-  readonly batchId: string;
-  readonly product: { readonly id: string; readonly name: string };
-  readonly producer: string;
-  readonly producedAt: string;
-}
+export type { BatchSearchHit };
 
 interface SearchRow {
   readonly batchId: string;
@@ -27,26 +24,9 @@ interface SearchRow {
   readonly producedAt: string;
 }
 
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 200;
-const MAX_QUERY_LENGTH = 200;
-
-function invalid(path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_request', `${path}: ${message}`, {
-    details: [{ path, message }],
-  });
-}
-
+/** Reads the query of GET /v1/batches; a bad value is an `invalid_request` naming it. */
 export function parseSearchQuery(query: Readonly<Record<string, unknown>>) {
-  const { q, limit } = query;
-  if (typeof q !== 'string' || q.trim().length === 0 || q.length > MAX_QUERY_LENGTH) {
-    throw invalid('q', `must be 1 to ${MAX_QUERY_LENGTH} characters`);
-  }
-  const parsedLimit = limit === undefined ? DEFAULT_LIMIT : Number(limit);
-  if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > MAX_LIMIT) {
-    throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return { text: q.trim(), limit: parsedLimit };
+  return parseInput(searchQuerySchema, query);
 }
 
 /** Batches matching `text`; `producer` narrows them to one party's own. */
@@ -77,8 +57,7 @@ export async function searchBatches(
 }
 
 export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
-  app.get<{ Querystring: Record<string, unknown> }>('/v1/batches', async (request) => {
-    const search = parseSearchQuery(request.query);
+  mountOperation(app, searchBatchesOperation, async ({ request, query: search }) => {
     request.log.info({ caller: request.caller.partyId, ...search }, 'batches searched');
     const producer = readsEverything(request.caller) ? undefined : request.caller.partyId;
     return searchBatches(deps.store, {

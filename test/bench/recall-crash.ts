@@ -17,7 +17,7 @@ import {
   type DistributedPlatform,
 } from '../support/distributed-platform.js';
 import { defectReported, produced, shipped } from '../support/event-builders.js';
-import { requireKafka } from '../support/kafka-broker.js';
+import { resolveKafka } from '../support/kafka-broker.js';
 import { TEST_ADMIN_KEY } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
 import { compileServices } from '../support/service-process.js';
@@ -178,11 +178,16 @@ async function oneRun(brokers: string[], run: number): Promise<RunFigures> {
   }
 }
 
-const { brokers, source } = await requireKafka();
-await compileServices();
-console.log(
-  `recall-crash: ${PARTIES} parties, ${RUNS} run(s), Kafka ${brokers.join(',')} (${source})`,
-);
-for (let run = 1; run <= RUNS; run += 1) {
-  console.log(JSON.stringify({ run, ...(await oneRun(brokers, run)) }));
+const kafka = await resolveKafka();
+if (!kafka.brokers) throw new Error(kafka.reason);
+try {
+  await compileServices();
+  console.log(
+    `recall-crash: ${PARTIES} parties, ${RUNS} run(s), Kafka ${kafka.brokers.join(',')} (${kafka.source})`,
+  );
+  for (let run = 1; run <= RUNS; run += 1) {
+    console.log(JSON.stringify({ run, ...(await oneRun(kafka.brokers, run)) }));
+  }
+} finally {
+  await kafka.stop();
 }

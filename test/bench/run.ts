@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--scale small|large] [--seed N] [--only ingest,projection,trace,recall]
  *
- * Kafka comes from resolveKafka() (KAFKA_BROKERS, the local broker, or testcontainers); without
+ * Kafka comes from resolveKafka() (KAFKA_BROKERS, testcontainers, or a broker of its own); without
  * one, the Kafka figures say "not measured" and why, and the run still succeeds. A scenario that
  * throws is recorded with its error, the others still run, and the exit code is 1.
  */

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
+import { CHROMIUM_PATH } from '../support/parts.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CONSOLE_ROOT = join(PROJECT_ROOT, 'dist', 'console');
 
 export const launchChromium = (): Promise<Browser> =>

@@ -3,16 +3,15 @@
  * read a batch's details, open a recall and its progress, switch to English. Screenshots go to
  * test/browser/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
-import type { DairyChain } from '../../services/demo/dairy-chain.js';
+import type { DairyChain } from '../../tools/demo/dairy-chain.js';
 import { pollUntil } from '../support/poll.js';
 import {
-  CHROMIUM_PATH,
   ensureConsoleBuilt,
   launchChromium,
   startConsolePlatform,
@@ -21,10 +20,6 @@ import {
 import { loadDairyChain } from '../support/demo-chain.js';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test', 'browser', 'screenshots');
-const hasChromium = existsSync(CHROMIUM_PATH);
-// On CI a missing browser is a failure, not a skip.
-const skip = !hasChromium && process.env.CI !== 'true';
-const skipReason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`;
 
 /** Clicks a node of the drawn graph where Cytoscape rendered it. */
 async function clickNode(page: Page, nodeId: string): Promise<void> {
@@ -38,7 +33,8 @@ async function clickNode(page: Page, nodeId: string): Promise<void> {
   await page.mouse.click(point.x, point.y);
 }
 
-describe.skipIf(skip)(`the web console${skip ? ` (skipped: ${skipReason})` : ''}`, () => {
+// Skipped where Chromium or a Chinese font is missing (test/support/parts.ts).
+describe('the web console', { tags: ['chromium', 'zh-font'] }, () => {
   let platform: ConsolePlatform;
   let browser: Browser;
   let page: Page;
@@ -46,7 +42,6 @@ describe.skipIf(skip)(`the web console${skip ? ` (skipped: ${skipReason})` : ''}
   let regulatorKey: string;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(skipReason);
     mkdirSync(SCREENSHOTS, { recursive: true });
     ensureConsoleBuilt();
     platform = await startConsolePlatform();

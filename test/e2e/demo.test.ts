@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDairyChain } from '../../services/demo/dairy-chain.js';
+import { buildDairyChain } from '../../tools/demo/dairy-chain.js';
 import { clientFor, TEST_ADMIN_KEY } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/platform-process.js';
 
-const DEMO = fileURLToPath(new URL('../../services/demo/main.ts', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../tools/demo/main.ts', import.meta.url));
 let platform: PlatformProcess | undefined;
 let dataDir = '';
 

@@ -1,3 +1,4 @@
+// @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 /**
  * Issue 13, item 1, over HTTP, in both modes (embedded, and distributed on Kafka): one event the
  * store refuses no longer stops projection and recalls for everyone. It is slipped into the log

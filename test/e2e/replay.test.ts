@@ -18,7 +18,7 @@ import { requireKafka } from '../support/kafka-broker.js';
 import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
 
-const REPLAY = fileURLToPath(new URL('../../services/replay/main.ts', import.meta.url));
+const REPLAY = fileURLToPath(new URL('../../tools/replay/main.ts', import.meta.url));
 
 let dataDir = '';
 const running: ServiceProcess[] = [];
@@ -105,7 +105,7 @@ describe('replay', () => {
 
   it(
     'rebuilds a distributed platform while its projector runs, losing nothing posted meanwhile',
-    { timeout: 240_000 },
+    { timeout: 240_000, tags: ['kafka'] },
     async () => {
       const { brokers } = await requireKafka();
       const platform = await startDistributedPlatform(brokers);

@@ -33,7 +33,7 @@ describe('start-up', () => {
   });
 
   it('refuses EVENT_LOG=kafka without KAFKA_BROKERS, naming the variable', async () => {
-    // Empty, not unset: CI exports KAFKA_BROKERS for the suites that use the broker.
+    // Empty, not unset: whoever runs the tests may export KAFKA_BROKERS to name their broker.
     const result = await runToExit('services/ingest/main.ts', {
       EVENT_LOG: 'kafka',
       KAFKA_BROKERS: '',

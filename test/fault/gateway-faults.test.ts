@@ -57,7 +57,7 @@ function recorder(platform: DistributedPlatform, answers: Answer[]) {
   };
 }
 
-describe('the gateway while the services behind it die', () => {
+describe('the gateway while the services behind it die', { tags: ['kafka'] }, () => {
   it(
     'answers 2xx or 503 with Retry-After in the error shape, never a 500 or an address, as ingest, trace-api and recall are each SIGKILLed',
     { timeout: 420_000 },

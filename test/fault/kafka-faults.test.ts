@@ -75,7 +75,7 @@ async function readAll(
   }
 }
 
-describe('distributed mode on real Kafka', () => {
+describe('distributed mode on real Kafka', { tags: ['kafka'] }, () => {
   it(
     'projects every acknowledged event exactly once when the projector is killed mid-stream, and dead-letters a poison message',
     { timeout: 300_000 },
@@ -238,7 +238,7 @@ describe('distributed mode on real Kafka', () => {
 
   it(
     'answers 503 while the broker is down, never 202 for an event it did not store',
-    { timeout: 300_000 },
+    { timeout: 300_000, tags: ['own-kafka'] },
     async () => {
       let broker: OwnKafkaBroker | undefined = await ownKafkaBroker(29_192);
       cleanups.push(async () => broker?.destroy());

@@ -112,7 +112,7 @@ async function watch<T>(
   return answers;
 }
 
-describe('a service restarted after it stopped', () => {
+describe('a service restarted after it stopped', { tags: ['own-kafka'] }, () => {
   it(
     'serves the recall API and sends due notices within 2 s of a SIGKILLed recall process starting again, and consumes within 5 s',
     { timeout: 240_000 },

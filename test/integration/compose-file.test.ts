@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/common/config.js';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
 import { gatewaySettingsFrom } from '../../services/gateway/gateway.js';
@@ -70,17 +70,7 @@ interface ComposeModel {
   readonly services: Record<string, ComposeService>;
 }
 
-let engine: Promise<string> | undefined;
 let model: Promise<ComposeModel> | undefined;
-
-/** Skips where neither a compose plugin nor Go exists; with CI=true that is a failure instead. */
-async function requireLinter(context: TestContext): Promise<void> {
-  engine ??= run(['--engine']).then((result) => result.stdout.trim());
-  if ((await engine) !== 'none') return;
-  const reason = 'neither a docker compose plugin nor Go is installed, so compose-lint cannot run';
-  if (process.env.CI === 'true') throw new Error(`CI=true: ${reason}`);
-  context.skip(reason);
-}
 
 async function normalizedModel(): Promise<ComposeModel> {
   model ??= run(['--format', 'json'], { SUYUAN_ADMIN_KEY: ADMIN_KEY }).then((result) => {
@@ -105,11 +95,13 @@ function containerEnvironment(definition: ComposeService): NodeJS.ProcessEnv {
   ) as NodeJS.ProcessEnv;
 }
 
-describe('docker-compose.yml, as `docker compose config` reads it', () => {
+// Skipped where neither a docker compose plugin nor Go is installed (test/support/parts.ts).
+const NEEDS_LINTER = { tags: ['compose-lint'] };
+
+describe('docker-compose.yml, as `docker compose config` reads it', NEEDS_LINTER, () => {
   it(
     'is valid and defines Kafka, ClickHouse and the five Suyuan services',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const compose = await normalizedModel();
       expect(Object.keys(compose.services).sort()).toEqual(
         ['clickhouse', 'kafka', ...SUYUAN_SERVICES].sort(),
@@ -120,8 +112,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
 
   it(
     'refuses to load without SUYUAN_ADMIN_KEY, naming it',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const result = await run(['-q'], { SUYUAN_ADMIN_KEY: '' });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('SUYUAN_ADMIN_KEY');
@@ -131,8 +122,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
 
   it(
     'publishes only the gateway on the network, on port 8080',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const compose = await normalizedModel();
       expect(service(compose, 'gateway').ports).toEqual([
         expect.objectContaining({ target: 8080, published: '8080' }),
@@ -150,8 +140,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
 
   it(
     'runs each service from one built image with its own entry point and a health check, once Kafka and ClickHouse are healthy',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const compose = await normalizedModel();
       const imageHasHealthcheck = /^HEALTHCHECK\s+.*CMD/m.test(readFileSync(DOCKERFILE, 'utf8'));
       const images = new Set<string | undefined>();
@@ -183,8 +172,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
 
   it(
     'gives every service a configuration its code accepts: Kafka, ClickHouse, the admin key',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const compose = await normalizedModel();
       for (const name of SUYUAN_SERVICES) {
         const config = loadConfig(containerEnvironment(service(compose, name)));
@@ -205,8 +193,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
 
   it(
     'runs the recall service as one instance and leaves the projector free to scale',
-    async (context) => {
-      await requireLinter(context);
+    async () => {
       const compose = await normalizedModel();
       expect(service(compose, 'recall').deploy?.replicas).toBe(1);
       const projector = service(compose, 'projector');

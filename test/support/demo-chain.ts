@@ -1,4 +1,4 @@
-import { buildDairyChain, postingPlan, type DairyChain } from '../../services/demo/dairy-chain.js';
+import { buildDairyChain, postingPlan, type DairyChain } from '../../tools/demo/dairy-chain.js';
 import type { TestPlatform } from './platform.js';
 
 /** Registers the demo's parties and posts its events; answers each party's key. */

@@ -1,7 +1,7 @@
 /**
  * The distributed platform as separate real processes: ingest, projector, trace API, recall and
  * the gateway, with real Kafka between them. The store is chDB served over the ClickHouse HTTP
- * interface by its own process (services/store-server), because no ClickHouse server runs on this
+ * interface by its own process (tools/store-server), because no ClickHouse server runs on this
  * machine; the services reach it through the same HTTP adapter they use against a real server.
  * Each platform gets its own Kafka namespace, so test files can share one broker.
  */
@@ -54,7 +54,7 @@ export async function startDistributedPlatform(
   try {
     const spawnStore = async (port: number) => {
       const store = await spawnService(
-        'services/store-server/main.ts',
+        'tools/store-server/main.ts',
         { CHDB_HTTP_PORT: String(port), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
         {
           name: 'store-server',

@@ -1,32 +1,37 @@
 /**
- * Finds the Kafka broker the Kafka suites run against, and says which one it chose:
+ * The Kafka broker the Kafka suites run against. Which one is planned once per run, in the main
+ * process (planKafka in parts.ts, from vitest.config.ts), in this order:
  *   1. KAFKA_BROKERS (comma-separated host:port), when set;
- *   2. else the local broker of `npm run kafka:start` (infra/kafka/kafka.sh), if it answers;
- *   3. else a broker started with testcontainers, when a Docker engine answers;
- *   4. else none: a failure under CI=true (the suites must run there), otherwise a plain reason,
- *      so that `npm test` reports which suites it skipped and why.
- * The outcome is kept for the rest of the process (one test file under vitest's isolation).
+ *   2. else a broker started with testcontainers, when a Docker engine answers (one per test
+ *      process that needs it; testcontainers removes it when that process ends);
+ *   3. else the run's own broker: infra/kafka/kafka.sh with two free ports and a state directory of
+ *      its own, so it never meets a broker the user runs (not even `npm run kafka:start`'s on
+ *      19092). The first test process that needs it starts it, so a run without Kafka suites starts
+ *      no JVM; the global teardown stops it and removes its state, also on Ctrl-C or a failure;
+ *   4. else none: tests tagged `kafka` are skipped, and the run's last line says why.
+ * The bench, outside vitest, takes the same order through resolveKafka().
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
+import { kafkaSh, kafkaShMissing, stopKafkaSh, type KafkaShSettings } from './own-kafka-broker.js';
+import { planKafka, type KafkaPlan } from './parts.js';
 
-export const LOCAL_KAFKA_BROKER = '127.0.0.1:19092';
 /** A Confluent Platform image with KRaft, as @testcontainers/kafka's KafkaContainer expects. */
 const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.9.0';
 /** The KafkaContainer's plaintext listener for clients outside the container. */
 const KAFKA_CONTAINER_PORT = 9093;
 const PROBE_TIMEOUT_MS = 3_000;
 
-export type KafkaResolution =
-  | {
-      readonly brokers: string[];
-      /** Where the brokers came from, for the log line. */
-      readonly source: string;
-      /** Stops the broker when this process started it; otherwise does nothing. */
-      stop(): Promise<void>;
-    }
-  | { readonly brokers: undefined; readonly reason: string };
+export interface StartedKafka {
+  readonly brokers: string[];
+  /** Where the brokers came from, for the log line. */
+  readonly source: string;
+  /** Stops the broker when this process started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
 
-const nothingToStop = (): Promise<void> => Promise.resolve();
+export type KafkaResolution =
+  StartedKafka | { readonly brokers: undefined; readonly reason: string };
 
 /** True when a Kafka broker answers a metadata request at `broker` within a few seconds. */
 export async function kafkaAnswers(broker: string): Promise<boolean> {
@@ -54,17 +59,7 @@ export async function kafkaAnswers(broker: string): Promise<boolean> {
   }
 }
 
-async function dockerAnswers(): Promise<boolean> {
-  const { getContainerRuntimeClient } = await import('testcontainers');
-  try {
-    await getContainerRuntimeClient();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startKafkaContainer(): Promise<KafkaResolution> {
+async function startKafkaContainer(): Promise<StartedKafka> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const container = await new KafkaContainer(KAFKA_IMAGE).withKraft().start();
   return {
@@ -76,53 +71,54 @@ async function startKafkaContainer(): Promise<KafkaResolution> {
   };
 }
 
-async function findKafka(): Promise<KafkaResolution> {
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker.length > 0);
-  if (fromEnv.length > 0) {
-    return { brokers: fromEnv, source: 'KAFKA_BROKERS', stop: nothingToStop };
-  }
-  if (await kafkaAnswers(LOCAL_KAFKA_BROKER)) {
-    const source = 'the local broker (npm run kafka:start)';
-    return { brokers: [LOCAL_KAFKA_BROKER], source, stop: nothingToStop };
-  }
-  if (await dockerAnswers()) return startKafkaContainer();
-  const reason =
-    `no Kafka broker: KAFKA_BROKERS is not set, nothing answers on ${LOCAL_KAFKA_BROKER} ` +
-    '(start one with `npm run kafka:start`), and no Docker engine answers for testcontainers';
-  if (process.env.CI === 'true') {
-    throw new Error(`${reason}. CI runs the Kafka suites, so a missing broker is a failure.`);
-  }
-  return { brokers: undefined, reason };
+/** Starts the run's own broker, or finds it started by another test process (kafka.sh locks). */
+async function startOwnBroker(settings: KafkaShSettings): Promise<StartedKafka> {
+  const { stderr } = await kafkaSh('start', settings);
+  const how = stderr.includes('starting broker') ? 'started now' : 'already running';
+  return {
+    brokers: [`127.0.0.1:${settings.port}`],
+    source: `the run's own broker (infra/kafka/kafka.sh, ${how}, state in ${settings.stateDir})`,
+    stop: async () => {
+      await stopKafkaSh(settings);
+    },
+  };
 }
 
-let resolution: Promise<KafkaResolution> | undefined;
-
-/** The broker for this process's Kafka tests; found (and logged) once. */
-export function resolveKafka(): Promise<KafkaResolution> {
-  resolution ??= findKafka().then((found) => {
-    if (found.brokers)
-      console.info(`[kafka] using ${found.brokers.join(',')} from ${found.source}`);
-    return found;
-  });
-  return resolution;
+/** Brings up the planned broker; throws, naming what is missing, when there is none. */
+export async function startKafka(plan: KafkaPlan): Promise<StartedKafka> {
+  switch (plan.kind) {
+    case 'brokers': {
+      const nothingToStop = () => Promise.resolve();
+      return { brokers: plan.brokers, source: 'KAFKA_BROKERS', stop: nothingToStop };
+    }
+    case 'container':
+      return startKafkaContainer();
+    case 'own':
+      return startOwnBroker(plan);
+    case 'none':
+      throw new Error(`no Kafka broker: ${plan.reason}`);
+  }
 }
+
+let required: Promise<StartedKafka> | undefined;
 
 /**
- * For a test file's top level: `const kafka = await kafkaForSuite('…')`, then
- * `describe.skipIf(!kafka.brokers)(…)`. Prints why the suite is skipped, when it is.
+ * In a test process: this run's broker as the main process planned it, started on first use. The
+ * run stops it, not the test, so no stop() is offered here.
  */
-export async function kafkaForSuite(suite: string): Promise<KafkaResolution> {
-  const kafka = await resolveKafka();
-  if (!kafka.brokers) console.warn(`[kafka] skipping ${suite}: ${kafka.reason}`);
-  return kafka;
+export async function requireKafka(): Promise<{ brokers: string[]; source: string }> {
+  required ??= startKafka(inject('suyuanParts').kafka).then((kafka) => {
+    console.info(`[kafka] using ${kafka.brokers.join(',')} from ${kafka.source}`);
+    return kafka;
+  });
+  const { brokers, source } = await required;
+  return { brokers, source };
 }
 
-/** For code that cannot run without Kafka: the brokers, or an error naming what is missing. */
-export async function requireKafka(): Promise<{ brokers: string[]; source: string }> {
-  const kafka = await resolveKafka();
-  if (!kafka.brokers) throw new Error(kafka.reason);
-  return { brokers: kafka.brokers, source: kafka.source };
+/** Outside vitest (the bench): plans and starts a broker for this process; stop() ends it. */
+export async function resolveKafka(): Promise<KafkaResolution> {
+  const plan = await planKafka(await kafkaShMissing());
+  if (plan.kind === 'none')
+    return { brokers: undefined, reason: `no Kafka broker: ${plan.reason}` };
+  return startKafka(plan);
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../services/common/config.js';
 import { createLogger } from '../../services/common/logger.js';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../../services/embedded/platform.js';
+import { answerCheckFor, type AnswerCheck } from './answer-schemas.js';
 import { startDistributedPlatform } from './distributed-platform.js';
 import { requireKafka } from './kafka-broker.js';
 import { pollUntil } from './poll.js';
@@ -67,7 +68,8 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
 
 /**
  * `settle`, when given, is awaited after a batch is visible: in distributed mode events of one
- * request land on several partitions, so one visible batch does not mean the others are.
+ * request land on several partitions, so one visible batch does not mean the others are. Every
+ * JSON answer is checked against the platform's own OpenAPI document (answer-schemas.ts).
  */
 export function clientFor(
   url: string,
@@ -75,6 +77,7 @@ export function clientFor(
   stop: () => Promise<void>,
   settle?: () => Promise<void>,
 ): TestPlatform {
+  let answerCheck: Promise<AnswerCheck> | undefined;
   const request: TestPlatform['request'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = {};
     if (options.key) headers.authorization = `Bearer ${options.key}`;
@@ -83,10 +86,16 @@ export function clientFor(
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${url}${path}`, { method, headers, body });
     const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? JSON.parse(text) : undefined,
-    };
+    const answer = text ? JSON.parse(text) : undefined;
+    if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+      // A document that could not be had is fetched again by the next answer.
+      answerCheck ??= answerCheckFor(url).catch((error: unknown) => {
+        answerCheck = undefined;
+        throw error;
+      });
+      (await answerCheck)(method, path, response.status, answer);
+    }
+    return { status: response.status, body: answer };
   };
   return {
     url,

@@ -2,10 +2,12 @@
  * The audit trail for admins: `GET /v1/audit`, newest first, filtered by actor, action, target and
  * time. Read only: no route changes or deletes an audit row (DESIGN §5).
  */
-import type { FastifyInstance, FastifySchema } from 'fastify';
-import { SuyuanError } from '../errors.js';
-import { requireRole } from '../http/authenticate.js';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { auditEntrySchema, type AuditEntry } from '../api/audit.js';
+import { defineOperation, integerParameter, mountOperation } from '../http/operations.js';
 import type { Store } from '../store/store.js';
+import { stringFields } from './audit-policy.js';
 import { AUDIT_TABLE, type AuditLogRow } from './audit-trail.js';
 
 export interface AuditRouteDeps {
@@ -27,125 +29,71 @@ export interface AuditFilter {
   readonly limit: number;
 }
 
-export interface AuditEntry {
-  readonly at: string;
-  readonly auditId: string;
-  readonly actor: string;
-  readonly actorRoles: readonly string[];
-  readonly action: string;
-  readonly method: string;
-  readonly route: string;
-  readonly target: string;
-  readonly status: number;
-  readonly ip: string;
-  readonly userAgent: string;
-  readonly requestId: string;
-  readonly detail: Record<string, unknown>;
-}
+export type { AuditEntry };
 
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
-const text = { type: 'string' } as const;
-const errorAnswer = (description: string) => ({
-  description,
-  $ref: '#/components/schemas/Error',
-});
-
-/** The OpenAPI description (documentation only: http-app.ts validates nothing with it). */
-const auditSchema: FastifySchema = {
-  tags: ['audit'],
-  summary: 'The audit trail, newest first (admin); it is append-only, nothing changes it',
-  querystring: {
-    type: 'object',
-    properties: {
-      actor: { ...text, description: 'A party id, or "anonymous"' },
-      action: { ...text, description: 'An action (trace.read), or a family of them (recall.*)' },
-      target: { ...text, description: 'A batch, recall, notice or party id' },
-      since: { ...text, format: 'date-time', description: 'Inclusive' },
-      until: { ...text, format: 'date-time', description: 'Exclusive' },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_AUDIT_LIMIT, default: 100 },
-    },
-  },
-  response: {
-    200: {
-      description: 'Audit entries: who, when, what and from where',
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          ...{ at: { ...text, format: 'date-time' }, auditId: text, actor: text },
-          ...{ actorRoles: { type: 'array', items: text }, action: text, method: text },
-          ...{ route: text, target: text, status: { type: 'integer' }, ip: text },
-          ...{ userAgent: text, requestId: text, detail: { type: 'object' } },
-        },
-      },
-    },
-    400: errorAnswer('Invalid input: the message names the parameter'),
-    401: errorAnswer('No API key, or an unknown or revoked one'),
-    403: errorAnswer('Only an admin reads the audit trail'),
-  },
-};
-
-export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
-  const route = { schema: auditSchema };
-  app.get<{ Querystring: Record<string, unknown> }>('/v1/audit', route, async (request) => {
-    requireRole(request, 'admin');
-    const filter = parseAuditQuery(request.query);
-    await deps.flush?.();
-    return findAuditEntries(deps.store, filter);
-  });
-}
-
-function invalid(path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_request', `${path}: ${message}`, {
-    details: [{ path, message }],
-  });
-}
+const oneValue = z
+  .string({ error: 'must be one non-empty value of at most 256 characters' })
+  .min(1, 'must be one non-empty value of at most 256 characters')
+  .max(256, 'must be one non-empty value of at most 256 characters');
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-function parseText(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    throw invalid(name, 'must be one non-empty value of at most 256 characters');
-  }
-  return value;
-}
+const instant = z
+  .string({ error: 'must be an RFC 3339 time' })
+  .refine((value) => RFC_3339.test(value) && !Number.isNaN(Date.parse(value)), {
+    message: 'must be an RFC 3339 time',
+  })
+  .transform((value) => new Date(Date.parse(value)).toISOString())
+  .meta({ format: 'date-time' });
 
-function parseTime(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const time = typeof value === 'string' && RFC_3339.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw invalid(name, 'must be an RFC 3339 time');
-  return new Date(time).toISOString();
-}
+/** The query of GET /v1/audit; a bad value is an `invalid_request` naming the parameter. */
+export const auditQuerySchema = z
+  .strictObject({
+    actor: oneValue.optional().meta({ description: 'A party id, or "anonymous"' }),
+    action: oneValue
+      .optional()
+      .meta({ description: 'An action (trace.read), or a family of them (recall.*)' }),
+    target: oneValue.optional().meta({ description: 'A batch, recall, notice or party id' }),
+    since: instant.optional().meta({ description: 'Inclusive' }),
+    until: instant.optional().meta({ description: 'Exclusive' }),
+    limit: integerParameter(1, MAX_AUDIT_LIMIT).default(DEFAULT_AUDIT_LIMIT),
+  })
+  .refine((filter) => !(filter.since && filter.until && filter.since >= filter.until), {
+    message: 'must be later than since',
+    path: ['until'],
+  });
 
-function parseLimit(value: unknown): number {
-  if (value === undefined) return DEFAULT_AUDIT_LIMIT;
-  const limit = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(limit >= 1 && limit <= MAX_AUDIT_LIMIT)) {
-    throw invalid('limit', `must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
-  }
-  return limit;
-}
+export const getAuditOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/audit',
+  operationId: 'listAuditEntries',
+  summary: 'The audit trail, newest first (admin); it is append-only, nothing changes it',
+  tag: 'audit',
+  query: auditQuerySchema,
+  answers: {
+    200: {
+      description: 'Audit entries: who, when, what and from where',
+      schema: z.array(auditEntrySchema),
+    },
+  },
+  errors: [400, 403],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.audit.read',
+    target: '',
+    detail: stringFields(request.query, ['actor', 'action', 'target', 'since', 'until', 'limit']),
+  }),
+});
 
-/** Reads the query of GET /v1/audit; a bad value is an `invalid_request` naming the parameter. */
-export function parseAuditQuery(query: Readonly<Record<string, unknown>>): AuditFilter {
-  const known = ['actor', 'action', 'target', 'since', 'until', 'limit'];
-  const unknown = Object.keys(query).find((key) => !known.includes(key));
-  if (unknown !== undefined) throw invalid(unknown, `unknown parameter (use ${known.join(', ')})`);
-  const filter = {
-    actor: parseText('actor', query.actor),
-    action: parseText('action', query.action),
-    target: parseText('target', query.target),
-    since: parseTime('since', query.since),
-    until: parseTime('until', query.until),
-    limit: parseLimit(query.limit),
-  };
-  if (filter.since && filter.until && filter.since >= filter.until) {
-    throw invalid('until', 'must be later than since');
-  }
-  return filter;
+export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
+  mountOperation(app, getAuditOperation, async ({ query }) => {
+    await deps.flush?.();
+    return findAuditEntries(deps.store, query);
+  });
 }
 
 function conditions(filter: AuditFilter): string[] {
@@ -195,7 +143,7 @@ function auditEntry(row: AuditLogRow): AuditEntry {
     at: row.at,
     auditId: row.audit_id,
     actor: row.actor,
-    actorRoles: row.actor_roles,
+    actorRoles: [...row.actor_roles],
     action: row.action,
     method: row.method,
     route: row.route,

@@ -1,7 +1,8 @@
 /**
  * The audit trail of an HTTP app: after each response, the audit policy decides whether the
- * request is recorded, and the row joins a buffer written to `audit_log` in batches, so one request
- * does not cost one insert. Rows are only ever inserted (infra/clickhouse/0005_audit.sql).
+ * request is recorded, by the rule its route was mounted with, and the row joins a buffer written
+ * to `audit_log` in batches, so one request does not cost one insert. Rows are only ever inserted
+ * (infra/clickhouse/0005_audit.sql).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -57,9 +58,14 @@ export function installAuditTrail(app: FastifyInstance, deps: AuditTrailOptions)
     logger,
     maxBuffer: deps.maxBuffer ?? 500,
   });
+  // The admin surface is learnt as routes are added: the paths of the routes mounted as part of it.
+  const adminSurface: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.config?.adminSurface) adminSurface.push(staticPrefix(route.url));
+  });
   app.addHook('onResponse', async (request, reply) => {
     const audited = auditedRequest(request, reply);
-    const decided = auditActionFor(audited);
+    const decided = auditActionFor(audited, adminSurface);
     if (decided) buffer.add(auditRow(request, audited, decided));
   });
   const timer = setInterval(() => void buffer.flush(), deps.flushIntervalMs ?? 1000);
@@ -88,7 +94,13 @@ function auditedRequest(request: FastifyRequest, reply: FastifyReply): AuditedRe
     caller,
     body: request.body,
     status: reply.statusCode,
+    rule: request.routeOptions.config.audit,
   };
+}
+
+/** `/v1/parties/:partyId/keys` → `/v1/parties`: the path before its first parameter. */
+function staticPrefix(url: string): string {
+  return url.split('/:')[0]?.replace(/\/+$/, '') ?? url;
 }
 
 const asRecord = (value: unknown): Readonly<Record<string, unknown>> =>

@@ -6,33 +6,31 @@
  * - `POST /v1/admin/log/{topic}/{partition}/{offset}/quarantine` `{ reason }`: the projector and
  *   the recall service skip the record from now on and move it to the dead-letter topic.
  *
- * The audit trail records every call with the admin who made it (audit-policy.ts).
+ * The audit trail records every call with the admin who made it.
  */
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SuyuanError } from '../errors.js';
-import { requireRole } from '../http/authenticate.js';
-import {
-  arrayOf,
-  bool,
-  fromZod,
-  int,
-  nullable,
-  object,
-  ref,
-  str,
-  time,
-} from '../http/openapi-components.js';
+import { logRecordViewSchema } from '../api/log.js';
+import { idOf, type AuditedRequest } from '../audit/audit-policy.js';
+import { defineOperation, mountOperation } from '../http/operations.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../topics.js';
-import {
-  inspectLogRecord,
-  quarantineLogRecord,
-  type LogInspectionDeps,
-  type LogPosition,
-} from './log-inspection.js';
+import { inspectLogRecord, quarantineLogRecord, type LogInspectionDeps } from './log-inspection.js';
 
 export const LOG_ADMIN_PREFIX = '/v1/admin/log';
-const TOPICS = [EVENTS_TOPIC, EVENTS_DEAD_LETTER_TOPIC];
+const POSITION_ROUTE = `${LOG_ADMIN_PREFIX}/:topic/:partition/:offset`;
+const TOPICS = [EVENTS_TOPIC, EVENTS_DEAD_LETTER_TOPIC] as const;
+
+const wholeNumber = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a whole number from 0 to 999999999999999')
+  .transform(Number)
+  .meta({ type: 'integer', minimum: 0 });
+
+const positionParams = z.strictObject({
+  topic: z.enum(TOPICS, { error: `unknown topic; one of ${TOPICS.join(', ')}` }),
+  partition: wholeNumber,
+  offset: wholeNumber,
+});
 
 const quarantineBody = z.strictObject({
   reason: z
@@ -42,96 +40,48 @@ const quarantineBody = z.strictObject({
     .max(2000, 'must be at most 2000 characters'),
 });
 
-function invalid(path: string, message: string): SuyuanError {
-  return new SuyuanError('invalid_request', `${path}: ${message}`, {
-    details: [{ path, message }],
-  });
-}
+/** A log record as `topic/partition/offset`. */
+const logPosition = ({ params }: AuditedRequest): string =>
+  [params.topic, params.partition, params.offset].map(idOf).join('/');
 
-const MAX_SAFE_DIGITS = /^\d{1,15}$/;
-
-/** Reads the path; a bad part is an `invalid_request` naming it. */
-export function parseLogPosition(params: Readonly<Record<string, unknown>>): LogPosition {
-  const { topic, partition, offset } = params;
-  if (typeof topic !== 'string' || !TOPICS.includes(topic)) {
-    throw invalid('topic', `unknown topic; one of ${TOPICS.join(', ')}`);
-  }
-  const number = (name: string, value: unknown): number => {
-    if (typeof value !== 'string' || !MAX_SAFE_DIGITS.test(value)) {
-      throw invalid(name, 'must be a whole number from 0 to 999999999999999');
-    }
-    return Number(value);
-  };
-  return { topic, partition: number('partition', partition), offset: number('offset', offset) };
-}
-
-const errorAnswer = (description: string) => ({ description, ...ref('Error') });
-const positionParams = object({ topic: str, partition: str, offset: str });
-const recordView = object(
-  {
-    topic: str,
-    partition: int,
-    offset: int,
-    key: str,
-    timestamp: time,
-    headers: { type: 'object', additionalProperties: str },
-    event: nullable({ type: 'object', description: 'The decoded event' }),
-    decodeError: nullable(str),
-    valueBase64: nullable({ ...str, description: 'The raw value, when it does not decode' }),
-    quarantine: nullable(object({ reason: str, actor: str, at: time })),
-    deadLetters: arrayOf(object({ consumer: str, cause: str, reason: str, at: time })),
-    consumers: arrayOf(object({ group: str, passed: bool })),
-  },
-  [],
-);
-const answers = {
-  400: errorAnswer('Invalid input: the message names the part of the path or body'),
-  401: errorAnswer('No API key, or an unknown or revoked one'),
-  403: errorAnswer('Only an admin reads or quarantines log records'),
-  404: errorAnswer('No record at that offset'),
-  503: errorAnswer('The log or the store is unavailable: retry'),
-};
-
-const inspectSchema: FastifySchema = {
-  tags: ['log'],
+export const inspectLogRecordOperation = defineOperation({
+  method: 'GET',
+  url: POSITION_ROUTE,
+  operationId: 'inspectLogRecord',
   summary:
     'A log record decoded, whether it was set aside or quarantined, and who passed it (admin)',
+  tag: 'log',
+  roles: ['admin'],
+  adminSurface: true,
   params: positionParams,
-  response: { 200: { description: 'The record', ...recordView }, ...answers },
-};
+  answers: { 200: { description: 'The record', schema: logRecordViewSchema } },
+  errors: [400, 403, 404],
+  audit: (request) => ({ action: 'admin.log.inspect', target: logPosition(request), detail: {} }),
+});
 
-const quarantineSchema: FastifySchema = {
-  tags: ['log'],
+export const quarantineLogRecordOperation = defineOperation({
+  method: 'POST',
+  url: `${POSITION_ROUTE}/quarantine`,
+  operationId: 'quarantineLogRecord',
   summary:
     'Quarantine a record of the events topic: the projector and the recall service skip it and dead-letter it (admin)',
+  tag: 'log',
+  roles: ['admin'],
+  adminSurface: true,
   params: positionParams,
-  body: fromZod(quarantineBody),
-  response: { 200: { description: 'The record, now quarantined', ...recordView }, ...answers },
-};
-
-type PositionRequest = { Params: Record<string, unknown>; Body: unknown };
+  body: quarantineBody,
+  answers: { 200: { description: 'The record, now quarantined', schema: logRecordViewSchema } },
+  errors: [400, 403, 404],
+  audit: (request) => ({
+    action: 'admin.log.quarantine',
+    target: logPosition(request),
+    detail: {},
+  }),
+});
 
 export function registerLogAdminRoutes(app: FastifyInstance, deps: LogInspectionDeps): void {
-  const path = `${LOG_ADMIN_PREFIX}/:topic/:partition/:offset`;
-  app.get<PositionRequest>(path, { schema: inspectSchema }, async (request) => {
-    requireRole(request, 'admin');
-    return inspectLogRecord(deps, parseLogPosition(request.params));
-  });
-  app.post<PositionRequest>(`${path}/quarantine`, { schema: quarantineSchema }, async (request) => {
-    requireRole(request, 'admin');
-    const position = parseLogPosition(request.params);
-    const body = quarantineBody.safeParse(request.body ?? {});
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      const field = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.join('.');
-      throw invalid(
-        field || 'reason',
-        issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'is invalid'),
-      );
-    }
-    return quarantineLogRecord(deps, position, {
-      reason: body.data.reason,
-      actor: request.caller.partyId,
-    });
-  });
+  mountOperation(app, inspectLogRecordOperation, ({ params }) => inspectLogRecord(deps, params));
+  mountOperation(app, quarantineLogRecordOperation, ({ params, body, request }) =>
+    quarantineLogRecord(deps, params, { reason: body.reason, actor: request.caller.partyId }),
+  );
 }

@@ -1,11 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { PartyDirectory } from '../access/party-directory.js';
 import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
-import { healthzSchema, readyzSchema } from './route-schemas.js';
+import { defineOperation, mountOperation } from './operations.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
 export interface ReadinessCheck {
@@ -26,6 +27,48 @@ export interface HttpAppDeps {
   readonly readiness: readonly ReadinessCheck[];
   readonly consumers?: readonly ConsumerReadiness[];
 }
+
+const readiness = z.strictObject({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.array(
+    z.strictObject({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
+  ),
+  /** Each log consumer of the process by its group, in a process that runs any. */
+  consumers: z.record(z.string(), z.enum(['joining', 'consuming', 'failed', 'stopped'])).optional(),
+});
+
+const healthz = defineOperation({
+  method: 'GET',
+  url: '/healthz',
+  operationId: 'getHealth',
+  summary: 'Liveness (no API key)',
+  tag: 'probes',
+  public: true,
+  answers: { 200: { description: 'Alive', schema: z.strictObject({ status: z.literal('ok') }) } },
+});
+
+const readyz = defineOperation({
+  method: 'GET',
+  url: '/readyz',
+  operationId: 'getReadiness',
+  summary:
+    'Readiness: the log and the store answer, and no consumer of this process is stalled or failed (no API key)',
+  tag: 'probes',
+  public: true,
+  answers: {
+    200: {
+      description:
+        'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
+      schema: readiness,
+    },
+    503: {
+      description:
+        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why; ' +
+        '`consumers` which consumer `failed`',
+      schema: readiness,
+    },
+  },
+});
 
 /**
  * The Fastify instance every service starts from: one error handler, API-key authentication,
@@ -59,8 +102,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
   installErrorHandler(app);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
-  app.get('/healthz', { schema: healthzSchema }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: readyzSchema }, async (_request, reply) => {
+  mountOperation(app, healthz, () => ({ status: 'ok' }));
+  mountOperation(app, readyz, async ({ reply }) => {
     const results = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         try {

@@ -1,7 +1,7 @@
 /**
  * The store on a ClickHouse server, over its HTTP interface with @clickhouse/client. Production
  * points it at a real ClickHouse server; machines without one (development, CI here) point it at
- * services/store-server, which serves the same interface over chDB.
+ * tools/store-server, which serves the same interface over chDB.
  */
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { SuyuanError } from '../errors.js';

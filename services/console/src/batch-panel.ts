@@ -3,7 +3,7 @@ import { getJson } from './api.js';
 import { h } from './dom.js';
 import { formatDate, t, type MessageKey } from './i18n.js';
 import { partyLabel } from './trace-graph.js';
-import type { BatchDetail, Trace } from './types.js';
+import type { BatchDetail, Trace } from '../../common/api/trace.js';
 
 interface Accountable {
   readonly role: MessageKey;

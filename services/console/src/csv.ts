@@ -1,5 +1,5 @@
 /** The trace as one CSV: a row per batch, then a row per shipment line, told apart by `record`. */
-import type { Trace } from './types.js';
+import type { Trace } from '../../common/api/trace.js';
 
 const HEADER = [
   'record',

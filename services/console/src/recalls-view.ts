@@ -2,7 +2,7 @@
 import { getBlob, getJson, postJson } from './api.js';
 import { download, h } from './dom.js';
 import { formatDate, t, type MessageKey } from './i18n.js';
-import type { MockRecallView, NoticeView, RecallView } from './types.js';
+import type { MockRecallView, NoticeView, RecallView } from '../../common/api/recalls.js';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const showError = (into: HTMLElement, error: unknown) =>

@@ -5,7 +5,7 @@
  */
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import dagre from 'cytoscape-dagre';
-import type { Trace, TraceBatch } from './types.js';
+import type { Trace, TraceBatch } from '../../common/api/trace.js';
 
 cytoscape.use(dagre);
 

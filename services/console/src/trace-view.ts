@@ -5,7 +5,7 @@ import { traceCsv } from './csv.js';
 import { download, h } from './dom.js';
 import { formatDate, t } from './i18n.js';
 import { drawTrace, type TraceGraph } from './trace-graph.js';
-import type { BatchSearchHit, Trace } from './types.js';
+import type { BatchSearchHit, Trace } from '../../common/api/trace.js';
 
 /** What survives a re-render (a language switch): the open trace and the depth shown. */
 export interface TraceState {

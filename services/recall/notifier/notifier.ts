@@ -29,7 +29,7 @@ import {
   errorText,
   postToTarget,
   type WebhookAgents,
-} from './webhook-target.js';
+} from '../../common/webhooks/webhook-target.js';
 
 export interface NotifierDeps {
   readonly store: Store;

@@ -2,10 +2,17 @@
  * The events of a generated chain, one plant run at a time, in causal order: supplier lots, the
  * raw milk of the run, the base powder made from them, the brand's consumer lots, then their
  * shipments to distributors and retailers. Every choice comes from one seeded stream, so the
- * same input yields the same events.
+ * same input yields the same events; the events are written by the one chain builder
+ * (tools/chain/chain-builder.ts), as the demo's are.
  */
 import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
-import { gs1 } from '../../../services/demo/chain-builder.js';
+import {
+  createChainBuilder,
+  gs1,
+  type Finding,
+  type InspectionSpec,
+  type Line,
+} from '../../../tools/chain/chain-builder.js';
 import { mulberry32, pad, type Names, type Parties } from './chain-parties.js';
 
 /** Runs of one plant that share a premix lot: its downstream trace is the ~1 000-node answer. */
@@ -36,11 +43,12 @@ export interface GenerateInput {
   readonly estimatedEvents: number;
 }
 
-type Line = { batchId: string; quantity: number; unit: string };
-type InspectionKind = 'SELF_CHECK' | 'SUPERVISORY_SAMPLING' | 'THIRD_PARTY' | 'IMPORT';
-type Finding = [item: string, value: string, limit: string, unit: string];
+type InspectionKind = InspectionSpec['kind'];
 
-/** The seeded stream and the clock, and builders for each kind of event. */
+/**
+ * The seeded stream, and the one chain builder (tools/chain) stamping each event from it: an id
+ * drawn from the stream, a clock that steps evenly over the chain's span, and an upload delay.
+ */
 function createWriter(input: GenerateInput) {
   const { parties, tag } = input;
   const random = mulberry32(input.seed);
@@ -54,40 +62,28 @@ function createWriter(input: GenerateInput) {
   const stepMs = Math.max(1000, Math.floor(SPAN_MS / Math.max(1, input.estimatedEvents)));
   let clock = START_MS;
   let shipments = 0;
-  const envelope = (party: string) => {
+  const builder = createChainBuilder(parties.sites, () => {
     clock += stepMs;
-    const site = parties.sites.get(party);
-    return {
-      eventId: uuid(),
-      eventTime: new Date(clock).toISOString(),
-      // Ingest stamps this; here a plausible upload delay of one to five minutes.
-      recordedAt: new Date(clock + 60_000 + Math.floor(random() * 240_000)).toISOString(),
-      party,
-      location: site ? site.location : null,
-      operator: site ? site.operator : null,
-    };
-  };
+    const eventId = uuid();
+    const eventTime = new Date(clock).toISOString();
+    // Ingest stamps this; here a plausible upload delay of one to five minutes.
+    const recordedAt = new Date(clock + 60_000 + Math.floor(random() * 240_000)).toISOString();
+    return { eventId, eventTime, recordedAt };
+  });
   return {
     random,
     pick: <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T,
-    produce(
-      party: string,
-      batchId: string,
-      product: { id: string; name: string },
-      quantity: number,
-      unit: string,
-      inputs: Line[],
-    ): SuyuanEvent {
-      const event = envelope(party);
-      return { ...event, eventType: 'BatchProduced', batchId, product, quantity, unit, inputs };
-    },
+    produce: builder.produce,
     /** A shipment and, unless still in transit, its receipt. */
     *ship(from: string, to: string, lines: Line[], delivered = true): Generator<SuyuanEvent> {
-      const shipmentId = `${tag}SH-${from}-${pad((shipments += 1), 8)}`;
-      yield { ...envelope(from), eventType: 'BatchShipped', shipmentId, to, lines };
-      if (delivered) {
-        yield { ...envelope(to), eventType: 'BatchReceived', shipmentId, from, lines };
-      }
+      const shipment = builder.ship(
+        from,
+        `${tag}SH-${from}-${pad((shipments += 1), 8)}`,
+        to,
+        lines,
+      );
+      yield shipment;
+      if (delivered) yield builder.receive(shipment);
     },
     inspect(
       party: string,
@@ -97,17 +93,9 @@ function createWriter(input: GenerateInput) {
       findings: Finding[],
       result: 'PASS' | 'FAIL' = 'PASS',
     ): SuyuanEvent {
-      return {
-        ...envelope(party),
-        eventType: 'InspectionRecorded',
-        inspectionId: `QC-${batchId}-${kind}`,
-        batchId,
-        kind,
-        result,
-        findings: findings.map(([item, value, limit, unit]) => ({ item, value, limit, unit })),
-        standard,
-        report: `${party.toUpperCase()}-${kind}-${batchId}`,
-      };
+      const id = `QC-${batchId}-${kind}`;
+      const report = `${party.toUpperCase()}-${kind}-${batchId}`;
+      return builder.inspect(party, batchId, { id, kind, result, standard, report, findings });
     },
   };
 }

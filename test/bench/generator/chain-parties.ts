@@ -2,14 +2,16 @@
  * The parties of a generated chain and the names of its batches: how many of each tier a chain
  * of a given size has, their ids, names, sites (GLN, site id) and responsible persons.
  */
-import { gs1 } from '../../../services/demo/chain-builder.js';
+import {
+  gs1,
+  type ChainParty as Member,
+  type ChainSite,
+} from '../../../tools/chain/chain-builder.js';
 
 export type PartyTier =
   'farm' | 'plant' | 'premix' | 'whey' | 'brand' | 'distributor' | 'retailer' | 'lab' | 'regulator';
 
-export interface ChainParty {
-  readonly partyId: string;
-  readonly name: string;
+export interface ChainParty extends Member {
   readonly roles: ReadonlyArray<'submitter' | 'regulator'>;
   readonly tier: PartyTier;
 }
@@ -54,10 +56,7 @@ export function shapeFor(runs: number): Shape {
   };
 }
 
-export interface Site {
-  readonly location: { gln: string; siteId: string; name: string };
-  readonly operator: string;
-}
+export type Site = ChainSite;
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '强', '磊', '军', '洋', '勇', '艳', '杰', '涛', '明'];

@@ -32,6 +32,8 @@ import {
 } from './chain-parties.js';
 
 export { mulberry32, type ChainParty, type PartyTier } from './chain-parties.js';
+/** The event as a client posts it (the one chain builder's). */
+export { toSubmission } from '../../../tools/chain/chain-builder.js';
 
 /** Bumped whenever the events change, so cached data built from older events is rebuilt. */
 export const GENERATOR_VERSION = 2;
@@ -144,10 +146,4 @@ function pickBatches(runs: number, shape: Shape, names: Names, perKind: number):
     edge: chosen.map((run) => names.lot(run, 3)),
     thousandNodes: [...new Set(thousand)],
   };
-}
-
-/** The event as a client posts it: ingest sets `party` (from the key) and `recordedAt`. */
-export function toSubmission(event: SuyuanEvent): Record<string, unknown> {
-  const { party: _party, recordedAt: _recordedAt, ...submitted } = event;
-  return submitted;
 }

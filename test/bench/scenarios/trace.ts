@@ -9,8 +9,9 @@ import { cpus } from 'node:os';
 import { createPartyDirectory } from '../../../services/common/access/party-directory.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import type { QueryParams, Store } from '../../../services/common/store/store.js';
+import { createStoreTraceReads } from '../../../services/common/trace/store-trace-reads.js';
 import { loadTrace, type TraceRequest } from '../../../services/trace-api/routes.js';
-import type { TraceDirection } from '../../../services/trace-api/walk.js';
+import type { TraceDirection } from '../../../services/common/trace/walk.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { latencyStats, loadAverage, profileInProcess } from '../generator/stats.js';
 import type { LatencySummary } from '../support/stats.js';
@@ -132,7 +133,7 @@ function timedStore(store: Store) {
  */
 async function queryBreakdown(store: Store, batchIds: readonly string[]): Promise<string> {
   const { timed, times } = timedStore(store);
-  const deps = { store: timed, parties: createPartyDirectory(timed) };
+  const deps = { reads: createStoreTraceReads(timed), parties: createPartyDirectory(timed) };
   const traces = 10;
   const totals: number[] = [];
   for (let i = 0; i < traces; i += 1) {
@@ -158,7 +159,7 @@ async function inProcessFigures(
 ) {
   const store = createChdbStore({ path: `${dataDir}/clickhouse` });
   try {
-    const deps = { store, parties: createPartyDirectory(store) };
+    const deps = { reads: createStoreTraceReads(store), parties: createPartyDirectory(store) };
     const call: TraceCall = async (batchId, direction) =>
       (await loadTrace(deps, batchId, request(direction))).batches.length;
     const figures = await measureAll(

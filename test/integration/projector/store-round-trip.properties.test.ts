@@ -34,11 +34,8 @@ import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { projectEvents, type ProjectionTable } from '../../../services/projector/projection.js';
 import { startProjector } from '../../../services/projector/projector.js';
 import { submittedEvent } from '../../support/event-arbitraries.js';
-import { kafkaForSuite } from '../../support/kafka-broker.js';
+import { requireKafka } from '../../support/kafka-broker.js';
 import { pollUntil } from '../../support/poll.js';
-
-const kafka = await kafkaForSuite('the store round trip through Kafka');
-afterAll(() => (kafka.brokers ? kafka.stop() : undefined));
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const codec = createEventCodec();
@@ -149,9 +146,9 @@ async function deadLettersOf(log: EventLog, eventIds: readonly string[]) {
   return found;
 }
 
-function roundTripProperty(openLog: () => EventLog) {
+function roundTripProperty(openLog: () => EventLog | Promise<EventLog>) {
   return async () => {
-    const log = openLog();
+    const log = await openLog();
     const projector = await startProjector({ log, store, codec, logger, batchSize: 100 });
     let projected = 0;
     try {
@@ -200,14 +197,14 @@ describe('every event the validator accepts is projected into the store and read
     ),
   );
 
-  it.skipIf(!kafka.brokers)(
+  it(
     'through Kafka',
-    { timeout: 240_000 },
-    roundTripProperty(() =>
+    { timeout: 240_000, tags: ['kafka'] },
+    roundTripProperty(async () =>
       createEventLog(
         {
           kind: 'kafka',
-          brokers: kafka.brokers ?? [],
+          brokers: (await requireKafka()).brokers,
           clientId: 'round-trip-test',
           partitions: 3,
           replicationFactor: 1,

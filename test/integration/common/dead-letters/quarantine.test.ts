@@ -28,16 +28,14 @@ import {
   PROJECTOR_GROUP,
   RECALL_GROUP,
 } from '../../../../services/common/topics.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import { parseSubmission } from '../../../../services/ingest/parse-submission.js';
 import { startProjector } from '../../../../services/projector/projector.js';
-import { DEFAULT_RECALL_POLICY } from '../../../../services/recall/policy.js';
+import { DEFAULT_RECALL_POLICY } from '../../../../services/common/recall-policy.js';
 import { startRecallService } from '../../../../services/recall/recall-service.js';
 import { inspected, produced } from '../../../support/event-builders.js';
-import { kafkaForSuite } from '../../../support/kafka-broker.js';
+import { requireKafka } from '../../../support/kafka-broker.js';
 import { pollUntil } from '../../../support/poll.js';
-
-const kafka = await kafkaForSuite('quarantine on Kafka');
-afterAll(() => (kafka.brokers ? kafka.stop() : undefined));
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const codec = createEventCodec();
@@ -60,21 +58,21 @@ const logged = (body: Record<string, unknown>, party: string): SuyuanEvent => ({
   recordedAt: new Date().toISOString(),
 });
 
-const adapters: Array<[string, boolean, (namespace: string) => EventLog]> = [
+const adapters: Array<[string, string[], (namespace: string) => EventLog | Promise<EventLog>]> = [
   [
     'the embedded log',
-    true,
+    [],
     (namespace) =>
       createEventLog({ kind: 'embedded', path: join(dir, `${namespace}.sqlite`) }, logger),
   ],
   [
     'Kafka',
-    kafka.brokers !== undefined,
-    (namespace) =>
+    ['kafka'],
+    async (namespace) =>
       createEventLog(
         {
           kind: 'kafka',
-          brokers: kafka.brokers ?? [],
+          brokers: (await requireKafka()).brokers,
           clientId: 'quarantine-test',
           partitions: 3,
           replicationFactor: 1,
@@ -85,13 +83,13 @@ const adapters: Array<[string, boolean, (namespace: string) => EventLog]> = [
   ],
 ];
 
-describe.each(adapters)('a quarantined record on %s', (_name, available, openLog) => {
-  it.skipIf(!available)(
+describe.each(adapters)('a quarantined record on %s', (_name, tags, openLog) => {
+  it(
     'is skipped and dead-lettered by the projector and the recall service, which go on with the rest',
-    { timeout: 120_000 },
+    { timeout: 120_000, tags },
     async () => {
       const run = randomUUID().slice(0, 8);
-      const log = openLog(`quarantine-${run}`);
+      const log = await openLog(`quarantine-${run}`);
       // Both adapters share this store, and records are named by topic, partition and offset.
       await store.command('TRUNCATE TABLE quarantined_offsets');
       await store.command('TRUNCATE TABLE dead_letters');
@@ -117,6 +115,7 @@ describe.each(adapters)('a quarantined record on %s', (_name, available, openLog
         log,
         store,
         codec,
+        reads: createStoreTraceReads(store),
         logger,
         policy: DEFAULT_RECALL_POLICY,
         systemPartyId: 'suyuan',

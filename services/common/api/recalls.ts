@@ -1,0 +1,150 @@
+/**
+ * The answers of the recall API (DESIGN §6): recalls with their progress, notices with their
+ * delivery, the summary report (召回总结) and the mock recall (演练).
+ */
+import { z } from 'zod';
+import { nullableTime, time } from './scalars.js';
+
+export const noticeLineSchema = z
+  .strictObject({ batchId: z.string(), quantity: z.number(), unit: z.string() })
+  .meta({ id: 'NoticeLine' });
+
+export const DELIVERY_STATUSES = [
+  'no-webhook',
+  'pending',
+  'retrying',
+  'delivered',
+  'failed',
+] as const;
+
+export const noticeDeliverySchema = z.strictObject({
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  lastAttemptAt: nullableTime,
+  lastError: z.string().nullable(),
+  nextAttemptAt: nullableTime,
+  deliveredAt: nullableTime.meta({ description: 'The first attempt that succeeded' }),
+});
+
+export const progressReportSchema = z.strictObject({
+  at: time,
+  party: z.string(),
+  recovered: z.number(),
+  destroyed: z.number(),
+  unit: z.string().nullable(),
+  note: z.string().nullable(),
+});
+
+export const noticeSchema = z
+  .strictObject({
+    noticeId: z.string(),
+    recallId: z.string(),
+    recipient: z.string(),
+    recipientName: z.string().nullable(),
+    batches: z.array(noticeLineSchema),
+    actions: z.array(z.string()),
+    deadline: time,
+    issuedAt: time,
+    overdue: z.boolean().meta({ description: 'Past its deadline without an acknowledgement' }),
+    delivery: noticeDeliverySchema,
+    acknowledgedAt: nullableTime,
+    recovered: z.number(),
+    destroyed: z.number(),
+    progressReports: z.array(progressReportSchema),
+  })
+  .meta({ id: 'Notice' });
+
+export const unitProgressSchema = z.strictObject({
+  unit: z.string(),
+  handled: z.number(),
+  recovered: z.number(),
+  destroyed: z.number(),
+});
+
+export const recallProgressSchema = z.strictObject({
+  notices: z.number().int(),
+  delivered: z.number().int(),
+  acknowledged: z.number().int(),
+  failed: z.number().int().meta({ description: 'Notices whose delivery was given up' }),
+  overdue: z.number().int(),
+  recovered: z.number().meta({ description: 'Sums over every unit; byUnit can be compared' }),
+  destroyed: z.number(),
+  handled: z.number(),
+  byUnit: z.array(unitProgressSchema),
+});
+
+export const RECALL_STATUSES = ['open', 'closed'] as const;
+
+export const recallSchema = z
+  .strictObject({
+    recallId: z.string(),
+    level: z.number().int(),
+    mode: z.string(),
+    status: z.enum(RECALL_STATUSES),
+    reason: z.string(),
+    initiatedBy: z.string(),
+    startedAt: time,
+    deadline: time.meta({ description: 'When every holder must have started acting' }),
+    completeBy: time,
+    closedAt: nullableTime,
+    closedBy: z.string().nullable(),
+    closeReason: z.string().nullable(),
+    rootBatchIds: z.array(z.string()),
+    affectedBatchIds: z.array(z.string()),
+    progress: recallProgressSchema,
+  })
+  .meta({ id: 'Recall' });
+
+export const reportRowSchema = z.strictObject({
+  noticeId: z.string(),
+  recipient: z.string(),
+  recipientName: z.string().nullable(),
+  batches: z.array(noticeLineSchema),
+  issuedAt: time,
+  deadline: time,
+  deliveryStatus: z.enum(DELIVERY_STATUSES),
+  deliveredAt: nullableTime,
+  attempts: z.number().int(),
+  acknowledgedAt: nullableTime,
+  recovered: z.number(),
+  destroyed: z.number(),
+  reportUnits: z.array(z.string()).meta({ description: "The units of the recipient's reports" }),
+  overdue: z.boolean(),
+});
+
+export const recallReportSchema = z
+  .strictObject({
+    generatedAt: time,
+    recall: recallSchema,
+    notices: z.array(reportRowSchema),
+  })
+  .meta({ id: 'RecallReport' });
+
+export const mockRecallSchema = z
+  .strictObject({
+    rootBatchIds: z.array(z.string()),
+    affectedBatchIds: z.array(z.string()),
+    parties: z.array(
+      z.strictObject({
+        partyId: z.string(),
+        name: z.string().nullable(),
+        batches: z.array(noticeLineSchema),
+      }),
+    ),
+    truncated: z.boolean(),
+    elapsedMs: z.number().int(),
+  })
+  .meta({ id: 'MockRecall' });
+
+export type NoticeLine = z.infer<typeof noticeLineSchema>;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export type NoticeDelivery = z.infer<typeof noticeDeliverySchema>;
+export type ProgressReport = z.infer<typeof progressReportSchema>;
+export type NoticeView = z.infer<typeof noticeSchema>;
+export type UnitProgress = z.infer<typeof unitProgressSchema>;
+export type RecallProgress = z.infer<typeof recallProgressSchema>;
+export type RecallStatus = (typeof RECALL_STATUSES)[number];
+export type RecallView = z.infer<typeof recallSchema>;
+export type ReportRow = z.infer<typeof reportRowSchema>;
+export type RecallReport = z.infer<typeof recallReportSchema>;
+export type MockRecallView = z.infer<typeof mockRecallSchema>;

@@ -1,0 +1,203 @@
+/**
+ * The ingest service's contract: POST /v1/events with every event type as posted, and the admin's
+ * party and key routes, each with its schemas and what the audit trail records of it. routes.ts
+ * and party-routes.ts mount them with their handlers.
+ */
+import { z } from 'zod';
+import { ROLES } from '../common/access/party-directory.js';
+import { ingestAnswerSchema } from '../common/api/ingest.js';
+import { apiKeyInfoSchema, newKeySchema, newPartySchema } from '../common/api/parties.js';
+import {
+  distinct,
+  field,
+  hasRole,
+  idOf,
+  ids,
+  type AuditedRequest,
+  type AuditAction,
+} from '../common/audit/audit-policy.js';
+import { defineOperation, idParameter } from '../common/http/operations.js';
+import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
+import { MAX_EVENTS_PER_REQUEST } from './parse-submission.js';
+
+const eventTypes = Object.keys(SUBMITTED_EVENT_SCHEMAS);
+
+/**
+ * Each event type as posted: its fields and the `eventType` tag. (`party` may also be sent, but
+ * only as the caller's own id, which a schema cannot say; so it is left out here.)
+ */
+const postedEvents = Object.entries(SUBMITTED_EVENT_SCHEMAS).map(([eventType, schema]) =>
+  z
+    .strictObject({ eventType: z.literal(eventType), ...(schema as z.ZodObject).shape })
+    .meta({ id: eventType }),
+);
+
+const eventSchema = z
+  .discriminatedUnion('eventType', postedEvents as unknown as [z.ZodObject, ...z.ZodObject[]])
+  .meta({
+    id: 'Event',
+    description:
+      'One event, tagged by `eventType`. It may name `party` only as the calling party: the ' +
+      "acting party is the API key's (another answers 403). Unknown fields are refused.",
+    discriminator: {
+      propertyName: 'eventType',
+      mapping: Object.fromEntries(eventTypes.map((type) => [type, `#/components/schemas/${type}`])),
+    },
+  });
+
+const eventBatchSchema = z
+  .strictObject({ events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_REQUEST) })
+  .meta({ id: 'EventBatch' });
+
+/** The recall events whose submission is a recall action. */
+export const RECALL_ACTION_EVENT_TYPES: readonly string[] = [
+  'RecallInitiated',
+  'RecallClosed',
+  'RecallAcknowledged',
+  'RecallProgressReported',
+];
+
+function submittedList(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  if (!('events' in body)) return [body];
+  return Array.isArray(body.events) ? body.events.slice(0, MAX_EVENTS_PER_REQUEST) : [];
+}
+
+/** A submission holding recall events is a recall action; other submissions only an admin's. */
+function submittedEvents(request: AuditedRequest): AuditAction | undefined {
+  const events = submittedList(request.body);
+  const eventTypes = distinct(ids(events.map((event) => field(event, 'eventType'))));
+  const recallEvents = events.filter((event) =>
+    RECALL_ACTION_EVENT_TYPES.includes(idOf(field(event, 'eventType'))),
+  );
+  if (recallEvents.length === 0) {
+    return hasRole(request, 'admin')
+      ? { action: 'events.submit', target: '', detail: { eventTypes } }
+      : undefined;
+  }
+  const recallIds = distinct(ids(recallEvents.map((event) => field(event, 'recallId'))));
+  const noticeIds = distinct(ids(recallEvents.map((event) => field(event, 'noticeId'))));
+  return {
+    action: 'recall.action',
+    target: [...recallIds, ...noticeIds].join(','),
+    detail: { eventTypes, recallIds, noticeIds },
+  };
+}
+
+export const postEventsOperation = defineOperation({
+  method: 'POST',
+  url: '/v1/events',
+  operationId: 'postEvents',
+  summary: 'Record events: one event, or { events: [...] } (1-1000), written all or nothing',
+  tag: 'events',
+  body: z.union([eventSchema, eventBatchSchema]),
+  // parse-submission.ts names each refused event by its index and id.
+  bodyCheckedByHandler: true,
+  answers: { 202: { description: 'Durably in the log', schema: ingestAnswerSchema } },
+  errors: [400, 403, 409, 413],
+  audit: submittedEvents,
+});
+
+const PARTY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const newPartyBody = z.strictObject({
+  partyId: z.string().regex(PARTY_ID, 'must be 1-128 letters, digits, ".", "_", ":" or "-"'),
+  name: z.string().min(1, 'must not be empty').max(256),
+  roles: z
+    .array(z.enum(ROLES))
+    .min(1, 'must hold at least one role')
+    .refine((roles) => new Set(roles).size === roles.length, 'must not repeat a role')
+    .meta({ uniqueItems: true }),
+  webhook: z
+    .strictObject({
+      url: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .max(2048)
+        .meta({ pattern: '^https?://' }),
+      secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+    })
+    .optional(),
+});
+
+const partyParams = z.strictObject({ partyId: idParameter });
+
+export const createPartyOperation = defineOperation({
+  method: 'POST',
+  url: '/v1/parties',
+  operationId: 'createParty',
+  summary: `Register a party (admin); roles: ${ROLES.join(', ')}`,
+  tag: 'parties',
+  body: newPartyBody,
+  answers: {
+    201: {
+      description: 'The party and its first API key (and webhook secret), shown only once',
+      schema: newPartySchema,
+    },
+  },
+  errors: [400, 403, 409, 413],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.party.create',
+    target: idOf(field(request.body, 'partyId')),
+    detail: {
+      roles: ids(field(request.body, 'roles')).filter((role) =>
+        (ROLES as readonly string[]).includes(role),
+      ),
+    },
+  }),
+});
+
+export const issueKeyOperation = defineOperation({
+  method: 'POST',
+  url: '/v1/parties/:partyId/keys',
+  operationId: 'issuePartyKey',
+  summary: 'Issue a further API key to a party (admin): rotation',
+  tag: 'parties',
+  params: partyParams,
+  answers: { 201: { description: 'The new key, shown only once', schema: newKeySchema } },
+  errors: [403, 404],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.key.create',
+    target: idOf(request.params.partyId),
+    detail: {},
+  }),
+});
+
+export const listKeysOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/parties/:partyId/keys',
+  operationId: 'listPartyKeys',
+  summary: "A party's API keys, without secrets (admin)",
+  tag: 'parties',
+  params: partyParams,
+  answers: { 200: { description: 'The keys, oldest first', schema: z.array(apiKeyInfoSchema) } },
+  errors: [403],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.key.list',
+    target: idOf(request.params.partyId),
+    detail: {},
+  }),
+});
+
+export const revokeKeyOperation = defineOperation({
+  method: 'DELETE',
+  url: '/v1/parties/:partyId/keys/:keyId',
+  operationId: 'revokePartyKey',
+  summary: 'Revoke an API key at once (admin)',
+  tag: 'parties',
+  params: z.strictObject({ partyId: idParameter, keyId: idParameter }),
+  answers: { 204: { description: 'Revoked' } },
+  errors: [403, 404],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.key.revoke',
+    target: idOf(request.params.partyId),
+    detail: { keyId: idOf(request.params.keyId) },
+  }),
+});

@@ -1,0 +1,108 @@
+/**
+ * The trace API's contract: a batch with its timeline, its trace chain (DESIGN §6) and the batch
+ * search, each with its schemas and what the audit trail records of it. routes.ts and
+ * search-routes.ts mount them with their handlers.
+ */
+import { z } from 'zod';
+import {
+  batchDetailSchema,
+  batchSearchHitSchema,
+  traceSchema,
+  TRACE_DIRECTIONS,
+} from '../common/api/trace.js';
+import { hasRole, idOf, stringFields, type AuditRule } from '../common/audit/audit-policy.js';
+import { defineOperation, idParameter, integerParameter } from '../common/http/operations.js';
+import type { TraceLimits } from './assemble-trace.js';
+
+const batchParams = z.strictObject({ batchId: idParameter });
+
+/**
+ * Trace and batch reads are recorded for regulators (and admins, whose every request is); another
+ * party's read only when it was refused, as an attempt on batches out of its reach.
+ */
+const traceRead =
+  (action: 'trace.read' | 'batch.read'): AuditRule =>
+  (request) => {
+    const recorded =
+      hasRole(request, 'regulator') || hasRole(request, 'admin') || request.status === 403;
+    if (!recorded) return undefined;
+    const detail = action === 'trace.read' ? stringFields(request.query, ['direction']) : {};
+    return { action, target: idOf(request.params.batchId), detail };
+  };
+
+export const getBatchOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/batches/:batchId',
+  operationId: 'getBatch',
+  summary: 'A batch and its timeline of events (retracted ones marked)',
+  tag: 'batches',
+  params: batchParams,
+  answers: { 200: { description: 'The batch', schema: batchDetailSchema } },
+  errors: [403, 404],
+  audit: traceRead('batch.read'),
+});
+
+/** The query of a trace, with the ceilings this platform is configured with. */
+export const traceQuerySchema = (limits: TraceLimits) =>
+  z.object({
+    direction: z
+      .enum(TRACE_DIRECTIONS, { error: `must be one of ${TRACE_DIRECTIONS.join(', ')}` })
+      .default('both'),
+    maxDepth: integerParameter(
+      1,
+      limits.maxDepth,
+      `Default and ceiling: ${limits.maxDepth} (TRACE_MAX_DEPTH)`,
+    ).default(limits.maxDepth),
+    maxNodes: integerParameter(
+      1,
+      limits.maxNodes,
+      `Default and ceiling: ${limits.maxNodes} (TRACE_MAX_NODES)`,
+    ).default(limits.maxNodes),
+  });
+
+export const getTraceOperation = (limits: TraceLimits) =>
+  defineOperation({
+    method: 'GET',
+    url: '/v1/batches/:batchId/trace',
+    operationId: 'getTrace',
+    summary: 'The trace chain of a batch: upstream to its origins, downstream to every holder',
+    tag: 'batches',
+    params: batchParams,
+    query: traceQuerySchema(limits),
+    answers: { 200: { description: 'The trace', schema: traceSchema } },
+    errors: [400, 403, 404],
+    audit: traceRead('trace.read'),
+  });
+
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 200;
+const MAX_QUERY_LENGTH = 200;
+
+const queryMessage = `must be 1 to ${MAX_QUERY_LENGTH} characters`;
+
+/** `q` is required: the search lists matches, never every batch. */
+export const searchQuerySchema = z
+  .object({
+    q: z
+      .string({ error: queryMessage })
+      .max(MAX_QUERY_LENGTH, queryMessage)
+      .transform((text) => text.trim())
+      .pipe(z.string().min(1, queryMessage))
+      .meta({
+        description: 'A batch id prefix, or part of a product id or name (case-insensitive)',
+      }),
+    limit: integerParameter(1, MAX_LIMIT).default(DEFAULT_LIMIT),
+  })
+  .transform(({ q, limit }) => ({ text: q, limit }));
+
+export const searchBatchesOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/batches',
+  operationId: 'searchBatches',
+  summary: 'Batch search: ids starting with q, products whose id or name contains it',
+  description: 'A party that is not a regulator finds only the batches it produced.',
+  tag: 'batches',
+  query: searchQuerySchema,
+  answers: { 200: { description: 'Matching batches', schema: z.array(batchSearchHitSchema) } },
+  errors: [400],
+});

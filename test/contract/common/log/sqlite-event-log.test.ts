@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEventLog } from '../../../../services/common/log/create-event-log.js';
+import { isSuyuanError } from '../../../../services/common/errors.js';
+import type {
+  EventLog,
+  StoredRecord,
+  SubscribeOptions,
+} from '../../../../services/common/log/event-log.js';
+import { createSqliteEventLog } from '../../../../services/common/log/sqlite-event-log.js';
+import type { Logger } from '../../../../services/common/logger.js';
+import { pollUntil } from '../../../support/poll.js';
+import { eventLogContract, type LogAdapterConfig } from './event-log.contract.js';
+
+eventLogContract('embedded (SQLite)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'suyuan-log-contract-'));
+  const config: LogAdapterConfig = { kind: 'embedded', path: join(dir, 'log.db') };
+  return {
+    config,
+    create: () => createEventLog(config, pino({ level: 'silent' })),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+const record = (text: string) => ({ key: 'lot-1', value: Buffer.from(text) });
+const texts = (records: readonly StoredRecord[]) => records.map((r) => String(r.value));
+
+/** What only the embedded adapter promises, beyond the contract. */
+describe('embedded (SQLite) event log', () => {
+  let dir: string;
+  let path: string;
+  const opened: EventLog[] = [];
+  const releases: (() => void)[] = [];
+
+  function open(options: { pollIntervalMs?: number; logger?: Logger } = {}): EventLog {
+    const log = createSqliteEventLog({ path, ...options });
+    opened.push(log);
+    return log;
+  }
+
+  async function collect(log: EventLog, options: Omit<SubscribeOptions, 'handleBatch'>) {
+    const handled: StoredRecord[] = [];
+    const subscription = await log.subscribe({
+      ...options,
+      handleBatch: (batch) => Promise.resolve(void handled.push(...batch)),
+    });
+    return { handled, subscription };
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'suyuan-sqlite-log-'));
+    path = join(dir, 'nested', 'log.db');
+  });
+
+  afterEach(async () => {
+    for (const release of releases.splice(0)) release();
+    await Promise.all(opened.splice(0).map((log) => log.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates a topic on first append and numbers its records from 0 without gaps', async () => {
+    const log = open();
+    expect(await log.endOffsets('lots')).toEqual(new Map());
+    expect(await log.append('lots', [])).toEqual([]);
+    expect(await log.endOffsets('lots')).toEqual(new Map());
+
+    const first = await log.append('lots', [record('a'), record('b'), record('c')]);
+    await log.ensureTopic('lots');
+    const second = await log.append('lots', [record('d'), record('e')]);
+
+    expect([...first, ...second]).toEqual(
+      [0, 1, 2, 3, 4].map((offset) => ({ partition: 0, offset })),
+    );
+    expect(await log.endOffsets('lots')).toEqual(new Map([[0, 5]]));
+    await log.ensureTopic('empty');
+    expect(await log.endOffsets('empty')).toEqual(new Map([[0, 0]]));
+  });
+
+  it('allows one active subscription per group and topic in a process', async () => {
+    const log = open();
+    const options = { topic: 'lots', groupId: 'projector' };
+    const first = await collect(log, options);
+
+    await expect(collect(log, options)).rejects.toThrow(/already has an active subscription/);
+    const otherGroup = await collect(log, { ...options, groupId: 'recall' });
+    await first.subscription.stop();
+    const again = await collect(log, options);
+
+    await Promise.all([otherGroup.subscription.stop(), again.subscription.stop()]);
+  });
+
+  it('close() lets the batch in hand finish and commit, then refuses work', async () => {
+    const log = open();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    releases.push(release);
+    let entered = 0;
+    await log.subscribe({
+      topic: 'lots',
+      groupId: 'projector',
+      handleBatch: async (batch) => {
+        entered += batch.length;
+        await gate;
+      },
+    });
+    await log.append('lots', [record('a')]);
+    await pollUntil(() => entered === 1, { what: 'the handler to receive the record' });
+
+    const closed = log.close();
+    release();
+    await closed;
+
+    const error: unknown = await log.append('lots', [record('b')]).catch((e: unknown) => e);
+    expect(isSuyuanError(error) && error.code).toBe('log_unavailable');
+    await expect(
+      log.subscribe({ topic: 'lots', groupId: 'x', handleBatch: () => Promise.resolve() }),
+    ).rejects.toThrow(/closed/);
+    await expect(log.read('lots', { fromOffset: 0, maxRecords: 1 })).rejects.toThrow();
+    expect(await open().committedOffsets('lots', 'projector')).toEqual(new Map([[0, 1]]));
+  });
+
+  it('sees records appended through another connection to the same file', async () => {
+    const consumerSide = open({ pollIntervalMs: 20 });
+    const producerSide = open();
+    const consumer = await collect(consumerSide, { topic: 'lots', groupId: 'projector' });
+
+    await producerSide.append('lots', [record('from elsewhere')]);
+
+    await pollUntil(() => consumer.handled.length === 1, { what: 'the polled record' });
+    expect(texts(consumer.handled)).toEqual(['from elsewhere']);
+  });
+
+  it("starts at 'latest' only for a group without a committed offset", async () => {
+    const log = open();
+    await log.append('lots', [record('old')]);
+    const options = { topic: 'lots', groupId: 'notifier', startAt: 'latest' } as const;
+    const first = await collect(log, options);
+    await log.append('lots', [record('new')]);
+    await pollUntil(() => first.handled.length === 1, {
+      what: 'the record appended after subscribe',
+    });
+    await first.subscription.stop();
+
+    await log.append('lots', [record('while stopped')]);
+    const second = await collect(log, options);
+    await pollUntil(() => second.handled.length === 1, {
+      what: 'the record appended while stopped',
+    });
+
+    expect(texts(first.handled)).toEqual(['new']);
+    expect(texts(second.handled)).toEqual(['while stopped']);
+  });
+
+  it('logs a failed handler with its topic and group before redelivering', async () => {
+    const entries: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const log = open({ logger });
+    let attempts = 0;
+    await log.subscribe({
+      topic: 'lots',
+      groupId: 'projector',
+      handleBatch: () => (++attempts === 1 ? Promise.reject(new Error('boom')) : Promise.resolve()),
+    });
+    await log.append('lots', [record('a')]);
+
+    await pollUntil(() => attempts >= 2, { what: 'the redelivery' });
+    expect(entries[0]).toMatchObject({
+      msg: 'handler failed; redelivering',
+      topic: 'lots',
+      groupId: 'projector',
+      err: { message: 'boom' },
+    });
+  });
+});

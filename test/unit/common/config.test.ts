@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentSchema, loadConfig } from '../../../services/common/config.js';
+import { PROJECT_ROOT } from '../../../services/common/project-paths.js';
+
+/** The README's configuration table: variable → the default it states (— for none). */
+function readmeConfiguration(): Map<string, string> {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const rows = section.split('\n').filter((line) => /^\| `[A-Z_]+`/.test(line));
+  return new Map(
+    rows.map((row) => {
+      const [variable = '', fallback = ''] = row
+        .split('|')
+        .slice(1, 3)
+        .map((cell) => cell.trim());
+      return [variable.replaceAll('`', ''), fallback.replaceAll('`', '')];
+    }),
+  );
+}
+
+describe('configuration', () => {
+  it('has working defaults for a fresh machine', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      eventLog: { kind: 'embedded' },
+      store: { kind: 'chdb' },
+      adminKey: undefined,
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('stops on a bad value with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
+    expect(() => loadConfig({ EVENT_LOG: 'zookeeper' })).toThrow(/EVENT_LOG="zookeeper"/);
+    expect(() => loadConfig({ SUYUAN_ADMIN_KEY: 'short' })).toThrow(
+      /SUYUAN_ADMIN_KEY=.*at least 24 characters/,
+    );
+    expect(() => loadConfig({ TRACE_MAX_NODES: '0' })).toThrow(/TRACE_MAX_NODES/);
+  });
+
+  it('validates the recall policy and the webhook retry schedule at start', () => {
+    expect(loadConfig({}).recallPolicy.defectSeverity.CRITICAL).toBe(1);
+    const custom = loadConfig({
+      SUYUAN_RECALL_POLICY:
+        '{"defectSeverity":{"CRITICAL":1,"MAJOR":1,"MINOR":3},"failedSupervisorySampling":null}',
+    });
+    expect(custom.recallPolicy).toEqual({
+      defectSeverity: { CRITICAL: 1, MAJOR: 1, MINOR: 3 },
+      failedSupervisorySampling: null,
+    });
+    expect(() => loadConfig({ SUYUAN_RECALL_POLICY: '{"defectSeverity":{"CRITICAL":4}}' })).toThrow(
+      /SUYUAN_RECALL_POLICY=.*defectSeverity/,
+    );
+    expect(() => loadConfig({ SUYUAN_RECALL_POLICY: 'level one' })).toThrow(
+      /SUYUAN_RECALL_POLICY=.*not valid JSON/,
+    );
+    expect(
+      loadConfig({ SUYUAN_WEBHOOK_RETRY_SCHEDULE: '50ms,2s,1h' }).webhooks.retrySchedule,
+    ).toEqual([50, 2000, 3_600_000]);
+    expect(() => loadConfig({ SUYUAN_WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(
+      /SUYUAN_WEBHOOK_RETRY_SCHEDULE="soon"/,
+    );
+  });
+
+  it('is documented in the README, every variable with its default', () => {
+    const documented = readmeConfiguration();
+    const defaults: Record<string, string | number | boolean | undefined> = environmentSchema.parse(
+      {},
+    );
+    expect([...documented.keys()].sort()).toEqual(Object.keys(environmentSchema.shape).sort());
+    for (const [variable, stated] of documented) {
+      const value = defaults[variable];
+      const expected = value === undefined ? '—' : value === '' ? 'empty' : String(value);
+      expect({ variable, default: stated }).toEqual({ variable, default: expected });
+    }
+  });
+});
