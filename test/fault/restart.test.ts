@@ -9,6 +9,7 @@
  *   the join; start-up runs meanwhile). `/readyz` is 200 throughout, saying the consumer joins.
  * - The projector stopped with SIGTERM leaves its group at once (no member left to expire).
  */
+import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,14 +181,16 @@ describe('a service restarted after it stopped', { tags: ['own-kafka'] }, () => 
         () => (sentAfterRestart().some((r) => r.path === '/shop-late') ? since() : undefined),
         { timeoutMs: 60_000, intervalMs: 25, what: "the new party's notice" },
       );
+      // Start-up is mostly loading code, so it slows with the machine: a failure says the load.
+      const load = `load average ${loadavg()[0]?.toFixed(1)} on this machine`;
       console.info(
         `[restart] recall SIGKILLed and started again: listening ${listeningMs} ms, recall API ` +
           `${recallApiMs} ms, first due notice sent ${firstWebhookMs} ms, consumer caught up ` +
-          `${consumingMs} ms, the new party's notice ${lateNoticeMs} ms after the start`,
+          `${consumingMs} ms, the new party's notice ${lateNoticeMs} ms after the start (${load})`,
       );
-      expect(recallApiMs).toBeLessThan(2_000);
-      expect(firstWebhookMs).toBeLessThan(2_000);
-      expect(consumingMs).toBeLessThan(5_000);
+      expect(recallApiMs, load).toBeLessThan(2_000);
+      expect(firstWebhookMs, load).toBeLessThan(2_000);
+      expect(consumingMs, load).toBeLessThan(5_000);
       // Until it answered, the gateway said so in the API's shape; the process was ready at once.
       for (const answer of gatewayAnswers.slice(0, -1)) {
         expect(answer).toMatchObject({ status: 503, body: { error: 'unavailable' } });
