@@ -39,7 +39,7 @@ export const environmentSchema = z.object({
     .default('default'),
   STARTUP_TIMEOUT_MS: positiveInt(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: bool.default(false),
+  LOG_PRETTY: bool.optional(),
   SUYUAN_BODY_LIMIT_BYTES: positiveInt(16 * 1024 * 1024),
   TRACE_MAX_DEPTH: positiveInt(64),
   TRACE_MAX_NODES: positiveInt(5_000),
@@ -103,6 +103,7 @@ export interface Config {
   /** How long a service waits for the log and the store at start before it gives up. */
   readonly startupTimeoutMs: number;
   readonly logLevel: string;
+  /** Readable lines instead of JSON: LOG_PRETTY, else whether stdout is a terminal. */
   readonly logPretty: boolean;
   readonly bodyLimitBytes: number;
   readonly trace: { readonly maxDepth: number; readonly maxNodes: number };
@@ -194,7 +195,14 @@ export function parseEnvironment<Schema extends z.ZodType>(
   throw new SuyuanError('config_invalid', `invalid configuration: ${problems.join('; ')}`);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * `stdoutIsTerminal` picks the log format when LOG_PRETTY is not set: readable on a terminal, JSON
+ * lines when piped to a collector or a file.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): Config {
   const e = parseEnvironment(environmentSchema, env);
   const dataDir = resolve(e.SUYUAN_DATA_DIR);
   return Object.freeze({
@@ -207,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
-    logPretty: e.LOG_PRETTY,
+    logPretty: e.LOG_PRETTY ?? stdoutIsTerminal,
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
     trace: Object.freeze({ maxDepth: e.TRACE_MAX_DEPTH, maxNodes: e.TRACE_MAX_NODES }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,

@@ -40,7 +40,7 @@ export async function startEmbeddedPlatform(
   const projectorDeps = {
     ...foundations,
     metrics,
-    logger: logger.child({ service: 'projector' }),
+    logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
   };

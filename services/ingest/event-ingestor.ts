@@ -16,6 +16,7 @@ import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
+import { checkBatchClaims } from './batch-claims.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { createEventIndex, type EventIndex } from './event-index.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
@@ -66,6 +67,7 @@ export function createEventIngestor(options: Deps): EventIngestor {
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique);
       await checkRetractions(deps.index, caller, unique);
+      await checkBatchClaims(deps.store, unique);
       await checkRecallRules(deps.store, caller, unique);
       const results = await lock.run(
         unique.map((item) => item.event.eventId),

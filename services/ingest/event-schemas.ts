@@ -137,7 +137,8 @@ const inspectionRecorded = z.strictObject({
     .array(
       z.strictObject({
         item: text(256),
-        value: text(256),
+        // Lab systems send measurements as numbers; text keeps "未检出" or "<0.01" as written.
+        value: z.union([z.number(), text(256)], { error: 'must be a string or a number' }),
         limit: optionalText(256),
         unit: optionalText(32),
       }),

@@ -4,6 +4,7 @@
  * and party-routes.ts mount them with their handlers.
  */
 import { z } from 'zod';
+import { isStandardWebhookSecret, WEBHOOK_SECRET_FORM } from '../common/access/api-keys.js';
 import { ROLES } from '../common/access/party-directory.js';
 import { ingestAnswerSchema } from '../common/api/ingest.js';
 import { apiKeyInfoSchema, newKeySchema, newPartySchema } from '../common/api/parties.js';
@@ -114,7 +115,14 @@ export const newPartyBody = z.strictObject({
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
         .max(2048)
         .meta({ pattern: '^https?://' }),
-      secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+      secret: z
+        .string()
+        .max(256)
+        .refine(
+          isStandardWebhookSecret,
+          `must be ${WEBHOOK_SECRET_FORM}; leave it out to have one generated`,
+        )
+        .optional(),
     })
     .optional(),
 });

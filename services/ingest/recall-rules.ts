@@ -8,6 +8,12 @@ import type { IngestWarning } from '../common/api/ingest.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
 import { invalidInput } from '../common/invalid-input.js';
+import {
+  countingProductions,
+  LIVE_RECALLS,
+  NOT_RETRACTED,
+  OPEN_RECALLS,
+} from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -18,60 +24,72 @@ interface Item {
 
 export type { IngestWarning };
 
-const OPEN_RECALLS = `SELECT recall_id FROM recalls FINAL
-  WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)`;
-
 const invalid = (item: Item, path: string, message: string) =>
   invalidInput(
     [{ index: item.index, eventId: item.event.eventId, path, message }],
     'invalid_event',
   );
 
+interface ItemOf<T extends SuyuanEvent['eventType']> {
+  readonly index: number;
+  readonly event: Extract<SubmittedEvent, { eventType: T }>;
+}
+
 const of = <T extends SuyuanEvent['eventType']>(items: readonly Item[], type: T) =>
-  items.filter((item) => item.event.eventType === type) as Array<{
-    index: number;
-    event: Extract<SubmittedEvent, { eventType: T }>;
-  }>;
+  items.filter((item) => item.event.eventType === type) as Array<ItemOf<T>>;
+
+function checkMode(item: ItemOf<'RecallInitiated'>, regulator: boolean): void {
+  const { mode } = item.event;
+  if (regulator && mode !== 'ORDERED')
+    throw invalid(item, 'mode', 'a recall a regulator opens is ORDERED (责令召回)');
+  if (!regulator && mode !== 'VOLUNTARY')
+    throw invalid(
+      item,
+      'mode',
+      'only a regulator orders a recall; a producer opens a VOLUNTARY one (主动召回)',
+    );
+}
+
+async function checkOwnRoots(store: Store, caller: Party, item: ItemOf<'RecallInitiated'>) {
+  const producers = await store.query<{ batchId: string; producer: string }>(
+    `SELECT batch_id AS batchId, producer
+     FROM (${countingProductions('{ids:Array(String)}')})`,
+    { ids: item.event.rootBatchIds },
+  );
+  const own = new Set(
+    producers.filter((row) => row.producer === caller.partyId).map((row) => row.batchId),
+  );
+  if (!item.event.rootBatchIds.every((id) => own.has(id))) {
+    throw new SuyuanError(
+      'forbidden',
+      'rootBatchIds: only the producer of every root batch, or a regulator, may open a recall of them',
+    );
+  }
+}
+
+async function checkRecallIdFree(store: Store, item: ItemOf<'RecallInitiated'>) {
+  // The same event again is a duplicate, settled later; another event reusing the id is not.
+  const [existing] = await store.query<{ n: number }>(
+    `SELECT count() AS n FROM recalls FINAL
+     WHERE recall_id = {id:String} AND event_id != {eventId:String}`,
+    { id: item.event.recallId, eventId: item.event.eventId },
+  );
+  if (existing && existing.n > 0) {
+    throw new SuyuanError(
+      'conflict',
+      `events[${item.index}].recallId: recall ${item.event.recallId} exists already`,
+    );
+  }
+}
 
 async function checkInitiated(store: Store, caller: Party, items: readonly Item[]) {
   const regulator = caller.roles.includes('regulator');
   for (const item of of(items, 'RecallInitiated')) {
-    const { event } = item;
-    if (regulator && event.mode !== 'ORDERED')
-      throw invalid(item, 'mode', 'a recall a regulator opens is ORDERED (责令召回)');
-    if (!regulator && event.mode !== 'VOLUNTARY')
-      throw invalid(
-        item,
-        'mode',
-        'only a regulator orders a recall; a producer opens a VOLUNTARY one (主动召回)',
-      );
-    // The same event again is a duplicate, settled later; another event reusing the id is not.
-    const [existing] = await store.query<{ n: number }>(
-      `SELECT count() AS n FROM recalls FINAL
-       WHERE recall_id = {id:String} AND event_id != {eventId:String}`,
-      { id: event.recallId, eventId: event.eventId },
-    );
-    if (existing && existing.n > 0) {
-      throw new SuyuanError(
-        'conflict',
-        `events[${item.index}].recallId: recall ${event.recallId} exists already`,
-      );
-    }
-    if (regulator) continue;
-    const producers = await store.query<{ batchId: string; producer: string }>(
-      `SELECT batch_id AS batchId, producer FROM batches FINAL WHERE batch_id IN {ids:Array(String)}
-       ORDER BY batch_id, recorded_at, event_id LIMIT 1 BY batch_id`,
-      { ids: event.rootBatchIds },
-    );
-    const own = new Set(
-      producers.filter((row) => row.producer === caller.partyId).map((row) => row.batchId),
-    );
-    if (!event.rootBatchIds.every((id) => own.has(id))) {
-      throw new SuyuanError(
-        'forbidden',
-        'rootBatchIds: only the producer of every root batch, or a regulator, may open a recall of them',
-      );
-    }
+    checkMode(item, regulator);
+    // Whether the caller may open this recall is settled before whether its id is taken, so a
+    // party that may not learns nothing of the recalls of others.
+    if (!regulator) await checkOwnRoots(store, caller, item);
+    await checkRecallIdFree(store, item);
   }
 }
 
@@ -80,7 +98,7 @@ async function checkClosed(store: Store, caller: Party, items: readonly Item[]) 
     if (!caller.roles.includes('regulator'))
       throw new SuyuanError('forbidden', 'only a regulator may close a recall');
     const [known] = await store.query<{ n: number }>(
-      'SELECT count() AS n FROM recalls FINAL WHERE recall_id = {id:String}',
+      `SELECT count() AS n FROM (${LIVE_RECALLS}) WHERE recall_id = {id:String}`,
       { id: item.event.recallId },
     );
     if (!known || known.n === 0)
@@ -96,12 +114,14 @@ async function checkAnswers(store: Store, caller: Party, items: readonly Item[])
     { ids: answers.map((item) => item.event.noticeId) },
   );
   const recipientOf = new Map(notices.map((row) => [row.noticeId, row.recipient]));
+  // Notice ids derive from (recall, recipient), so anyone can compute one: an unknown notice and
+  // another party's get the same answer, or the answer would tell who a recall reached.
   for (const item of answers) {
-    const recipient = recipientOf.get(item.event.noticeId);
-    if (recipient === undefined)
-      throw invalid(item, 'noticeId', `unknown notice ${item.event.noticeId}`);
-    if (recipient !== caller.partyId)
-      throw new SuyuanError('forbidden', 'noticeId: only the recipient of a notice may answer it');
+    if (recipientOf.get(item.event.noticeId) !== caller.partyId)
+      throw new SuyuanError(
+        'forbidden',
+        `events[${item.index}].noticeId: a party may answer only a notice issued to it`,
+      );
   }
 }
 
@@ -132,7 +152,8 @@ export async function recallWarnings(
   if (shipments.length === 0) return [];
   const rows = await store.query<{ batchId: string; recallId: string }>(
     `SELECT DISTINCT batch_id AS batchId, recall_id AS recallId FROM recall_batches FINAL
-     WHERE batch_id IN {ids:Array(String)} AND recall_id IN (${OPEN_RECALLS})`,
+     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
+       AND recall_id IN (SELECT recall_id FROM (${OPEN_RECALLS}))`,
     { ids: shipments.flatMap((item) => item.event.lines.map((line) => line.batchId)) },
   );
   return shipments.flatMap((item) => {

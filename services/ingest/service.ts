@@ -26,7 +26,7 @@ export function mountIngestApi(
     codec,
     parties,
     metrics,
-    logger: logger.child({ service: 'ingest' }),
+    logger: logger.child({ component: 'ingest' }),
   });
   registerIngestRoutes(app, { ingestor, metrics });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });

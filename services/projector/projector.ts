@@ -73,7 +73,11 @@ export function projectorHealth(
     topic: EVENTS_TOPIC,
     group,
     stallAfterMs: deps.stallAfterMs,
-    onFailure: () => deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group }),
+    onFailure: () =>
+      deps.metrics?.consumerFailures.inc({
+        topic: deps.log.qualifiedName(EVENTS_TOPIC),
+        group: deps.log.qualifiedName(group),
+      }),
   });
 }
 
@@ -83,7 +87,10 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   await deps.log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
   const groupId = deps.groupId ?? PROJECTOR_GROUP;
   // Reported from the start at 0, so that a rate over it works before the first poison message.
-  deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, 0);
+  deps.metrics?.deadLetterMessages.inc(
+    { topic: deps.log.qualifiedName(EVENTS_DEAD_LETTER_TOPIC) },
+    0,
+  );
   const health = deps.health ?? projectorHealth(deps);
   const deadLetters = createDeadLetters(deps);
   const project = async (records: readonly StoredRecord[]) => {

@@ -73,7 +73,7 @@ export const listRecallNoticesOperation = defineOperation({
   method: 'GET',
   url: '/v1/recalls/:recallId/notices',
   operationId: 'listRecallNotices',
-  summary: "A recall's notices (a recipient sees only its own)",
+  summary: "A recall's notices (a party not a regulator: its own and one step around it)",
   tag: 'recalls',
   params: recallParams,
   answers: { 200: { description: 'Notices', schema: z.array(noticeSchema) } },

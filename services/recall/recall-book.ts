@@ -8,6 +8,7 @@ import { logKeyOf } from '../common/events/keys.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { stableUuid } from '../common/stable-id.js';
+import { findOpenRecalls } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
@@ -62,12 +63,13 @@ export function createRecallBook(deps: BookDeps) {
   let openCache: Promise<OpenRecall[]> | undefined;
 
   const openRecalls = () => {
-    openCache ??= deps.store
-      .query<OpenRecall>(
-        `SELECT recall_id AS recallId, level, root_batch_ids AS rootBatchIds FROM recalls FINAL
-         WHERE recall_id NOT IN (SELECT recall_id FROM recall_closures FINAL)
-           AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
-         ORDER BY started_at, recall_id LIMIT 1 BY recall_id`,
+    openCache ??= findOpenRecalls(deps.store)
+      .then((rows) =>
+        rows.map((row) => ({
+          recallId: row.recallId,
+          level: row.level as RecallLevel,
+          rootBatchIds: row.rootBatchIds,
+        })),
       )
       .catch((error: unknown) => {
         openCache = undefined;

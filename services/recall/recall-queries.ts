@@ -3,6 +3,7 @@
  * events. A recall's notices come back one row per notice with their delivery attempts and
  * answers already folded in by ClickHouse, so a page of recalls costs two queries.
  */
+import { LIVE_CLOSURES, LIVE_RECALLS, OPEN_RECALLS } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 
 /**
@@ -82,41 +83,41 @@ export interface NoticeRow {
   readonly answers: NoticeAnswerRow[];
 }
 
-/** The first, not retracted, closure of each recall in `ids`. */
+/** The first closure that counts of each recall in `ids`. */
 const closures = (ids: string) => `SELECT recall_id, closed_at, closed_by, reason
-  FROM recall_closures FINAL WHERE has(${ids}, recall_id) AND ${NOT_RETRACTED}
+  FROM (${LIVE_CLOSURES}) WHERE has(${ids}, recall_id)
   ORDER BY recall_id, closed_at, event_id LIMIT 1 BY recall_id`;
 
+/** Conditions on LIVE_RECALLS: which recalls exist and are open is settled there. */
 function recallConditions(filter: RecallFilter): string[] {
-  const conditions = [NOT_RETRACTED];
+  const conditions: string[] = [];
   if (filter.recallId !== undefined) conditions.push('recall_id = {recallId:String}');
   if (filter.batchId !== undefined) {
     conditions.push(`recall_id IN (SELECT recall_id FROM recall_batches FINAL
       WHERE batch_id = {batchId:String} AND ${NOT_RETRACTED})`);
   }
   if (filter.status !== undefined) {
-    const closed = `recall_id IN (SELECT recall_id FROM recall_closures FINAL WHERE ${NOT_RETRACTED})`;
-    conditions.push(filter.status === 'closed' ? closed : `NOT (${closed})`);
+    const open = `recall_id IN (SELECT recall_id FROM (${OPEN_RECALLS}))`;
+    conditions.push(filter.status === 'open' ? open : `NOT (${open})`);
   }
   if (filter.reader && !filter.reader.seesAll) {
     conditions.push(`(initiated_by = {partyId:String} OR recall_id IN (
       SELECT recall_id FROM recall_notices FINAL WHERE recipient = {partyId:String} AND ${NOT_RETRACTED}))`);
   }
-  return conditions;
+  return conditions.length > 0 ? conditions : ['1'];
 }
 
-/** The recalls matching `filter`, newest first; a recall started twice counts from the first. */
+/** The recalls matching `filter`, newest first. */
 export async function findRecalls(store: Store, filter: RecallFilter): Promise<RecallRow[]> {
   return store.query<RecallRow>(
     `WITH ${RETRACTED},
-       (SELECT groupUniqArray(recall_id) FROM recalls FINAL
+       (SELECT groupUniqArray(recall_id) FROM (${LIVE_RECALLS})
         WHERE ${recallConditions(filter).join(' AND ')}) AS recall_ids
      SELECT r.recall_id AS recallId, r.event_id AS eventId, r.initiated_by AS initiatedBy,
        r.level AS level, r.mode AS mode, r.reason AS reason, r.root_batch_ids AS rootBatchIds,
        r.started_at AS startedAt, c.closed_at AS closedAt, c.closed_by AS closedBy,
        c.reason AS closeReason, ifNull(b.ids, []) AS affectedBatchIds
-     FROM (SELECT * FROM recalls FINAL WHERE has(recall_ids, recall_id) AND ${NOT_RETRACTED}
-           ORDER BY recall_id, recorded_at, event_id LIMIT 1 BY recall_id) AS r
+     FROM (SELECT * FROM (${LIVE_RECALLS}) WHERE has(recall_ids, recall_id)) AS r
      LEFT JOIN (${closures('recall_ids')}) AS c ON c.recall_id = r.recall_id
      LEFT JOIN (SELECT recall_id, groupUniqArray(batch_id) AS ids FROM recall_batches FINAL
                 WHERE has(recall_ids, recall_id) AND ${NOT_RETRACTED}
@@ -145,13 +146,19 @@ export interface NoticeFilter {
 const ANSWER_TUPLE = `Tuple(kind String, party String, at DateTime64(3, 'UTC'), recovered Float64,
   destroyed Float64, unit Nullable(String), note Nullable(String))`;
 
-/** Per notice: how many attempts, the last one's outcome, the first success. */
-const DELIVERIES = `SELECT notice_id, count() AS attempts, max(attempted_at) AS last_attempt_at,
-    argMax(status, attempt) AS last_status, argMax(error, attempt) AS last_error,
-    argMax(next_attempt_at, attempt) AS next_attempt_at,
-    minIfOrNull(attempted_at, status = 'delivered') AS delivered_at
-  FROM notice_deliveries FINAL WHERE has(notice_ids, notice_id)
-  GROUP BY notice_id`;
+/**
+ * Per notice: how many attempts, the last one's outcome, the first success. The last attempt is
+ * taken whole, as one tuple: aggregate functions skip NULLs, so a plain argMax of `error` or
+ * `next_attempt_at` would return an earlier attempt's value where the last one has none (a
+ * delivered notice would keep its old error, a given-up one its old retry time).
+ */
+const DELIVERIES = `SELECT notice_id, attempts, last.1 AS last_attempt_at, last.2 AS last_status,
+    last.3 AS last_error, last.4 AS next_attempt_at, delivered_at
+  FROM (SELECT notice_id, count() AS attempts,
+          argMax(tuple(attempted_at, status, error, next_attempt_at), attempt) AS last,
+          minIfOrNull(attempted_at, status = 'delivered') AS delivered_at
+        FROM notice_deliveries FINAL WHERE has(notice_ids, notice_id)
+        GROUP BY notice_id)`;
 
 const ANSWERS = `SELECT notice_id,
     groupArray(CAST((kind, party, at, recovered, destroyed, unit, note) AS ${ANSWER_TUPLE})) AS answers
@@ -161,10 +168,7 @@ const ANSWERS = `SELECT notice_id,
 
 function noticeConditions(filter: NoticeFilter): string[] {
   // A retracted RecallInitiated takes its notices with it.
-  const conditions = [
-    NOT_RETRACTED,
-    `recall_id IN (SELECT recall_id FROM recalls FINAL WHERE ${NOT_RETRACTED})`,
-  ];
+  const conditions = [NOT_RETRACTED, `recall_id IN (SELECT recall_id FROM (${LIVE_RECALLS}))`];
   if (filter.recallIds !== undefined) conditions.push('recall_id IN {recallIds:Array(String)}');
   if (filter.recipient !== undefined) conditions.push('recipient = {recipient:String}');
   return conditions;

@@ -3,7 +3,7 @@
  * trace, level by level with key lookups) and the notices it calls for. Used by the recall service
  * and by the mock recall (演练), so both always agree.
  */
-import type { TraceReads } from '../common/trace/trace-reads.js';
+import type { DerivationRow, TraceReads } from '../common/trace/trace-reads.js';
 import { derivationEdges } from '../common/trace/trace-reads.js';
 import { walkGraph } from '../common/trace/walk.js';
 import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.js';
@@ -14,7 +14,13 @@ import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.
  */
 export const RECALL_SCOPE_MAX_BATCHES = 200_000;
 
-export interface RecallScope extends ScopeRows {
+/** What was done with a recall's affected batches: the rows notices and reach are made from. */
+export interface ScopeFacts extends ScopeRows {
+  /** The derivation edges among the affected batches. */
+  readonly derivations: readonly DerivationRow[];
+}
+
+export interface RecallScope extends ScopeFacts {
   readonly notices: PlannedNotice[];
   /** True when the closure hit RECALL_SCOPE_MAX_BATCHES and is incomplete. */
   readonly truncated: boolean;
@@ -38,6 +44,26 @@ export async function computeRecallScope(
     reads.shipments(ids),
     reads.receipts(ids),
   ]);
-  const rows = { affected, batches, shipments, receipts };
+  const derivations = walk.edges.map((edge) => edge.derivation);
+  const rows = { affected, batches, derivations, shipments, receipts };
   return { ...rows, notices: planNotices(rows), truncated: walk.truncated };
+}
+
+/**
+ * The rows of batches already known to be affected (a recorded recall's), read without walking:
+ * what the parties did with them, and the derivations among them.
+ */
+export async function findScopeFacts(
+  reads: TraceReads,
+  affected: ReadonlySet<string>,
+): Promise<ScopeFacts> {
+  const ids = [...affected];
+  const [batches, shipments, receipts, edges] = await Promise.all([
+    reads.batches(ids),
+    reads.shipments(ids),
+    reads.receipts(ids),
+    reads.derivations('downstream', ids),
+  ]);
+  const derivations = edges.filter((edge) => affected.has(edge.output));
+  return { affected, batches, derivations, shipments, receipts };
 }

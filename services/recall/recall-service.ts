@@ -88,7 +88,10 @@ export function recallConsumerHealth(
     group: RECALL_GROUP,
     stallAfterMs: deps.stallAfterMs,
     onFailure: () =>
-      deps.metrics?.consumerFailures.inc({ topic: EVENTS_TOPIC, group: RECALL_GROUP }),
+      deps.metrics?.consumerFailures.inc({
+        topic: deps.log.qualifiedName(EVENTS_TOPIC),
+        group: deps.log.qualifiedName(RECALL_GROUP),
+      }),
   });
 }
 

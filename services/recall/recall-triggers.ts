@@ -35,7 +35,9 @@ export function triggeredRecall(
       rootBatchIds: [...new Set(signal.batchIds)],
       level,
       mode: 'VOLUNTARY',
-      reason: `${signal.severity} defect ${signal.defectId} reported by ${signal.party}: ${signal.hazard}`,
+      // The reason reaches every recipient: it names no party (the reporter may be anywhere on
+      // the chain, and a recipient sees only one step around itself).
+      reason: `${signal.severity} defect ${signal.defectId}: ${signal.hazard}`,
     });
   }
   if (signal.eventType === 'InspectionRecorded') {
@@ -48,7 +50,7 @@ export function triggeredRecall(
       rootBatchIds: [signal.batchId],
       level,
       mode: 'ORDERED',
-      reason: `failed supervisory sampling by ${signal.party}${findings.length ? `: ${findings.join('; ')}` : ''}`,
+      reason: `failed supervisory sampling${findings.length ? `: ${findings.join('; ')}` : ''}`,
     });
   }
   return undefined;

@@ -1,6 +1,6 @@
 /**
- * Pure: recall and notice rows shaped into API answers, the recall's progress, the summary report
- * (召回总结) and its CSV. Time is passed in, never read.
+ * Pure: recall and notice rows shaped into API answers and the recall's progress (the summary
+ * report is recall-report.ts). Time is passed in, never read.
  *
  * Decisions: a notice counts as acknowledged from its first answer of either kind (a recipient
  * that reports progress has plainly received it); progress reports are increments, so a
@@ -13,21 +13,20 @@ import type {
   NoticeView,
   ProgressReport,
   RecallProgress,
-  RecallReport,
   RecallView,
-  ReportRow,
+  TierProgress,
   UnitProgress,
 } from '../common/api/recalls.js';
 import type { RecallLevel } from '../common/recall-policy.js';
 import { recallDeadlines } from './deadlines.js';
 import type { NoticeAnswerRow, NoticeRow, RecallRow } from './recall-queries.js';
 
-export type { DeliveryStatus, NoticeView, RecallReport, RecallView, ReportRow };
+export type { DeliveryStatus, NoticeView, RecallView };
 
 /** Float sums of quantities print as entered, not as 0.30000000000000004. */
 const roundQuantity = (value: number): number => Math.round(value * 1e6) / 1e6;
 const sum = (values: readonly number[]): number => roundQuantity(values.reduce((a, b) => a + b, 0));
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function deliveryStatus(row: NoticeRow): DeliveryStatus {
   if (row.deliveredAt !== null) return 'delivered';
@@ -118,7 +117,7 @@ function progressByUnit(notices: readonly NoticeView[]): UnitProgress[] {
     }));
 }
 
-export function recallProgress(notices: readonly NoticeView[]): RecallProgress {
+function noticeCounts(notices: readonly NoticeView[]) {
   const count = (test: (notice: NoticeView) => boolean) => notices.filter(test).length;
   return {
     notices: notices.length,
@@ -126,15 +125,46 @@ export function recallProgress(notices: readonly NoticeView[]): RecallProgress {
     acknowledged: count((notice) => notice.acknowledgedAt !== null),
     failed: count((notice) => notice.delivery.status === 'failed'),
     overdue: count((notice) => notice.overdue),
+  };
+}
+
+function progressByTier(
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): TierProgress[] {
+  const byTier = new Map<number | null, NoticeView[]>();
+  for (const notice of notices) {
+    const tier = tiers.get(notice.recipient) ?? null;
+    const members = byTier.get(tier) ?? [];
+    members.push(notice);
+    byTier.set(tier, members);
+  }
+  return [...byTier.entries()]
+    .sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity))
+    .map(([tier, members]) => ({ tier, ...noticeCounts(members) }));
+}
+
+/** `tiers`: each recipient's tier on the recall's chain (recall-reach.ts). */
+export function recallProgress(
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): RecallProgress {
+  return {
+    ...noticeCounts(notices),
     recovered: sum(notices.map((notice) => notice.recovered)),
     destroyed: sum(notices.map((notice) => notice.destroyed)),
     handled: sum(notices.flatMap((notice) => notice.batches.map((line) => line.quantity))),
     byUnit: progressByUnit(notices),
+    byTier: progressByTier(notices, tiers),
   };
 }
 
 /** `notices` must be every notice of the recall: progress is counted over them. */
-export function recallView(row: RecallRow, notices: readonly NoticeView[]): RecallView {
+export function recallView(
+  row: RecallRow,
+  notices: readonly NoticeView[],
+  tiers: ReadonlyMap<string, number>,
+): RecallView {
   const { startBy, completeBy } = recallDeadlines(row.level as RecallLevel, row.startedAt);
   return {
     recallId: row.recallId,
@@ -151,91 +181,7 @@ export function recallView(row: RecallRow, notices: readonly NoticeView[]): Reca
     closeReason: row.closeReason,
     rootBatchIds: row.rootBatchIds,
     affectedBatchIds: [...new Set([...row.rootBatchIds, ...row.affectedBatchIds])].sort(byText),
-    progress: recallProgress(notices),
+    progress: recallProgress(notices, tiers),
+    redacted: false,
   };
-}
-
-export function reportRow(notice: NoticeView): ReportRow {
-  const units = notice.progressReports.flatMap((report) => (report.unit ? [report.unit] : []));
-  return {
-    noticeId: notice.noticeId,
-    recipient: notice.recipient,
-    recipientName: notice.recipientName,
-    batches: notice.batches,
-    issuedAt: notice.issuedAt,
-    deadline: notice.deadline,
-    deliveryStatus: notice.delivery.status,
-    deliveredAt: notice.delivery.deliveredAt,
-    attempts: notice.delivery.attempts,
-    acknowledgedAt: notice.acknowledgedAt,
-    recovered: notice.recovered,
-    destroyed: notice.destroyed,
-    reportUnits: [...new Set(units)].sort(byText),
-    overdue: notice.overdue,
-  };
-}
-
-export const REPORT_CSV_COLUMNS = [
-  'recall_id',
-  'notice_id',
-  'recipient',
-  'recipient_name',
-  'batch_id',
-  'quantity',
-  'unit',
-  'issued_at',
-  'deadline',
-  'delivery_status',
-  'delivered_at',
-  'attempts',
-  'acknowledged_at',
-  'notice_recovered',
-  'notice_destroyed',
-  'notice_report_units',
-  'overdue',
-] as const;
-
-/**
- * RFC 4180 quoting. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed
- * with an apostrophe: party names and batch ids come from outside.
- */
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * One line per notice and batch; the notice_* quantities are the notice's totals, repeated on
- * each of its lines. Starts with a UTF-8 BOM so spreadsheets read the Chinese names; CRLF ends.
- */
-export function reportCsv(report: RecallReport): string {
-  const lines = report.notices.flatMap((row) => {
-    const batches = row.batches.length > 0 ? row.batches : [null];
-    return batches.map((line) =>
-      [
-        report.recall.recallId,
-        row.noticeId,
-        row.recipient,
-        row.recipientName,
-        line?.batchId ?? null,
-        line?.quantity ?? null,
-        line?.unit ?? null,
-        row.issuedAt,
-        row.deadline,
-        row.deliveryStatus,
-        row.deliveredAt,
-        row.attempts,
-        row.acknowledgedAt,
-        row.recovered,
-        row.destroyed,
-        row.reportUnits.join(' '),
-        row.overdue,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
-  });
-  return `\uFEFF${[REPORT_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
 }

@@ -54,20 +54,20 @@ export async function startRecallWorkers(
   );
   const notifier = await startNotifier({
     store: foundations.store,
-    logger: logger.child({ service: 'notifier' }),
+    logger,
     ...config.webhooks,
   });
   const deps = {
     ...foundations,
     reads,
-    logger: logger.child({ service: 'recall' }),
+    logger,
     policy: config.recallPolicy,
     systemPartyId: SYSTEM_PARTY_ID,
     metrics,
     stallAfterMs: config.consumerStallAfterMs,
   };
   const health = recallConsumerHealth(deps);
-  const consumer = startInBackground(health, deps.logger, (onStateChange) =>
+  const consumer = startInBackground(health, logger, (onStateChange) =>
     startRecallService({ ...deps, health, onStateChange }),
   );
   return { notifier, consumer };

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { readsEverything } from '../common/access/party-directory.js';
 import type { BatchSearchHit } from '../common/api/trace.js';
 import { mountOperation, parseInput } from '../common/http/operations.js';
+import { countingProductions } from '../common/store/projection-rules.js';
 import type { Store } from '../common/store/store.js';
 import { searchBatchesOperation, searchQuerySchema } from './operations.js';
 
@@ -29,21 +30,26 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>) {
   return parseInput(searchQuerySchema, query);
 }
 
-/** Batches matching `text`; `producer` narrows them to one party's own. */
+const MATCHES = `(startsWith(lower(batch_id), lower({text:String}))
+  OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
+  OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)`;
+
+/**
+ * Batches matching `text`; `producer` narrows them to one party's own. Each batch is its
+ * counting production, as the trace shows it: a later claim to its id neither lists it as the
+ * claimant's nor changes what it shows.
+ */
 export async function searchBatches(
   store: Store,
   search: { text: string; limit: number; producer?: string },
 ): Promise<BatchSearchHit[]> {
+  const candidates = `(SELECT batch_id FROM batches FINAL WHERE ${MATCHES})`;
   const rows = await store.query<SearchRow>(
-    `SELECT batch_id AS batchId, any(product_id) AS productIdOf, any(product_name) AS productNameOf,
-            any(producer) AS producerOf, min(produced_at) AS producedAt
-     FROM batches FINAL
-     WHERE event_id NOT IN (SELECT target_event_id FROM retractions FINAL)
-       AND (startsWith(lower(batch_id), lower({text:String}))
-            OR positionCaseInsensitiveUTF8(product_id, {text:String}) > 0
-            OR positionCaseInsensitiveUTF8(product_name, {text:String}) > 0)
+    `SELECT batch_id AS batchId, product_id AS productIdOf, product_name AS productNameOf,
+            producer AS producerOf, produced_at AS producedAt
+     FROM (${countingProductions(candidates)})
+     WHERE ${MATCHES}
        ${search.producer === undefined ? '' : 'AND producer = {producer:String}'}
-     GROUP BY batch_id
      ORDER BY batch_id
      LIMIT {limit:UInt32}`,
     { text: search.text, limit: search.limit, producer: search.producer ?? '' },

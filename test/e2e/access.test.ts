@@ -174,7 +174,7 @@ describe('one step up and one step down', () => {
     expect(trace.body.batches.map((b) => b.batchId).sort()).toEqual(['FORMULA', 'POWDER', 'RAW']);
   });
 
-  it('shows a recipient only its own notice, and an outsider none', async () => {
+  it("shows a recipient its own notice and its supplier's, and an outsider none", async () => {
     await post('samr', [recallInitiated('RC-ACCESS', ['FORMULA'], 'ORDERED', 2)]);
     const own = await pollUntil(
       async () => {
@@ -183,11 +183,13 @@ describe('one step up and one step down', () => {
           '/v1/recalls/RC-ACCESS/notices',
           { key: keys.shop },
         );
-        return response.status === 200 && response.body.length > 0 ? response.body : undefined;
+        const recipients = response.status === 200 ? response.body.map((n) => n.recipient) : [];
+        return recipients.length === 3 ? recipients : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 50, what: 'the notice to the shop' },
+      { timeoutMs: 30_000, intervalMs: 50, what: 'the notices the shop may see' },
     );
-    expect(own.map((n) => n.recipient)).toEqual(['shop']);
+    // As its trace shows it: the shop, its supplier, and the maker of the batch it holds.
+    expect(own.sort()).toEqual(['brand', 'dist', 'shop']);
     const outsider = await platform.request<{ message: string }>(
       'GET',
       '/v1/recalls/RC-ACCESS/notices',
@@ -263,6 +265,32 @@ describe('hostile input writes nothing', () => {
       },
     });
     expect(ok.status).toBe(201); // the refused attempts created nothing
+  });
+
+  it('refuses a webhook secret not in the Standard Webhooks form, naming webhook.secret', async () => {
+    const register = (partyId: string, secret?: string) =>
+      platform.request<{ message: string; webhookSecret?: string }>('POST', '/v1/parties', {
+        key: TEST_ADMIN_KEY,
+        body: {
+          partyId,
+          name: partyId,
+          roles: ['submitter'],
+          webhook: { url: 'http://203.0.113.10/hook', ...(secret === undefined ? {} : { secret }) },
+        },
+      });
+    for (const secret of ['a secret of at least sixteen characters', 'whsec_AAEC']) {
+      const refused = await register('hooked-secret', secret);
+      expect(refused.status, secret).toBe(400);
+      expect(refused.body.message).toMatch(/^webhook\.secret: must be whsec_ and 24 to 64 /);
+    }
+    const chosen = await register(
+      'hooked-secret',
+      `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+    );
+    expect(chosen.status).toBe(201); // the refused attempts created nothing
+    expect(chosen.body.webhookSecret).toBeUndefined();
+    const generated = await register('hooked-generated');
+    expect(generated.body.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   });
 });
 

@@ -30,8 +30,10 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 /** Proves a rejected request wrote nothing: a later valid event becomes visible, the rejected batch never does. */
+let markers = 0;
 async function expectNothingWritten(batchId: string) {
-  const marker = produced(`marker-${batchId}`);
+  // A batch id names one batch: every check gets a marker of its own.
+  const marker = produced(`marker-${batchId}-${(markers += 1)}`);
   expect((await platform.postEvents(plant, [marker])).status).toBe(202);
   await platform.waitForBatch(plant, marker.batchId);
   expect((await platform.request('GET', `/v1/batches/${batchId}`, { key: samr })).status).toBe(404);

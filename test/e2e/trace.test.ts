@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspected, produced, received, retracted, shipped } from '../support/event-builders.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { pollUntil } from '../support/poll.js';
 
 interface Trace {
   root: string;
@@ -22,7 +23,7 @@ interface Trace {
     receivedAt: string | null;
     eventIds: string[];
   }>;
-  inspections: Array<{ batchId: string; result: string; inspector: string }>;
+  inspections: Array<{ batchId: string; result: string; inspector: string; findings: unknown }>;
   parties: Array<{ partyId: string; name: string | null; involvement: string[] }>;
 }
 
@@ -144,6 +145,39 @@ describe('trace of a mid-chain batch (来源可查、去向可追、责任可究
     ]);
     expect(t.batches.find((b) => b.batchId === 'POWDER-1')?.flags.failedInspection).toBe(true);
     expect(t.batches.find((b) => b.batchId === 'FORMULA-1')?.flags.failedInspection).toBe(false);
+  });
+});
+
+describe('inspection findings', () => {
+  it('keeps each value as the lab sent it: a number stays a number, text stays text', async () => {
+    await post('farm-a', [produced('MEASURED-1')]);
+    const findings = [
+      { item: '蛋白质 protein', value: 2.5, limit: '≥ 2.3', unit: 'g/100g' },
+      { item: '三聚氰胺 melamine', value: '未检出', limit: '≤ 2.5', unit: 'mg/kg' },
+      { item: '铅 lead', value: '<0.01', limit: '≤ 0.05', unit: 'mg/kg' },
+      { item: 'count', value: 0, limit: null, unit: null },
+    ];
+    await post('lab', [{ ...inspected('MEASURED-1', 'PASS'), findings }]);
+    await platform.waitForBatch(keys.samr!, 'MEASURED-1');
+    const inspections = await pollUntil(
+      async () => {
+        const found = (await trace('MEASURED-1')).inspections;
+        return found.length > 0 ? found : undefined;
+      },
+      { what: 'the inspection in the trace', timeoutMs: 30_000, intervalMs: 50 },
+    );
+    expect(inspections).toEqual([expect.objectContaining({ batchId: 'MEASURED-1', findings })]);
+  });
+
+  it('refuses a value that is neither a string nor a number, naming the field', async () => {
+    const finding = { item: 'protein', value: true };
+    const response = await platform.postEvents(keys.lab!, [
+      { ...inspected('MEASURED-1', 'PASS'), findings: [finding] },
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      message: 'events[0].findings[0].value: must be a string or a number',
+    });
   });
 });
 

@@ -81,6 +81,9 @@ export async function startDistributedPlatform(
       LOG_LEVEL: 'info',
       ...env,
     };
+    // Metrics name the consumer groups as Kafka does, in the platform's namespace.
+    const namespace = serviceEnv.KAFKA_NAMESPACE ?? '';
+    const projectorGroup = `${namespace}suyuan-projector`;
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
     const startInstance = async (role: ServiceRole, port = '0', compiled = false) => {
@@ -120,8 +123,7 @@ export async function startDistributedPlatform(
         await stopAll();
         await rm(dataDir, { recursive: true, force: true });
       },
-      () =>
-        waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] }]),
+      () => waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] }]),
     );
     const services: Record<ServiceRole, ServiceProcess> = {
       ingest,
@@ -142,8 +144,8 @@ export async function startDistributedPlatform(
       killStore: () => storeServer.kill(),
       waitUntilQuiet: () =>
         waitForNoLag([
-          { url: (projectors.at(-1) ?? projector).url, groups: ['suyuan-projector'] },
-          { url: services.recall.url, groups: ['suyuan-recall'] },
+          { url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] },
+          { url: services.recall.url, groups: [`${namespace}suyuan-recall`] },
         ]),
       async startStore() {
         storeServer = await spawnStore(storePort);

@@ -182,7 +182,7 @@ const FIELDS: Record<
         fc.record(
           {
             item: text(256),
-            value: text(256),
+            value: fc.oneof(text(256), fc.double({ noNaN: true, noDefaultInfinity: true })),
             limit: optional(text(256)),
             unit: optional(unitText),
           },

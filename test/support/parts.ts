@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
+import { CLICKHOUSE_CONNECT, findPython } from './python-client.js';
 import { kafkaShMissing, type KafkaShSettings } from './own-kafka-broker.js';
 
 const run = promisify(execFile);
@@ -27,6 +28,7 @@ export const PART_TAGS = {
   chromium: `drives Debian's Chromium at ${CHROMIUM_PATH}`,
   'zh-font': 'takes screenshots of Chinese text: needs a Chinese font (fc-list :lang=zh)',
   'compose-lint': 'loads docker-compose.yml with a docker compose plugin or Go',
+  'clickhouse-connect': 'drives the store server with the stock Python client, clickhouse-connect',
 } as const;
 export type PartTag = keyof typeof PART_TAGS;
 
@@ -123,10 +125,11 @@ export function findParts(): Promise<Parts> {
 }
 
 async function lookForParts(): Promise<Parts> {
-  const [[kafkaSh, kafka], noFont, noComposeLoader] = await Promise.all([
+  const [[kafkaSh, kafka], noFont, noComposeLoader, python] = await Promise.all([
     kafkaShMissing().then(async (why) => [why, await planKafka(why)] as const),
     chineseFontMissing(),
     composeLoaderMissing(),
+    findPython(CLICKHOUSE_CONNECT),
   ]);
   const missing: MissingPart[] = [];
   if (kafka.kind === 'none') {
@@ -153,6 +156,13 @@ async function lookForParts(): Promise<Parts> {
       tags: ['compose-lint'],
       why,
       install: 'Go 1.24 or later from https://go.dev/dl/',
+    });
+  }
+  if (python.python === undefined) {
+    missing.push({
+      tags: ['clickhouse-connect'],
+      why: python.reason,
+      install: CLICKHOUSE_CONNECT.install,
     });
   }
   return { kafka, missing };

@@ -47,7 +47,10 @@ export function sampleEvents(): SuyuanEvent[] {
       batchId: 'B-1',
       kind: 'SUPERVISORY_SAMPLING',
       result: 'FAIL',
-      findings: [{ item: '黄曲霉毒素M1 aflatoxin M1', value: '0.8', limit: '0.5', unit: 'μg/kg' }],
+      findings: [
+        { item: '黄曲霉毒素M1 aflatoxin M1', value: 0.8, limit: '0.5', unit: 'μg/kg' },
+        { item: '三聚氰胺 melamine', value: '未检出', limit: '2.5', unit: 'mg/kg' },
+      ],
       standard: 'GB 2761-2017',
       report: 'SAMR-2026-0193',
     },

@@ -10,7 +10,7 @@
 import { Session } from 'chdb';
 import { quoteIdentifier } from '../../services/common/store/clickhouse-server-store.js';
 import { ClickHouseException } from './clickhouse-exception.js';
-import { loadRunNative, type NativeResult } from './chdb-native.js';
+import { loadNative, type NativeInsertResult, type NativeResult } from './chdb-native.js';
 
 export interface EngineRequest {
   readonly sql: string;
@@ -21,12 +21,20 @@ export interface EngineRequest {
   readonly settings: Readonly<Record<string, string>>;
   /** Query parameters in ClickHouse's text form, bound by the engine. */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * Set when `sql` is an INSERT without parameters: the rows that follow its statement, as bytes
+   * (empty when the statement holds its own). Such a statement runs through the engine's insert
+   * entry, which takes binary formats intact and counts what it wrote.
+   */
+  readonly insertRows?: Buffer;
 }
 
 export interface EngineResult {
   readonly output: Buffer;
   readonly rows: number;
   readonly bytes: number;
+  readonly writtenRows: number;
+  readonly writtenBytes: number;
   readonly elapsedNs: number;
 }
 
@@ -48,20 +56,35 @@ function toResult(result: NativeResult): EngineResult {
     output: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     rows: result.rowsRead ?? 0,
     bytes: result.bytesRead ?? 0,
+    writtenRows: 0,
+    writtenBytes: 0,
+    elapsedNs: Math.round((result.elapsed ?? 0) * 1e9),
+  };
+}
+
+function insertResult(result: NativeInsertResult): EngineResult {
+  return {
+    output: Buffer.alloc(0),
+    rows: 0,
+    bytes: 0,
+    writtenRows: result.rowsWritten ?? 0,
+    writtenBytes: result.bytesWritten ?? 0,
     elapsedNs: Math.round((result.elapsed ?? 0) * 1e9),
   };
 }
 
 export function openChdbEngine(path: string): ChdbEngine {
-  const runNative = loadRunNative();
+  const native = loadNative();
   const session = new Session(path);
-  const exec = async (sql: string, format = 'TabSeparated', params?: EngineRequest['params']) => {
+  const engineCall = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
-      return await runNative(session, sql, format, params);
+      return await call();
     } catch (error) {
       throw ClickHouseException.fromEngine(error);
     }
   };
+  const exec = (sql: string, format = 'TabSeparated', params?: EngineRequest['params']) =>
+    engineCall(() => native.run(session, sql, format, params));
 
   const resetSettings = async (names: readonly string[]) => {
     try {
@@ -109,6 +132,10 @@ export function openChdbEngine(path: string): ChdbEngine {
     await prepare(request);
     // A statement that switches the database itself leaves the session elsewhere.
     if (/^\s*USE\b/i.test(request.sql)) database = undefined;
+    const rows = request.insertRows;
+    if (rows !== undefined) {
+      return insertResult(await engineCall(() => native.insert(session, request.sql, rows)));
+    }
     return toResult(await exec(request.sql, request.format, request.params));
   };
 

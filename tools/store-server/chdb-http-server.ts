@@ -9,8 +9,11 @@
  * rows in the body), `param_<name>`, settings as URL parameters, GET /ping, GET /?query=…,
  * gzip/deflate/br request bodies, compressed responses when `enable_http_compression=1`, Basic
  * auth or X-ClickHouse-User/Key. Errors carry the server's `Code: N. DB::Exception` text and
- * `X-ClickHouse-Exception-Code`. Results are buffered, not streamed; insert bodies must be a text
- * format (JSONEachRow, TSV, CSV …); HTTP sessions (`session_id`) are not kept.
+ * `X-ClickHouse-Exception-Code`; what it cannot do (lz4 or zstd bodies, ClickHouse's compressed
+ * blocks) answers NOT_IMPLEMENTED naming it. Results are buffered, not streamed. Insert rows may be
+ * in any format, binary ones included; `X-ClickHouse-Summary` reports the rows an INSERT wrote
+ * (not for an INSERT with query parameters, which the engine runs as a query). HTTP sessions
+ * (`session_id`) are accepted and not kept.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -61,8 +64,8 @@ function summaryOf(result: EngineResult): string {
   return JSON.stringify({
     read_rows: String(result.rows),
     read_bytes: String(result.bytes),
-    written_rows: '0',
-    written_bytes: '0',
+    written_rows: String(result.writtenRows),
+    written_bytes: String(result.writtenBytes),
     total_rows_to_read: '0',
     result_rows: String(result.rows),
     result_bytes: String(result.output.length),
@@ -98,7 +101,14 @@ async function sendResult(
   response.end(body);
 }
 
-const EMPTY_RESULT: EngineResult = { output: Buffer.alloc(0), rows: 0, bytes: 0, elapsedNs: 0 };
+const EMPTY_RESULT: EngineResult = {
+  output: Buffer.alloc(0),
+  rows: 0,
+  bytes: 0,
+  writtenRows: 0,
+  writtenBytes: 0,
+  elapsedNs: 0,
+};
 
 export function createChdbHttpServer(options: ChdbHttpServerOptions): ChdbHttpServer {
   mkdirSync(options.dataDir, { recursive: true });

@@ -4,7 +4,13 @@
  * statement), `param_<name>` query parameters, `database`, `default_format`, and every other URL
  * parameter as a setting for this request. A multipart/form-data body (what @clickhouse/client
  * sends with `use_multipart_params`) carries `query` and `param_<name>` as form fields.
+ *
+ * An INSERT's rows stay bytes (they may be Native, RowBinary, Parquet …), whether its statement
+ * comes in the URL or on the body's first line; other SQL in the body must be UTF-8 text. An HTTP
+ * session (`session_id`, which clickhouse-connect sends by default) is accepted and not kept: each
+ * request stands alone, so a bare SET changes nothing.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
@@ -40,8 +46,17 @@ const NOT_SETTINGS = new Set([
   'http_headers_progress_interval_ms',
   'http_response_buffer_size',
   'http_native_compression_disable_checksumming_on_decompress',
+  'client_protocol_version',
+  'session_id',
+  'session_timeout',
+  'session_check',
 ]);
-const UNSUPPORTED = ['session_id', 'compress', 'decompress'];
+// What the endpoint cannot do when these are on, named in the NOT_IMPLEMENTED it answers.
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  compress: "responses in ClickHouse's compressed-block format (compress=1)",
+  decompress: "request bodies in ClickHouse's compressed-block format (decompress=1)",
+};
+const INSERT = /^\s*INSERT\b/i;
 
 const DECOMPRESSORS: Record<string, (body: Buffer) => Promise<Buffer>> = {
   gzip: promisify(gunzip),
@@ -89,16 +104,58 @@ function settingsAndParams(fields: ReadonlyArray<[string, string]>) {
   const settings: Record<string, string> = {};
   const params: Record<string, string> = {};
   for (const [name, value] of fields) {
-    if (UNSUPPORTED.includes(name) && value !== '' && value !== '0') {
+    const unsupported = UNSUPPORTED[name];
+    if (unsupported !== undefined && value !== '' && value !== '0') {
       throw ClickHouseException.of(
         'NOT_IMPLEMENTED',
-        `${name} is not supported by the chDB HTTP endpoint`,
+        `${unsupported} is not supported by the chDB HTTP endpoint (use Content-Encoding and enable_http_compression=1 with gzip, deflate or br)`,
       );
     }
     if (name.startsWith('param_')) params[name.slice('param_'.length)] = value;
-    else if (!NOT_SETTINGS.has(name) && !UNSUPPORTED.includes(name)) settings[name] = value;
+    else if (!NOT_SETTINGS.has(name) && unsupported === undefined) settings[name] = value;
   }
   return { settings, params };
+}
+
+/**
+ * The statement, and for an INSERT without parameters the bytes after it, which the engine's
+ * insert entry appends to the statement after a line feed. The request's text is the URL query,
+ * a line feed and the body (as a server reads it), so it is cut at that line feed, or at the
+ * body's first one when the statement comes in the body: the engine then reads exactly the bytes
+ * sent, binary rows included, where a string would have mangled them. The insert entry binds no
+ * parameters, so an INSERT with them runs as a query, and its body must be text.
+ */
+function statementOf(
+  urlQuery: string | undefined,
+  body: Buffer,
+  form: boolean,
+  plainInsert: boolean,
+): { sql: string; insertRows?: Buffer } {
+  if (!form && plainInsert && urlQuery !== undefined && INSERT.test(urlQuery)) {
+    return { sql: urlQuery, insertRows: body };
+  }
+  if (!form && plainInsert && urlQuery === undefined) {
+    const lineEnd = body.indexOf(0x0a);
+    const firstLine = lineEnd < 0 ? body : body.subarray(0, lineEnd);
+    if (isUtf8(firstLine) && INSERT.test(firstLine.toString('utf8'))) {
+      const rest = lineEnd < 0 ? Buffer.alloc(0) : body.subarray(lineEnd + 1);
+      return { sql: firstLine.toString('utf8'), insertRows: rest };
+    }
+  }
+  if (!form && !isUtf8(body)) {
+    throw ClickHouseException.of(
+      'NOT_IMPLEMENTED',
+      'The request body is not UTF-8 text: the chDB HTTP endpoint takes binary data only as the ' +
+        'rows of an INSERT without query parameters (INSERT INTO … FORMAT Native, RowBinary, …)',
+    );
+  }
+  const sql = sqlOf(urlQuery, form ? '' : body.toString('utf8'));
+  if (sql.trim().length === 0) throw ClickHouseException.of('SYNTAX_ERROR', 'Empty query');
+  return { sql };
+}
+
+function isBlank(body: Buffer): boolean {
+  return body.every((byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d));
 }
 
 export function parseRequest(
@@ -111,12 +168,15 @@ export function parseRequest(
     ? formFields(body.toString('utf8'), contentType)
     : undefined;
   const { settings, params } = settingsAndParams([...url.searchParams, ...(form ?? [])]);
-  const text = form ? '' : body.toString('utf8');
-  const urlQuery = form ? form.get('query') : (url.searchParams.get('query') ?? undefined);
-  const sql = sqlOf(urlQuery, text);
-  if (sql.trim().length === 0) throw ClickHouseException.of('SYNTAX_ERROR', 'Empty query');
+  const urlQuery = (form ? form.get('query') : url.searchParams.get('query')) || undefined;
+  const statement = statementOf(
+    urlQuery,
+    body,
+    form !== undefined,
+    Object.keys(params).length === 0,
+  );
   return {
-    sql,
+    ...statement,
     format: url.searchParams.get('default_format') || 'TabSeparated',
     database: url.searchParams.get('database') || 'default',
     settings,
@@ -124,10 +184,8 @@ export function parseRequest(
     queryId: url.searchParams.get('query_id') ?? undefined,
     compressResponse: url.searchParams.get('enable_http_compression') === '1',
     insertsNothing:
-      text.trim().length === 0 &&
-      /^\s*INSERT\b[\s\S]*\bFORMAT\s+\w+\s*$/i.test(urlQuery ?? '') &&
-      !form,
-    setsNothing: /^\s*SET\s[^;]*;?\s*$/i.test(sql),
+      !form && /^\s*INSERT\b[\s\S]*\bFORMAT\s+\w+\s*$/i.test(urlQuery ?? '') && isBlank(body),
+    setsNothing: /^\s*SET\s[^;]*;?\s*$/i.test(statement.sql),
   };
 }
 

@@ -61,6 +61,25 @@ export const unitProgressSchema = z.strictObject({
   destroyed: z.number(),
 });
 
+export const tierProgressSchema = z
+  .strictObject({
+    tier: z
+      .number()
+      .int()
+      .nullable()
+      .meta({
+        description:
+          "Custody steps from the root batches' producers (0: the producers); null: a recipient " +
+          'the records no longer place on the chain',
+      }),
+    notices: z.number().int(),
+    delivered: z.number().int(),
+    acknowledged: z.number().int(),
+    failed: z.number().int(),
+    overdue: z.number().int(),
+  })
+  .meta({ id: 'TierProgress' });
+
 export const recallProgressSchema = z.strictObject({
   notices: z.number().int(),
   delivered: z.number().int(),
@@ -71,6 +90,9 @@ export const recallProgressSchema = z.strictObject({
   destroyed: z.number(),
   handled: z.number(),
   byUnit: z.array(unitProgressSchema),
+  byTier: z.array(tierProgressSchema).meta({
+    description: "Every notice counted by its recipient's tier, nearest first: names no one",
+  }),
 });
 
 export const RECALL_STATUSES = ['open', 'closed'] as const;
@@ -92,6 +114,10 @@ export const recallSchema = z
     rootBatchIds: z.array(z.string()),
     affectedBatchIds: z.array(z.string()),
     progress: recallProgressSchema,
+    redacted: z.boolean().meta({
+      description:
+        'True when the one-up/one-down rule left batch ids or notices out (never for regulators)',
+    }),
   })
   .meta({ id: 'Recall' });
 
@@ -123,14 +149,27 @@ export const recallReportSchema = z
 export const mockRecallSchema = z
   .strictObject({
     rootBatchIds: z.array(z.string()),
-    affectedBatchIds: z.array(z.string()),
-    parties: z.array(
-      z.strictObject({
-        partyId: z.string(),
-        name: z.string().nullable(),
-        batches: z.array(noticeLineSchema),
+    affectedBatchIds: z
+      .array(z.string())
+      .meta({ description: 'The affected batches the caller may see' }),
+    affectedBatchCount: z.number().int().meta({ description: 'Every affected batch, seen or not' }),
+    parties: z
+      .array(
+        z.strictObject({
+          partyId: z.string(),
+          name: z.string().nullable(),
+          batches: z.array(noticeLineSchema),
+        }),
+      )
+      .meta({
+        description: 'The parties the caller may see, with the batches of theirs it may see',
       }),
-    ),
+    byTier: z
+      .array(z.strictObject({ tier: z.number().int().nullable(), parties: z.number().int() }))
+      .meta({ description: 'Every party the recall would notify, counted by tier, nearest first' }),
+    redacted: z.boolean().meta({
+      description: 'True when the one-up/one-down rule left a party or a batch out',
+    }),
     truncated: z.boolean(),
     elapsedMs: z.number().int(),
   })
@@ -142,6 +181,7 @@ export type NoticeDelivery = z.infer<typeof noticeDeliverySchema>;
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 export type NoticeView = z.infer<typeof noticeSchema>;
 export type UnitProgress = z.infer<typeof unitProgressSchema>;
+export type TierProgress = z.infer<typeof tierProgressSchema>;
 export type RecallProgress = z.infer<typeof recallProgressSchema>;
 export type RecallStatus = (typeof RECALL_STATUSES)[number];
 export type RecallView = z.infer<typeof recallSchema>;

@@ -139,7 +139,10 @@ export function createDeadLetters(deps: DeadLetterDeps): DeadLetters {
         at,
       }));
       await deps.store.insert('dead_letters', rows);
-      deps.metrics?.deadLetterMessages.inc({ topic: EVENTS_DEAD_LETTER_TOPIC }, entries.length);
+      deps.metrics?.deadLetterMessages.inc(
+        { topic: deps.log.qualifiedName(EVENTS_DEAD_LETTER_TOPIC) },
+        entries.length,
+      );
       for (const { record, cause, reason, eventId } of entries) {
         const where = { topic: record.topic, partition: record.partition, offset: record.offset };
         logger.error(

@@ -122,7 +122,8 @@ export interface InspectionRecorded {
   readonly result: 'PASS' | 'FAIL';
   readonly findings: Array<{
     readonly item: string;
-    readonly value: string;
+    /** As the lab reports it: a measurement as a number, or text such as 未检出 (not detected) or <0.01. */
+    readonly value: string | number;
     readonly limit: null | string;
     readonly unit: null | string;
   }>;

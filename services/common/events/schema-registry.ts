@@ -7,7 +7,8 @@
  * migration, not a flag.
  *
  * Subjects follow TopicRecordNameStrategy, `<topic>-<full record name>`, e.g.
- * `suyuan.events-suyuan.events.BatchProduced`. Every event type shares the one events topic, so the
+ * `suyuan.events-suyuan.events.BatchProduced`, with the topic as Kafka names it (`KAFKA_NAMESPACE`
+ * prefixed), since a consumer's deserializer derives the subject from the topic it reads. Every event type shares the one events topic, so the
  * default TopicNameStrategy (`suyuan.events-value`) would make one subject of all types, and its
  * compatibility check would refuse BatchShipped as an incompatible successor of BatchProduced.
  * Topic plus record name gives each type on this topic its own version history, as the catalog
@@ -81,21 +82,28 @@ async function register(
   return body.id;
 }
 
+export interface RegistryOptions {
+  /** The schemas to register (default: the catalog). */
+  readonly entries?: readonly CatalogEntry[];
+  /** The events topic as the log names it (default `suyuan.events`, no namespace). */
+  readonly topic?: string;
+  readonly fetchImpl?: typeof fetch;
+}
+
 /**
  * Registers every catalog schema (oldest version of each type first, so each is checked as an
  * evolution of the one before) and returns the registry's id for each catalog id.
  */
 export async function registerCatalog(
   url: string,
-  entries: readonly CatalogEntry[] = catalogEntries(),
-  fetchImpl: typeof fetch = fetch,
+  { entries = catalogEntries(), topic = EVENTS_TOPIC, fetchImpl = fetch }: RegistryOptions = {},
 ): Promise<ReadonlyMap<number, number>> {
   const ordered = [...entries].sort(
     (a, b) => a.eventType.localeCompare(b.eventType) || a.version - b.version,
   );
   const ids = new Map<number, number>();
   for (const entry of ordered) {
-    ids.set(entry.id, await register(url, subjectFor(entry), entry, fetchImpl));
+    ids.set(entry.id, await register(url, subjectFor(entry, topic), entry, fetchImpl));
   }
   return ids;
 }
@@ -103,10 +111,10 @@ export async function registerCatalog(
 /** Registers the catalog, then builds the codec that writes and reads the registry's ids. */
 export async function createRegistryCodec(
   url: string,
-  entries: readonly CatalogEntry[] = catalogEntries(),
-  fetchImpl: typeof fetch = fetch,
+  options: RegistryOptions = {},
 ): Promise<EventCodec> {
-  const ids = await registerCatalog(url, entries, fetchImpl);
+  const entries = options.entries ?? catalogEntries();
+  const ids = await registerCatalog(url, { ...options, entries });
   return createEventCodec(entries, {
     idFor: (entry) => {
       const id = ids.get(entry.id);

@@ -8,6 +8,7 @@
 import type { EventLog, StoredRecord } from './event-log.js';
 
 export interface ConsumerStatus {
+  /** The topic and group as the log names them (`KAFKA_NAMESPACE` applied), for operators. */
   readonly topic: string;
   readonly group: string;
   /** Records written to the topic that the group has not committed yet. */
@@ -100,8 +101,8 @@ export function createConsumerHealth(options: ConsumerHealthOptions): ConsumerHe
     const stallAfterMs = options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS;
     const stalled = waiting > 0 && now() - lastProgressAt >= stallAfterMs;
     return {
-      topic,
-      group,
+      topic: log.qualifiedName(topic),
+      group: log.qualifiedName(group),
       waiting,
       stalled,
       lastProgressAt,

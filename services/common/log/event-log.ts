@@ -76,6 +76,11 @@ export interface EventLog {
   committedOffsets(topic: string, groupId: string): Promise<ReadonlyMap<number, number>>;
   /** The next offset to be written, per partition. */
   endOffsets(topic: string): Promise<ReadonlyMap<number, number>>;
+  /**
+   * The name a topic or consumer group has in the log itself, as the log's own tools, a schema
+   * registry and dashboards see it (a namespace applied).
+   */
+  qualifiedName(name: string): string;
   /** Throws when the log cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -197,6 +197,9 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     if (!ensured) {
       const { partitions: numPartitions, replicationFactor } = options;
       ensured = usingAdmin(`ensureTopic "${topic}"`, async (admin) => {
+        // Asking to create a topic that exists makes the broker answer with an error, which
+        // kafkajs logs: every service but the first to start would warn at every start.
+        if ((await admin.listTopics()).includes(topic)) return;
         const topics = [{ topic, numPartitions, replicationFactor }];
         await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
       });
@@ -277,6 +280,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       }),
     endOffsets: (topic) =>
       usingAdmin(`endOffsets of "${topic}"`, (admin) => endOffsetsOf(admin, topic)),
+    qualifiedName: (name) => name,
     ping: () =>
       usingAdmin('ping', (admin) => admin.describeCluster().then(() => undefined), PING_TIMEOUT_MS),
     close: () =>

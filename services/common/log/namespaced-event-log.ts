@@ -1,7 +1,8 @@
 /**
  * Several platforms can share one Kafka cluster (staging next to test, parallel test suites):
  * with a namespace, every topic and consumer group a platform uses is prefixed with it. The
- * services keep using the plain names; records come back with the plain topic name.
+ * services keep using the plain names; records come back with the plain topic name, and
+ * `qualifiedName` gives the prefixed one for what is seen outside (registry subjects, metrics).
  */
 import type { EventLog, StoredRecord } from './event-log.js';
 
@@ -25,6 +26,7 @@ export function namespacedEventLog(log: EventLog, namespace: string): EventLog {
     read: async (topic, options) => (await log.read(name(topic), options)).map(plain),
     committedOffsets: (topic, groupId) => log.committedOffsets(name(topic), name(groupId)),
     endOffsets: (topic) => log.endOffsets(name(topic)),
+    qualifiedName: (plainName) => log.qualifiedName(name(plainName)),
     ping: () => log.ping(),
     close: () => log.close(),
   };

@@ -127,6 +127,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
         const end = store.endOffset(topic);
         return new Map(end === undefined ? [] : [[PARTITION, end]]);
       }),
+    qualifiedName: (name) => name,
     ping: () => attempt('ping', () => store.ping()),
     close: () => (closing ??= stopAllAndClose()),
   };

@@ -37,7 +37,9 @@ export interface Metrics {
   readonly deadLetterMessages: Counter<'topic'>;
   /**
    * Reports `suyuan_consumer_lag{topic,group,partition}` (end offset − committed offset) for this
-   * group, read from the log at each scrape. Watching the same pair twice changes nothing.
+   * group, read from the log at each scrape, labelled with the names the log gives them (the
+   * namespace applied, as Kafka's own tools show them). Watching the same pair twice changes
+   * nothing.
    */
   watchConsumerLag(log: EventLog, topic: string, group: string): void;
   /**
@@ -117,6 +119,8 @@ interface WatchedGroup {
   readonly log: EventLog;
   readonly topic: string;
   readonly group: string;
+  /** The topic and group labels: their names in the log. */
+  readonly labels: { readonly topic: string; readonly group: string };
   /** Partitions last reported, so that a failed read can withdraw them. */
   partitions: number[];
 }
@@ -138,25 +142,25 @@ function createConsumerLag(
   });
 
   async function refresh(entry: WatchedGroup) {
-    const { topic, group } = entry;
+    const { topic, group, labels } = entry;
     try {
       const [end, committed] = await withTimeout(
         Promise.all([entry.log.endOffsets(topic), entry.log.committedOffsets(topic, group)]),
         deps.timeoutMs,
       );
       for (const partition of entry.partitions) {
-        if (!end.has(partition)) gauge.remove({ topic, group, partition: String(partition) });
+        if (!end.has(partition)) gauge.remove({ ...labels, partition: String(partition) });
       }
       for (const [partition, endOffset] of end) {
         // A group with no commit on a partition has all of it to read (Kafka reports -1 there).
         const next = Math.max(committed.get(partition) ?? 0, 0);
-        gauge.set({ topic, group, partition: String(partition) }, Math.max(endOffset - next, 0));
+        gauge.set({ ...labels, partition: String(partition) }, Math.max(endOffset - next, 0));
       }
       entry.partitions = [...end.keys()];
     } catch (err) {
-      deps.logger.debug({ err, topic, group }, 'consumer lag not read; left out of this scrape');
+      deps.logger.debug({ err, ...labels }, 'consumer lag not read; left out of this scrape');
       for (const partition of entry.partitions) {
-        gauge.remove({ topic, group, partition: String(partition) });
+        gauge.remove({ ...labels, partition: String(partition) });
       }
       entry.partitions = [];
     }
@@ -164,8 +168,9 @@ function createConsumerLag(
 
   return {
     watch: (log: EventLog, topic: string, group: string) => {
-      const key = JSON.stringify([topic, group]);
-      if (!watched.has(key)) watched.set(key, { log, topic, group, partitions: [] });
+      const labels = { topic: log.qualifiedName(topic), group: log.qualifiedName(group) };
+      const key = JSON.stringify(labels);
+      if (!watched.has(key)) watched.set(key, { log, topic, group, labels, partitions: [] });
     },
   };
 }

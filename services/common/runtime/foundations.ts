@@ -102,7 +102,9 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
   const [store] = await Promise.all([openStore(), openLog()]);
   const registryUrl = config.schemaRegistryUrl;
   const codec = registryUrl
-    ? await wait(`the schema registry at ${registryUrl}`, () => createRegistryCodec(registryUrl))
+    ? await wait(`the schema registry at ${registryUrl}`, () =>
+        createRegistryCodec(registryUrl, { topic: log.qualifiedName(EVENTS_TOPIC) }),
+      )
     : createEventCodec();
   return {
     log,

@@ -23,7 +23,7 @@ export function runService(
       service,
     });
     const running = await start(config, logger);
-    logger.info({ url: running.url, service }, 'service listening');
+    logger.info({ url: running.url }, 'service listening');
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;

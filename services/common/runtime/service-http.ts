@@ -46,7 +46,7 @@ export async function createServiceHttp(
     ],
     consumers,
   });
-  const audit = installAuditTrail(app, { store, logger: logger.child({ service: 'audit' }) });
+  const audit = installAuditTrail(app, { store, logger });
   await installRateLimit(app, config.rateLimit);
   registerMetricsRoute(app, metrics);
   return { app, audit };

@@ -3,6 +3,7 @@
  * replays only at merge time) and drops the rows of retracted events; only the timeline keeps
  * them, marked, because the audit trail must show what was corrected.
  */
+import { countingProductions, LIVE_RECALLS } from '../store/projection-rules.js';
 import type { Store } from '../store/store.js';
 import type {
   BatchRow,
@@ -17,15 +18,9 @@ import type { WalkDirection } from './walk.js';
 
 const NOT_RETRACTED = 'event_id NOT IN (SELECT target_event_id FROM retractions FINAL)';
 
-/**
- * The BatchProduced event that counts for each batch: the earliest recorded, not retracted. A
- * later claim to the same batch id is ignored, together with the inputs it names.
- */
-const winningProductions = (batchIds: string) => `
-  SELECT batch_id, event_id FROM batches FINAL
-  WHERE batch_id IN ${batchIds} AND ${NOT_RETRACTED}
-  ORDER BY batch_id, recorded_at, event_id
-  LIMIT 1 BY batch_id`;
+/** The BatchProduced event that counts for each batch (common/store/projection-rules.ts). */
+const winningProductions = (batchIds: string) =>
+  `SELECT batch_id, event_id FROM (${countingProductions(batchIds)})`;
 
 const DERIVATION_COLUMNS = `input_batch_id AS input, output_batch_id AS output, event_id AS eventId,
   party, operator, quantity, unit, at`;
@@ -116,7 +111,7 @@ async function findInspections(
   );
 }
 
-/** The batches among `batchIds` that a recall names (as a root or in a notice). */
+/** The batches among `batchIds` that a live recall names (as a root or in a notice). */
 async function findRecalledBatchIds(
   store: Store,
   batchIds: readonly string[],
@@ -124,7 +119,8 @@ async function findRecalledBatchIds(
   if (batchIds.length === 0) return new Set();
   const rows = await store.query<{ batchId: string }>(
     `SELECT DISTINCT batch_id AS batchId FROM recall_batches FINAL
-     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}`,
+     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
+       AND recall_id IN (SELECT recall_id FROM (${LIVE_RECALLS}))`,
     { ids: [...new Set(batchIds)] },
   );
   return new Set(rows.map((row) => row.batchId));

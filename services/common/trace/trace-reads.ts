@@ -103,7 +103,7 @@ export interface TraceReads {
   receipts(batchIds: readonly string[]): Promise<ReceiptRow[]>;
   /** The inspections of `batchIds`, in time order. */
   inspections(batchIds: readonly string[]): Promise<InspectionRow[]>;
-  /** The batches among `batchIds` that a recall names (as a root or in a notice). */
+  /** The batches among `batchIds` that a live recall names (as a root or in a notice). */
   recalledBatchIds(batchIds: readonly string[]): Promise<Set<string>>;
   /** Whether any event, retracted or not, names the batch: the test for a 404. */
   batchIsKnown(batchId: string): Promise<boolean>;

@@ -163,8 +163,8 @@ function mockForm(): HTMLElement {
             'p',
             {},
             t('mockResult', {
-              n: mock.parties.length,
-              b: mock.affectedBatchIds.length,
+              n: mock.byTier.reduce((sum, tier) => sum + tier.parties, 0),
+              b: mock.affectedBatchCount,
               ms: mock.elapsedMs,
             }),
           ),

@@ -2,6 +2,7 @@
  * The notifier's reads and writes. Delivery state lives only in the store (`notice_deliveries`,
  * one row per attempt), so any notifier process can pick up where another stopped.
  */
+import { LIVE_RECALLS } from '../../common/store/projection-rules.js';
 import type { Store } from '../../common/store/store.js';
 
 /** A notice whose next delivery attempt is due, with everything needed to send it. */
@@ -42,9 +43,9 @@ interface DueRow {
  * webhook, and the notice was never attempted, or its last attempt failed with a retry time that
  * has come. A delivered notice has a `delivered` row; a given-up one ends in a failed row without
  * `next_attempt_at`; neither is due again. A notice waits until its recall is projected, so the
- * body always carries the recall's level, mode and reason. `next_at` is taken through a tuple
- * because aggregate functions skip NULLs: a plain argMax would return an earlier attempt's retry
- * time for a notice whose last attempt gave up.
+ * body always carries the recall's level, mode and reason; the notices of a retracted recall are
+ * not sent. `next_at` is taken through a tuple because aggregate functions skip NULLs: a plain
+ * argMax would return an earlier attempt's retry time for a notice whose last attempt gave up.
  */
 const DUE_NOTICES_SQL = `
 SELECT n.notice_id AS notice_id, n.recall_id AS recall_id, n.recipient AS recipient,
@@ -55,9 +56,8 @@ FROM (SELECT notice_id, recall_id, recipient, batches, actions, deadline, issued
       FROM recall_notices FINAL) AS n
 INNER JOIN (SELECT party_id, webhook_url, webhook_secret FROM parties FINAL
             WHERE coalesce(webhook_url, '') != '') AS p ON p.party_id = n.recipient
-INNER JOIN (SELECT recall_id, argMin(level, recorded_at) AS level, argMin(mode, recorded_at) AS mode,
-                   argMin(reason, recorded_at) AS reason
-            FROM recalls FINAL GROUP BY recall_id) AS r ON r.recall_id = n.recall_id
+INNER JOIN (SELECT recall_id, level, mode, reason FROM (${LIVE_RECALLS})) AS r
+  ON r.recall_id = n.recall_id
 LEFT JOIN (SELECT notice_id, max(attempt) AS attempts, argMax(tuple(next_attempt_at), attempt).1 AS next_at,
                   countIf(status = 'delivered') AS delivered
            FROM notice_deliveries FINAL GROUP BY notice_id) AS d ON d.notice_id = n.notice_id

@@ -1,8 +1,9 @@
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
  * `<webhook-id>.<webhook-timestamp>.<body>`, sent as `v1,<base64>` in `webhook-signature`. A secret
- * `whsec_<base64>` keys the HMAC with the decoded bytes, as every Standard Webhooks library does;
- * any other secret (one a party chose) with its UTF-8 bytes.
+ * `whsec_<base64>` keys the HMAC with the decoded bytes, as every Standard Webhooks library does.
+ * Registration takes no other form (api-keys.ts); a secret stored before that was required, in
+ * another form, keeps being keyed with its UTF-8 bytes, so its receiver's checks keep passing.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -7,7 +7,7 @@
  * is back everything is projected.
  *
  * The store is chDB served over the ClickHouse HTTP interface by its own process (tools or
- * services/store-server), so that it can really go away: killed with SIGKILL, started again.
+ * tools/store-server), so that it can really go away: killed with SIGKILL, started again.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -13,12 +13,8 @@ import { createStoreTraceReads } from '../../../services/common/trace/store-trac
 import { recallDeadlines } from '../../../services/recall/deadlines.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
 import { computeRecallScope } from '../../../services/recall/recall-scope.js';
-import {
-  REPORT_CSV_COLUMNS,
-  type NoticeView,
-  type RecallReport,
-  type RecallView,
-} from '../../../services/recall/recall-views.js';
+import { REPORT_CSV_COLUMNS, type RecallReport } from '../../../services/recall/recall-report.js';
+import type { NoticeView, RecallView } from '../../../services/recall/recall-views.js';
 import { registerRecallRoutes, type MockRecallView } from '../../../services/recall/routes.js';
 
 const T = (day: number, hour = 8) =>
@@ -278,8 +274,10 @@ describe('recall routes', () => {
     expect((await get('regulator', '/v1/recalls/R-3')).statusCode).toBe(404);
   });
 
-  it('shows a recipient only its own notice, a regulator all of them', async () => {
-    expect(await notices('shop', '/v1/recalls/R-1/notices')).toEqual([
+  it("shows a recipient its own notice and its supplier's, not farther, a regulator all", async () => {
+    const shown = await notices('shop', '/v1/recalls/R-1/notices');
+    expect(shown.map((n) => n.recipient)).toEqual(['dairy', 'shop']);
+    expect(shown.filter((n) => n.recipient === 'shop')).toEqual([
       expect.objectContaining({
         noticeId: noticeIdFor('R-1', 'shop'),
         recipient: 'shop',

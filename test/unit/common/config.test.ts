@@ -33,6 +33,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('logs readable lines on a terminal and JSON lines when piped, unless LOG_PRETTY says', () => {
+    expect(loadConfig({}, true).logPretty).toBe(true);
+    expect(loadConfig({}, false).logPretty).toBe(false);
+    expect(loadConfig({ LOG_PRETTY: 'false' }, true).logPretty).toBe(false);
+    expect(loadConfig({ LOG_PRETTY: 'true' }, false).logPretty).toBe(true);
+    expect(() => loadConfig({ LOG_PRETTY: 'yes' })).toThrow(/LOG_PRETTY="yes"/);
+  });
+
   it('stops on a bad value with a message naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
     expect(() => loadConfig({ EVENT_LOG: 'zookeeper' })).toThrow(/EVENT_LOG="zookeeper"/);

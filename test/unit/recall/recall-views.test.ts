@@ -6,15 +6,17 @@ import type {
 } from '../../../services/recall/recall-queries.js';
 import {
   csvCell,
+  reportCsv,
+  reportRow,
+  REPORT_CSV_COLUMNS,
+  type RecallReport,
+} from '../../../services/recall/recall-report.js';
+import {
   deliveryStatus,
   noticeView,
   parseNoticeLines,
   recallProgress,
   recallView,
-  reportCsv,
-  reportRow,
-  REPORT_CSV_COLUMNS,
-  type RecallReport,
 } from '../../../services/recall/recall-views.js';
 
 const T = (day: number, hour = 8) =>
@@ -131,6 +133,8 @@ describe('a notice', () => {
   });
 });
 
+const NO_TIERS = new Map<string, number>();
+
 describe('recall progress', () => {
   const notices = [
     notice({ deliveredAt: T(10, 9), attempts: 1, answers: [ack(T(10, 12))] }),
@@ -149,7 +153,7 @@ describe('recall progress', () => {
   ].map((row) => noticeView(row, afterDeadline));
 
   it('counts notices, deliveries, acknowledgements, give-ups and overdue ones', () => {
-    expect(recallProgress(notices)).toMatchObject({
+    expect(recallProgress(notices, NO_TIERS)).toMatchObject({
       notices: 3,
       delivered: 1,
       acknowledged: 2,
@@ -162,14 +166,14 @@ describe('recall progress', () => {
   });
 
   it('sums handled, recovered and destroyed per unit', () => {
-    expect(recallProgress(notices).byUnit).toEqual([
+    expect(recallProgress(notices, NO_TIERS).byUnit).toEqual([
       { unit: 'box', handled: 12, recovered: 2, destroyed: 1 },
       { unit: 'kg', handled: 240, recovered: 30, destroyed: 5 },
     ]);
   });
 
   it('is all zeros for a recall without notices', () => {
-    expect(recallProgress([])).toEqual({
+    expect(recallProgress([], NO_TIERS)).toEqual({
       notices: 0,
       delivered: 0,
       acknowledged: 0,
@@ -179,29 +183,42 @@ describe('recall progress', () => {
       destroyed: 0,
       handled: 0,
       byUnit: [],
+      byTier: [],
     });
+  });
+
+  it("counts notices by their recipients' tier, nearest first, and those off the chain last", () => {
+    const tiers = new Map([
+      ['farm', 0],
+      ['dairy', 1],
+    ]);
+    expect(recallProgress(notices, tiers).byTier).toEqual([
+      { tier: 0, notices: 1, delivered: 0, acknowledged: 0, failed: 0, overdue: 1 },
+      { tier: 1, notices: 1, delivered: 1, acknowledged: 1, failed: 0, overdue: 0 },
+      { tier: null, notices: 1, delivered: 0, acknowledged: 1, failed: 1, overdue: 0 },
+    ]);
   });
 });
 
 describe('a recall', () => {
   it('takes its deadlines from the level and its status from the closure', () => {
-    const view = recallView(recall, []);
+    const view = recallView(recall, [], NO_TIERS);
     expect(view).toMatchObject({
       status: 'open',
       deadline: T(11),
       affectedBatchIds: ['B-1', 'B-2'],
     });
     expect(view.completeBy).toBe('2026-11-24T08:00:00.000Z');
-    expect(recallView({ ...recall, closedAt: T(20), closeReason: 'done' }, []).status).toBe(
-      'closed',
-    );
+    expect(
+      recallView({ ...recall, closedAt: T(20), closeReason: 'done' }, [], NO_TIERS).status,
+    ).toBe('closed');
   });
 });
 
 describe('the summary report as CSV', () => {
   const report: RecallReport = {
     generatedAt: T(12),
-    recall: recallView(recall, []),
+    recall: recallView(recall, [], NO_TIERS),
     notices: [
       reportRow(
         noticeView(

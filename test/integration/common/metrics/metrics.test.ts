@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumerHealth } from '../../../../services/common/log/consumer-health.js';
 import type { EventLog } from '../../../../services/common/log/event-log.js';
+import { namespacedEventLog } from '../../../../services/common/log/namespaced-event-log.js';
 import { createSqliteEventLog } from '../../../../services/common/log/sqlite-event-log.js';
 import { createMetrics } from '../../../../services/common/metrics/metrics.js';
 import {
@@ -225,5 +227,30 @@ describe('consumer lag read at scrape time', () => {
     const text = await metrics.registry.metrics();
     expect(lagOf(text, 'idle-group')).toEqual([]);
     expect(sum(select(parseExposition(text), 'suyuan_events_accepted_total'))).toBe(1);
+  });
+
+  it('names the topic and group as the log does: KAFKA_NAMESPACE applied', async () => {
+    const shared = createSqliteEventLog({ path: join(dir, 'namespaced.sqlite') });
+    try {
+      const staging = namespacedEventLog(shared, 'staging.');
+      await staging.ensureTopic('lag-topic');
+      await staging.append('lag-topic', [{ key: 'k', value: Buffer.from('1') }]);
+      const metrics = createMetrics({ service: 'lag-test' });
+      metrics.watchConsumerLag(staging, 'lag-topic', 'idle-group');
+      metrics.watchConsumerHealth(
+        createConsumerHealth({ log: staging, topic: 'lag-topic', group: 'idle-group' }),
+      );
+      const samples = parseExposition(await metrics.registry.metrics());
+      const named = { topic: 'staging.lag-topic', group: 'staging.idle-group' };
+      expect(select(samples, 'suyuan_consumer_lag', named)).toEqual([
+        expect.objectContaining({ value: 1 }),
+      ]);
+      expect(select(samples, 'suyuan_consumer_stalled', named)).toEqual([
+        expect.objectContaining({ value: 0 }),
+      ]);
+      expect(samples.filter((sample) => sample.labels.group === 'idle-group')).toEqual([]);
+    } finally {
+      await shared.close();
+    }
   });
 });

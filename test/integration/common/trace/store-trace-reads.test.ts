@@ -144,6 +144,19 @@ async function givenProjection(store: Store): Promise<void> {
       at: T(6),
     },
   ]);
+  await store.insert('recalls', [
+    {
+      recall_id: 'R-1',
+      event_id: 'ev-recall',
+      initiated_by: 'regulator',
+      level: 2,
+      mode: 'ORDERED',
+      reason: 'failed sampling',
+      root_batch_ids: ['POWDER-1'],
+      started_at: T(7),
+      recorded_at: T(7),
+    },
+  ]);
   await store.insert('recall_batches', [
     { batch_id: 'POWDER-1', recall_id: 'R-1', event_id: 'ev-recall', at: T(7) },
   ]);

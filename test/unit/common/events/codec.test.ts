@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { catalogEntries } from '../../../../services/common/events/catalog.js';
+import { catalogEntries, latestSchemas } from '../../../../services/common/events/catalog.js';
 import { createEventCodec } from '../../../../services/common/events/codec.js';
 import { EVENT_TYPES } from '../../../../services/common/events/event-types.generated.js';
 import { sampleEvents } from '../../../support/sample-events.js';
@@ -38,20 +38,28 @@ describe('event codec', () => {
   it('writes the Confluent wire format: magic byte 0 and the catalog id of the writer schema', () => {
     for (const event of sampleEvents()) {
       const message = codec.encode(event);
-      const entry = catalogEntries().find((e) => e.eventType === event.eventType);
+      const entry = latestSchemas().find((e) => e.eventType === event.eventType);
       expect(message[0]).toBe(0);
       expect(message.readUInt32BE(1)).toBe(entry?.id);
     }
   });
 
-  it('still reads the bytes written when each schema was published (fixtures)', () => {
-    for (const type of EVENT_TYPES) {
-      const bytes = readFileSync(`test/fixtures/avro/${type}.v1.bin`);
+  it('still reads the bytes written when each schema version was published (fixtures)', () => {
+    for (const { eventType, version, id } of catalogEntries()) {
+      const bytes = readFileSync(`test/fixtures/avro/${eventType}.v${version}.bin`);
       const expected: unknown = JSON.parse(
-        readFileSync(`test/fixtures/avro/${type}.v1.json`, 'utf8'),
+        readFileSync(`test/fixtures/avro/${eventType}.v${version}.json`, 'utf8'),
       );
+      expect(bytes.readUInt32BE(1), `${eventType}.v${version}.bin`).toBe(id);
       expect(codec.decode(bytes)).toEqual(expected);
     }
+  });
+
+  it('reads a finding written as text by v1 as text, and v2 numbers as numbers', () => {
+    const v1 = codec.decode(readFileSync('test/fixtures/avro/InspectionRecorded.v1.bin'));
+    const v2 = codec.decode(readFileSync('test/fixtures/avro/InspectionRecorded.v2.bin'));
+    expect(v1).toMatchObject({ findings: [{ value: '0.8' }] });
+    expect(v2).toMatchObject({ findings: [{ value: 0.8 }, { value: '未检出' }] });
   });
 
   it('resolves data written with an older schema into the newer reader schema', () => {

@@ -1,4 +1,10 @@
+import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import {
+  generateWebhookSecret,
+  isStandardWebhookSecret,
+} from '../../../../services/common/access/api-keys.js';
 import {
   checkWebhook,
   signWebhook,
@@ -114,5 +120,42 @@ describe('verifyWebhook', () => {
       valid: false,
       reason: 'invalid_timestamp',
     });
+  });
+});
+
+describe('secrets in the Standard Webhooks form', () => {
+  const secretOf = (key: Uint8Array) => `whsec_${Buffer.from(key).toString('base64')}`;
+
+  it('every secret the form admits keys the same HMAC as the official library', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 24, maxLength: 64 }),
+        fc.string({ minLength: 1 }),
+        fc.string(),
+        fc.integer({ min: 0, max: 2 ** 32 }),
+        (key, id, body, timestamp) => {
+          const secret = secretOf(key);
+          expect(isStandardWebhookSecret(secret)).toBe(true);
+          const signature = signWebhook({ id, timestamp, body, secret });
+          expect(new Webhook(secret).sign(id, new Date(timestamp * 1000), body)).toBe(signature);
+        },
+      ),
+    );
+  });
+
+  it('admits the generated secrets and the published vector, and nothing in another form', () => {
+    expect(isStandardWebhookSecret(generateWebhookSecret())).toBe(true);
+    expect(isStandardWebhookSecret(VECTOR.secret)).toBe(true);
+    for (const other of [
+      'a secret of at least sixteen characters', // a password: the libraries decode it as base64
+      VECTOR.secret.slice('whsec_'.length), // the key without its prefix
+      'whsec_AAEC', // 3 bytes
+      secretOf(new Uint8Array(65)),
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS', // not padded base64
+      'whsec_MfKQ9r8GKYqrTwjU PD8ILPZIo2LaLaSw',
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n',
+    ]) {
+      expect(isStandardWebhookSecret(other), other).toBe(false);
+    }
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * A batch id names one batch, produced once: the BatchProduced that counts is the earliest
+ * recorded that is not retracted (common/store/projection-rules.ts), and ingest refuses any other
+ * production of an id that has one — another party's (squatting) and the producer's own, whose
+ * correction is a retraction of the first followed by a new BatchProduced, possibly in the same
+ * request. The same event again is a duplicate, settled later.
+ *
+ * The check reads the store, which follows the log: two claims posted at the same moment can
+ * both pass. The read side then follows the one that counts, so every answer stays the same.
+ */
+import { SuyuanError } from '../common/errors.js';
+import { countingProductions } from '../common/store/projection-rules.js';
+import type { Store } from '../common/store/store.js';
+import type { SubmittedEvent } from './parse-submission.js';
+
+interface Item {
+  readonly index: number;
+  readonly event: SubmittedEvent;
+}
+
+/** Names the id, never who holds it: the refusal says only that the id is taken. */
+function taken(item: Item, batchId: string, why: string): SuyuanError {
+  const message = `batch ${batchId} ${why}; a batch id names one batch, and its producer corrects it by retracting that BatchProduced`;
+  return new SuyuanError('conflict', `events[${item.index}].batchId: ${message}`, {
+    details: [{ index: item.index, eventId: item.event.eventId, path: 'batchId', message }],
+  });
+}
+
+export async function checkBatchClaims(store: Store, items: readonly Item[]): Promise<void> {
+  const productions = items.flatMap((item) =>
+    item.event.eventType === 'BatchProduced' ? [{ item, event: item.event }] : [],
+  );
+  if (productions.length === 0) return;
+  const inRequest = new Map<string, string>();
+  for (const { item, event } of productions) {
+    const earlier = inRequest.get(event.batchId);
+    if (earlier !== undefined && earlier !== event.eventId)
+      throw taken(item, event.batchId, 'is produced twice in this request');
+    inRequest.set(event.batchId, event.eventId);
+  }
+  const stored = await store.query<{ batch_id: string; event_id: string }>(
+    `SELECT batch_id, event_id FROM (${countingProductions('{ids:Array(String)}')})`,
+    { ids: [...inRequest.keys()] },
+  );
+  // A production this request retracts no longer counts: that is how a producer corrects one.
+  const retractedHere = new Set(
+    items.flatMap(({ event }) =>
+      event.eventType === 'EventRetracted' ? [event.targetEventId] : [],
+    ),
+  );
+  const counting = new Map(
+    stored.filter((row) => !retractedHere.has(row.event_id)).map((row) => [row.batch_id, row]),
+  );
+  for (const { item, event } of productions) {
+    const existing = counting.get(event.batchId);
+    if (existing && existing.event_id !== event.eventId)
+      throw taken(item, event.batchId, 'was produced already');
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Pure: the summary report of a recall (召回总结) — the recall with its progress, and who was
+ * told what, when — and its CSV.
+ */
+import type { NoticeView, RecallReport, ReportRow } from '../common/api/recalls.js';
+import { byText } from './recall-views.js';
+
+export type { RecallReport, ReportRow };
+
+export function reportRow(notice: NoticeView): ReportRow {
+  const units = notice.progressReports.flatMap((report) => (report.unit ? [report.unit] : []));
+  return {
+    noticeId: notice.noticeId,
+    recipient: notice.recipient,
+    recipientName: notice.recipientName,
+    batches: notice.batches,
+    issuedAt: notice.issuedAt,
+    deadline: notice.deadline,
+    deliveryStatus: notice.delivery.status,
+    deliveredAt: notice.delivery.deliveredAt,
+    attempts: notice.delivery.attempts,
+    acknowledgedAt: notice.acknowledgedAt,
+    recovered: notice.recovered,
+    destroyed: notice.destroyed,
+    reportUnits: [...new Set(units)].sort(byText),
+    overdue: notice.overdue,
+  };
+}
+
+export const REPORT_CSV_COLUMNS = [
+  'recall_id',
+  'notice_id',
+  'recipient',
+  'recipient_name',
+  'batch_id',
+  'quantity',
+  'unit',
+  'issued_at',
+  'deadline',
+  'delivery_status',
+  'delivered_at',
+  'attempts',
+  'acknowledged_at',
+  'notice_recovered',
+  'notice_destroyed',
+  'notice_report_units',
+  'overdue',
+] as const;
+
+/**
+ * RFC 4180 quoting. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed
+ * with an apostrophe: party names and batch ids come from outside.
+ */
+export function csvCell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  if (typeof value !== 'string') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * One line per notice and batch; the notice_* quantities are the notice's totals, repeated on
+ * each of its lines. Starts with a UTF-8 BOM so spreadsheets read the Chinese names; CRLF ends.
+ */
+export function reportCsv(report: RecallReport): string {
+  const lines = report.notices.flatMap((row) => {
+    const batches = row.batches.length > 0 ? row.batches : [null];
+    return batches.map((line) =>
+      [
+        report.recall.recallId,
+        row.noticeId,
+        row.recipient,
+        row.recipientName,
+        line?.batchId ?? null,
+        line?.quantity ?? null,
+        line?.unit ?? null,
+        row.issuedAt,
+        row.deadline,
+        row.deliveryStatus,
+        row.deliveredAt,
+        row.attempts,
+        row.acknowledgedAt,
+        row.recovered,
+        row.destroyed,
+        row.reportUnits.join(' '),
+        row.overdue,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  });
+  return `\uFEFF${[REPORT_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
+}
