@@ -28,8 +28,14 @@ import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
+import {
+  projectEvents,
+  type ProjectionRows,
+  type ProjectionTable,
+} from '../common/projection/projection.js';
+import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
-import { projectEvents, type ProjectionRows, type ProjectionTable } from './projection.js';
+import { catchUpServingIndex } from './serving-catch-up.js';
 
 export interface ProjectorDeps {
   readonly log: EventLog;
@@ -50,6 +56,11 @@ export interface ProjectorDeps {
   readonly health?: ConsumerHealth;
   /** Told how joining the consumer group goes (for `/readyz`). */
   readonly onStateChange?: SubscribeOptions['onStateChange'];
+  /**
+   * The serving index of the embedded platform (docs/adr/0001-serving-path.md): each batch's rows
+   * go there first, then to the store, so no event is in the store before it is in the index.
+   */
+  readonly servingIndex?: LmdbServingIndex;
 }
 
 export interface Projector {
@@ -93,6 +104,9 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   );
   const health = deps.health ?? projectorHealth(deps);
   const deadLetters = createDeadLetters(deps);
+  if (deps.servingIndex) {
+    await catchUpServingIndex({ ...deps, index: deps.servingIndex, groupId, logger, deadLetters });
+  }
   const project = async (records: readonly StoredRecord[]) => {
     const started = performance.now();
     await projectBatch({ ...deps, groupId, deadLetters }, records);
@@ -138,11 +152,20 @@ async function projectBatch(
     }
   }
   await deadLetters.setAside(deps.groupId, skipped);
+  const { servingIndex } = deps;
+  const last = records.at(-1);
+  if (servingIndex && last) {
+    const position = { topic: last.topic, partition: last.partition, nextOffset: last.offset + 1 };
+    await servingIndex.apply(projectEvents(decoded.map((item) => item.event)), position);
+  }
   const refused = await handleIsolating(decoded, {
     handle: (part) => writeRows(deps.store, projectEvents(part.map((item) => item.event))),
     isRefusal: (error) => refusedByStore(deps.store, error),
   });
-  for (const { item } of refused) await removeRows(deps.store, item.event);
+  for (const { item } of refused) {
+    await removeRows(deps.store, item.event);
+    await servingIndex?.remove(projectEvents([item.event]));
+  }
   await deadLetters.setAside(
     deps.groupId,
     refused.map(({ item: { record, event }, error }) => ({

@@ -22,7 +22,7 @@ import {
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import { logKeyOf } from '../common/events/keys.js';
+import { logRecordOf } from '../common/events/log-record.js';
 import { createConsumerHealth, type ConsumerHealth } from '../common/log/consumer-health.js';
 import type {
   EventLog,
@@ -208,7 +208,7 @@ async function handleEvents(deps: RecallServiceDeps, book: RecallBook, events: S
   if (opened.length > 0) {
     await deps.log.append(
       EVENTS_TOPIC,
-      opened.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
+      opened.map((event) => logRecordOf(event, deps.codec)),
     );
   }
   await book.keepStanding(events);

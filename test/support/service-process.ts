@@ -32,6 +32,9 @@ async function commandFor(entry: string, compiled: boolean): Promise<string[]> {
   return [join(ROOT, 'dist', entry.replace(/\.ts$/, '.js'))];
 }
 
+/** Characters of a child's output kept for `output()`. */
+const OUTPUT_KEPT = 4_000_000;
+
 export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
@@ -67,6 +70,8 @@ export async function spawnService(
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
     url ??= pattern.exec(output)?.[1];
+    // A process under load logs a line per request: keep the end, which is what a failure shows.
+    if (output.length > OUTPUT_KEPT) output = output.slice(-OUTPUT_KEPT / 2);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

@@ -18,6 +18,11 @@ export interface BackgroundConsumer extends Worker {
   readonly group: string;
   /** Whether it gets on (common/log/consumer-health.ts), there from the start. */
   readonly health: ConsumerHealth;
+  /**
+   * Settles once `start` has succeeded, failed for good, or been given up on a stop: for a
+   * process that must not serve before its consumer's start (the embedded projector's index).
+   */
+  readonly started: Promise<void>;
   state(): ConsumerState;
 }
 
@@ -71,6 +76,7 @@ export function startInBackground(
   return {
     group,
     health,
+    started,
     state: () => state,
     async stop() {
       stopping = true;

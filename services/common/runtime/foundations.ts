@@ -110,7 +110,7 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
     log,
     store,
     codec,
-    parties: createPartyDirectory(store, { rememberKeys: config.store.kind === 'chdb' }),
+    parties: createPartyDirectory(store, { soleWriter: config.store.kind === 'chdb' }),
     async close() {
       await log.close();
       await store.close();

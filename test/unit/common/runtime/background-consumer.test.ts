@@ -55,7 +55,12 @@ describe('a consumer started in the background', () => {
     expect(consumer.state()).toBe('consuming');
     report('joining'); // a rebalance
     expect(consumer.state()).toBe('joining');
+    let settled = false;
+    void consumer.started.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
     started.resolve({ stop: () => Promise.resolve() });
+    await consumer.started;
     await consumer.stop();
     expect(consumer.state()).toBe('stopped');
   });
@@ -77,7 +82,8 @@ describe('a consumer started in the background', () => {
     const consumer = startInBackground(health('group-3'), logger, () =>
       Promise.reject(new SuyuanError('config_invalid', 'bad setting')),
     );
-    await pollUntil(() => consumer.state() === 'failed', { what: 'the consumer to fail' });
+    await consumer.started;
+    expect(consumer.state()).toBe('failed');
     await consumer.stop();
   });
 
