@@ -4,9 +4,12 @@
  * 3 s allowed). The restarted process runs its build in dist/, as production does.
  *
  * - The recall process SIGKILLed while its webhooks are on their way: started again, it answers
- *   the recall API and sends the due notices within 2 s of starting, and its consumer is back at
- *   the end of the log within 5 s (the dead member's session, 3 s from its last heartbeat, bounds
- *   the join; start-up runs meanwhile). `/readyz` is 200 throughout, saying the consumer joins.
+ *   the recall API and sends the due notices without waiting for the consumer group (measured on
+ *   a quiet machine: 1.3–1.9 s after the start; before, 10.2 s, the dead member's session), and
+ *   its consumer is back at the end of the log once that session ends (3.0–3.1 s quiet; before,
+ *   10.9 s). The test's bounds, 4 s and 8 s, leave room for a loaded shared machine (start-up is
+ *   mostly loading code) and still fail the old start-up order. `/readyz` is 200 throughout,
+ *   saying the consumer joins.
  * - The projector stopped with SIGTERM leaves its group at once (no member left to expire).
  */
 import { loadavg } from 'node:os';
@@ -188,9 +191,9 @@ describe('a service restarted after it stopped', { tags: ['own-kafka'] }, () => 
           `${recallApiMs} ms, first due notice sent ${firstWebhookMs} ms, consumer caught up ` +
           `${consumingMs} ms, the new party's notice ${lateNoticeMs} ms after the start (${load})`,
       );
-      expect(recallApiMs, load).toBeLessThan(2_000);
-      expect(firstWebhookMs, load).toBeLessThan(2_000);
-      expect(consumingMs, load).toBeLessThan(5_000);
+      expect(recallApiMs, load).toBeLessThan(4_000);
+      expect(firstWebhookMs, load).toBeLessThan(4_000);
+      expect(consumingMs, load).toBeLessThan(8_000);
       // Until it answered, the gateway said so in the API's shape; the process was ready at once.
       for (const answer of gatewayAnswers.slice(0, -1)) {
         expect(answer).toMatchObject({ status: 503, body: { error: 'unavailable' } });
