@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   rate_limited: { retryable: true, status: 429 },
   log_unavailable: { retryable: true, status: 503 },
   store_unavailable: { retryable: true, status: 503 },
+  /** A service behind the gateway gave no answer (down, restarting, or too slow). */
+  unavailable: { retryable: true, status: 503 },
   /** The store answered and refused the values sent: waiting will not make it take them. */
   store_refused: { retryable: false, status: 500 },
   decode_failed: { retryable: false, status: 500 },

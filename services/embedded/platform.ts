@@ -6,13 +6,15 @@
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
+import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
+import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
-import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
-import { mountIngestApi } from '../ingest/service.js';
+import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
-import { startProjector } from '../projector/projector.js';
+import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
 
@@ -32,34 +34,47 @@ export async function startEmbeddedPlatform(
 ): Promise<EmbeddedPlatform> {
   const foundations = await openFoundations(config, logger);
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
+  await prepareIngest(foundations, logger);
   const metrics = createMetrics({
     service: 'embedded',
     logger: logger.child({ component: 'metrics' }),
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
-  // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
-  const projector = await startProjector({
+  const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
+  const projectorDeps = {
     ...foundations,
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
-  });
-  // The one read model of the trace chain, for the trace API and the recall scope alike.
-  const reads = createStoreTraceReads(foundations.store);
+    servingIndex,
+  };
+  const projection = projectorHealth(projectorDeps);
+  const projector = startInBackground(projection, logger, (onStateChange) =>
+    startProjector({ ...projectorDeps, health: projection, onStateChange }),
+  );
+  // The embedded log has no group to wait for, but the projector's start catches the serving
+  // index up from the log, and traces read the index: the platform serves once that is done.
+  await projector.started;
+  // The one read model of the trace chain, for the trace API and the recall scope alike, answered
+  // from the serving index the projector keeps beside the store (docs/adr/0001-serving-path.md).
+  const reads = createLmdbTraceReads(servingIndex);
   const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
-    projector.health,
-    recall.health,
+    projector,
+    recall.consumer,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   mountTraceApi(http.app, config, foundations, reads, http.audit);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
+  // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
   const running = await serve(config, http, foundations, {
-    ...recall.workers,
+    'the notifier': recall.notifier,
+    'the recall consumer': recall.consumer,
     'the projector': projector,
+    'the serving index': { stop: () => servingIndex.close() },
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {

@@ -8,17 +8,20 @@ import type { IngestResult, IngestWarning } from '../common/api/ingest.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { fingerprintEvent } from '../common/events/fingerprint.js';
-import { logKeyOf, partyReferences } from '../common/events/keys.js';
+import { partyReferences } from '../common/events/keys.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
 import { invalidInput } from '../common/invalid-input.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
-import { EVENTS_TOPIC } from '../common/topics.js';
+import {
+  createEventAppender,
+  type AppendOutcome,
+  type EventAppender,
+  type Fingerprinted as AppenderItem,
+} from './event-appender.js';
 import { checkBatchClaims } from './batch-claims.js';
-import { createKeyedLock } from './keyed-lock.js';
-import { createEventIndex, type EventIndex } from './event-index.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -42,18 +45,13 @@ interface Deps {
   readonly metrics?: Metrics;
 }
 
-/** What the write path works with: the dependencies, and the event index made from the store. */
-type IngestDeps = Deps & { readonly index: EventIndex };
+/** What the write path works with: the dependencies, and how it appends exactly once. */
+type IngestDeps = Deps & { readonly appender: EventAppender };
 
-interface Fingerprinted {
-  readonly index: number;
-  readonly event: SubmittedEvent;
-  readonly hash: string;
-}
+type Fingerprinted = AppenderItem<SubmittedEvent>;
 
 export function createEventIngestor(options: Deps): EventIngestor {
-  const lock = createKeyedLock();
-  const deps: IngestDeps = { ...options, index: createEventIndex(options.store) };
+  const deps: IngestDeps = { ...options, appender: createEventAppender(options) };
   return {
     async submit(caller, events) {
       if (!caller.roles.includes('submitter') && !caller.roles.includes('regulator')) {
@@ -66,18 +64,14 @@ export function createEventIngestor(options: Deps): EventIngestor {
       }));
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique);
-      await checkRetractions(deps.index, caller, unique);
+      await checkRetractions(deps.appender, caller, unique);
       await checkBatchClaims(deps.store, unique);
       await checkRecallRules(deps.store, caller, unique);
-      const results = await lock.run(
-        unique.map((item) => item.event.eventId),
-        () => appendNew(deps, fingerprinted, unique),
-      );
+      const results = await appendNew(deps, fingerprinted, unique);
       return { results, warnings: await recallWarnings(deps.store, unique) };
     },
   };
 }
-
 function dedupeWithinRequest(items: readonly Fingerprinted[]): Fingerprinted[] {
   const first = new Map<string, Fingerprinted>();
   for (const item of items) {
@@ -123,13 +117,16 @@ async function checkPartyReferences(parties: PartyDirectory, items: readonly Fin
   if (details.length > 0) throw invalidInput(details, 'invalid_event');
 }
 
-async function checkRetractions(index: EventIndex, caller: Party, items: readonly Fingerprinted[]) {
+async function checkRetractions(
+  appender: EventAppender,
+  caller: Party,
+  items: readonly Fingerprinted[],
+) {
   const retractions = items.flatMap((item) =>
     item.event.eventType === 'EventRetracted' ? [{ item, target: item.event.targetEventId }] : [],
   );
   if (retractions.length === 0) return;
-  const targets = await index.find(retractions.map((r) => r.target));
-  const owner = new Map([...targets.values()].map((target) => [target.eventId, target.party]));
+  const owner = await appender.recorders(retractions.map((r) => r.target));
   // An event earlier in the same request may be retracted too: it is the caller's own.
   for (const { event } of items)
     if (!owner.has(event.eventId)) owner.set(event.eventId, caller.partyId);
@@ -152,15 +149,17 @@ async function appendNew(
   deps: IngestDeps,
   all: readonly Fingerprinted[],
   unique: readonly Fingerprinted[],
-) {
-  const stored = await deps.index.find(unique.map((item) => item.event.eventId));
-  const clashes = unique.filter(
-    (item) =>
-      stored.has(item.event.eventId) && stored.get(item.event.eventId)?.bodyHash !== item.hash,
-  );
-  if (clashes.length > 0) {
+): Promise<IngestResult[]> {
+  const appended = deps.metrics?.logAppendSeconds.startTimer();
+  let outcome: AppendOutcome;
+  try {
+    outcome = await deps.appender.append(unique, new Date().toISOString());
+  } finally {
+    appended?.();
+  }
+  if ('clashes' in outcome) {
     throw conflict(
-      clashes.map((item) => ({
+      outcome.clashes.map((item) => ({
         index: item.index,
         eventId: item.event.eventId,
         path: 'eventId',
@@ -168,49 +167,12 @@ async function appendNew(
       })),
     );
   }
-  const fresh = unique.filter((item) => !stored.has(item.event.eventId));
-  const recordedAt = new Date().toISOString();
-  const events = fresh.map((item) => ({ ...item.event, recordedAt }));
-  if (events.length > 0) {
-    const records = events.map((event) => ({
-      key: logKeyOf(event),
-      value: deps.codec.encode(event),
-    }));
-    const appended = deps.metrics?.logAppendSeconds.startTimer();
-    try {
-      await deps.log.append(EVENTS_TOPIC, records);
-    } finally {
-      appended?.();
-    }
-    for (const event of events) deps.metrics?.eventsAccepted.inc({ event_type: event.eventType });
-    await indexAccepted(deps, fresh, recordedAt);
+  for (const item of unique) {
+    if (outcome.accepted.has(item.index))
+      deps.metrics?.eventsAccepted.inc({ event_type: item.event.eventType });
   }
-  const accepted = new Set(fresh.map((item) => item.index));
   return all.map((item) => ({
     eventId: item.event.eventId,
-    status: accepted.has(item.index) ? ('accepted' as const) : ('duplicate' as const),
+    status: outcome.accepted.has(item.index) ? ('accepted' as const) : ('duplicate' as const),
   }));
-}
-
-/** Best effort: the projector writes the same rows, so a failure here only delays dedup. */
-async function indexAccepted(
-  deps: IngestDeps,
-  items: readonly Fingerprinted[],
-  recordedAt: string,
-) {
-  try {
-    await deps.index.record(
-      items.map((item) => ({
-        eventId: item.event.eventId,
-        bodyHash: item.hash,
-        party: item.event.party,
-      })),
-      recordedAt,
-    );
-  } catch (err) {
-    deps.logger.warn(
-      { err, events: items.length },
-      'event index write failed after append; the projector will fill it',
-    );
-  }
 }

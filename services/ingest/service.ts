@@ -10,8 +10,18 @@ import { openFoundations, type Foundations } from '../common/runtime/foundations
 import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createEventIngestor } from './event-ingestor.js';
+import { identifyEarlierEvents } from './identify-earlier-events.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
+
+/** What ingest needs done before it answers: the ids of earlier events indexed (embedded log). */
+export async function prepareIngest(foundations: Foundations, logger: Logger): Promise<void> {
+  await identifyEarlierEvents(
+    foundations.log,
+    foundations.codec,
+    logger.child({ service: 'ingest', component: 'identities' }),
+  );
+}
 
 export function mountIngestApi(
   app: FastifyInstance,
@@ -36,6 +46,7 @@ export async function startIngestService(config: Config, logger: Logger): Promis
   const foundations = await openFoundations(config, logger);
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
   if (generatedAdminKey) printGeneratedAdminKey(generatedAdminKey);
+  await prepareIngest(foundations, logger);
   const metrics = createMetrics({ service: 'ingest' });
   const http = await createServiceHttp(config, logger, foundations, metrics);
   mountIngestApi(http.app, config, logger, foundations, metrics);

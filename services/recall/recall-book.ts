@@ -4,7 +4,7 @@
  */
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import { logKeyOf } from '../common/events/keys.js';
+import { logRecordOf } from '../common/events/log-record.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { stableUuid } from '../common/stable-id.js';
@@ -116,7 +116,7 @@ export function createRecallBook(deps: BookDeps) {
     const events = fresh.map((planned) => noticeEvent(recall, planned, now));
     await deps.log.append(
       EVENTS_TOPIC,
-      events.map((event) => ({ key: logKeyOf(event), value: deps.codec.encode(event) })),
+      events.map((event) => logRecordOf(event, deps.codec)),
     );
     for (const notice of fresh) already.add(notice.recipient);
     deps.logger.info(

@@ -9,9 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../services/common/config.js';
 import { createLogger } from '../../services/common/logger.js';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../../services/embedded/platform.js';
+import { PROJECTOR_GROUP } from '../../services/common/topics.js';
 import { answerCheckFor, type AnswerCheck } from './answer-schemas.js';
 import { startDistributedPlatform } from './distributed-platform.js';
 import { requireKafka } from './kafka-broker.js';
+import { waitForNoLag } from './consumer-lag.js';
 import { pollUntil } from './poll.js';
 
 export const TEST_ADMIN_KEY = 'sy_test-admin-key-0123456789abcdef';
@@ -60,10 +62,17 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     config,
     createLogger({ level: config.logLevel, pretty: false }),
   );
-  return clientFor(platform.url, dataDir, async () => {
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  return clientFor(
+    platform.url,
+    dataDir,
+    async () => {
+      await platform.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    // A batch visible in a trace is in the serving index, written just before the store and read
+    // without waiting on it: the events posted after it, and the store, may still be on their way.
+    () => waitForNoLag([{ url: platform.url, groups: [PROJECTOR_GROUP] }]),
+  );
 }
 
 /**

@@ -3,11 +3,13 @@
  * progress on stderr. It reads the same environment as the platform (EVENT_LOG, STORE, …).
  * In embedded mode stop the platform first: chDB lets one process hold the data directory.
  */
+import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../services/common/config.js';
 import { isSuyuanError } from '../../services/common/errors.js';
 import { createLogger } from '../../services/common/logger.js';
 import { openFoundations } from '../../services/common/runtime/foundations.js';
+import { servingIndexPath } from '../../services/common/serving/lmdb-serving-index.js';
 import { replayProjection, type ReplayProgress } from './replay.js';
 
 const USAGE = `Usage: npm run replay -- [--batch-size N]
@@ -66,6 +68,11 @@ async function main(): Promise<void> {
       batchSize,
       onProgress: progressPrinter(),
     });
+    if (config.store.kind === 'chdb') {
+      // The embedded platform's serving index mirrors the tables just rebuilt: removed, it is
+      // rebuilt from the log when the platform starts (services/projector/serving-catch-up.ts).
+      await rm(servingIndexPath(config.dataDir), { recursive: true, force: true });
+    }
     process.stderr.write(
       `replay done: ${result.records} records into ${result.tables.length} tables in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s; ${result.undecodable} undecodable skipped\n`,

@@ -19,7 +19,7 @@ import {
   emptyRows,
   projectEvents,
   type ProjectionTable,
-} from '../../services/projector/projection.js';
+} from '../../services/common/projection/projection.js';
 
 const SUFFIX = '__replay';
 /** Filled by a materialized view from derivations_by_input (infra/clickhouse/0001). */

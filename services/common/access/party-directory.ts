@@ -84,12 +84,13 @@ function remember<V>(memory: Map<string, V>, key: string, value: V): void {
 
 export interface PartyDirectoryOptions {
   /**
-   * Remembers which party each presented API key belongs to. Exact only when this process is the
-   * one that revokes keys, so only for a store no other process can write: chDB, whose data
-   * directory one process holds. With a shared ClickHouse server a key revoked through another
-   * service must stop working at once, so every request asks the store.
+   * This process is the only one that writes parties and keys: true for chDB, whose data directory
+   * one process holds. The directory then keeps every party and active key in memory, loaded
+   * once, so authentication and party checks never wait on a store statement — an unknown key is
+   * refused, and a burst of bad keys or denied reads costs other clients nothing. With a shared
+   * ClickHouse server another service may revoke a key, so every request asks the store.
    */
-  readonly rememberKeys?: boolean;
+  readonly soleWriter?: boolean;
 }
 
 export function createPartyDirectory(
@@ -97,14 +98,41 @@ export function createPartyDirectory(
   options: PartyDirectoryOptions = {},
 ): PartyDirectory {
   let creating: Promise<unknown> = Promise.resolve();
-  // Key hash → its party, for keys seen to be valid; a revocation here forgets the key first.
+  // Key hash → its party: every active key when this process is the sole writer, otherwise none
+  // (a key revoked through another instance must fail at once). A revocation forgets it first.
   const keyOwners = new Map<string, Party>();
   // A party, once registered, never changes (there is no update), so a party found stays true
-  // and every request's party check need not ask the store again. Misses are not kept: a party
-  // registered through another instance is found at once.
+  // and every request's party check need not ask the store again. Misses are not kept unless this
+  // process is the sole writer: a party registered through another instance is found at once.
   const known = new Map<string, Party>();
+  const soleWriter = options.soleWriter === true;
+  let loading: Promise<void> | undefined;
+  /** Loads every party and active key, once, for a sole writer. */
+  const loaded = () =>
+    (loading ??= (async () => {
+      const parties = await store.query<PartyRow>(
+        'SELECT party_id, name, roles, webhook_url, webhook_secret FROM parties FINAL',
+      );
+      for (const row of parties) known.set(row.party_id, toParty(row));
+      const keys = await store.query<{ key_hash: string; party_id: string }>(
+        'SELECT key_hash, party_id FROM api_keys FINAL WHERE revoked_at IS NULL',
+      );
+      for (const key of keys) {
+        const party = known.get(key.party_id);
+        if (party) keyOwners.set(key.key_hash, party);
+      }
+    })().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
 
   const find = async (partyIds: readonly string[]) => {
+    if (soleWriter) {
+      await loaded();
+      return new Map(
+        partyIds.flatMap((id) => (known.has(id) ? [[id, known.get(id) as Party]] : [])),
+      );
+    }
     const found = new Map<string, Party>();
     const missing = new Set<string>();
     for (const id of partyIds) {
@@ -139,6 +167,8 @@ export function createPartyDirectory(
         updated_at: now,
       },
     ]);
+    const owner = known.get(partyId);
+    if (soleWriter && owner) keyOwners.set(hashApiKey(apiKey), owner);
     return keyId;
   };
 
@@ -155,6 +185,16 @@ export function createPartyDirectory(
         updated_at: now,
       },
     ]);
+    if (soleWriter) {
+      const { partyId, name, roles, webhook } = party;
+      const secret = webhook?.secret ?? null;
+      known.set(partyId, {
+        partyId,
+        name,
+        roles,
+        webhook: webhook ? { url: webhook.url, secret } : null,
+      });
+    }
   };
 
   // Creations run one at a time so two concurrent requests for one id cannot both succeed.
@@ -205,12 +245,12 @@ export function createPartyDirectory(
         );
         if (!key)
           throw new SuyuanError('not_found', `keyId: party ${partyId} has no active key ${keyId}`);
-        keyOwners.delete(key.key_hash);
         const now = new Date().toISOString();
         // A newer version of the row; ReplacingMergeTree(updated_at) and FINAL make it the one read.
         await store.insert('api_keys', [
           { ...key, key_id: keyId, party_id: partyId, revoked_at: now, updated_at: now },
         ]);
+        keyOwners.delete(key.key_hash);
       }),
 
     listKeys: (partyId) =>
@@ -222,8 +262,10 @@ export function createPartyDirectory(
 
     async authenticate(apiKey) {
       const hash = hashApiKey(apiKey);
-      const remembered = keyOwners.get(hash);
-      if (remembered) return remembered;
+      if (soleWriter) {
+        await loaded();
+        return keyOwners.get(hash);
+      }
       // One round trip: every request authenticates, and each store query has a fixed cost.
       const [row] = await store.query<PartyRow>(
         `SELECT party_id, name, roles, webhook_url, webhook_secret FROM parties FINAL
@@ -232,10 +274,7 @@ export function createPartyDirectory(
          )`,
         { hash },
       );
-      if (!row) return undefined;
-      const party = toParty(row);
-      if (options.rememberKeys) remember(keyOwners, hash, party);
-      return party;
+      return row ? toParty(row) : undefined;
     },
 
     find,

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PartyDirectory } from '../access/party-directory.js';
+import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
@@ -15,6 +16,12 @@ export interface ReadinessCheck {
   readonly check: () => Promise<void>;
 }
 
+/** A log consumer of the process, whose state `/readyz` shows. */
+export interface ConsumerReadiness {
+  readonly group: string;
+  state(): SubscriptionState | 'stopped';
+}
+
 export interface HttpAppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
@@ -24,6 +31,7 @@ export interface HttpAppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Peers whose X-Forwarded-For names the client (Fastify's `trustProxy`); none without. */
   readonly trustProxy?: string;
+  readonly consumers?: readonly ConsumerReadiness[];
 }
 
 const readiness = z.strictObject({
@@ -31,6 +39,8 @@ const readiness = z.strictObject({
   checks: z.array(
     z.strictObject({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
   ),
+  /** Each log consumer of the process by its group, in a process that runs any. */
+  consumers: z.record(z.string(), z.enum(['joining', 'consuming', 'failed', 'stopped'])).optional(),
 });
 
 const healthz = defineOperation({
@@ -48,14 +58,19 @@ const readyz = defineOperation({
   url: '/readyz',
   operationId: 'getReadiness',
   summary:
-    'Readiness: the log and the store answer, and no consumer of this process is stalled (no API key)',
+    'Readiness: the log and the store answer, and no consumer of this process is stalled or failed (no API key)',
   tag: 'probes',
   public: true,
   answers: {
-    200: { description: 'Ready', schema: readiness },
+    200: {
+      description:
+        'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
+      schema: readiness,
+    },
     503: {
       description:
-        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why',
+        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why; ' +
+        '`consumers` which consumer `failed`',
       schema: readiness,
     },
   },
@@ -117,10 +132,20 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
         }
       }),
     );
-    const ready = results.every((result) => result.ok);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', checks: results });
+    // A consumer still joining its group does not make the service unready: its routes read the
+    // store and answer meanwhile, and taking it out of rotation would only turn them into 503s.
+    // One that failed for good does.
+    const consumers = Object.fromEntries(
+      (deps.consumers ?? []).map((consumer) => [consumer.group, consumer.state()]),
+    );
+    const ready =
+      results.every((result) => result.ok) &&
+      Object.values(consumers).every((state) => state !== 'failed');
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      checks: results,
+      ...(deps.consumers?.length ? { consumers } : {}),
+    });
   });
   return app;
 }

@@ -8,6 +8,60 @@ export interface LogRecord {
   readonly key: string;
   readonly value: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * What the record is (an event's id, which names one event forever) and a fingerprint of its
+   * content. A log that offers `identities` indexes it in the same write as the record.
+   */
+  readonly identity?: RecordIdentity;
+}
+
+export interface RecordIdentity {
+  readonly id: string;
+  readonly fingerprint: string;
+}
+
+/** Where a topic holds the record of an id, and that record's fingerprint. */
+export interface HeldIdentity {
+  readonly fingerprint: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** The outcome of `appendNew` for each record, in order. */
+export type NewAppend =
+  | { readonly status: 'appended'; readonly receipt: AppendReceipt }
+  | { readonly status: 'duplicate' };
+
+/**
+ * Offered by a log that settles record identity in the same durable write as the append (the
+ * embedded log): "acknowledged" then always means "indexed", and two submissions of one id can
+ * never both be appended.
+ */
+export interface RecordIdentities {
+  /**
+   * Appends the records whose id the topic does not hold yet; a record whose id it holds with the
+   * same fingerprint is a duplicate. All or nothing: when an id is held with another fingerprint
+   * (or comes twice with different ones), nothing is appended and the indexes of the records
+   * that clash are returned.
+   */
+  appendNew(
+    topic: string,
+    records: ReadonlyArray<LogRecord & { readonly identity: RecordIdentity }>,
+  ): Promise<{ readonly appended: NewAppend[] } | { readonly clashes: number[] }>;
+  /** The ids among `ids` the topic holds. */
+  find(topic: string, ids: readonly string[]): Promise<Map<string, HeldIdentity>>;
+  /**
+   * Records of the topic appended without an identity (by an older version), after `afterOffset`,
+   * for the owner of the topic's records to index with `identify`.
+   */
+  unidentified(topic: string, afterOffset: number, maxRecords: number): Promise<StoredRecord[]>;
+  /** Indexes records already in the topic (see `unidentified`). */
+  identify(
+    topic: string,
+    entries: ReadonlyArray<
+      RecordIdentity & { readonly partition: number; readonly offset: number }
+    >,
+  ): Promise<void>;
 }
 
 /** A record as stored in the log. */
@@ -40,7 +94,15 @@ export interface SubscribeOptions {
   readonly maxBatchSize?: number;
   /** Where a group with no committed offset starts (default `earliest`). */
   readonly startAt?: 'earliest' | 'latest';
+  /**
+   * Told when the subscription's state changes: `joining` while it is not (or no longer) a member
+   * of its group with partitions to read, `consuming` once it is, `failed` when it stopped on its
+   * own and will not resume. The embedded log has no group to join: it reports `consuming` at once.
+   */
+  readonly onStateChange?: (state: SubscriptionState) => void;
 }
+
+export type SubscriptionState = 'joining' | 'consuming' | 'failed';
 
 export interface Subscription {
   /** Stops fetching, waits for the batch in hand to finish and commit. */
@@ -76,4 +138,6 @@ export interface EventLog {
   /** Throws when the log cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Present when the log settles record identity atomically with the append. */
+  readonly identities?: RecordIdentities;
 }

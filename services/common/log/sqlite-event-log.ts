@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { SuyuanError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { EventLog, SubscribeOptions, Subscription } from './event-log.js';
+import type { EventLog, RecordIdentities, SubscribeOptions, Subscription } from './event-log.js';
 import { openSqliteLogStore, PARTITION, type SqliteLogStore } from './sqlite-log-store.js';
 import { startSubscriptionLoop, type SubscriptionLoop } from './sqlite-subscription.js';
 
@@ -94,6 +94,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     }
     const loop = startLoop(subscribe);
     active.set(id, { topic: subscribe.topic, loop });
+    subscribe.onStateChange?.('consuming');
     return { stop: () => loop.stop() };
   }
 
@@ -102,6 +103,74 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       if (subscription.topic === topic) subscription.loop.wake();
     }
   }
+
+  // Group commit: appends made in the same turn of the event loop share one transaction and so
+  // one fsync. Each runs as a savepoint, so one that fails rolls back alone.
+  interface PendingWrite {
+    readonly topic: string;
+    run(): void;
+    fail(error: unknown): void;
+    done(): void;
+  }
+  let pending: PendingWrite[] = [];
+  const flush = () => {
+    const group = pending;
+    pending = [];
+    try {
+      store.inTransaction(() => {
+        for (const write of group) write.run();
+      });
+    } catch (cause) {
+      const failure = new SuyuanError(
+        'log_unavailable',
+        `embedded event log ${options.path}: append failed`,
+        { cause },
+      );
+      for (const write of group) write.fail(failure);
+      return;
+    }
+    for (const write of group) write.done();
+    for (const topic of new Set(group.map((write) => write.topic))) wakeSubscribers(topic);
+  };
+  /** Runs `work` in the next group transaction; resolves with its result once committed. */
+  function grouped<T>(topic: string, work: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let outcome: { value: T } | { error: unknown } | undefined;
+      pending.push({
+        topic,
+        run: () => {
+          try {
+            outcome = { value: work() };
+          } catch (error) {
+            outcome = { error };
+          }
+        },
+        fail: reject,
+        done: () => {
+          if (outcome && 'value' in outcome) resolve(outcome.value);
+          else
+            reject(
+              new SuyuanError(
+                'log_unavailable',
+                `embedded event log ${options.path}: append failed`,
+                {
+                  cause: outcome?.error,
+                },
+              ),
+            );
+        },
+      });
+      if (pending.length === 1) setImmediate(flush);
+    });
+  }
+
+  const identities: RecordIdentities = {
+    appendNew: (topic, records) => grouped(topic, () => store.appendNew(topic, records)),
+    find: (topic, ids) => attempt('find identities', () => store.findIdentities(topic, ids)),
+    unidentified: (topic, afterOffset, maxRecords) =>
+      attempt('read unidentified', () => store.unidentified(topic, afterOffset, maxRecords)),
+    identify: (topic, entries) => attempt('identify', () => store.identify(topic, entries)),
+  };
 
   async function stopAllAndClose(): Promise<void> {
     await Promise.all([...active.values()].map(({ loop }) => loop.stop()));
@@ -112,10 +181,9 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     ensureTopic: (topic) => attempt('ensureTopic', () => store.ensureTopic(topic)),
     append: async (topic, records) => {
       if (records.length === 0) return [];
-      const receipts = await attempt('append', () => store.append(topic, records));
-      wakeSubscribers(topic);
-      return receipts;
+      return grouped(topic, () => store.append(topic, records));
     },
+    identities,
     subscribe: (subscribe) => new Promise((resolve) => resolve(subscribeNow(subscribe))),
     read: (topic, { partition = PARTITION, fromOffset, maxRecords }) =>
       attempt('read', () => store.read(topic, partition, fromOffset, maxRecords)),

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AppendReceipt, LogRecord, StoredRecord } from './event-log.js';
+import type {
+  AppendReceipt,
+  HeldIdentity,
+  LogRecord,
+  NewAppend,
+  RecordIdentity,
+  StoredRecord,
+} from './event-log.js';
 
 /** The embedded log has one partition per topic; every record lives in partition 0. */
 export const PARTITION = 0;
@@ -12,6 +19,19 @@ export interface SqliteLogStore {
   ensureTopic(topic: string): void;
   /** Appends all records in one transaction, creating the topic when missing. */
   append(topic: string, records: readonly LogRecord[]): AppendReceipt[];
+  /** See `RecordIdentities.appendNew`; one transaction. */
+  appendNew(
+    topic: string,
+    records: ReadonlyArray<LogRecord & { readonly identity: RecordIdentity }>,
+  ): { appended: NewAppend[] } | { clashes: number[] };
+  findIdentities(topic: string, ids: readonly string[]): Map<string, HeldIdentity>;
+  unidentified(topic: string, afterOffset: number, maxRecords: number): StoredRecord[];
+  identify(topic: string, entries: ReadonlyArray<RecordIdentity & { offset: number }>): void;
+  /**
+   * Runs `work` in one write transaction (one fsync): the appends of concurrent requests go
+   * together. A nested append that throws rolls back alone.
+   */
+  inTransaction(work: () => void): void;
   read(topic: string, partition: number, fromOffset: number, maxRecords: number): StoredRecord[];
   committedOffsets(topic: string, groupId: string): Map<number, number>;
   commit(topic: string, groupId: string, partition: number, nextOffset: number): void;
@@ -37,6 +57,16 @@ const SCHEMA = `
     appended_at INTEGER NOT NULL,
     PRIMARY KEY (topic, partition_id, record_offset)
   ) STRICT;
+  -- Record identity (an event's id and the fingerprint of its content), written in the append's
+  -- transaction, so an acknowledged event is always indexed and one id is never appended twice.
+  CREATE TABLE IF NOT EXISTS record_ids (
+    topic TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    record_offset INTEGER NOT NULL,
+    PRIMARY KEY (topic, record_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS record_ids_by_offset ON record_ids (topic, record_offset);
   CREATE TABLE IF NOT EXISTS committed_offsets (
     group_id TEXT NOT NULL,
     topic TEXT NOT NULL,
@@ -98,6 +128,20 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO committed_offsets (group_id, topic, partition_id, next_offset) VALUES (?, ?, ?, ?)
        ON CONFLICT (group_id, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset`,
     ),
+    findIdentity: db.prepare<[string, string], { fingerprint: string; record_offset: number }>(
+      'SELECT fingerprint, record_offset FROM record_ids WHERE topic = ? AND record_id = ?',
+    ),
+    insertIdentity: db.prepare<[string, string, string, number]>(
+      `INSERT INTO record_ids (topic, record_id, fingerprint, record_offset) VALUES (?, ?, ?, ?)
+       ON CONFLICT (topic, record_id) DO NOTHING`,
+    ),
+    unidentified: db.prepare<[string, number, number, number], RecordRow>(
+      `SELECT topic, partition_id, record_offset, record_key, value, headers, appended_at
+       FROM records r WHERE topic = ? AND partition_id = ? AND record_offset > ?
+         AND NOT EXISTS (SELECT 1 FROM record_ids i
+                         WHERE i.topic = r.topic AND i.record_offset = r.record_offset)
+       ORDER BY record_offset LIMIT ?`,
+    ),
     ping: db.prepare('SELECT 1'),
   };
 }
@@ -118,6 +162,7 @@ function toStoredRecord(row: RecordRow): StoredRecord {
 
 function createAppender(db: Database.Database, statements: Statements) {
   const appendAll = db.transaction((topic: string, records: readonly LogRecord[]) => {
+    if (records.length === 0) return [];
     const now = Date.now();
     const reserved = statements.reserveOffsets.get(topic, records.length, now);
     if (!reserved) throw new Error(`could not reserve offsets on topic ${topic}`);
@@ -126,11 +171,48 @@ function createAppender(db: Database.Database, statements: Statements) {
       const offset = first + index;
       const headers = JSON.stringify(record.headers ?? {});
       statements.insertRecord.run(topic, PARTITION, offset, record.key, record.value, headers, now);
+      const { identity } = record;
+      if (identity) statements.insertIdentity.run(topic, identity.id, identity.fingerprint, offset);
       return { partition: PARTITION, offset };
     });
   });
+
+  type Identified = LogRecord & { readonly identity: RecordIdentity };
+  const appendNew = db.transaction((topic: string, records: readonly Identified[]) => {
+    // The fingerprint each id has: held by the topic already, or first seen in this call.
+    const known = new Map<string, string | undefined>();
+    const fingerprintOf = (id: string) => {
+      if (!known.has(id)) known.set(id, statements.findIdentity.get(topic, id)?.fingerprint);
+      return known.get(id);
+    };
+    const clashes: number[] = [];
+    const fresh: Identified[] = [];
+    const outcome = records.map(({ identity }, index) => {
+      const held = fingerprintOf(identity.id);
+      if (held !== undefined && held !== identity.fingerprint) clashes.push(index);
+      if (held !== undefined) return 'duplicate' as const;
+      known.set(identity.id, identity.fingerprint);
+      fresh.push(records[index] as Identified);
+      return fresh.length - 1;
+    });
+    if (clashes.length > 0) return { clashes };
+    const receipts = appendAll(topic, fresh);
+    const appended = outcome.map((result): NewAppend =>
+      result === 'duplicate'
+        ? { status: 'duplicate' }
+        : { status: 'appended', receipt: receipts[result] as AppendReceipt },
+    );
+    return { appended };
+  });
+
+  const inTransaction = db.transaction((work: () => void) => work());
   // IMMEDIATE takes the write lock up front, so writers in other processes wait instead of failing.
-  return (topic: string, records: readonly LogRecord[]) => appendAll.immediate(topic, records);
+  return {
+    append: (topic: string, records: readonly LogRecord[]) => appendAll.immediate(topic, records),
+    appendNew: (topic: string, records: readonly Identified[]) =>
+      appendNew.immediate(topic, records),
+    inTransaction: (work: () => void) => inTransaction.immediate(work),
+  };
 }
 
 export function openSqliteLogStore(path: string): SqliteLogStore {
@@ -138,7 +220,28 @@ export function openSqliteLogStore(path: string): SqliteLogStore {
   const statements = prepareStatements(db);
   return {
     ensureTopic: (topic) => void statements.createTopic.run(topic, Date.now()),
-    append: createAppender(db, statements),
+    ...createAppender(db, statements),
+    findIdentities: (topic, ids) => {
+      const held = new Map<string, HeldIdentity>();
+      for (const id of new Set(ids)) {
+        const row = statements.findIdentity.get(topic, id);
+        if (row)
+          held.set(id, {
+            fingerprint: row.fingerprint,
+            partition: PARTITION,
+            offset: row.record_offset,
+          });
+      }
+      return held;
+    },
+    unidentified: (topic, afterOffset, maxRecords) =>
+      statements.unidentified.all(topic, PARTITION, afterOffset, maxRecords).map(toStoredRecord),
+    identify: db.transaction(
+      (topic: string, entries: ReadonlyArray<RecordIdentity & { offset: number }>) => {
+        for (const entry of entries)
+          statements.insertIdentity.run(topic, entry.id, entry.fingerprint, entry.offset);
+      },
+    ),
     read: (topic, partition, fromOffset, maxRecords) =>
       maxRecords <= 0
         ? []

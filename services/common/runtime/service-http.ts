@@ -6,11 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
-import type { ConsumerHealth } from '../log/consumer-health.js';
 import { createHttpApp } from '../http/http-app.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import type { BackgroundConsumer } from './background-consumer.js';
 import type { Foundations } from './foundations.js';
 import type { RunningService } from './run-service.js';
 
@@ -20,18 +20,18 @@ export interface ServiceHttp {
 }
 
 /**
- * `consumers` are the log consumers this process runs: /readyz fails while one is stalled, and
- * /metrics reports each one's health.
+ * `consumers` are the log consumers this process runs: /readyz says whether each has joined its
+ * group and fails while one is stalled or failed, and /metrics reports each one's health.
  */
 export async function createServiceHttp(
   config: Config,
   logger: Logger,
   foundations: Foundations,
   metrics: Metrics,
-  consumers: readonly ConsumerHealth[] = [],
+  consumers: readonly BackgroundConsumer[] = [],
 ): Promise<ServiceHttp> {
   const { log, store, parties } = foundations;
-  for (const consumer of consumers) metrics.watchConsumerHealth(consumer);
+  for (const consumer of consumers) metrics.watchConsumerHealth(consumer.health);
   const app = await createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -43,9 +43,10 @@ export async function createServiceHttp(
       { name: 'store', check: () => store.ping() },
       ...consumers.map((consumer) => ({
         name: `consumer ${consumer.group}`,
-        check: () => consumer.check(),
+        check: () => consumer.health.check(),
       })),
     ],
+    consumers,
   });
   const audit = installAuditTrail(app, { store, metrics, logger });
   registerMetricsRoute(app, metrics);

@@ -6,7 +6,7 @@
 import type { PartyDirectory } from '../../../services/common/access/party-directory.js';
 import type { EventCodec } from '../../../services/common/events/codec.js';
 import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
-import { logKeyOf } from '../../../services/common/events/keys.js';
+import { logRecordOf } from '../../../services/common/events/log-record.js';
 import type { EventLog } from '../../../services/common/log/event-log.js';
 import { EVENTS_TOPIC } from '../../../services/common/topics.js';
 import { TEST_ADMIN_KEY } from '../../support/platform.js';
@@ -76,7 +76,7 @@ export async function writeEventsToLog(
     chunk = [];
   };
   for (const event of events) {
-    chunk.push({ key: logKeyOf(event), value: codec.encode(event) });
+    chunk.push(logRecordOf(event, codec));
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();

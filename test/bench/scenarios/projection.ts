@@ -21,7 +21,7 @@ import {
   emptyRows,
   projectEvents,
   type ProjectionTable,
-} from '../../../services/projector/projection.js';
+} from '../../../services/common/projection/projection.js';
 import { startProjector } from '../../../services/projector/projector.js';
 import { EVENTS_TOPIC } from '../../../services/common/topics.js';
 import { spawnPlatform } from '../../support/platform-process.js';

@@ -15,7 +15,7 @@ import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { checkRecallRules, recallWarnings } from '../../../services/ingest/recall-rules.js';
-import { projectEvents } from '../../../services/projector/projection.js';
+import { projectEvents } from '../../../services/common/projection/projection.js';
 import {
   acknowledged,
   produced,

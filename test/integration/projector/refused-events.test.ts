@@ -279,10 +279,10 @@ describe.each(adapters)('the projector on %s', (_name, tags, openLog) => {
         { timeoutMs: 60_000, intervalMs: 100, what: 'the projector to report itself stalled' },
       );
       expect(stall).toMatch(
-        /^suyuan-projector has made no progress for \d+ s while 3 records wait; failing since \S+Z: store request failed/,
+        /^(\S+\.)?suyuan-projector has made no progress for \d+ s while 3 records wait; failing since \S+Z: store request failed/,
       );
       expect(await sample('suyuan_consumer_stalled')).toEqual([
-        expect.stringMatching(/group="suyuan-projector".* 1$/),
+        expect.stringMatching(/group="(\S+\.)?suyuan-projector".* 1$/),
       ]);
       expect(await sample('suyuan_consumer_last_error_timestamp_seconds')).toEqual([
         expect.stringMatching(/error="store request failed[^"]*".* \d+(\.\d+)?$/),

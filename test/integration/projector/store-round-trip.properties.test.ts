@@ -31,7 +31,10 @@ import {
   PROJECTOR_GROUP,
 } from '../../../services/common/topics.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
-import { projectEvents, type ProjectionTable } from '../../../services/projector/projection.js';
+import {
+  projectEvents,
+  type ProjectionTable,
+} from '../../../services/common/projection/projection.js';
 import { startProjector } from '../../../services/projector/projector.js';
 import { submittedEvent } from '../../support/event-arbitraries.js';
 import { requireKafka } from '../../support/kafka-broker.js';

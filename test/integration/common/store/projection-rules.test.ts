@@ -22,7 +22,7 @@ import type { Store } from '../../../../services/common/store/store.js';
 import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import type { SubmittedEvent } from '../../../../services/ingest/parse-submission.js';
 import { recallWarnings } from '../../../../services/ingest/recall-rules.js';
-import { projectEvents } from '../../../../services/projector/projection.js';
+import { projectEvents } from '../../../../services/common/projection/projection.js';
 import { createRecallBook } from '../../../../services/recall/recall-book.js';
 import { findRecalls } from '../../../../services/recall/recall-queries.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprintEvent } from '../../../services/common/events/fingerprint.js';
-import { projectEvents } from '../../../services/projector/projection.js';
-import { sampleEvents } from '../../support/sample-events.js';
+import { fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
+import { projectEvents } from '../../../../services/common/projection/projection.js';
+import { sampleEvents } from '../../../support/sample-events.js';
 
 const byType = (type: string) => sampleEvents().filter((event) => event.eventType === type);
 

@@ -2,9 +2,9 @@
  * Pure projection from events to the rows of the trace tables (infra/clickhouse/). Every row
  * carries its event id, so projecting an event twice writes rows the tables collapse.
  */
-import type { SuyuanEvent } from '../common/events/event-types.generated.js';
-import { fingerprintEvent } from '../common/events/fingerprint.js';
-import { batchesNamedBy } from '../common/events/keys.js';
+import type { SuyuanEvent } from '../events/event-types.generated.js';
+import { fingerprintEvent } from '../events/fingerprint.js';
+import { batchesNamedBy } from '../events/keys.js';
 
 export type ProjectionTable =
   | 'events'

@@ -1,0 +1,270 @@
+/**
+ * The trace reads answered from the serving index: the same rows, in the same order, as the
+ * ClickHouse queries of the trace read model (a property test compares the two on random graphs).
+ * Each read is a handful of B-tree range scans per batch, done synchronously: microseconds, where
+ * a store statement costs milliseconds and waits its turn.
+ */
+import type {
+  BatchRow,
+  DerivationRow,
+  InspectionRow,
+  ReceiptRow,
+  ShipmentRow,
+  TimelineRow,
+  TraceReads,
+} from '../trace/trace-reads.js';
+import type { WalkDirection } from '../trace/walk.js';
+import {
+  prefixRange,
+  type LmdbServingIndex,
+  type ServingKey,
+  type ServingTable,
+  type ServingValues,
+} from './lmdb-serving-index.js';
+import { byColumns } from './utf8-order.js';
+
+const unique = (ids: readonly string[]) => [...new Set(ids)];
+
+/** The trace read model over the serving index, as the port the trace API and recall scope take. */
+export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
+  const sync = lmdbReadsOf(index);
+  // Each read finishes synchronously; a throw becomes a rejection, as from the store.
+  const promised =
+    <A extends unknown[], R>(read: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      new Promise((resolve) => resolve(read(...args)));
+  return {
+    derivations: promised(sync.derivations),
+    batches: promised(sync.batches),
+    shipments: promised(sync.shipments),
+    receipts: promised(sync.receipts),
+    inspections: promised(sync.inspections),
+    recalledBatchIds: promised(sync.recalledBatchIds),
+    batchIsKnown: promised(sync.batchIsKnown),
+    timeline: promised(sync.timeline),
+  };
+}
+
+/** The reads themselves, synchronous: range scans of the index. */
+function lmdbReadsOf(index: LmdbServingIndex) {
+  const { db, isRetracted } = index;
+
+  /** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
+  function* entries<T extends ServingTable>(table: T, prefix: string) {
+    for (const { key, value } of db[table].getRange(prefixRange(prefix))) {
+      yield { parts: key as ServingKey, value };
+    }
+  }
+
+  /** The counting BatchProduced of a batch: the earliest recorded that is not retracted. */
+  const winningProduction = (batchId: string) => {
+    for (const { parts, value } of entries('productions', batchId)) {
+      const eventId = parts[2] ?? '';
+      if (!isRetracted(eventId)) return { eventId, value };
+    }
+    return undefined;
+  };
+
+  /** A recall exists while one of its RecallInitiated events is not retracted (projection-rules). */
+  const recallIsLive = (recallId: string) => {
+    for (const { parts } of entries('recallInitiations', recallId)) {
+      if (!isRetracted(parts[1] ?? '')) return true;
+    }
+    return false;
+  };
+
+  const derivationRow = (
+    input: string,
+    output: string,
+    eventId: string,
+    value: ServingValues['derivationsByInput'],
+  ): DerivationRow => ({
+    input,
+    output,
+    eventId,
+    party: value.party,
+    operator: value.operator,
+    quantity: value.quantity,
+    unit: value.unit,
+    at: value.at,
+  });
+
+  return {
+    derivations: (direction: WalkDirection, batchIds: readonly string[]): DerivationRow[] => {
+      const rows: DerivationRow[] = [];
+      const table = direction === 'downstream' ? 'derivationsByInput' : 'derivationsByOutput';
+      for (const id of unique(batchIds)) {
+        for (const { parts, value } of entries(table, id)) {
+          const [, other = '', eventId = ''] = parts;
+          const [input, output] = direction === 'downstream' ? [id, other] : [other, id];
+          if (winningProduction(output)?.eventId !== eventId) continue;
+          rows.push(derivationRow(input, output, eventId, value));
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.input,
+          (row) => row.output,
+          (row) => row.eventId,
+        ),
+      );
+    },
+
+    batches: (batchIds: readonly string[]): BatchRow[] => {
+      const rows: BatchRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        const won = winningProduction(batchId);
+        if (!won) continue;
+        const { value } = won;
+        rows.push({
+          batchId,
+          eventId: won.eventId,
+          productId: value.productId,
+          productName: value.productName,
+          producer: value.producer,
+          operator: value.operator,
+          quantity: value.quantity,
+          unit: value.unit,
+          producedAt: value.producedAt,
+          hasInputs: value.hasInputs,
+        });
+      }
+      return rows.sort(byColumns((row) => row.batchId));
+    },
+
+    shipments: (batchIds: readonly string[]): ShipmentRow[] => {
+      const rows: ShipmentRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        for (const { parts, value } of entries('shipments', batchId)) {
+          const [, shipmentId = '', eventId = ''] = parts;
+          if (isRetracted(eventId)) continue;
+          rows.push({
+            shipmentId,
+            batchId,
+            eventId,
+            from: value.from,
+            to: value.to,
+            operator: value.operator,
+            quantity: value.quantity,
+            unit: value.unit,
+            shippedAt: value.shippedAt,
+          });
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.shippedAt,
+          (row) => row.shipmentId,
+          (row) => row.batchId,
+          (row) => row.eventId,
+        ),
+      );
+    },
+
+    receipts: (batchIds: readonly string[]): ReceiptRow[] => {
+      const rows: ReceiptRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        for (const { parts, value } of entries('receipts', batchId)) {
+          const [, shipmentId = '', eventId = ''] = parts;
+          if (isRetracted(eventId)) continue;
+          rows.push({
+            shipmentId,
+            batchId,
+            eventId,
+            receiver: value.receiver,
+            from: value.from,
+            operator: value.operator,
+            quantity: value.quantity,
+            unit: value.unit,
+            receivedAt: value.receivedAt,
+          });
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.receivedAt,
+          (row) => row.shipmentId,
+          (row) => row.batchId,
+          (row) => row.eventId,
+        ),
+      );
+    },
+
+    inspections: (batchIds: readonly string[]): InspectionRow[] => {
+      const rows: InspectionRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        for (const { parts, value } of entries('inspections', batchId)) {
+          const [, inspectionId = '', eventId = ''] = parts;
+          if (isRetracted(eventId)) continue;
+          rows.push({
+            inspectionId,
+            batchId,
+            eventId,
+            inspector: value.inspector,
+            operator: value.operator,
+            kind: value.kind,
+            result: value.result,
+            standard: value.standard,
+            report: value.report,
+            findings: value.findings,
+            at: value.at,
+          });
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.at,
+          (row) => row.inspectionId,
+          (row) => row.eventId,
+        ),
+      );
+    },
+
+    recalledBatchIds: (batchIds: readonly string[]): Set<string> => {
+      const recalled = new Set<string>();
+      for (const batchId of unique(batchIds)) {
+        for (const { parts } of entries('recallBatches', batchId)) {
+          const [, recallId = '', eventId = ''] = parts;
+          if (!isRetracted(eventId) && recallIsLive(recallId)) {
+            recalled.add(batchId);
+            break;
+          }
+        }
+      }
+      return recalled;
+    },
+
+    batchIsKnown: (batchId: string): boolean => {
+      for (const _entry of entries('batchEvents', batchId)) return true;
+      return false;
+    },
+
+    timeline: (batchId: string): TimelineRow[] => {
+      const rows: TimelineRow[] = [];
+      for (const { parts, value } of entries('batchEvents', batchId)) {
+        const [, eventTime = '', eventId = ''] = parts;
+        const event = db.events.get(eventId);
+        rows.push({
+          eventId,
+          eventType: value.eventType,
+          eventTime,
+          recordedAt: event?.recordedAt ?? null,
+          party: value.party,
+          operator: event?.operator ?? null,
+          locationGln: event?.locationGln ?? null,
+          locationSiteId: event?.locationSiteId ?? null,
+          locationName: event?.locationName ?? null,
+          payload: event?.payload ?? null,
+          retracted: isRetracted(eventId),
+        });
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.eventTime,
+          (row) => row.recordedAt,
+          (row) => row.eventId,
+        ),
+      );
+    },
+  };
+}

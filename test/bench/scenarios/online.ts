@@ -1,0 +1,321 @@
+/**
+ * Online capacity (issue 15): what many clients at once get from the embedded platform on the
+ * generated chain, each figure beside `GET /healthz` measured the same way in the same run.
+ *
+ * - reads at 1, 16 and 64 clients: `/healthz`, a batch lookup, traces of 10–25 nodes, the
+ *   ~1 000-node trace;
+ * - ingest at 64 clients: single-event POSTs and 1000-event POSTs;
+ * - a mixed run: 1000-event ingest at half its measured capacity while 16 clients trace, with
+ *   freshness probes (202 → the new batch visible in a trace) and the traces' latency meanwhile.
+ *
+ * The load comes from this process with autocannon; the platform is a child process on a copy of
+ * the cached graph (ingest writes to it, and the cache must stay as built).
+ */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPlatform, type PlatformProcess } from '../../support/platform-process.js';
+import { TEST_ADMIN_KEY } from '../../support/platform.js';
+import { ensureTraceGraph } from '../generator/trace-graph.js';
+import { latencyStats, loadAverage } from '../generator/stats.js';
+import {
+  cycle,
+  runHttpLoad,
+  type HttpLoadRequest,
+  type HttpLoadResult,
+} from '../support/http-load.js';
+import { createIngestWorkload } from '../support/ingest-events.js';
+import { freshnessProbe, ingestRequests, keysFor } from '../support/online-ingest.js';
+import { stopPlatformProcess } from '../support/stop-platform.js';
+import type { Figure, Scenario, ScenarioContext } from './types.js';
+
+const CLIENTS = [1, 16, 64] as const;
+const SMALL_TRACE = { min: 10, max: 25 };
+const FRESHNESS_PROBES = 40;
+
+interface Plan {
+  readonly seconds: number;
+  readonly mixedSeconds: number;
+}
+
+const PLANS: Record<ScenarioContext['scale'], Plan> = {
+  small: { seconds: 5, mixedSeconds: 10 },
+  large: { seconds: 10, mixedSeconds: 20 },
+};
+
+/** One read measured at every client count, beside /healthz at the same count. */
+interface ReadProbe {
+  readonly name: string;
+  readonly next: () => HttpLoadRequest;
+  /** The issue's target at 16 clients, if any. */
+  readonly target?: (
+    at16: HttpLoadResult,
+    healthz16: HttpLoadResult,
+  ) => Pick<Figure, 'target' | 'met'>;
+}
+
+const detailOf = (result: HttpLoadResult, healthz?: HttpLoadResult) => ({
+  clients: result.connections,
+  p50: result.latencyMs.p50,
+  p99: result.latencyMs.p99,
+  failed: result.failed,
+  ...(healthz && { ofHealthz: Math.round((result.perSecond / healthz.perSecond) * 1000) / 1000 }),
+});
+
+async function traceSize(url: string, key: string, batchId: string): Promise<number> {
+  const response = await fetch(
+    `${url}/v1/batches/${encodeURIComponent(batchId)}/trace?direction=both`,
+    { headers: { authorization: `Bearer ${key}` } },
+  );
+  if (response.status !== 200) throw new Error(`trace of ${batchId}: ${response.status}`);
+  return ((await response.json()) as { batches: unknown[] }).batches.length;
+}
+
+async function readProbes(
+  url: string,
+  key: string,
+  picks: {
+    source: readonly string[];
+    middle: readonly string[];
+    edge: readonly string[];
+    thousandNodes: readonly string[];
+  },
+): Promise<ReadProbe[]> {
+  const auth = { authorization: `Bearer ${key}` };
+  const candidates = [...picks.source, ...picks.middle, ...picks.edge];
+  const small: string[] = [];
+  for (const id of candidates) {
+    const size = await traceSize(url, key, id);
+    if (size >= SMALL_TRACE.min && size <= SMALL_TRACE.max) small.push(id);
+  }
+  if (small.length === 0) throw new Error('online: no pick has a trace of 10–25 nodes');
+  const path = (id: string, suffix = '') => `/v1/batches/${encodeURIComponent(id)}${suffix}`;
+  const nextBatch = cycle(candidates);
+  const nextSmall = cycle(small);
+  const nextLarge = cycle(picks.thousandNodes);
+  return [
+    { name: 'GET /healthz', next: () => ({ path: '/healthz' }) },
+    {
+      name: 'batch lookup GET /v1/batches/{id}',
+      next: () => ({ path: path(nextBatch()), headers: auth }),
+    },
+    {
+      name: `trace of ${SMALL_TRACE.min}–${SMALL_TRACE.max} nodes (direction=both)`,
+      next: () => ({ path: path(nextSmall(), '/trace?direction=both'), headers: auth }),
+      target: (at16, healthz16) => ({
+        target: '≥ 2 000/s and ≥ 0.1 of /healthz at 16 clients, p99 < 25 ms',
+        met:
+          at16.perSecond >= 2000 &&
+          at16.perSecond >= 0.1 * healthz16.perSecond &&
+          at16.latencyMs.p99 < 25,
+      }),
+    },
+    {
+      name: '~1 000-node trace (downstream of a premix lot)',
+      next: () => ({ path: path(nextLarge(), '/trace?direction=downstream'), headers: auth }),
+      target: (at16) => ({ target: 'p99 < 50 ms (1M-batch graph)', met: at16.latencyMs.p99 < 50 }),
+    },
+  ];
+}
+
+async function measureReads(
+  url: string,
+  probes: readonly ReadProbe[],
+  plan: Plan,
+  progress: (line: string) => void,
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const healthz = new Map<number, HttpLoadResult>();
+  for (const probe of probes) {
+    for (const clients of CLIENTS) {
+      const result = await runHttpLoad({
+        url,
+        connections: clients,
+        seconds: plan.seconds,
+        next: probe.next,
+      });
+      if (probe.name === 'GET /healthz') healthz.set(clients, result);
+      const base = healthz.get(clients);
+      progress(
+        `online: ${probe.name}, ${clients} clients: ${result.perSecond}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
+      );
+      const target = clients === 16 && probe.target && base ? probe.target(result, base) : {};
+      figures.push({
+        name: `${probe.name}, ${clients} clients`,
+        value: result.perSecond,
+        unit: 'req/s',
+        ...target,
+        detail: detailOf(result, probe.name === 'GET /healthz' ? undefined : base),
+      });
+    }
+  }
+  return figures;
+}
+
+async function measureIngest(
+  url: string,
+  plan: Plan,
+  seed: number,
+  progress: (line: string) => void,
+) {
+  const workload = createIngestWorkload(seed + 1, 400_000);
+  progress(`online: registering ${workload.parties.length} parties for the ingest load`);
+  const keys = await keysFor(url, workload.parties);
+  const run = async (perRequest: number) => {
+    const result = await runHttpLoad({
+      url,
+      connections: 64,
+      seconds: plan.seconds,
+      next: ingestRequests(keys, workload, perRequest),
+    });
+    const eventsPerSecond = result.perSecond * perRequest;
+    progress(
+      `online: ${perRequest}-event POSTs, 64 clients: ${eventsPerSecond} events/s, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
+    );
+    return { result, eventsPerSecond };
+  };
+  const single = await run(1);
+  const batch = await run(1000);
+  const figures: Figure[] = [
+    {
+      name: 'single-event POSTs, 64 clients',
+      value: single.eventsPerSecond,
+      unit: 'events/s',
+      target: '≥ 3 000 events/s',
+      met: single.eventsPerSecond >= 3000,
+      detail: detailOf(single.result),
+    },
+    {
+      name: '1000-event POSTs, 64 clients',
+      value: batch.eventsPerSecond,
+      unit: 'events/s',
+      target: '≥ 50 000 events/s',
+      met: batch.eventsPerSecond >= 50_000,
+      detail: detailOf(batch.result),
+    },
+  ];
+  return { figures, workload, keys, batchEventsPerSecond: batch.eventsPerSecond };
+}
+
+async function measureMixed(
+  url: string,
+  key: string,
+  probe: ReadProbe,
+  input: string,
+  ingest: Awaited<ReturnType<typeof measureIngest>>,
+  plan: Plan,
+  progress: (line: string) => void,
+): Promise<Figure[]> {
+  const rate = Math.max(1, Math.round(ingest.batchEventsPerSecond / 2 / 1000));
+  progress(
+    `online: mixed run, ${rate} × 1000-event POSTs/s with 16 trace clients, ${plan.mixedSeconds} s`,
+  );
+  const ingestLoad = runHttpLoad({
+    url,
+    connections: 8,
+    seconds: plan.mixedSeconds,
+    overallRate: rate,
+    next: ingestRequests(ingest.keys, ingest.workload, 1000),
+  });
+  const traceLoad = runHttpLoad({
+    url,
+    connections: 16,
+    seconds: plan.mixedSeconds,
+    next: probe.next,
+  });
+  const freshness: number[] = [];
+  const started = performance.now();
+  while (
+    freshness.length < FRESHNESS_PROBES &&
+    performance.now() - started < plan.mixedSeconds * 1000
+  ) {
+    freshness.push(await freshnessProbe(url, key, input));
+  }
+  const [ingested, traced] = await Promise.all([ingestLoad, traceLoad]);
+  const stats = latencyStats(freshness);
+  progress(
+    `online: mixed: freshness p50 ${stats.p50} ms, p99 ${stats.p99} ms; traces ${traced.perSecond}/s p99 ${traced.latencyMs.p99} ms`,
+  );
+  return [
+    {
+      name: 'mixed run: freshness, 202 → visible in a trace',
+      value: stats.p99,
+      unit: 'ms (p99)',
+      target: 'p99 < 1 s',
+      met: stats.p99 < 1000,
+      detail: { p50: stats.p50, max: stats.max, n: stats.n },
+    },
+    {
+      name: `mixed run: ${probe.name}, 16 clients, during ingest`,
+      value: traced.perSecond,
+      unit: 'req/s',
+      detail: detailOf(traced),
+    },
+    {
+      name: 'mixed run: 1000-event ingest at half capacity',
+      value: ingested.perSecond * 1000,
+      unit: 'events/s',
+      detail: { ...detailOf(ingested), rate: `${rate} req/s asked` },
+    },
+  ];
+}
+
+async function residentMegabytes(platform: PlatformProcess): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${platform.child.pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+export const onlineScenario: Scenario = async (context) => {
+  const plan = PLANS[context.scale];
+  const loadAtStart = loadAverage();
+  const graph = await ensureTraceGraph({
+    scale: context.scale,
+    seed: context.seed,
+    progress: context.progress,
+  });
+  const copy = await mkdtemp(join(tmpdir(), 'suyuan-online-'));
+  context.progress(`online: copying the graph to ${copy}`);
+  await cp(graph.dataDir, copy, { recursive: true });
+  const platform = await spawnPlatform(copy, {
+    SUYUAN_RATE_LIMIT_MAX: '1000000000',
+    SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
+  });
+  try {
+    const { url } = platform;
+    const key = graph.manifest.regulatorKey;
+    const probes = await readProbes(url, key, graph.manifest.picks);
+    const reads = await measureReads(url, probes, plan, context.progress);
+    const ingest = await measureIngest(url, plan, context.seed, context.progress);
+    const smallTrace = probes[2] as ReadProbe;
+    const input = graph.manifest.picks.middle[0] ?? '';
+    const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);
+    const resident = await residentMegabytes(platform);
+    return {
+      scenario: 'online',
+      figures: [
+        ...reads,
+        ...ingest.figures,
+        ...mixed,
+        {
+          name: 'platform resident memory at the end',
+          value: resident,
+          unit: 'MiB',
+          ...(context.scale === 'large' && {
+            target: '< 2 048 MiB on the 1M-batch graph',
+            met: resident < 2048,
+          }),
+          detail: { graph: `${graph.manifest.batches} batches, ${graph.manifest.events} events` },
+        },
+      ],
+      notes: [
+        `Load from the bench process with autocannon (keep-alive connections, closed loop), ${plan.seconds} s per figure; the platform is a separate process on a copy of the cached graph.`,
+        `Machine load average (1 min) ${loadAtStart} at the start, ${loadAverage()} at the end, on ${cpus().length} cores.`,
+      ],
+    };
+  } finally {
+    await stopPlatformProcess(platform);
+    await rm(copy, { recursive: true, force: true });
+  }
+};

@@ -1,0 +1,72 @@
+/**
+ * HTTP load from this process (a separate process from the platform) with autocannon: a fixed
+ * number of keep-alive connections, each sending its next request as soon as the previous one is
+ * answered (closed loop), or at a fixed overall rate. Every figure of the online scenario comes
+ * from here, so `/healthz` and a trace are measured the same way in the same run.
+ */
+import autocannon from 'autocannon';
+
+export interface HttpLoadRequest {
+  readonly method?: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface HttpLoadOptions {
+  readonly url: string;
+  readonly connections: number;
+  readonly seconds: number;
+  /** The request to send next; called once per request. */
+  readonly next: () => HttpLoadRequest;
+  /** Requests per second over all connections; closed loop when absent. */
+  readonly overallRate?: number;
+}
+
+export interface HttpLoadResult {
+  readonly connections: number;
+  /** 2xx answers per second over the run. */
+  readonly perSecond: number;
+  readonly ok: number;
+  /** Answers that were not 2xx, and connection errors and timeouts. */
+  readonly failed: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
+    requests: [
+      {
+        setupRequest: (request) => {
+          const next = options.next();
+          return {
+            ...request,
+            method: next.method ?? 'GET',
+            path: next.path,
+            headers: { ...next.headers, ...(next.body && { 'content-type': 'application/json' }) },
+            ...(next.body !== undefined && { body: next.body }),
+          };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    connections: options.connections,
+    perSecond: Math.round(ok / result.duration),
+    ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+  };
+}
+
+/** Cycles through `items` forever. */
+export function cycle<T>(items: readonly T[]): () => T {
+  if (items.length === 0) throw new Error('cycle: needs at least one item');
+  let index = 0;
+  return () => items[index++ % items.length] as T;
+}

@@ -1,0 +1,151 @@
+/**
+ * The serving index answers exactly as the ClickHouse projection does (docs/adr/0001): random
+ * histories — diamonds, cycles, competing claims to a batch id, in-transit shipments, receipts with
+ * no shipment, retractions of anything, recalls — are projected into real chDB and into the LMDB
+ * serving index in the same batches; every read of the trace read model (the TraceReads port)
+ * is compared for random ids, and so are whole traces and batch views as the trace API builds them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
+import { createLogger } from '../../../../services/common/logger.js';
+import {
+  openLmdbServingIndex,
+  type LmdbServingIndex,
+} from '../../../../services/common/serving/lmdb-serving-index.js';
+import { createLmdbTraceReads } from '../../../../services/common/serving/lmdb-trace-reads.js';
+import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
+import { migrate } from '../../../../services/common/store/migrations.js';
+import type { Store } from '../../../../services/common/store/store.js';
+import {
+  projectEvents,
+  type ProjectionTable,
+} from '../../../../services/common/projection/projection.js';
+import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
+import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
+import { loadBatch, loadTrace } from '../../../../services/trace-api/routes.js';
+import {
+  ALL_BATCH_IDS,
+  historyArbitrary,
+  someBatchIds,
+} from '../../../support/graph-arbitraries.js';
+
+let dir: string;
+let store: Store;
+let serving: LmdbServingIndex;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'suyuan-serving-eq-'));
+  store = createChdbStore({ path: join(dir, 'clickhouse') });
+  await migrate(store, createLogger({ level: 'silent', pretty: false }));
+  serving = openLmdbServingIndex({ path: join(dir, 'serving') });
+});
+
+afterAll(async () => {
+  await serving.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const TABLES: readonly ProjectionTable[] = Object.keys(projectEvents([])) as ProjectionTable[];
+
+async function reset() {
+  for (const table of [...TABLES, 'derivations_by_output']) {
+    await store.command(`TRUNCATE TABLE ${table}`);
+  }
+  await serving.clear();
+}
+
+/** Projects the history into both, in the same batches (cut at `cuts`), as the projector does. */
+async function project(history: readonly SuyuanEvent[], cuts: readonly number[]) {
+  const bounds = [...new Set([0, ...cuts.map((cut) => cut % history.length), history.length])];
+  bounds.sort((a, b) => a - b);
+  for (let i = 1; i < bounds.length; i += 1) {
+    const batch = history.slice(bounds[i - 1], bounds[i]);
+    const rows = projectEvents(batch);
+    await serving.apply(rows, { topic: 'events', partition: 0, nextOffset: bounds[i] ?? 0 });
+    for (const [table, tableRows] of Object.entries(rows)) await store.insert(table, tableRows);
+  }
+}
+
+/** Takes out events the store refused after they were applied, as the projector does. */
+async function removeRefused(history: readonly SuyuanEvent[], picks: readonly number[]) {
+  const refused = [...new Set(picks.map((pick) => history[pick % history.length]))].flatMap(
+    (event) => (event ? [event] : []),
+  );
+  for (const event of refused) {
+    await serving.remove(projectEvents([event]));
+    for (const table of [...TABLES, 'derivations_by_output']) {
+      await store.command(`DELETE FROM ${table} WHERE event_id = {id:String}`, {
+        id: event.eventId,
+      });
+    }
+  }
+}
+
+/** What a read gives, or the error it throws, so that both sides may be compared either way. */
+const outcome = <T>(read: Promise<T>) =>
+  read.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: String(error) }),
+  );
+
+describe('the serving index answers as the ClickHouse projection', () => {
+  it('for every read, and every trace and batch view, on random histories and ids', async () => {
+    const lmdb = createLmdbTraceReads(serving);
+    const stored = createStoreTraceReads(store);
+    const parties = createPartyDirectory(store);
+    const traceOf = (
+      reads: TraceReads,
+      root: string,
+      direction: 'upstream' | 'downstream' | 'both',
+    ) => outcome(loadTrace({ reads, parties }, root, { direction, maxDepth: 64, maxNodes: 5000 }));
+    await fc.assert(
+      fc.asyncProperty(
+        historyArbitrary,
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.array(someBatchIds, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 2 }),
+        async (history, cuts, idSets, refusedPicks) => {
+          await reset();
+          await project(history, cuts);
+          await removeRefused(history, refusedPicks);
+          for (const ids of idSets) {
+            for (const direction of ['upstream', 'downstream'] as const) {
+              expect(await lmdb.derivations(direction, ids)).toEqual(
+                await stored.derivations(direction, ids),
+              );
+            }
+            expect(await lmdb.batches(ids)).toEqual(await stored.batches(ids));
+            expect(await lmdb.shipments(ids)).toEqual(await stored.shipments(ids));
+            expect(await lmdb.receipts(ids)).toEqual(await stored.receipts(ids));
+            expect(await lmdb.inspections(ids)).toEqual(await stored.inspections(ids));
+            expect(await lmdb.recalledBatchIds(ids)).toEqual(await stored.recalledBatchIds(ids));
+          }
+          for (const id of ALL_BATCH_IDS) {
+            expect(await lmdb.batchIsKnown(id)).toBe(await stored.batchIsKnown(id));
+            expect(await lmdb.timeline(id)).toEqual(await stored.timeline(id));
+            expect(await outcome(loadBatch(lmdb, id))).toEqual(
+              await outcome(loadBatch(stored, id)),
+            );
+          }
+          const [root] = idSets[0] ?? [];
+          if (root !== undefined) {
+            for (const direction of ['upstream', 'downstream', 'both'] as const) {
+              expect(await traceOf(lmdb, root, direction)).toEqual(
+                await traceOf(stored, root, direction),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Each run writes some twenty store statements and reads about a hundred: minutes on a
+    // loaded machine.
+  }, 600_000);
+});

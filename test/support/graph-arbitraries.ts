@@ -1,0 +1,175 @@
+/**
+ * Random supply-chain histories for property tests of the trace reads: few batch ids, so that
+ * diamonds, cycles (rework), competing BatchProduced claims, in-transit shipments, receipts with
+ * no shipment, retractions (of any event, retractions included) and recalls all turn up.
+ * Events are complete log events (party and recordedAt set), in log order.
+ */
+import fc from 'fast-check';
+import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
+
+const BATCHES = ['B0', 'B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11'];
+const PARTIES = ['farm', 'plant', 'brand', 'shop', 'lab'];
+
+const batchId = fc.constantFrom(...BATCHES);
+const party = fc.constantFrom(...PARTIES);
+/** Minutes after a fixed start, with ties, so orderings must fall back to the ids. */
+const minute = fc.integer({ min: 0, max: 40 });
+const quantity = fc.constantFrom(1, 2.5, 10, 40, 1e-3);
+
+const at = (minutes: number) => new Date(Date.UTC(2026, 10, 1) + minutes * 60_000).toISOString();
+
+type Draft = (index: number, events: readonly SuyuanEvent[]) => SuyuanEvent;
+
+const envelope = (index: number, eventType: string, who: string, time: number) => ({
+  eventId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  eventType,
+  eventTime: at(time),
+  recordedAt: at(time + (index % 3)),
+  party: who,
+  location: index % 4 === 0 ? { gln: null, siteId: `site-${index % 3}`, name: null } : null,
+  operator: index % 2 === 0 ? `operator-${index % 5}` : null,
+});
+
+const lines = fc.uniqueArray(fc.record({ batchId, quantity }), {
+  minLength: 1,
+  maxLength: 3,
+  selector: (line) => line.batchId,
+});
+
+const produced = fc
+  .record({
+    who: party,
+    time: minute,
+    batch: batchId,
+    inputs: fc.uniqueArray(fc.record({ batchId, quantity }), {
+      maxLength: 3,
+      selector: (input) => input.batchId,
+    }),
+  })
+  .map(
+    ({ who, time, batch, inputs }): Draft =>
+      (index) =>
+        ({
+          ...envelope(index, 'BatchProduced', who, time),
+          batchId: batch,
+          product: { id: `P-${batch}`, name: `product ${batch}` },
+          quantity: 100,
+          unit: 'kg',
+          inputs: inputs.map((input) => ({ ...input, unit: index % 2 ? 'kg' : null })),
+        }) as SuyuanEvent,
+  );
+
+const shipmentId = fc.constantFrom('S1', 'S2', 'S3', 'S4');
+
+const shipped = fc.record({ who: party, to: party, time: minute, shipment: shipmentId, lines }).map(
+  ({ who, to, time, shipment, lines: shippedLines }): Draft =>
+    (index) =>
+      ({
+        ...envelope(index, 'BatchShipped', who, time),
+        shipmentId: shipment,
+        to,
+        lines: shippedLines.map((line) => ({ ...line, unit: 'kg' })),
+      }) as SuyuanEvent,
+);
+
+const received = fc
+  .record({ who: party, from: party, time: minute, shipment: shipmentId, lines })
+  .map(
+    ({ who, from, time, shipment, lines: receivedLines }): Draft =>
+      (index) =>
+        ({
+          ...envelope(index, 'BatchReceived', who, time),
+          shipmentId: shipment,
+          from,
+          lines: receivedLines.map((line) => ({ ...line, unit: 'kg' })),
+        }) as SuyuanEvent,
+  );
+
+const inspected = fc
+  .record({
+    who: party,
+    time: minute,
+    batch: batchId,
+    result: fc.constantFrom('PASS', 'FAIL'),
+    inspectionId: fc.option(fc.constantFrom('I1', 'I2'), { nil: null }),
+  })
+  .map(
+    ({ who, time, batch, result, inspectionId }): Draft =>
+      (index) =>
+        ({
+          ...envelope(index, 'InspectionRecorded', who, time),
+          inspectionId,
+          batchId: batch,
+          kind: 'THIRD_PARTY',
+          result,
+          findings: [{ item: 'aflatoxin M1', value: '0.1', limit: '0.5', unit: 'μg/kg' }],
+          standard: index % 2 ? 'GB 2761-2017' : null,
+          report: null,
+        }) as SuyuanEvent,
+  );
+
+const recalled = fc
+  .record({ time: minute, roots: fc.uniqueArray(batchId, { minLength: 1, maxLength: 2 }) })
+  .map(
+    ({ time, roots }): Draft =>
+      (index) =>
+        ({
+          ...envelope(index, 'RecallInitiated', 'regulator', time),
+          recallId: `R${index}`,
+          rootBatchIds: roots,
+          level: 2,
+          mode: 'ORDERED',
+          reason: 'property test',
+        }) as SuyuanEvent,
+  );
+
+const noticed = fc.record({ time: minute, lines, recipient: party }).map(
+  ({ time, lines: noticeLines, recipient }): Draft =>
+    (index) =>
+      ({
+        ...envelope(index, 'RecallNoticeIssued', 'suyuan', time),
+        noticeId: `N${index}`,
+        recallId: 'R-notices',
+        recipient,
+        batches: noticeLines.map((line) => ({ ...line, unit: 'kg' })),
+        deadline: at(time + 60),
+        actions: [],
+      }) as SuyuanEvent,
+);
+
+/** Retracts an earlier event, chosen by position; the first event when there is none yet. */
+const retraction = fc.record({ time: minute, pick: fc.nat() }).map(
+  ({ time, pick }): Draft =>
+    (index, events) =>
+      ({
+        ...envelope(index, 'EventRetracted', 'regulator', time),
+        targetEventId: events.length > 0 ? events[pick % events.length]?.eventId : 'none',
+        reason: 'property test',
+      }) as SuyuanEvent,
+);
+
+const draft = fc.oneof(
+  { weight: 6, arbitrary: produced },
+  { weight: 3, arbitrary: shipped },
+  { weight: 2, arbitrary: received },
+  { weight: 2, arbitrary: inspected },
+  { weight: 1, arbitrary: recalled },
+  { weight: 1, arbitrary: noticed },
+  { weight: 2, arbitrary: retraction },
+);
+
+/** A history of 1–60 events, in log order. */
+export const historyArbitrary: fc.Arbitrary<SuyuanEvent[]> = fc
+  .array(draft, { minLength: 1, maxLength: 60, size: 'large' })
+  .map((drafts) => {
+    const events: SuyuanEvent[] = [];
+    drafts.forEach((make, index) => events.push(make(index, events)));
+    return events;
+  });
+
+export const ALL_BATCH_IDS: readonly string[] = [...BATCHES, 'never-named'];
+export const someBatchIds = fc.uniqueArray(fc.constantFrom(...ALL_BATCH_IDS), {
+  minLength: 1,
+  maxLength: 8,
+  size: 'large',
+});
