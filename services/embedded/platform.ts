@@ -24,6 +24,8 @@ export interface EmbeddedPlatform {
   /** The admin key generated at first start, if this start generated one. */
   readonly generatedAdminKey: string | undefined;
   stop(): Promise<void>;
+  /** The part being stopped, while `stop` runs. */
+  stopping(): string | undefined;
 }
 
 export async function startEmbeddedPlatform(
@@ -68,16 +70,17 @@ export async function startEmbeddedPlatform(
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
-  const running = await serve(config, http, foundations, [
-    recall.notifier,
-    recall.consumer,
-    projector,
-    { stop: () => servingIndex.close() },
-  ]);
+  const running = await serve(config, http, foundations, {
+    'the notifier': recall.notifier,
+    'the recall consumer': recall.consumer,
+    'the projector': projector,
+    'the serving index': { stop: () => servingIndex.close() },
+  });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,
     generatedAdminKey,
+    stopping: () => running.stopping?.(),
     async stop() {
       await running.stop();
       logger.info('suyuan embedded platform stopped');

@@ -8,6 +8,7 @@
  * does not answer gets `503 unavailable` naming the service (./upstream-failure.ts).
  */
 import proxy from '@fastify/http-proxy';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { registerConsole } from '../console/serve.js';
@@ -106,6 +107,7 @@ export async function createGateway(
       upstream: upstreams[service],
       ...(prefix ? { prefix, rewritePrefix: prefix } : {}),
       replyOptions: {
+        rewriteRequestHeaders: forwardedFor,
         timeout: upstreamTimeoutMs,
         onError: (reply, { error }) => {
           void reply.send(
@@ -116,6 +118,18 @@ export async function createGateway(
     });
   }
   return app;
+}
+
+/**
+ * Tells the services who the client is (`X-Forwarded-For`, which they trust from the gateway
+ * with SUYUAN_TRUST_PROXY): their limits by client address would otherwise count every client as
+ * the gateway. The header is set, never appended to, so a client cannot name another address.
+ */
+function forwardedFor<Headers extends IncomingHttpHeaders>(
+  request: { readonly ip: string },
+  headers: Headers,
+): Headers {
+  return { ...headers, 'x-forwarded-for': request.ip };
 }
 
 interface OpenApiDocument {

@@ -34,5 +34,5 @@ export async function startProjectorService(
     startProjector({ ...deps, health, onStateChange }),
   );
   const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
-  return serve(config, http, foundations, [projector]);
+  return serve(config, http, foundations, { 'the projector': projector });
 }

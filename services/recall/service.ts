@@ -87,5 +87,8 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   );
   const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
   mountRecallApi(http.app, foundations, reads);
-  return serve(config, http, foundations, [notifier, consumer]);
+  return serve(config, http, foundations, {
+    'the notifier': notifier,
+    'the recall consumer': consumer,
+  });
 }

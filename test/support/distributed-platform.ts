@@ -79,6 +79,8 @@ export async function startDistributedPlatform(
       CLICKHOUSE_URL: storeServer.url,
       STARTUP_TIMEOUT_MS: '30000',
       LOG_LEVEL: 'info',
+      // The gateway names the client in X-Forwarded-For, as in docker-compose.yml.
+      SUYUAN_TRUST_PROXY: 'loopback',
       ...env,
     };
     // Metrics name the consumer groups as Kafka does, in the platform's namespace.

@@ -4,9 +4,11 @@ import type { PartyDirectory } from '../access/party-directory.js';
 import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import { defineOperation, mountOperation } from './operations.js';
+import { installRateLimits, type RateLimitOptions } from './rate-limit.js';
+import { installRequestBody } from './request-body.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
 export interface ReadinessCheck {
@@ -25,6 +27,10 @@ export interface HttpAppDeps {
   readonly bodyLimitBytes: number;
   readonly parties: PartyDirectory;
   readonly readiness: readonly ReadinessCheck[];
+  /** Per-key and failed-authentication limits; none without. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Peers whose X-Forwarded-For names the client (Fastify's `trustProxy`); none without. */
+  readonly trustProxy?: string;
   readonly consumers?: readonly ConsumerReadiness[];
 }
 
@@ -71,9 +77,15 @@ const readyz = defineOperation({
 });
 
 /**
- * The Fastify instance every service starts from: one error handler, API-key authentication,
- * the OpenAPI document, the health and readiness probes. Services add their routes; the
- * launcher listens.
+ * The longest path parameter the router takes, in characters after percent-decoding: any valid id
+ * (at most 128 characters) fits; beyond it the answer is 414.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 512;
+
+/**
+ * The Fastify instance every service starts from: one error handler, JSON bodies in UTF-8 only,
+ * API-key authentication, the OpenAPI document, the health and readiness probes. Services add
+ * their routes; the launcher listens.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the instance is the plain FastifyInstance that routes take.
@@ -83,6 +95,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     bodyLimit: deps.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors,
+    ...(deps.trustProxy ? { trustProxy: deps.trustProxy } : {}),
   });
   // Route schemas only document (OpenAPI). Handlers validate with zod so that a refusal names
   // the field, and answers are serialised as they are; a schema never changes behaviour.
@@ -100,6 +115,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     );
   });
   installErrorHandler(app);
+  installRequestBody(app);
+  // Before authentication, so that a flood is refused without a key lookup.
+  if (deps.rateLimit) await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
   mountOperation(app, healthz, () => ({ status: 'ok' }));
