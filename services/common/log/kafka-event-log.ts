@@ -6,6 +6,7 @@
  * created by the adapter with the configured partitions and replication factor, never implicitly
  * by the broker.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ICustomPartitioner, Message, Producer, RecordMetadata } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { pino } from 'pino';
@@ -197,11 +198,26 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     if (!ensured) {
       const { partitions: numPartitions, replicationFactor } = options;
       ensured = usingAdmin(`ensureTopic "${topic}"`, async (admin) => {
-        // Asking to create a topic that exists makes the broker answer with an error, which
-        // kafkajs logs: every service but the first to start would warn at every start.
-        if ((await admin.listTopics()).includes(topic)) return;
-        const topics = [{ topic, numPartitions, replicationFactor }];
-        await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
+        const giveUpAt = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            // Asking to create a topic that exists makes the broker answer with an error, which
+            // kafkajs logs: every service but the first to start would warn at every start.
+            if (!(await admin.listTopics()).includes(topic)) {
+              const topics = [{ topic, numPartitions, replicationFactor }];
+              await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
+            }
+            await admin.fetchTopicMetadata({ topics: [topic] });
+            return;
+          } catch (error) {
+            // A new topic's metadata reaches the brokers a moment after it is created: on a busy
+            // broker waitForLeaders may hear "does not host this topic-partition", a retriable
+            // answer kafkajs does not retry there.
+            const retriable = (error as { retriable?: boolean }).retriable === true;
+            if (!retriable || Date.now() > giveUpAt) throw error;
+            await sleep(100);
+          }
+        }
       });
       ensuredTopics.set(topic, ensured);
       ensured.catch(() => ensuredTopics.delete(topic));
