@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes the HTTP API of a running platform from its own OpenAPI document with Schemathesis:
-# every operation, with valid and invalid inputs, must never answer a 5xx. Prints how many
-# requests were sent and how many server errors came back; exits non-zero on any server error.
+# every operation, in every phase (examples, coverage, fuzzing, stateful), with valid and invalid
+# inputs, must pass every check (`--checks all`): no 5xx, answers as documented, bad input refused,
+# good input taken, 405 with Allow for other methods. Prints how many requests were sent, how many
+# server errors came back and how many refusals the listed exceptions explained; exits non-zero on
+# any failed check.
 #
 # Needs Python 3 with venv (Schemathesis comes from PyPI into .cache/) and the npm install.
 set -euo pipefail
@@ -59,10 +62,11 @@ stop_platform() {
 trap stop_platform EXIT
 
 echo "== starting the platform on $BASE (data in $DATA_DIR)"
-# Webhooks to private addresses stay refused, as in production; the rate limit is lifted so the
-# fuzzer reaches the handlers instead of the limiter.
+# Webhooks to private addresses stay refused, as in production; the rate limits are lifted so the
+# fuzzer reaches the handlers instead of the limiter (its authentication checks send bad keys).
 PORT="$PORT" HOST=127.0.0.1 SUYUAN_DATA_DIR="$DATA_DIR" SUYUAN_ADMIN_KEY="$ADMIN_KEY" \
-  SUYUAN_WEBHOOK_ALLOW_PRIVATE=false SUYUAN_RATE_LIMIT_MAX=1000000000 LOG_LEVEL=warn \
+  SUYUAN_WEBHOOK_ALLOW_PRIVATE=false SUYUAN_RATE_LIMIT_MAX=1000000000 \
+  SUYUAN_AUTH_FAILURE_LIMIT_MAX=1000000000 LOG_LEVEL=warn \
   node --import tsx services/embedded/main.ts >"$PLATFORM_LOG" 2>&1 &
 PLATFORM_PID=$!
 
@@ -88,31 +92,113 @@ run_schemathesis() { # NAME KEY [FILTER ARGS...]
   local log="$WORK/$name.log"
   echo "== schemathesis ($name): $BASE/openapi.json (output in $log)"
   local status=0
-  # Run from the work dir: Schemathesis keeps a cache in the current directory.
-  (cd "$WORK" && ./venv/bin/schemathesis run "$BASE/openapi.json" \
-    --header "Authorization: Bearer $key" \
-    --checks not_a_server_error \
-    --max-examples "$MAX_EXAMPLES" \
-    --workers 1 \
-    --request-timeout 30 \
-    --generation-database none \
-    --report ndjson --report-ndjson-path "$name.ndjson" \
-    --no-color "$@") >"$log" 2>&1 || status=$?
+  fuzz "$name" "$key" "$@" >"$log" 2>&1 || status=$?
+  # Hypothesis's optimiser, which Schemathesis feeds each operation's success rate, now and then
+  # crashes on its own (an IndexError in its hill climbing, under hypothesis/internal/): a fault of
+  # the fuzzer, not an answer of the platform. Such a run, with no failed check, runs once more.
+  if [ "$status" -ne 0 ] && ! grep -q '^=* FAILURES =*$' "$log" &&
+    grep -q 'hypothesis/internal/conjecture/' "$log"; then
+    echo "!! schemathesis ($name) crashed inside Hypothesis, with no failed check; once more:"
+    grep -m1 -E '^ *[A-Za-z]+Error: ' "$log" || true
+    status=0
+    fuzz "$name" "$key" "$@" >"$log" 2>&1 || status=$?
+  fi
   # Its own report imitates pytest's closing line ("=== No issues found in 13s ==="), which a log
   # reader takes for a test run that ran nothing, so it stays in the file unless the run failed.
   if [ "$status" -ne 0 ]; then cat "$log"; fi
   return $status
 }
 
+fuzz() { # NAME KEY [FILTER ARGS...]
+  local name=$1 key=$2
+  shift 2
+  # Run from the work dir: Schemathesis keeps a cache in the current directory.
+  (cd "$WORK" && SCHEMATHESIS_HOOKS=hooks.py ./venv/bin/schemathesis run "$BASE/openapi.json" \
+    --header "Authorization: Bearer $key" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --continue-on-failure \
+    --max-examples "$MAX_EXAMPLES" \
+    --workers 1 \
+    --request-timeout 30 \
+    --generation-database none \
+    --report ndjson --report-ndjson-path "$name.ndjson" \
+    --no-color "$@")
+}
+
+# Every check runs. The exceptions below are the only ones, each a behaviour the document cannot
+# express and not a defect. Schemathesis reads schemathesis.toml from its working directory
+# ($WORK); an operation is named by "METHOD /path" (separate include-path and include-method keys
+# would select every operation matching either).
+cat >"$WORK/schemathesis.toml" <<'TOML'
+# GET /v1/recalls/mock reads the recall whose id is "mock" (GET /v1/recalls/{recallId}), so a 405
+# on /v1/recalls/mock rightly lists GET in Allow. OpenAPI matches the literal path first and so
+# counts GET there as undocumented. The Allow check takes no per-operation setting, so this path
+# is left out of the undeclared methods that show Allow (OPTIONS) or reach that read (GET); the
+# others (PUT, DELETE, PATCH, TRACE, QUERY) still must answer 405.
+[[operations]]
+include-name = "POST /v1/recalls/mock"
+phases.coverage.unexpected-methods = ["PUT", "DELETE", "PATCH", "TRACE", "QUERY"]
+TOML
+
+# A schema-valid request may still be refused with 400 by a rule JSON Schema cannot state. Such a
+# refusal is dropped only when every field it names is refused for one of these reasons (matched
+# on the answer's `details`); any other 400 to valid data still fails the run.
+cat >"$WORK/hooks.py" <<'HOOKS'
+import json
+import re
+
+import schemathesis
+
+RULES_BEYOND_THE_SCHEMA = {
+    'POST /v1/events': [
+        # It names a record that does not exist (another party, an event to retract, a recall,
+        # a notice): JSON Schema cannot say "an id that exists".
+        r'^unknown (party|event|recall|notice) ',
+        # A batch listed twice in one list of lines or inputs: uniqueness by a key of objects.
+        r'^batch .* is listed twice$',
+        # Relative to the server's clock when the event arrives.
+        r'^must not be more than 24 hours in the future$',
+        # An instant outside the store's range (1900-2299 UTC), whatever its offset: OpenAPI 3.0
+        # bounds no date-time, so the field's description states it in words.
+        r'^must be between \S+ and \S+, the times the store holds$',
+        # Depends on the caller's role: a regulator orders a recall, a producer opens one.
+        r'^a recall a regulator opens is ORDERED|^only a regulator orders a recall',
+    ],
+    'POST /v1/parties': [
+        # The webhook's host is (or resolves to) an address that is not globally reachable
+        # unicast, by the IANA special-purpose registries (SSRF): a list of ranges, no pattern.
+        r'^webhook host .* is refused: ',
+    ],
+    'GET /v1/audit': [
+        # `until` must be later than `since`: a rule across two parameters.
+        r'^must be later than since$',
+    ],
+}
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    rules = RULES_BEYOND_THE_SCHEMA.get(case.operation.label)
+    if failure.code != 'ST202' or response.status_code != 400 or not rules:
+        return True
+    try:
+        messages = [detail['message'] for detail in json.loads(response.content)['details']]
+    except (ValueError, KeyError, TypeError):
+        return True
+    explained = all(any(re.search(rule, message) for rule in rules) for message in messages)
+    return not (messages and explained)
+HOOKS
+
 failed=0
 rm -f "$WORK/regulator.ndjson" "$WORK/admin.ndjson"
-run_schemathesis regulator "$FUZZER_KEY" --exclude-path-regex '^/v1/parties' || failed=1
-run_schemathesis admin "$ADMIN_KEY" --include-path-regex '^/v1/parties' || failed=1
+run_schemathesis regulator "$FUZZER_KEY" --exclude-path-regex '^/v1/(parties|audit|admin)' || failed=1
+run_schemathesis admin "$ADMIN_KEY" --include-path-regex '^/v1/(parties|audit|admin)' || failed=1
 
 # The figures, from the fuzzer's own record of every request and response.
 figures=0
 "$VENV/bin/python" - "$WORK/regulator.ndjson" "$WORK/admin.ndjson" <<'PY' || figures=1
-import json, os, sys
+import json, os, re, sys
 requests = server_errors = 0
 for path in sys.argv[1:]:
     if not os.path.exists(path):
@@ -125,6 +211,13 @@ for path in sys.argv[1:]:
                 if status >= 500:
                     server_errors += 1
 print(f'== schemathesis: {requests} requests sent, {server_errors} server errors')
+# What the hooks dropped, from each run's summary: valid data refused by a rule beyond the schema.
+dropped = 0
+for path in sys.argv[1:]:
+    log = path.replace('.ndjson', '.log')
+    if os.path.exists(log):
+        dropped += sum(int(n) for n in re.findall(r'^Filtered: (\d+)', open(log).read(), re.M))
+print(f'== schemathesis: {dropped} refusals of schema-valid requests by a rule the schema cannot state (hooks.py)')
 sys.exit(1 if server_errors or requests == 0 else 0)
 PY
 

@@ -3,6 +3,7 @@
  * A bad value stops start-up with a message naming the variable.
  */
 import { join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from './recall-policy.js';
 import { SuyuanError } from './errors.js';
@@ -38,6 +39,7 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
     .default('default'),
   STARTUP_TIMEOUT_MS: positiveInt(60_000),
+  SUYUAN_SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   SUYUAN_BODY_LIMIT_BYTES: positiveInt(16 * 1024 * 1024),
@@ -53,7 +55,26 @@ export const environmentSchema = z.object({
   NOTIFIER_POLL_INTERVAL_MS: positiveInt(500),
   SUYUAN_RATE_LIMIT_MAX: positiveInt(1_200),
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
+  SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine(
+      (value) =>
+        value.split(',').every((entry) => entry.trim() === '' || isProxyEntry(entry.trim())),
+      'expected a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    ),
 });
+
+/** An entry Fastify's `trustProxy` (proxy-addr) reads: an address, a range, or a named range. */
+function isProxyEntry(entry: string): boolean {
+  return (
+    ['loopback', 'linklocal', 'uniquelocal'].includes(entry) ||
+    ipaddr.isValid(entry) ||
+    ipaddr.isValidCIDR(entry)
+  );
+}
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -103,6 +124,8 @@ export interface Config {
   readonly schemaRegistryUrl: string | undefined;
   /** How long a service waits for the log and the store at start before it gives up. */
   readonly startupTimeoutMs: number;
+  /** How long a stop may take before the process exits non-zero, naming what did not stop. */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
   /** Readable lines instead of JSON: LOG_PRETTY, else whether stdout is a terminal. */
   readonly logPretty: boolean;
@@ -122,8 +145,14 @@ export interface Config {
     readonly allowPrivate: boolean;
     readonly pollIntervalMs: number;
   };
-  /** Requests per key per window. */
-  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Requests per key per window, and failed authentications per client address per window. */
+  readonly rateLimit: {
+    readonly max: number;
+    readonly windowMs: number;
+    readonly authFailures: { readonly max: number; readonly windowMs: number };
+  };
+  /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
+  readonly trustProxy: string | undefined;
 }
 
 function retryScheduleFrom(text: string): number[] {
@@ -217,6 +246,7 @@ export function loadConfig(
     store: storeFrom(e, dataDir),
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SUYUAN_SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? stdoutIsTerminal,
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
@@ -234,6 +264,11 @@ export function loadConfig(
     rateLimit: Object.freeze({
       max: e.SUYUAN_RATE_LIMIT_MAX,
       windowMs: e.SUYUAN_RATE_LIMIT_WINDOW_MS,
+      authFailures: Object.freeze({
+        max: e.SUYUAN_AUTH_FAILURE_LIMIT_MAX,
+        windowMs: e.SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS,
+      }),
     }),
+    trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
   });
 }

@@ -8,11 +8,16 @@ export const ERROR_CODES = {
   unauthorized: { retryable: false, status: 401 },
   forbidden: { retryable: false, status: 403 },
   not_found: { retryable: false, status: 404 },
+  method_not_allowed: { retryable: false, status: 405 },
   conflict: { retryable: false, status: 409 },
   payload_too_large: { retryable: false, status: 413 },
+  uri_too_long: { retryable: false, status: 414 },
+  unsupported_media_type: { retryable: false, status: 415 },
   rate_limited: { retryable: true, status: 429 },
   log_unavailable: { retryable: true, status: 503 },
   store_unavailable: { retryable: true, status: 503 },
+  /** A service behind the gateway gave no answer (down, restarting, or too slow). */
+  unavailable: { retryable: true, status: 503 },
   /** The store answered and refused the values sent: waiting will not make it take them. */
   store_refused: { retryable: false, status: 500 },
   decode_failed: { retryable: false, status: 500 },

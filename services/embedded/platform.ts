@@ -6,6 +6,7 @@
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
+import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
@@ -13,7 +14,7 @@ import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
-import { startProjector } from '../projector/projector.js';
+import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
 
@@ -23,6 +24,8 @@ export interface EmbeddedPlatform {
   /** The admin key generated at first start, if this start generated one. */
   readonly generatedAdminKey: string | undefined;
   stop(): Promise<void>;
+  /** The part being stopped, while `stop` runs. */
+  stopping(): string | undefined;
 }
 
 export async function startEmbeddedPlatform(
@@ -39,36 +42,45 @@ export async function startEmbeddedPlatform(
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
   const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
-  // Stopped in reverse: the recall service waits on the projector, so the projector stops last.
-  const projector = await startProjector({
+  const projectorDeps = {
     ...foundations,
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
     servingIndex,
-  });
+  };
+  const projection = projectorHealth(projectorDeps);
+  const projector = startInBackground(projection, logger, (onStateChange) =>
+    startProjector({ ...projectorDeps, health: projection, onStateChange }),
+  );
+  // The embedded log has no group to wait for, but the projector's start catches the serving
+  // index up from the log, and traces read the index: the platform serves once that is done.
+  await projector.started;
   // The one read model of the trace chain, for the trace API and the recall scope alike, answered
   // from the serving index the projector keeps beside the store (docs/adr/0001-serving-path.md).
   const reads = createLmdbTraceReads(servingIndex);
   const recall = await startRecallWorkers(config, logger, foundations, reads, metrics);
   const http = await createServiceHttp(config, logger, foundations, metrics, [
-    projector.health,
-    recall.health,
+    projector,
+    recall.consumer,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   mountTraceApi(http.app, config, foundations, reads, http.audit);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
-  const running = await serve(config, http, foundations, [
-    ...recall.workers,
-    projector,
-    { stop: () => servingIndex.close() },
-  ]);
+  // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
+  const running = await serve(config, http, foundations, {
+    'the notifier': recall.notifier,
+    'the recall consumer': recall.consumer,
+    'the projector': projector,
+    'the serving index': { stop: () => servingIndex.close() },
+  });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {
     url: running.url,
     generatedAdminKey,
+    stopping: () => running.stopping?.(),
     async stop() {
       await running.stop();
       logger.info('suyuan embedded platform stopped');

@@ -1,58 +1,80 @@
 /**
  * The gateway: the one public address of the distributed platform. It routes by path — events,
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
- * traces, search, audit, the console) to the trace API — and has its own probes: /readyz is ready
+ * traces, search, audit) to the trace API — and has its own probes: /readyz is ready
  * only when every upstream is. Each service documents its own routes, so the gateway serves the
  * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. It serves
- * the web console itself: static pages, the one public face of the platform.
+ * the web console itself: static pages, the one public face of the platform. A request a service
+ * does not answer gets `503 unavailable` naming the service (./upstream-failure.ts).
  */
 import proxy from '@fastify/http-proxy';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { registerConsole } from '../console/serve.js';
 import { parseEnvironment } from '../common/config.js';
+import { SuyuanError } from '../common/errors.js';
+import { installErrorHandler } from '../common/http/error-handler.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { registerMetricsRoute } from '../common/metrics/metrics-route.js';
+import { upstreamFailure, type UpstreamService } from './upstream-failure.js';
 
 const gatewayEnvironment = z.object({
   INGEST_URL: z.url(),
   TRACE_API_URL: z.url(),
   RECALL_URL: z.url(),
+  GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Upstreams = Readonly<{ ingest: string; traceApi: string; recall: string }>;
 
-/** Reads the upstream URLs; a missing or bad one stops start-up naming the variable. */
-export function upstreamsFrom(env: NodeJS.ProcessEnv): Upstreams {
-  const upstreams = parseEnvironment(gatewayEnvironment, env);
+export interface GatewaySettings {
+  readonly upstreams: Upstreams;
+  /** How long a service may take to start answering a request before the gateway answers 503. */
+  readonly upstreamTimeoutMs: number;
+}
+
+/** Reads the gateway's settings; a missing or bad one stops start-up naming the variable. */
+export function gatewaySettingsFrom(env: NodeJS.ProcessEnv): GatewaySettings {
+  const settings = parseEnvironment(gatewayEnvironment, env);
   return {
-    ingest: upstreams.INGEST_URL,
-    traceApi: upstreams.TRACE_API_URL,
-    recall: upstreams.RECALL_URL,
+    upstreams: {
+      ingest: settings.INGEST_URL,
+      traceApi: settings.TRACE_API_URL,
+      recall: settings.RECALL_URL,
+    },
+    upstreamTimeoutMs: settings.GATEWAY_UPSTREAM_TIMEOUT_MS,
   };
 }
 
+const SERVICE_OF: Record<keyof Upstreams, UpstreamService> = {
+  ingest: 'ingest',
+  traceApi: 'trace-api',
+  recall: 'recall',
+};
+
 /**
- * Path prefixes (and methods, where a path has readers and writers) and where they go; the
- * trace API takes whatever no prefix (nor the console) names. EPCIS capture is ingest's, the
- * EPCIS query (GET /epcis/events…) the trace API's.
+ * Path prefixes (and methods, where a path has readers and writers) and the service each goes
+ * to; the trace API takes whatever no prefix (nor the console) names. EPCIS capture is
+ * ingest's, the EPCIS query (GET /epcis/events…) the trace API's.
  */
-function routes(
-  upstreams: Upstreams,
-): Array<{ prefix: string; upstream: string; httpMethods?: string[] }> {
-  return [
-    { prefix: '/v1/events', upstream: upstreams.ingest },
-    { prefix: '/v1/parties', upstream: upstreams.ingest },
-    { prefix: '/epcis/capture', upstream: upstreams.ingest },
-    { prefix: '/epcis/events', upstream: upstreams.ingest, httpMethods: ['POST'] },
-    { prefix: '/v1/recalls', upstream: upstreams.recall },
-    { prefix: '/v1/notices', upstream: upstreams.recall },
-  ];
-}
+const ROUTES: ReadonlyArray<{
+  prefix?: string;
+  service: keyof Upstreams;
+  httpMethods?: string[];
+}> = [
+  { prefix: '/v1/events', service: 'ingest' },
+  { prefix: '/v1/parties', service: 'ingest' },
+  { prefix: '/epcis/capture', service: 'ingest' },
+  { prefix: '/epcis/events', service: 'ingest', httpMethods: ['POST'] },
+  { prefix: '/v1/recalls', service: 'recall' },
+  { prefix: '/v1/notices', service: 'recall' },
+  { service: 'traceApi' },
+];
 
 export async function createGateway(
-  upstreams: Upstreams,
+  { upstreams, upstreamTimeoutMs }: GatewaySettings,
   logger: Logger,
   options: { bodyLimitBytes: number },
 ): Promise<FastifyInstance> {
@@ -63,16 +85,19 @@ export async function createGateway(
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
   });
+  installErrorHandler(app);
   // The proxies stream a body on unread, so Fastify's limit never sees it: a body past the limit
-  // would reach the upstream, which refuses it halfway and leaves the proxy a broken pipe (500).
-  app.addHook('onRequest', async (request, reply) => {
-    const length = Number(request.headers['content-length'] ?? 0);
-    if (length > options.bodyLimitBytes) {
-      return reply.status(413).send({
-        error: 'payload_too_large',
-        message: `body: larger than the limit of this server (${options.bodyLimitBytes} bytes)`,
-      });
-    }
+  // would reach the upstream, which refuses it halfway and leaves the proxy a broken pipe.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const tooLarge = Number(request.headers['content-length'] ?? 0) > options.bodyLimitBytes;
+    done(
+      tooLarge
+        ? new SuyuanError(
+            'payload_too_large',
+            `body: larger than the limit of this server (${options.bodyLimitBytes} bytes)`,
+          )
+        : undefined,
+    );
   });
   const metrics = createMetrics({ service: 'gateway' });
   app.get('/healthz', () => ({ status: 'ok' }));
@@ -92,30 +117,40 @@ export async function createGateway(
     const ready = checks.every((check) => check.ok);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
-  const openApi = async (_request: unknown, reply: FastifyReply) => {
-    try {
-      return await mergedOpenApi(upstreams);
-    } catch (error) {
-      return reply.status(503).send({
-        error: 'unavailable',
-        message: `the API document could not be assembled: ${(error as Error).message}`,
-      });
-    }
-  };
+  const openApi = () => mergedOpenApi(upstreams);
   app.get('/openapi.json', openApi);
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
   await registerConsole(app);
-  for (const { prefix, upstream, httpMethods } of routes(upstreams)) {
+  for (const { prefix, service, httpMethods } of ROUTES) {
     await app.register(proxy, {
-      upstream,
-      prefix,
-      rewritePrefix: prefix,
+      upstream: upstreams[service],
+      ...(prefix ? { prefix, rewritePrefix: prefix } : {}),
       ...(httpMethods ? { httpMethods } : {}),
+      replyOptions: {
+        rewriteRequestHeaders: forwardedFor,
+        timeout: upstreamTimeoutMs,
+        onError: (reply, { error }) => {
+          void reply.send(
+            upstreamFailure(SERVICE_OF[service], reply.request, error, upstreamTimeoutMs),
+          );
+        },
+      },
     });
   }
-  await app.register(proxy, { upstream: upstreams.traceApi });
   return app;
+}
+
+/**
+ * Tells the services who the client is (`X-Forwarded-For`, which they trust from the gateway
+ * with SUYUAN_TRUST_PROXY): their limits by client address would otherwise count every client as
+ * the gateway. The header is set, never appended to, so a client cannot name another address.
+ */
+function forwardedFor<Headers extends IncomingHttpHeaders>(
+  request: { readonly ip: string },
+  headers: Headers,
+): Headers {
+  return { ...headers, 'x-forwarded-for': request.ip };
 }
 
 interface OpenApiDocument {
@@ -130,15 +165,23 @@ interface OpenApiDocument {
  * service, so a name means the same schema wherever it appears.
  */
 async function mergedOpenApi(upstreams: Upstreams): Promise<OpenApiDocument> {
+  const services: Array<keyof Upstreams> = ['traceApi', 'ingest', 'recall'];
   const documents = await Promise.all(
-    [upstreams.traceApi, upstreams.ingest, upstreams.recall].map(async (upstream) => {
-      const url = new URL('/openapi.json', upstream);
+    services.map(async (service) => {
+      // The message names the service, never its (internal) address; the cause keeps the rest.
+      const unavailable = (why: string, cause?: unknown) =>
+        new SuyuanError(
+          'unavailable',
+          `the API document could not be assembled: the ${SERVICE_OF[service]} service ${why}`,
+          { cause },
+        );
+      const url = new URL('/openapi.json', upstreams[service]);
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(
         (error: unknown) => {
-          throw new Error(`${url.href}: ${(error as Error).message}`);
+          throw unavailable('did not answer', error);
         },
       );
-      if (!response.ok) throw new Error(`${url.href} answered ${response.status}`);
+      if (!response.ok) throw unavailable(`answered ${response.status}`);
       return (await response.json()) as OpenApiDocument;
     }),
   );

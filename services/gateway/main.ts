@@ -1,8 +1,8 @@
 import { runService } from '../common/runtime/run-service.js';
-import { createGateway, upstreamsFrom } from './gateway.js';
+import { createGateway, gatewaySettingsFrom } from './gateway.js';
 
 runService('gateway', async (config, logger) => {
-  const app = await createGateway(upstreamsFrom(process.env), logger, {
+  const app = await createGateway(gatewaySettingsFrom(process.env), logger, {
     bodyLimitBytes: config.bodyLimitBytes,
   });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -9,7 +9,6 @@ import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { acceptJsonLd } from '../common/epcis/rest-binding.js';
 import { createCaptureJobs } from './epcis/capture-jobs.js';
 import { registerCaptureRoutes } from './epcis/capture-routes.js';
 import { createEventIndex } from './event-index.js';
@@ -47,7 +46,6 @@ export function mountIngestApi(
   });
   registerIngestRoutes(app, { ingestor, metrics });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
-  acceptJsonLd(app);
   registerCaptureRoutes(app, {
     log,
     projectionWaitMs: EPCIS_PROJECTION_WAIT_MS,

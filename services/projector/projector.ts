@@ -18,7 +18,12 @@ import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { createConsumerHealth, type ConsumerHealth } from '../common/log/consumer-health.js';
-import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
+import type {
+  EventLog,
+  StoredRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../common/log/event-log.js';
 import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
@@ -45,6 +50,13 @@ export interface ProjectorDeps {
   /** How long records may wait with no progress before the projector counts as stalled. */
   readonly stallAfterMs?: number;
   /**
+   * Where the projector notes how it gets on; made from the deps above when not given. A process
+   * that starts the projector in the background makes it first, so /readyz has it at once.
+   */
+  readonly health?: ConsumerHealth;
+  /** Told how joining the consumer group goes (for `/readyz`). */
+  readonly onStateChange?: SubscribeOptions['onStateChange'];
+  /**
    * The serving index of the embedded platform (docs/adr/0001-serving-path.md): each batch's rows
    * go there first, then to the store, so no event is in the store before it is in the index.
    */
@@ -62,6 +74,24 @@ interface Decoded {
   readonly event: SuyuanEvent;
 }
 
+/** How the projector gets on (progress, failed batches), for /readyz and /metrics. */
+export function projectorHealth(
+  deps: Pick<ProjectorDeps, 'log' | 'groupId' | 'metrics' | 'stallAfterMs'>,
+): ConsumerHealth {
+  const group = deps.groupId ?? PROJECTOR_GROUP;
+  return createConsumerHealth({
+    log: deps.log,
+    topic: EVENTS_TOPIC,
+    group,
+    stallAfterMs: deps.stallAfterMs,
+    onFailure: () =>
+      deps.metrics?.consumerFailures.inc({
+        topic: deps.log.qualifiedName(EVENTS_TOPIC),
+        group: deps.log.qualifiedName(group),
+      }),
+  });
+}
+
 export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   const logger = deps.logger.child({ component: 'projector' });
   await deps.log.ensureTopic(EVENTS_TOPIC);
@@ -72,17 +102,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     { topic: deps.log.qualifiedName(EVENTS_DEAD_LETTER_TOPIC) },
     0,
   );
-  const health = createConsumerHealth({
-    log: deps.log,
-    topic: EVENTS_TOPIC,
-    group: groupId,
-    stallAfterMs: deps.stallAfterMs,
-    onFailure: () =>
-      deps.metrics?.consumerFailures.inc({
-        topic: deps.log.qualifiedName(EVENTS_TOPIC),
-        group: deps.log.qualifiedName(groupId),
-      }),
-  });
+  const health = deps.health ?? projectorHealth(deps);
   const deadLetters = createDeadLetters(deps);
   if (deps.servingIndex) {
     await catchUpServingIndex({ ...deps, index: deps.servingIndex, groupId, logger, deadLetters });
@@ -101,6 +121,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     groupId,
     maxBatchSize: deps.batchSize,
     handleBatch: health.watch(project),
+    onStateChange: deps.onStateChange,
   });
   logger.info({ topic: EVENTS_TOPIC, group: groupId }, 'projector started');
   return { health, stop: () => subscription.stop() };

@@ -7,11 +7,12 @@
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
+import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
-import { startProjector } from './projector.js';
+import { projectorHealth, startProjector } from './projector.js';
 
 export async function startProjectorService(
   config: Config,
@@ -20,13 +21,18 @@ export async function startProjectorService(
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'projector' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
-  const projector = await startProjector({
+  // Joins its group in the background: the probes and /metrics answer meanwhile.
+  const deps = {
     ...foundations,
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
-  });
-  const http = await createServiceHttp(config, logger, foundations, metrics, [projector.health]);
-  return serve(config, http, foundations, [projector]);
+  };
+  const health = projectorHealth(deps);
+  const projector = startInBackground(health, logger, (onStateChange) =>
+    startProjector({ ...deps, health, onStateChange }),
+  );
+  const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
+  return serve(config, http, foundations, { 'the projector': projector });
 }

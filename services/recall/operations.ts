@@ -20,7 +20,7 @@ import {
   type AuditDetail,
   type AuditedRequest,
 } from '../common/audit/audit-policy.js';
-import { defineOperation, idParameter } from '../common/http/operations.js';
+import { defineOperation, idParameter, trimmedText } from '../common/http/operations.js';
 
 const recallParams = z.strictObject({ recallId: idParameter });
 
@@ -122,7 +122,10 @@ export const mockRecallOperation = defineOperation({
   summary: 'Mock recall (演练): what a recall of these batches would reach, issuing nothing',
   tag: 'recalls',
   body: z.strictObject({
-    rootBatchIds: z.array(z.string().trim().min(1).max(200)).min(1).max(100),
+    rootBatchIds: z
+      .array(trimmedText(200, 'must be a batch id of 1 to 200 characters, not only spaces'))
+      .min(1, 'must name at least one batch')
+      .max(100, 'must name at most 100 batches'),
   }),
   answers: { 200: { description: 'The reach', schema: mockRecallSchema } },
   errors: [400, 403, 413],

@@ -24,7 +24,12 @@ import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { logRecordOf } from '../common/events/log-record.js';
 import { createConsumerHealth, type ConsumerHealth } from '../common/log/consumer-health.js';
-import type { EventLog, StoredRecord, Subscription } from '../common/log/event-log.js';
+import type {
+  EventLog,
+  StoredRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../common/log/event-log.js';
 import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
@@ -51,6 +56,13 @@ export interface RecallServiceDeps {
   readonly metrics?: Metrics;
   /** How long records may wait with no progress before the service counts as stalled. */
   readonly stallAfterMs?: number;
+  /**
+   * Where the consumer notes how it gets on; made from the deps above when not given. A process
+   * that starts the consumer in the background makes it first, so /readyz has it at once.
+   */
+  readonly health?: ConsumerHealth;
+  /** Told how joining the consumer group goes (for `/readyz`). */
+  readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
 
 export interface RecallService {
@@ -66,11 +78,11 @@ interface Decoded {
   readonly event: SuyuanEvent;
 }
 
-export async function startRecallService(deps: RecallServiceDeps): Promise<RecallService> {
-  const logger = deps.logger.child({ component: 'recall-service' });
-  const book = createRecallBook({ ...deps, logger, now: deps.now ?? (() => new Date()) });
-  const deadLetters = createDeadLetters(deps);
-  const health = createConsumerHealth({
+/** How the recall consumer gets on (progress, failed batches), for /readyz and /metrics. */
+export function recallConsumerHealth(
+  deps: Pick<RecallServiceDeps, 'log' | 'metrics' | 'stallAfterMs'>,
+): ConsumerHealth {
+  return createConsumerHealth({
     log: deps.log,
     topic: EVENTS_TOPIC,
     group: RECALL_GROUP,
@@ -81,6 +93,13 @@ export async function startRecallService(deps: RecallServiceDeps): Promise<Recal
         group: deps.log.qualifiedName(RECALL_GROUP),
       }),
   });
+}
+
+export async function startRecallService(deps: RecallServiceDeps): Promise<RecallService> {
+  const logger = deps.logger.child({ component: 'recall-service' });
+  const book = createRecallBook({ ...deps, logger, now: deps.now ?? (() => new Date()) });
+  const deadLetters = createDeadLetters(deps);
+  const health = deps.health ?? recallConsumerHealth(deps);
   let stopping = false;
   const subscription: Subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
@@ -90,6 +109,7 @@ export async function startRecallService(deps: RecallServiceDeps): Promise<Recal
       await waitForProjector(deps.log, records, () => stopping);
       await handleIsolated(deps, book, deadLetters, records);
     }),
+    onStateChange: deps.onStateChange,
   });
   logger.info({ group: RECALL_GROUP }, 'recall service started');
   return {

@@ -1,21 +1,26 @@
 /**
  * The recall service: the recall consumer (opens recalls, keeps them standing), the notifier
  * (webhook deliveries with retries) and the recall routes. Run exactly one: the notifier assumes
- * it is the only one delivering from its store.
+ * it is the only one delivering from its store. The routes and the notifier read the store, so
+ * they start at once; the consumer joins its group meanwhile
+ * (common/runtime/background-consumer.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
-import type { ConsumerHealth } from '../common/log/consumer-health.js';
 import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
+import {
+  startInBackground,
+  type BackgroundConsumer,
+} from '../common/runtime/background-consumer.js';
 import { createServiceHttp, serve, type Worker } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, RECALL_GROUP } from '../common/topics.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
-import { startRecallService } from './recall-service.js';
+import { recallConsumerHealth, startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
 
 /** The party the platform's own services act as in the events they write. */
@@ -29,22 +34,30 @@ export function mountRecallApi(
   registerRecallRoutes(app, { store, parties, reads });
 }
 
-/**
- * Starts the recall consumer and the notifier; stop the workers in the returned order. `health`
- * is the recall consumer's, for /readyz and /metrics.
- */
+export interface RecallWorkers {
+  readonly notifier: Worker;
+  /** The recall consumer, joining its group in the background; its health is there at once. */
+  readonly consumer: BackgroundConsumer;
+}
+
+/** Starts the notifier, and the recall consumer in the background; stop them in that order. */
 export async function startRecallWorkers(
   config: Config,
   logger: Logger,
   foundations: Foundations,
   reads: TraceReads,
   metrics?: Metrics,
-): Promise<{ workers: Worker[]; health: ConsumerHealth }> {
+): Promise<RecallWorkers> {
   await foundations.parties.ensureSystemParty(
     SYSTEM_PARTY_ID,
     'Suyuan recall service 溯源召回服务',
   );
-  const recalls = await startRecallService({
+  const notifier = await startNotifier({
+    store: foundations.store,
+    logger,
+    ...config.webhooks,
+  });
+  const deps = {
     ...foundations,
     reads,
     logger,
@@ -52,13 +65,12 @@ export async function startRecallWorkers(
     systemPartyId: SYSTEM_PARTY_ID,
     metrics,
     stallAfterMs: config.consumerStallAfterMs,
-  });
-  const notifier = await startNotifier({
-    store: foundations.store,
-    logger,
-    ...config.webhooks,
-  });
-  return { workers: [notifier, recalls], health: recalls.health };
+  };
+  const health = recallConsumerHealth(deps);
+  const consumer = startInBackground(health, logger, (onStateChange) =>
+    startRecallService({ ...deps, health, onStateChange }),
+  );
+  return { notifier, consumer };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
@@ -66,8 +78,17 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
   const reads = createStoreTraceReads(foundations.store);
-  const { workers, health } = await startRecallWorkers(config, logger, foundations, reads, metrics);
-  const http = await createServiceHttp(config, logger, foundations, metrics, [health]);
+  const { notifier, consumer } = await startRecallWorkers(
+    config,
+    logger,
+    foundations,
+    reads,
+    metrics,
+  );
+  const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
   mountRecallApi(http.app, foundations, reads);
-  return serve(config, http, foundations, workers);
+  return serve(config, http, foundations, {
+    'the notifier': notifier,
+    'the recall consumer': consumer,
+  });
 }

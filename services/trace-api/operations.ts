@@ -11,7 +11,12 @@ import {
   TRACE_DIRECTIONS,
 } from '../common/api/trace.js';
 import { hasRole, idOf, stringFields, type AuditRule } from '../common/audit/audit-policy.js';
-import { defineOperation, idParameter, integerParameter } from '../common/http/operations.js';
+import {
+  defineOperation,
+  idParameter,
+  integerParameter,
+  trimmedText,
+} from '../common/http/operations.js';
 import type { TraceLimits } from './assemble-trace.js';
 
 const batchParams = z.strictObject({ batchId: idParameter });
@@ -80,29 +85,36 @@ const MAX_QUERY_LENGTH = 200;
 
 const queryMessage = `must be 1 to ${MAX_QUERY_LENGTH} characters`;
 
-/** `q` is required: the search lists matches, never every batch. */
+/**
+ * `q` is optional: without it the search lists the newest batches the caller may see, bounded by
+ * `limit` (the console's first page). A `q` of blanks only is refused: it would match everything.
+ */
 export const searchQuerySchema = z
   .object({
-    q: z
-      .string({ error: queryMessage })
-      .max(MAX_QUERY_LENGTH, queryMessage)
-      .transform((text) => text.trim())
-      .pipe(z.string().min(1, queryMessage))
-      .meta({
-        description: 'A batch id prefix, or part of a product id or name (case-insensitive)',
-      }),
+    q: trimmedText(MAX_QUERY_LENGTH, queryMessage).optional().meta({
+      description:
+        'A batch id prefix, or part of a product id or name (case-insensitive); without it, the newest batches',
+    }),
     limit: integerParameter(1, MAX_LIMIT).default(DEFAULT_LIMIT),
   })
-  .transform(({ q, limit }) => ({ text: q, limit }));
+  .transform(({ q, limit }) => (q === undefined ? { limit } : { text: q, limit }));
+
+export type BatchSearch = z.output<typeof searchQuerySchema>;
 
 export const searchBatchesOperation = defineOperation({
   method: 'GET',
   url: '/v1/batches',
   operationId: 'searchBatches',
-  summary: 'Batch search: ids starting with q, products whose id or name contains it',
+  summary:
+    'Batch search: ids starting with q, products whose id or name contains it; without q, the newest',
   description: 'A party that is not a regulator finds only the batches it produced.',
   tag: 'batches',
   query: searchQuerySchema,
-  answers: { 200: { description: 'Matching batches', schema: z.array(batchSearchHitSchema) } },
+  answers: {
+    200: {
+      description: 'Matching batches, by id; without q, the newest produced first',
+      schema: z.array(batchSearchHitSchema),
+    },
+  },
   errors: [400],
 });

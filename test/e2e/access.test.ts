@@ -1,4 +1,5 @@
 // @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produced, received, recallInitiated, shipped } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
@@ -241,12 +242,27 @@ describe('hostile input writes nothing', () => {
     await expectNothingWritten('FUTURE');
   });
 
-  it('refuses a webhook on a loopback or private address when private webhooks are not allowed', async () => {
+  it('refuses a webhook on a loopback, private or special-purpose address when private webhooks are not allowed', async () => {
+    const ownAddress = Object.values(networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .find((entry) => !entry.internal && entry.family === 'IPv4')?.address;
     for (const url of [
       'http://127.0.0.1:9/hook',
       'http://10.1.2.3/hook',
       'http://[::1]/hook',
-      'ftp://203.0.113.10/hook',
+      'ftp://1.1.1.1/hook',
+      // Not a URI: a host that is not ASCII (its punycode form, xn--…, is one).
+      'https://\u00cf/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[64:ff9b::7f00:1]/hook',
+      'http://[2002:7f00:1::]/hook',
+      'http://198.18.0.1/hook',
+      'http://240.0.0.1/hook',
+      'http://224.0.0.1/hook',
+      'http://255.255.255.255/hook',
+      'http://192.0.0.8/hook',
+      'http://[fec0::1]/hook',
+      ...(ownAddress ? [`http://${ownAddress}:8080/hook`] : []),
     ]) {
       const response = await platform.request<{ message: string }>('POST', '/v1/parties', {
         key: TEST_ADMIN_KEY,
@@ -261,7 +277,7 @@ describe('hostile input writes nothing', () => {
         partyId: 'hooked',
         name: 'hooked',
         roles: ['submitter'],
-        webhook: { url: 'http://203.0.113.10/hook' },
+        webhook: { url: 'https://1.1.1.1/hook' },
       },
     });
     expect(ok.status).toBe(201); // the refused attempts created nothing
@@ -275,7 +291,7 @@ describe('hostile input writes nothing', () => {
           partyId,
           name: partyId,
           roles: ['submitter'],
-          webhook: { url: 'http://203.0.113.10/hook', ...(secret === undefined ? {} : { secret }) },
+          webhook: { url: 'https://1.1.1.1/hook', ...(secret === undefined ? {} : { secret }) },
         },
       });
     for (const secret of ['a secret of at least sixteen characters', 'whsec_AAEC']) {

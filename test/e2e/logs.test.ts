@@ -88,7 +88,9 @@ describe('logs of the embedded platform', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      await pollUntil(() => /listening/.test(output), {
+      // The last line of start-up: runService takes signals from then on. A Ctrl-C on an earlier
+      // line ("platform listening") could end the process before its lines were flushed.
+      await pollUntil(() => /service listening/.test(output), {
         what: 'the platform on a terminal to listen',
         timeoutMs: 60_000,
         intervalMs: 50,

@@ -272,6 +272,21 @@ describe('distributed mode on real Kafka', { tags: ['kafka'] }, () => {
       });
       const beforeRestart = acknowledged.size;
       await broker.start();
+      // How soon the projector consumes again once the broker is back: its first commit after.
+      const restarted = performance.now();
+      const log = logOf(platform, broker.brokers);
+      cleanups.push(() => log.close());
+      const projected = () => log.committedOffsets(EVENTS_TOPIC, 'suyuan-projector');
+      const committedAtRestart = await projected();
+      const resumedMs = await pollUntil(
+        async () =>
+          [...(await projected())].some(([p, o]) => o > (committedAtRestart.get(p) ?? 0))
+            ? Math.round(performance.now() - restarted)
+            : undefined,
+        { timeoutMs: 60_000, intervalMs: 50, what: 'the projector to commit again' },
+      );
+      console.info(`[broker restart] the projector committed again ${resumedMs} ms after`);
+      expect(resumedMs).toBeLessThan(8_000);
       await pollUntil(() => acknowledged.size >= beforeRestart + 500, {
         timeoutMs: 120_000,
         what: 'ingest to accept events again after the broker restarted',

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/common/config.js';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
-import { upstreamsFrom } from '../../services/gateway/gateway.js';
+import { gatewaySettingsFrom } from '../../services/gateway/gateway.js';
 
 const LINT = join(PROJECT_ROOT, 'infra', 'compose-lint.sh');
 const DOCKERFILE = join(PROJECT_ROOT, 'infra', 'Dockerfile');
@@ -181,7 +181,7 @@ describe('docker-compose.yml, as `docker compose config` reads it', NEEDS_LINTER
         expect(config.adminKey).toBe(ADMIN_KEY);
         expect(config.port).toBe(8080);
       }
-      const upstreams = upstreamsFrom(containerEnvironment(service(compose, 'gateway')));
+      const { upstreams } = gatewaySettingsFrom(containerEnvironment(service(compose, 'gateway')));
       for (const url of Object.values(upstreams)) {
         const host = new URL(url).hostname;
         expect(compose.services[host], `${url} names a service of the file`).toBeDefined();

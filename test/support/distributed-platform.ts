@@ -23,6 +23,12 @@ export interface DistributedPlatform extends TestPlatform {
   readonly serviceEnv: Readonly<Record<string, string>>;
   /** Starts another instance of a role (a second projector, ingest …). */
   startInstance(role: ServiceRole): Promise<ServiceProcess>;
+  /**
+   * Starts a role again on the port of its instance in `services` (which must have exited), so
+   * the gateway reaches it at the same address; it becomes that role's instance in `services`.
+   * `compiled` runs its build in dist/, as production does (see spawnService).
+   */
+  restart(role: ServiceRole, options?: { compiled?: boolean }): Promise<ServiceProcess>;
   /** Waits until the projector and the recall service have worked through the whole log. */
   waitUntilQuiet(): Promise<void>;
 }
@@ -73,6 +79,8 @@ export async function startDistributedPlatform(
       CLICKHOUSE_URL: storeServer.url,
       STARTUP_TIMEOUT_MS: '30000',
       LOG_LEVEL: 'info',
+      // The gateway names the client in X-Forwarded-For, as in docker-compose.yml.
+      SUYUAN_TRUST_PROXY: 'loopback',
       ...env,
     };
     // Metrics name the consumer groups as Kafka does, in the platform's namespace.
@@ -80,8 +88,12 @@ export async function startDistributedPlatform(
     const projectorGroup = `${namespace}suyuan-projector`;
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
-    const startInstance = async (role: ServiceRole) => {
-      const service = await spawnService(ENTRY[role], serviceEnv, { name: role });
+    const startInstance = async (role: ServiceRole, port = '0', compiled = false) => {
+      const service = await spawnService(
+        ENTRY[role],
+        { ...serviceEnv, PORT: port },
+        { name: role, compiled },
+      );
       started.push(service);
       if (role === 'projector') projectors = [...projectors, service];
       return service;
@@ -115,16 +127,27 @@ export async function startDistributedPlatform(
       },
       () => waitForNoLag([{ url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] }]),
     );
+    const services: Record<ServiceRole, ServiceProcess> = {
+      ingest,
+      projector,
+      'trace-api': traceApi,
+      recall,
+    };
     return {
       ...client,
-      services: { ingest, projector, 'trace-api': traceApi, recall },
+      services,
       serviceEnv,
-      startInstance,
+      startInstance: (role) => startInstance(role),
+      async restart(role, options = {}) {
+        const port = new URL(services[role].url).port;
+        services[role] = await startInstance(role, port, options.compiled);
+        return services[role];
+      },
       killStore: () => storeServer.kill(),
       waitUntilQuiet: () =>
         waitForNoLag([
           { url: (projectors.at(-1) ?? projector).url, groups: [projectorGroup] },
-          { url: recall.url, groups: [`${namespace}suyuan-recall`] },
+          { url: services.recall.url, groups: [`${namespace}suyuan-recall`] },
         ]),
       async startStore() {
         storeServer = await spawnStore(storePort);

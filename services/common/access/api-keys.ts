@@ -25,6 +25,16 @@ const WEBHOOK_KEY_BYTES = { min: 24, max: 64 };
 
 export const WEBHOOK_SECRET_FORM = `whsec_ and ${WEBHOOK_KEY_BYTES.min} to ${WEBHOOK_KEY_BYTES.max} random bytes in base64 (the Standard Webhooks form)`;
 
+/**
+ * The same rule as `isStandardWebhookSecret`, as one pattern the OpenAPI document can state:
+ * `whsec_`, then 8 to 22 groups of padded base64 holding 24 to 64 bytes (a group of 4 characters
+ * is 3 bytes; a last group ending in "=" is 2, in "==" 1).
+ */
+const B64 = '[A-Za-z0-9+/]';
+export const STANDARD_WEBHOOK_SECRET = new RegExp(
+  `^whsec_(?:(?:${B64}{4}){8,21}|(?:${B64}{4}){8,20}${B64}{3}=|(?:${B64}{4}){8,21}${B64}{2}==)$`,
+);
+
 /** A webhook signing secret in the Standard Webhooks form: `whsec_` and 32 random bytes, base64. */
 export function generateWebhookSecret(): string {
   return `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;

@@ -11,6 +11,7 @@
  * no other body fields.
  */
 import type { Role } from '../access/party-directory.js';
+import { storableText } from './storable-text.js';
 
 export type AuditDetail = Readonly<Record<string, string | number | readonly string[]>>;
 
@@ -84,9 +85,13 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export const field = (value: unknown, key: string): unknown =>
   isObject(value) ? value[key] : undefined;
 
-/** An id as recorded: a string, trimmed and cut to a sane length; anything else is no id. */
+/**
+ * An id as recorded: a string, trimmed, made valid Unicode and cut to a sane length by code point
+ * (a cut by UTF-16 unit could leave half a surrogate pair, which the store refuses); anything else
+ * is no id.
+ */
 export function idOf(value: unknown): string {
-  return typeof value === 'string' ? value.trim().slice(0, MAX_ID_LENGTH) : '';
+  return typeof value === 'string' ? storableText(value.trim(), MAX_ID_LENGTH) : '';
 }
 
 /** The ids in a value (one id or a list), at most MAX_IDS of them. */

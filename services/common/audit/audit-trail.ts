@@ -7,8 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import { AUDIT_LOSSES, createAuditBuffer } from './audit-buffer.js';
 import { auditActionFor, type AuditAction, type AuditedRequest } from './audit-policy.js';
+import { storableText } from './storable-text.js';
 
 export const AUDIT_TABLE = 'audit_log';
 
@@ -37,11 +40,16 @@ export interface AuditTrailOptions {
   readonly flushIntervalMs?: number;
   /** Pending rows that trigger a write before the timer; 500 by default. Memory holds 10× this. */
   readonly maxBuffer?: number;
+  /** Where lost rows are counted (`suyuan_audit_rows_lost_total`). */
+  readonly metrics?: Pick<Metrics, 'auditRowsLost'>;
 }
 
 /** Its functions are free of `this`, so `flush` can be handed on alone (registerAuditRoutes). */
 export interface AuditTrail {
-  /** Writes the pending rows now; a failure is logged and the rows kept for the next flush. */
+  /**
+   * Writes the pending rows now. Rows the store could not be reached for are kept for the next
+   * flush; a row the store refuses is dropped alone, counted and logged.
+   */
   readonly flush: () => Promise<void>;
   /** Stops the timer and writes what is pending. */
   readonly close: () => Promise<void>;
@@ -53,10 +61,15 @@ const MAX_PATH_LENGTH = 512;
 
 export function installAuditTrail(app: FastifyInstance, deps: AuditTrailOptions): AuditTrail {
   const logger = deps.logger.child({ component: 'audit' });
-  const buffer = createAuditBuffer({
+  // Every reason reported from the start, at 0, so that an alert on an increase sees the first.
+  for (const reason of AUDIT_LOSSES) deps.metrics?.auditRowsLost.inc({ reason }, 0);
+  const buffer = createAuditBuffer<AuditLogRow>({
     store: deps.store,
+    table: AUDIT_TABLE,
     logger,
     maxBuffer: deps.maxBuffer ?? 500,
+    onLost: (rows, reason) => deps.metrics?.auditRowsLost.inc({ reason }, rows),
+    describe: (row) => ({ auditId: row.audit_id, action: row.action, route: row.route }),
   });
   // The admin surface is learnt as routes are added: the paths of the routes mounted as part of it.
   const adminSurface: string[] = [];
@@ -66,7 +79,9 @@ export function installAuditTrail(app: FastifyInstance, deps: AuditTrailOptions)
   app.addHook('onResponse', async (request, reply) => {
     const audited = auditedRequest(request, reply);
     const decided = auditActionFor(audited, adminSurface);
-    if (decided) buffer.add(auditRow(request, audited, decided));
+    if (!decided) return;
+    const userAgent = request.headers['user-agent'] ?? '';
+    buffer.add(auditRow({ ip: request.ip, userAgent, requestId: request.id }, audited, decided));
   });
   const timer = setInterval(() => void buffer.flush(), deps.flushIntervalMs ?? 1000);
   // The trail must not keep a process alive; close() writes what is left.
@@ -87,7 +102,7 @@ function auditedRequest(request: FastifyRequest, reply: FastifyReply): AuditedRe
   const caller = request.caller as FastifyRequest['caller'] | undefined;
   return {
     method: request.method,
-    route: pattern ?? (request.url.split('?')[0] ?? '').slice(0, MAX_PATH_LENGTH),
+    route: pattern ?? request.url.split('?')[0] ?? '',
     routed: pattern !== undefined,
     params: asRecord(request.params),
     query: asRecord(request.query),
@@ -106,100 +121,35 @@ function staticPrefix(url: string): string {
 const asRecord = (value: unknown): Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 
-function auditRow(
-  request: FastifyRequest,
-  { caller, route, method, status }: AuditedRequest,
-  decided: AuditAction,
-): AuditLogRow {
-  const userAgent = request.headers['user-agent'] ?? '';
-  return {
-    at: new Date().toISOString(),
-    audit_id: randomUUID(),
-    actor: caller?.partyId ?? ANONYMOUS_ACTOR,
-    actor_roles: caller ? [...caller.roles] : [],
-    action: decided.action,
-    method,
-    route,
-    target: decided.target,
-    status,
-    ip: request.ip,
-    user_agent: userAgent.slice(0, MAX_USER_AGENT_LENGTH),
-    request_id: request.id,
-    detail: JSON.stringify(decided.detail),
-  };
-}
-
-interface AuditBuffer {
-  readonly add: (row: AuditLogRow) => void;
-  readonly flush: () => Promise<void>;
-  /** Logs the rows still unwritten (at close, when the store stayed down). */
-  readonly reportLost: () => void;
+/** Who sent a request, from where: what the row records besides the request itself. */
+export interface RequestOrigin {
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly requestId: string;
 }
 
 /**
- * Pending rows, written one batch at a time. A failed write puts its rows back in front, so the
- * next flush retries them in order; memory is capped at ten batches, beyond which new rows are
- * dropped and counted (the earliest evidence is kept). Only the timer retries after a failure, so
- * a store that is down is not hammered by every request.
+ * The row for an audited request. Every text in it is made storable (valid Unicode, cut by code
+ * point), so that whatever a request carried, its row can be written.
  */
-function createAuditBuffer(deps: { store: Store; logger: Logger; maxBuffer: number }): AuditBuffer {
-  const { store, logger, maxBuffer } = deps;
-  const cap = maxBuffer * 10;
-  let pending: AuditLogRow[] = [];
-  let inFlight = 0;
-  let lastWriteFailed = false;
-  let dropped = 0;
-  let writes: Promise<void> = Promise.resolve();
-
-  const write = async (): Promise<void> => {
-    reportDropped();
-    if (pending.length === 0) return;
-    const rows = pending;
-    pending = [];
-    inFlight = rows.length;
-    try {
-      await store.insert(AUDIT_TABLE, rows);
-      lastWriteFailed = false;
-    } catch (err) {
-      pending = [...rows, ...pending];
-      lastWriteFailed = true;
-      logger.error({ err, rows: pending.length }, 'audit write failed, rows kept for a retry');
-    } finally {
-      inFlight = 0;
-    }
-  };
-
-  const reportDropped = () => {
-    if (dropped === 0) return;
-    logger.error({ dropped, cap }, 'audit rows dropped: the store refused writes too long');
-    dropped = 0;
-  };
-
-  // Writes run one after another, so a row is never written twice nor overtaken; the chain never
-  // rejects, so the timer's flush cannot become an unhandled rejection.
-  const flush = (): Promise<void> => {
-    writes = writes
-      .then(write)
-      .catch((err: unknown) => logger.error({ err }, 'audit flush failed'));
-    return writes;
-  };
-
+export function auditRow(
+  origin: RequestOrigin,
+  { caller, route, method, status }: AuditedRequest,
+  decided: AuditAction,
+): AuditLogRow {
   return {
-    add: (row) => {
-      if (pending.length + inFlight >= cap) {
-        if (dropped === 0) logger.error({ cap }, 'audit buffer full, dropping audit rows');
-        dropped += 1;
-        return;
-      }
-      pending.push(row);
-      if (pending.length >= maxBuffer && inFlight === 0 && !lastWriteFailed) void flush();
-    },
-    flush,
-    reportLost: () => {
-      reportDropped();
-      if (pending.length > 0) {
-        logger.error({ rows: pending.length }, 'audit rows lost: the store refused the last write');
-      }
-    },
+    at: new Date().toISOString(),
+    audit_id: randomUUID(),
+    actor: storableText(caller?.partyId ?? ANONYMOUS_ACTOR),
+    actor_roles: caller ? caller.roles.map((role) => storableText(role)) : [],
+    action: storableText(decided.action),
+    method: storableText(method),
+    route: storableText(route, MAX_PATH_LENGTH),
+    target: storableText(decided.target),
+    status,
+    ip: storableText(origin.ip),
+    user_agent: storableText(origin.userAgent, MAX_USER_AGENT_LENGTH),
+    request_id: storableText(origin.requestId),
+    detail: storableText(JSON.stringify(decided.detail)),
   };
 }

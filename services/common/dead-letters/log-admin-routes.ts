@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { logRecordViewSchema } from '../api/log.js';
 import { idOf, type AuditedRequest } from '../audit/audit-policy.js';
-import { defineOperation, mountOperation } from '../http/operations.js';
+import { defineOperation, mountOperation, trimmedText } from '../http/operations.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC } from '../topics.js';
 import { inspectLogRecord, quarantineLogRecord, type LogInspectionDeps } from './log-inspection.js';
 
@@ -20,11 +20,12 @@ export const LOG_ADMIN_PREFIX = '/v1/admin/log';
 const POSITION_ROUTE = `${LOG_ADMIN_PREFIX}/:topic/:partition/:offset`;
 const TOPICS = [EVENTS_TOPIC, EVENTS_DEAD_LETTER_TOPIC] as const;
 
+const MAX_POSITION = 999_999_999_999_999;
 const wholeNumber = z
   .string()
-  .regex(/^\d{1,15}$/, 'must be a whole number from 0 to 999999999999999')
+  .regex(/^\d{1,15}$/, `must be a whole number from 0 to ${MAX_POSITION}`)
   .transform(Number)
-  .meta({ type: 'integer', minimum: 0 });
+  .meta({ type: 'integer', minimum: 0, maximum: MAX_POSITION });
 
 const positionParams = z.strictObject({
   topic: z.enum(TOPICS, { error: `unknown topic; one of ${TOPICS.join(', ')}` }),
@@ -32,12 +33,15 @@ const positionParams = z.strictObject({
   offset: wholeNumber,
 });
 
+/** Only the events topic is consumed, so only its records can be quarantined: the document says so. */
+const quarantineParams = positionParams.extend({
+  topic: z.enum([EVENTS_TOPIC], {
+    error: `only ${EVENTS_TOPIC} is consumed, so only its records can be quarantined`,
+  }),
+});
+
 const quarantineBody = z.strictObject({
-  reason: z
-    .string({ error: 'is required: why the record is quarantined' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(2000, 'must be at most 2000 characters'),
+  reason: trimmedText(2000, 'is required: why the record is quarantined, at most 2000 characters'),
 });
 
 /** A log record as `topic/partition/offset`. */
@@ -68,7 +72,7 @@ export const quarantineLogRecordOperation = defineOperation({
   tag: 'log',
   roles: ['admin'],
   adminSurface: true,
-  params: positionParams,
+  params: quarantineParams,
   body: quarantineBody,
   answers: { 200: { description: 'The record, now quarantined', schema: logRecordViewSchema } },
   errors: [400, 403, 404],

@@ -16,21 +16,33 @@ const isPublic = (route: string) =>
   PUBLIC_ROUTES.has(route) ||
   PUBLIC_PREFIXES.some((prefix) => route === prefix || route.startsWith(`${prefix}/`));
 
+/**
+ * The API key in `Authorization: Bearer <api key>`, however the scheme is cased and spaced: the
+ * one reading of the header, so that authentication and the rate limit agree on whose key it is.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+}
+
+/** Whether a request goes through authentication: a routed, non-public route. */
+export function requiresKey(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && !isPublic(route);
+}
+
 /** Resolves `Authorization: Bearer <api key>` to a party on every non-public route. */
 export function installAuthentication(app: FastifyInstance, parties: PartyDirectory): void {
   app.decorateRequest('caller', undefined as unknown as Party);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const route = request.routeOptions.url;
-    if (route === undefined || isPublic(route)) return;
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) {
+    if (!requiresKey(request)) return;
+    const token = bearerToken(request.headers.authorization);
+    if (!token) {
       throw new SuyuanError(
         'unauthorized',
         'authorization: send "Authorization: Bearer <api key>"',
       );
     }
-    const party = await parties.authenticate(match[1]);
+    const party = await parties.authenticate(token);
     if (!party) throw new SuyuanError('unauthorized', 'authorization: unknown or revoked API key');
     request.caller = party;
   });

@@ -1,11 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PartyDirectory } from '../access/party-directory.js';
+import type { SubscriptionState } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import { installAuthentication } from './authenticate.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import { defineOperation, mountOperation } from './operations.js';
+import { installRateLimits, type RateLimitOptions } from './rate-limit.js';
+import { installRequestBody } from './request-body.js';
 
 /** A dependency `/readyz` checks: the log, the store. */
 export interface ReadinessCheck {
@@ -13,11 +16,22 @@ export interface ReadinessCheck {
   readonly check: () => Promise<void>;
 }
 
+/** A log consumer of the process, whose state `/readyz` shows. */
+export interface ConsumerReadiness {
+  readonly group: string;
+  state(): SubscriptionState | 'stopped';
+}
+
 export interface HttpAppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly parties: PartyDirectory;
   readonly readiness: readonly ReadinessCheck[];
+  /** Per-key and failed-authentication limits; none without. */
+  readonly rateLimit?: RateLimitOptions;
+  /** Peers whose X-Forwarded-For names the client (Fastify's `trustProxy`); none without. */
+  readonly trustProxy?: string;
+  readonly consumers?: readonly ConsumerReadiness[];
 }
 
 const readiness = z.strictObject({
@@ -25,6 +39,8 @@ const readiness = z.strictObject({
   checks: z.array(
     z.strictObject({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
   ),
+  /** Each log consumer of the process by its group, in a process that runs any. */
+  consumers: z.record(z.string(), z.enum(['joining', 'consuming', 'failed', 'stopped'])).optional(),
 });
 
 const healthz = defineOperation({
@@ -42,23 +58,34 @@ const readyz = defineOperation({
   url: '/readyz',
   operationId: 'getReadiness',
   summary:
-    'Readiness: the log and the store answer, and no consumer of this process is stalled (no API key)',
+    'Readiness: the log and the store answer, and no consumer of this process is stalled or failed (no API key)',
   tag: 'probes',
   public: true,
   answers: {
-    200: { description: 'Ready', schema: readiness },
+    200: {
+      description:
+        'Ready; `consumers` says whether each log consumer is `joining` its group or `consuming`',
+      schema: readiness,
+    },
     503: {
       description:
-        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why',
+        'Not ready; `checks` says which dependency failed, or which consumer is stalled and why; ' +
+        '`consumers` which consumer `failed`',
       schema: readiness,
     },
   },
 });
 
 /**
- * The Fastify instance every service starts from: one error handler, API-key authentication,
- * the OpenAPI document, the health and readiness probes. Services add their routes; the
- * launcher listens.
+ * The longest path parameter the router takes, in characters after percent-decoding: any valid id
+ * (at most 128 characters) fits; beyond it the answer is 414.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 512;
+
+/**
+ * The Fastify instance every service starts from: one error handler, JSON bodies in UTF-8 only,
+ * API-key authentication, the OpenAPI document, the health and readiness probes. Services add
+ * their routes; the launcher listens.
  */
 export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the instance is the plain FastifyInstance that routes take.
@@ -68,6 +95,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     bodyLimit: deps.bodyLimitBytes,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    frameworkErrors,
+    ...(deps.trustProxy ? { trustProxy: deps.trustProxy } : {}),
   });
   // Route schemas only document (OpenAPI). Handlers validate with zod so that a refusal names
   // the field, and answers are serialised as they are; a schema never changes behaviour.
@@ -85,6 +115,9 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     );
   });
   installErrorHandler(app);
+  installRequestBody(app);
+  // Before authentication, so that a flood is refused without a key lookup.
+  if (deps.rateLimit) await installRateLimits(app, deps.rateLimit);
   installAuthentication(app, deps.parties);
   await installOpenApi(app);
   mountOperation(app, healthz, () => ({ status: 'ok' }));
@@ -99,10 +132,20 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
         }
       }),
     );
-    const ready = results.every((result) => result.ok);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', checks: results });
+    // A consumer still joining its group does not make the service unready: its routes read the
+    // store and answer meanwhile, and taking it out of rotation would only turn them into 503s.
+    // One that failed for good does.
+    const consumers = Object.fromEntries(
+      (deps.consumers ?? []).map((consumer) => [consumer.group, consumer.state()]),
+    );
+    const ready =
+      results.every((result) => result.ok) &&
+      Object.values(consumers).every((state) => state !== 'failed');
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      checks: results,
+      ...(deps.consumers?.length ? { consumers } : {}),
+    });
   });
   return app;
 }

@@ -21,7 +21,9 @@ const ERROR_DESCRIPTIONS = {
   403: "The caller's roles or party do not allow this",
   404: 'Not found',
   409: 'Conflicts with what is already recorded',
-  413: 'The body is larger than the limit',
+  413: 'The body is larger than the limit (after decoding its Content-Encoding)',
+  414: 'A path parameter is longer than any id',
+  415: 'The body is not JSON in UTF-8: another media type or charset, or an unknown Content-Encoding',
   429: 'Too many requests: retry after `retry-after` seconds',
   503: 'The log or the store is unavailable, or the server is stopping: retry',
 } as const;
@@ -56,7 +58,10 @@ export interface Operation<Params = unknown, Query = unknown, Body = unknown> {
    */
   readonly bodyCheckedByHandler?: boolean;
   readonly answers: Readonly<Record<number, Answer>>;
-  /** The errors it may answer besides 401, 429 and 503, which every keyed operation may. */
+  /**
+   * The errors it may answer besides 401, 429 and 503, which every keyed operation may, and those
+   * added for a body (400, 413, 415) and a path parameter (414).
+   */
   readonly errors?: readonly ErrorStatus[];
   /** What the audit trail records of a finished request (audit-policy.ts). */
   readonly audit?: AuditRule;
@@ -137,6 +142,9 @@ function documentOf(operation: Operation, components: Record<string, JsonSchema>
     ...new Set<ErrorStatus>([
       ...(operation.errors ?? []),
       ...(operation.public ? [] : ([401, 429, 503] as const)),
+      // What the common engines answer for any body and any path parameter (request-body.ts).
+      ...(operation.body ? ([400, 413, 415] as const) : []),
+      ...(operation.url.includes('/:') ? ([414] as const) : []),
     ]),
   ].sort();
   const error = toOpenApi(errorSchema, 'output', components);
@@ -234,3 +242,24 @@ export function integerParameter(min: number, max: number, description?: string)
 
 /** A path parameter: one non-empty id. */
 export const idParameter = z.string().min(1, 'must not be empty');
+
+/**
+ * The characters JavaScript's `trim()` removes, written out: the document's regex is read by other
+ * engines (Schemathesis's Python), whose `\s` differs (U+FEFF, U+001C-U+001F).
+ */
+const TRIMMED =
+  '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** Holds a character that `trim()` keeps. */
+export const NOT_BLANK = new RegExp(`[^${TRIMMED}]`);
+
+/**
+ * Text the handler trims, checked as sent and documented so: at most `max` characters, not blank
+ * (a pattern the document states; `minLength` would let "  " pass it), then trimmed.
+ */
+export function trimmedText(max: number, message: string) {
+  return z
+    .string({ error: message })
+    .max(max, message)
+    .regex(NOT_BLANK, message)
+    .transform((text) => text.trim());
+}

@@ -1,41 +1,93 @@
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hashApiKey } from '../access/api-keys.js';
 import { SuyuanError } from '../errors.js';
+import { bearerToken, requiresKey } from './authenticate.js';
 
 export interface RateLimitOptions {
-  /** Requests one API key may make per window. */
+  /** Requests one API key (or one client address, without a key) may make per window. */
   readonly max: number;
   readonly windowMs: number;
+  /**
+   * Failed authentications one client address may make per window; past them, its requests to
+   * keyed routes answer 429 before any key is looked up.
+   */
+  readonly authFailures: { readonly max: number; readonly windowMs: number };
 }
 
 const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
 
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+type LimitState = Extract<Awaited<ReturnType<Limiter>>, { isAllowed: false }>;
+
 /**
- * Per-key rate limits: 429 with Retry-After. The bucket is the (hashed) bearer key, so each key
- * has its own budget; requests without a key share their address's budget. The limit applies
- * before authentication, so a flood of bad keys costs no store lookups.
+ * Two limits, both answered 429 with Retry-After, both checked before authentication so that a
+ * flood costs no key lookups:
+ *
+ * - per key: the bucket is the key's identity (the hash of the parsed bearer token, as stored),
+ *   so `bearer K`, `BEARER K` and `Bearer  K` share one budget; requests without a key share
+ *   their client address's;
+ * - per client address, for failed authentications: every 401 counts, and an address that has
+ *   used its (smaller) allowance is refused at keyed routes until its window ends. Without it, a
+ *   client would get a fresh per-key budget, and cost a lookup, with every key it made up.
+ *
+ * The client address is the connection's, or X-Forwarded-For's when the peer is a trusted proxy
+ * (SUYUAN_TRUST_PROXY; the gateway sets the header).
  */
-export async function installRateLimit(
+export async function installRateLimits(
   app: FastifyInstance,
   options: RateLimitOptions,
 ): Promise<void> {
-  await app.register(rateLimit, {
-    global: true,
+  await app.register(rateLimit, { global: false });
+  const perKey: Limiter = app.createRateLimit({
     max: options.max,
     timeWindow: options.windowMs,
-    allowList: (request: FastifyRequest) => UNLIMITED.has(request.url.split('?')[0] ?? ''),
-    keyGenerator: (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      return header
-        ? `key:${createHash('sha256').update(header).digest('hex')}`
-        : `ip:${request.ip}`;
-    },
-    // Thrown, so the one error handler answers it; the plugin has set Retry-After already.
-    errorResponseBuilder: (_request, context) =>
-      new SuyuanError(
+    keyGenerator: requestIdentity,
+  });
+  const failures: Limiter = app.createRateLimit({
+    max: options.authFailures.max,
+    timeWindow: options.authFailures.windowMs,
+    keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}`,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (UNLIMITED.has(request.url.split('?')[0] ?? '')) return;
+    if (requiresKey(request)) {
+      const failed = await failures(request, { increment: false });
+      if (!failed.isAllowed && failed.remaining <= 0) {
+        retryAfter(reply, failed);
+        throw new SuyuanError(
+          'rate_limited',
+          `rate limit: at most ${failed.max} failed authentications per ${seconds(options.authFailures.windowMs)} from one address; retry later`,
+        );
+      }
+    }
+    const used = await perKey(request);
+    if (used.isAllowed) return;
+    void reply.header('x-ratelimit-limit', String(used.max));
+    void reply.header('x-ratelimit-remaining', String(used.remaining));
+    void reply.header('x-ratelimit-reset', String(used.ttlInSeconds));
+    if (used.isExceeded) {
+      retryAfter(reply, used);
+      throw new SuyuanError(
         'rate_limited',
-        `rate limit: at most ${context.max} requests per ${context.after} for one API key; retry later`,
-      ),
+        `rate limit: at most ${used.max} requests per ${seconds(options.windowMs)} for one API key; retry later`,
+      );
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401) await failures(request);
   });
 }
+
+/** The bucket of a request: its key's identity, or its client address when it has no key. */
+export function requestIdentity(request: FastifyRequest): string {
+  const token = bearerToken(request.headers.authorization);
+  return token ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
+}
+
+function retryAfter(reply: FastifyReply, state: LimitState): void {
+  void reply.header('retry-after', String(Math.max(state.ttlInSeconds, 1)));
+}
+
+const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);

@@ -94,7 +94,15 @@ export interface SubscribeOptions {
   readonly maxBatchSize?: number;
   /** Where a group with no committed offset starts (default `earliest`). */
   readonly startAt?: 'earliest' | 'latest';
+  /**
+   * Told when the subscription's state changes: `joining` while it is not (or no longer) a member
+   * of its group with partitions to read, `consuming` once it is, `failed` when it stopped on its
+   * own and will not resume. The embedded log has no group to join: it reports `consuming` at once.
+   */
+  readonly onStateChange?: (state: SubscriptionState) => void;
 }
+
+export type SubscriptionState = 'joining' | 'consuming' | 'failed';
 
 export interface Subscription {
   /** Stops fetching, waits for the batch in hand to finish and commit. */

@@ -6,6 +6,7 @@
  * created by the adapter with the configured partitions and replication factor, never implicitly
  * by the broker.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ICustomPartitioner, Message, Producer, RecordMetadata } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { pino } from 'pino';
@@ -20,6 +21,13 @@ import type {
 } from './event-log.js';
 import { createKafkaClient, lazyClient, logUnavailable, withinDeadline } from './kafka-client.js';
 import { readPartition } from './kafka-read.js';
+import {
+  brokerSessionBounds,
+  groupTimings,
+  PREFERRED_SESSION_TIMEOUT_MS,
+  sessionTimeoutWithin,
+  STOCK_SESSION_BOUNDS,
+} from './kafka-group-timings.js';
 import { startKafkaSubscription, type GroupTimings } from './kafka-subscription.js';
 
 export interface KafkaEventLogOptions {
@@ -36,13 +44,15 @@ export interface KafkaEventLogOptions {
    * `log_unavailable` (default 12 s).
    */
   readonly operationTimeoutMs?: number;
-  /** How soon a consumer that stopped heartbeating loses its partitions (default 10 s). */
+  /**
+   * How soon a consumer that stopped heartbeating loses its partitions: the session timeout
+   * wanted (default 3 s), kept within the broker's bounds (./kafka-group-timings.ts).
+   */
   readonly sessionTimeoutMs?: number;
 }
 
 const DEFAULT_OPERATION_TIMEOUT_MS = 12_000;
 const PING_TIMEOUT_MS = 5_000;
-const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -66,15 +76,6 @@ function validate(options: KafkaEventLogOptions): void {
   }
   positiveInteger('partitions', options.partitions);
   positiveInteger('replicationFactor', options.replicationFactor);
-}
-
-function groupTimings(sessionTimeoutMs: number): GroupTimings {
-  return {
-    sessionTimeoutMs,
-    rebalanceTimeoutMs: 2 * sessionTimeoutMs,
-    heartbeatIntervalMs: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
-    maxWaitTimeMs: 250,
-  };
 }
 
 /** The default partitioner, remembering the partition it chose for each message it was given. */
@@ -135,7 +136,8 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
   validate(options);
   const logger = options.logger ?? pino({ level: 'silent' });
   const timeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-  const timings = groupTimings(options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS);
+  const preferredSessionMs = options.sessionTimeoutMs ?? PREFERRED_SESSION_TIMEOUT_MS;
+  let knownTimings: GroupTimings | undefined;
   const kafka = createKafkaClient({ ...options, logger });
   const chosenPartitions = new WeakMap<Message, number>();
   const producers = lazyClient(
@@ -176,16 +178,46 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     });
   }
 
+  /** The group timings, once the broker said its session bounds (a stock broker's till then). */
+  async function timingsFrom(admin: Admin): Promise<GroupTimings> {
+    if (knownTimings) return knownTimings;
+    try {
+      const bounds = await brokerSessionBounds(admin);
+      knownTimings = groupTimings(sessionTimeoutWithin(preferredSessionMs, bounds));
+      logger.info({ ...knownTimings, bounds }, 'consumer group timings');
+      return knownTimings;
+    } catch (err) {
+      const sessionTimeoutMs = sessionTimeoutWithin(preferredSessionMs, STOCK_SESSION_BOUNDS);
+      logger.warn({ err, sessionTimeoutMs }, "broker's session bounds unknown; assuming stock");
+      return groupTimings(sessionTimeoutMs);
+    }
+  }
+
   function ensureTopic(topic: string): Promise<void> {
     let ensured = ensuredTopics.get(topic);
     if (!ensured) {
       const { partitions: numPartitions, replicationFactor } = options;
       ensured = usingAdmin(`ensureTopic "${topic}"`, async (admin) => {
-        // Asking to create a topic that exists makes the broker answer with an error, which
-        // kafkajs logs: every service but the first to start would warn at every start.
-        if ((await admin.listTopics()).includes(topic)) return;
-        const topics = [{ topic, numPartitions, replicationFactor }];
-        await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
+        const giveUpAt = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            // Asking to create a topic that exists makes the broker answer with an error, which
+            // kafkajs logs: every service but the first to start would warn at every start.
+            if (!(await admin.listTopics()).includes(topic)) {
+              const topics = [{ topic, numPartitions, replicationFactor }];
+              await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
+            }
+            await admin.fetchTopicMetadata({ topics: [topic] });
+            return;
+          } catch (error) {
+            // A new topic's metadata reaches the brokers a moment after it is created: on a busy
+            // broker waitForLeaders may hear "does not host this topic-partition", a retriable
+            // answer kafkajs does not retry there.
+            const retriable = (error as { retriable?: boolean }).retriable === true;
+            if (!retriable || Date.now() > giveUpAt) throw error;
+            await sleep(100);
+          }
+        }
       });
       ensuredTopics.set(topic, ensured);
       ensured.catch(() => ensuredTopics.delete(topic));
@@ -217,6 +249,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     assertOpen();
     const { topic } = subscribeOptions;
     await ensureTopic(topic);
+    const timings = await usingAdmin('read the session bounds', timingsFrom);
     let subscription: Subscription;
     try {
       subscription = await startKafkaSubscription({
@@ -246,6 +279,7 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
       usingAdmin(`read "${topic}"`, async (admin) => {
         const endOffset = (await endOffsetsOf(admin, topic)).get(read.partition ?? 0);
         if (endOffset === undefined) return [];
+        const timings = await timingsFrom(admin);
         return readPartition({ kafka, admin, topic, read, endOffset, timings, timeoutMs, logger });
       }),
     committedOffsets: (topic, groupId) =>

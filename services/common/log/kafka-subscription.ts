@@ -168,11 +168,19 @@ export async function startKafkaSubscription(
     }
   }
 
+  const report = subscribe.onStateChange ?? (() => undefined);
+  report('joining');
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    logger.info({ durationMs: payload.duration, memberId: payload.memberId }, 'joined the group');
+    report('consuming');
+  });
+  consumer.on(consumer.events.REBALANCING, () => report('joining'));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     const { error: err, restart } = payload;
     // kafkajs restarts after retriable failures (such as an unreachable broker) on its own.
     if (restart) logger.warn({ err }, 'consumer crashed; kafkajs restarts it');
     else logger.error({ err }, 'consumer crashed; the subscription has stopped');
+    report(restart ? 'joining' : 'failed');
   });
   const firstFetch = watchFirstFetch(consumer);
   try {

@@ -94,6 +94,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     }
     const loop = startLoop(subscribe);
     active.set(id, { topic: subscribe.topic, loop });
+    subscribe.onStateChange?.('consuming');
     return { stop: () => loop.stop() };
   }
 

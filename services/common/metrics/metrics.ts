@@ -35,6 +35,8 @@ export interface Metrics {
   readonly projectionBatchSeconds: Histogram;
   /** Messages moved to a dead-letter topic, by that topic. */
   readonly deadLetterMessages: Counter<'topic'>;
+  /** Audit rows that could not be written, by why: a gap in the audit trail is an alarm. */
+  readonly auditRowsLost: Counter<'reason'>;
   /**
    * Reports `suyuan_consumer_lag{topic,group,partition}` (end offset − committed offset) for this
    * group, read from the log at each scrape, labelled with the names the log gives them (the
@@ -102,6 +104,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
       name: 'suyuan_dead_letter_messages_total',
       help: 'Log records a consumer set aside in a dead-letter topic (undecodable, refused by the store, quarantined), by that topic',
       labelNames: ['topic'],
+      registers,
+    }),
+    auditRowsLost: new Counter({
+      name: 'suyuan_audit_rows_lost_total',
+      help: 'Audit rows not written: refused by the store, dropped while it was out of reach, or unwritten at close',
+      labelNames: ['reason'],
       registers,
     }),
     watchConsumerLag: lag.watch,

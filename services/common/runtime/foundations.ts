@@ -76,24 +76,30 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
   const wait = <T>(what: string, attempt: () => Promise<T>) =>
     withinStartupTimeout(what, config.startupTimeoutMs, logger, attempt);
   const storeName = describeStore(config);
-  const store = await wait(storeName, async () => {
-    const candidate = await createStore(config.store);
-    try {
-      await candidate.ping();
-      return candidate;
-    } catch (error) {
-      await candidate.close().catch(() => undefined);
-      throw error;
-    }
-  });
-  // Several services may migrate at once in distributed mode; a lost race is retried.
-  await wait(storeName, () => migrate(store, logger.child({ component: 'migrations' })));
+  const openStore = async () => {
+    const store = await wait(storeName, async () => {
+      const candidate = await createStore(config.store);
+      try {
+        await candidate.ping();
+        return candidate;
+      } catch (error) {
+        await candidate.close().catch(() => undefined);
+        throw error;
+      }
+    });
+    // Several services may migrate at once in distributed mode; a lost race is retried.
+    await wait(storeName, () => migrate(store, logger.child({ component: 'migrations' })));
+    return store;
+  };
   const log = createEventLog(config.eventLog, logger);
-  await wait(describeLog(config), async () => {
-    await log.ping();
-    await log.ensureTopic(EVENTS_TOPIC);
-    await log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
-  });
+  const openLog = () =>
+    wait(describeLog(config), async () => {
+      await log.ping();
+      await log.ensureTopic(EVENTS_TOPIC);
+      await log.ensureTopic(EVENTS_DEAD_LETTER_TOPIC);
+    });
+  // Side by side: a restarted service is back as soon as the slower of the two answers.
+  const [store] = await Promise.all([openStore(), openLog()]);
   const registryUrl = config.schemaRegistryUrl;
   const codec = registryUrl
     ? await wait(`the schema registry at ${registryUrl}`, () =>

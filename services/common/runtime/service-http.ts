@@ -1,18 +1,18 @@
 /**
- * The HTTP side every service shares, in both modes: the app with authentication, probes and the
- * OpenAPI document, the audit trail, per-key rate limits and GET /metrics. A service adds its own
+ * The HTTP side every service shares, in both modes: the app with rate limits, authentication,
+ * probes and the OpenAPI document, the audit trail and GET /metrics. A service adds its own
  * routes, then `listen`s.
  */
 import type { FastifyInstance } from 'fastify';
 import { installAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
-import type { ConsumerHealth } from '../log/consumer-health.js';
 import { createHttpApp } from '../http/http-app.js';
-import { installRateLimit } from '../http/rate-limit.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import type { BackgroundConsumer } from './background-consumer.js';
 import type { Foundations } from './foundations.js';
+import type { RunningService } from './run-service.js';
 
 export interface ServiceHttp {
   readonly app: FastifyInstance;
@@ -20,33 +20,35 @@ export interface ServiceHttp {
 }
 
 /**
- * `consumers` are the log consumers this process runs: /readyz fails while one is stalled, and
- * /metrics reports each one's health.
+ * `consumers` are the log consumers this process runs: /readyz says whether each has joined its
+ * group and fails while one is stalled or failed, and /metrics reports each one's health.
  */
 export async function createServiceHttp(
   config: Config,
   logger: Logger,
   foundations: Foundations,
   metrics: Metrics,
-  consumers: readonly ConsumerHealth[] = [],
+  consumers: readonly BackgroundConsumer[] = [],
 ): Promise<ServiceHttp> {
   const { log, store, parties } = foundations;
-  for (const consumer of consumers) metrics.watchConsumerHealth(consumer);
+  for (const consumer of consumers) metrics.watchConsumerHealth(consumer.health);
   const app = await createHttpApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     parties,
+    rateLimit: config.rateLimit,
+    trustProxy: config.trustProxy,
     readiness: [
       { name: 'log', check: () => log.ping() },
       { name: 'store', check: () => store.ping() },
       ...consumers.map((consumer) => ({
         name: `consumer ${consumer.group}`,
-        check: () => consumer.check(),
+        check: () => consumer.health.check(),
       })),
     ],
+    consumers,
   });
-  const audit = installAuditTrail(app, { store, logger });
-  await installRateLimit(app, config.rateLimit);
+  const audit = installAuditTrail(app, { store, metrics, logger });
   registerMetricsRoute(app, metrics);
   return { app, audit };
 }
@@ -62,24 +64,37 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** Workers by the name an operator knows them by, in the order they stop. */
+export type Workers = Readonly<Record<string, Worker>>;
+
 /**
  * Listens, and returns the service's stop: HTTP first (no new requests), the audit trail's last
- * rows, then the workers in the given order, then the log and the store.
+ * rows, then the workers in the given order, then the log and the store. `stopping` names the part
+ * being stopped, so that a shutdown past its deadline can say what did not stop.
  */
 export async function serve(
   config: Config,
   { app, audit }: ServiceHttp,
   foundations: Foundations,
-  workers: readonly Worker[] = [],
-): Promise<{ url: string; stop(): Promise<void> }> {
+  workers: Workers = {},
+): Promise<RunningService> {
   const url = await listen(app, config);
+  const parts: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+    ['the HTTP server', () => app.close()],
+    ['the audit trail', () => audit.close()],
+    ...Object.entries(workers).map(([name, worker]) => [name, () => worker.stop()] as const),
+    ['the event log and the store', () => foundations.close()],
+  ];
+  let stopping: string | undefined;
   return {
     url,
+    stopping: () => stopping,
     async stop() {
-      await app.close();
-      await audit.close();
-      for (const worker of workers) await worker.stop();
-      await foundations.close();
+      for (const [name, stop] of parts) {
+        stopping = name;
+        await stop();
+      }
+      stopping = undefined;
     },
   };
 }

@@ -1,5 +1,4 @@
 import { SuyuanError } from '../errors.js';
-import { createChdbStore } from './chdb-store.js';
 import { createClickHouseServerStore } from './clickhouse-server-store.js';
 import type { Store } from './store.js';
 
@@ -20,6 +19,9 @@ export async function createStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
     case 'chdb':
       try {
+        // Loaded only here: chDB is a large native library that distributed services never use,
+        // and loading it is a noticeable part of their start-up.
+        const { createChdbStore } = await import('./chdb-store.js');
         return createChdbStore({ path: config.path });
       } catch (cause) {
         // Waiting does not help: the usual reason is another process holding the directory.

@@ -1,43 +1,17 @@
 /**
  * Where a webhook may go. A party registers any URL it likes, and the notifier runs inside the
- * platform's network, so a URL that resolves to loopback, a private range or a cloud metadata
- * address (169.254.169.254) would let a party make the platform call its own internals (SSRF).
- * Such targets are refused unless `allowPrivate` (local use and tests). `postToTarget` connects
+ * platform's network, so a URL that resolves to loopback, a private range, a cloud metadata
+ * address (169.254.169.254) or this host's own interfaces would let a party make the platform call
+ * its own internals (SSRF). Only globally reachable unicast addresses are allowed
+ * (special-addresses.ts), unless `allowPrivate` (local use and tests). `postToTarget` connects
  * only to the addresses checked here (see `pinnedLookup`), so a DNS answer that changes between
  * the check and the connection (DNS rebinding) cannot slip past, and it follows no redirects.
  */
 import { promises as dns, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
-
-/** Ranges no webhook may reach. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) match the IPv4 rules. */
-const BLOCKED: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6', string]> = [
-  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['10.0.0.0', 8, 'ipv4', 'private'],
-  ['172.16.0.0', 12, 'ipv4', 'private'],
-  ['192.168.0.0', 16, 'ipv4', 'private'],
-  ['100.64.0.0', 10, 'ipv4', 'carrier-grade NAT'],
-  ['169.254.0.0', 16, 'ipv4', 'link-local'],
-  ['::', 128, 'ipv6', 'unspecified'],
-  ['::1', 128, 'ipv6', 'loopback'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['fc00::', 7, 'ipv6', 'unique-local'],
-];
-
-const RULES = BLOCKED.map(([network, prefix, family, kind]) => {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, family);
-  return { list, kind, range: `${network}/${prefix}` };
-});
-
-/** Why an address may not be reached, or undefined when it may. */
-export function blockedReason(address: string): string | undefined {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  const rule = RULES.find(({ list }) => list.check(address, family));
-  return rule && `${rule.kind} address ${address} (${rule.range})`;
-}
+import { isIP, type LookupFunction } from 'node:net';
+import { blockedReason, hostAddresses } from './special-addresses.js';
 
 export type Resolve = (host: string) => Promise<readonly LookupAddress[]>;
 
@@ -66,8 +40,8 @@ export type AllowedTarget = Extract<TargetCheck, { allowed: true }>;
 const systemResolve: Resolve = (host) => dns.lookup(host, { all: true });
 
 /**
- * Checks a webhook URL before a delivery: http(s) only, and unless `allowPrivate`, every address
- * the host resolves to must be public. A refusal names its reason; it is permanent unless the
+ * Checks a webhook URL at registration and before every delivery: http(s) only, and unless
+ * `allowPrivate`, every address the host resolves to must be public. A refusal names its reason; it is permanent unless the
  * lookup itself failed (which may be passing).
  */
 export async function checkWebhookTarget(
@@ -87,8 +61,9 @@ export async function checkWebhookTarget(
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const addresses = await resolveHost(host, options.resolve ?? systemResolve);
   if (typeof addresses === 'string') return { allowed: false, permanent: false, reason: addresses };
-  const blocked = addresses.map(({ address }) => blockedReason(address)).find(Boolean);
-  if (blocked) return refuse(`webhook host ${host} resolves to a ${blocked}`);
+  const policy = { hostAddresses: hostAddresses() };
+  const blocked = addresses.map(({ address }) => blockedReason(address, policy)).find(Boolean);
+  if (blocked) return refuse(`webhook host ${host} is refused: ${blocked}`);
   return { allowed: true, url, addresses };
 }
 

@@ -8,7 +8,13 @@ import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
 import { parseSearchQuery, searchBatches } from '../../../services/trace-api/search-routes.js';
 
-const produced = (batchId: string, producer: string, productId: string, productName: string) => ({
+const produced = (
+  batchId: string,
+  producer: string,
+  productId: string,
+  productName: string,
+  at = '2026-11-20T08:00:00.000Z',
+) => ({
   batch_id: batchId,
   event_id: `ev-${batchId}`,
   product_id: productId,
@@ -17,8 +23,8 @@ const produced = (batchId: string, producer: string, productId: string, productN
   operator: 'Wang Fang',
   quantity: 100,
   unit: 'kg',
-  produced_at: '2026-11-20T08:00:00.000Z',
-  recorded_at: '2026-11-20T09:00:00.000Z',
+  produced_at: at,
+  recorded_at: at,
 });
 
 describe('batch search', () => {
@@ -30,7 +36,7 @@ describe('batch search', () => {
     await migrate(store, createLogger({ level: 'silent', pretty: false }));
     await store.insert('batches', [
       produced('RAW-1', 'farm-1', 'RAW-MILK', '生鲜乳 raw milk'),
-      produced('RAW-2', 'farm-2', 'RAW-MILK', '生鲜乳 raw milk'),
+      produced('RAW-2', 'farm-2', 'RAW-MILK', '生鲜乳 raw milk', '2026-11-21T08:00:00.000Z'),
       produced('WMP-1', 'plant-1', '06901234567892', '全脂乳粉 whole milk powder'),
       produced('GONE-1', 'plant-1', '06901234567892', '全脂乳粉 whole milk powder'),
     ]);
@@ -84,5 +90,15 @@ describe('batch search', () => {
     expect(() => parseSearchQuery({ q: ' ' })).toThrow(/q:/);
     expect(() => parseSearchQuery({ q: 'x', limit: '0' })).toThrow(/limit:/);
     expect(parseSearchQuery({ q: ' RAW ' })).toEqual({ text: 'RAW', limit: 20 });
+  });
+
+  it('lists the newest batches without a query, narrowed and limited alike', async () => {
+    expect(parseSearchQuery({ limit: '5' })).toEqual({ limit: 5 });
+    const newest = await searchBatches(store, { limit: 20 });
+    expect(newest.map((hit) => hit.batchId)).toEqual(['RAW-2', 'RAW-1', 'WMP-1']);
+    expect(
+      (await searchBatches(store, { limit: 20, producer: 'plant-1' })).map((h) => h.batchId),
+    ).toEqual(['WMP-1']);
+    expect(await searchBatches(store, { limit: 1 })).toHaveLength(1);
   });
 });

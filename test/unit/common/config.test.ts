@@ -86,4 +86,18 @@ describe('configuration', () => {
       expect({ variable, default: stated }).toEqual({ variable, default: expected });
     }
   });
+
+  it('reads the failed-authentication limit and the proxies to trust', () => {
+    expect(loadConfig({}).rateLimit.authFailures).toEqual({ max: 20, windowMs: 60_000 });
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ SUYUAN_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8,fd00::1',
+    );
+    expect(() => loadConfig({ SUYUAN_TRUST_PROXY: 'the gateway' })).toThrow(
+      /SUYUAN_TRUST_PROXY="the gateway"/,
+    );
+    expect(() => loadConfig({ SUYUAN_AUTH_FAILURE_LIMIT_MAX: '0' })).toThrow(
+      /SUYUAN_AUTH_FAILURE_LIMIT_MAX/,
+    );
+  });
 });

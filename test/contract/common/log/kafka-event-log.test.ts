@@ -52,6 +52,43 @@ describe('Kafka event log', { tags: ['kafka'] }, () => {
     },
   );
 
+  it(
+    "keeps the session within the broker's bounds: one asked below its minimum still joins",
+    { timeout: 60_000 },
+    async () => {
+      // 500 ms is below the minimum of every broker the suites run on (1 s on ours, 6 s stock);
+      // a join that asked for it as it is would be refused (INVALID_SESSION_TIMEOUT).
+      const log = createKafkaEventLog({
+        brokers: (await requireKafka()).brokers,
+        clientId: `short-session-${randomUUID().slice(0, 8)}`,
+        partitions: 1,
+        replicationFactor: 1,
+        sessionTimeoutMs: 500,
+      });
+      const topic = `kafka-short-session-${randomUUID()}`;
+      const states: string[] = [];
+      const received: string[] = [];
+      try {
+        await log.append(topic, [{ key: 'lot-1', value: Buffer.from('joined') }]);
+        const subscription = await log.subscribe({
+          topic,
+          groupId: `kafka-short-session-${randomUUID()}`,
+          handleBatch: (batch) => {
+            received.push(...batch.map((record) => record.value.toString()));
+            return Promise.resolve();
+          },
+          onStateChange: (state) => states.push(state),
+        });
+        await pollUntil(() => received.length > 0, { timeoutMs: 30_000, what: 'the record' });
+        await subscription.stop();
+        expect(received).toEqual(['joined']);
+        expect(states).toEqual(['joining', 'consuming']);
+      } finally {
+        await log.close();
+      }
+    },
+  );
+
   eventLogContract('Kafka', async () => {
     const config: LogAdapterConfig = {
       kind: 'kafka',

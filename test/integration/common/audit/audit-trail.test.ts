@@ -167,7 +167,7 @@ describe('the audit trail of the platform', () => {
     expect((await call('dairy', 'GET', '/v1/recalls/R-9')).statusCode).toBe(403);
     const ack = await call('dairy', 'POST', '/v1/events', acknowledged('N-7'));
     expect(ack.statusCode).toBe(202);
-    const secret = 'whsec-do-not-log-this-0123456789';
+    const secret = `whsec_${Buffer.from('do-not-log-this-secret-0123456789').toString('base64')}`;
     const created = await call('admin', 'POST', '/v1/parties', {
       partyId: 'farm',
       name: 'Farm',
@@ -233,7 +233,8 @@ describe('the audit trail of the platform', () => {
         headers: { authorization: `Bearer ${keys.get('admin')}` },
         payload: {},
       });
-      expect(response.statusCode, method).toBe(404);
+      expect(response.statusCode, method).toBe(405);
+      expect(response.headers.allow, method).toBe('GET, HEAD');
     }
     const attempts = await audit('?action=admin.unrouted');
     expect(attempts.map((entry) => entry.method).sort()).toEqual(['DELETE', 'PATCH', 'PUT']);
@@ -255,13 +256,14 @@ function capturedLogger() {
   return { logger: pino({ level: 'warn' }, stream), lines };
 }
 
-/** The store, with inserts into the audit log that fail while `down` is set. */
+/** The store, out of reach while `down` is set: inserts and pings fail. */
 function flakyStore(): Store & { down: boolean } {
   const flaky = {
     ...store,
     down: false,
     insert: (table: string, rows: readonly object[]) =>
       flaky.down ? Promise.reject(new Error('store down')) : store.insert(table, rows),
+    ping: () => (flaky.down ? Promise.reject(new Error('store down')) : store.ping()),
   };
   return flaky;
 }
@@ -328,6 +330,6 @@ describe('the audit buffer', () => {
     flaky.down = false;
     await trail.flush();
     expect(await rowsFrom('cap-agent')).toBe(10);
-    expect(lines.join('')).toContain('"dropped":2');
+    expect(lines.join('')).toContain('"rows":2,"reason":"buffer_full"');
   });
 });
