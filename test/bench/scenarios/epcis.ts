@@ -146,7 +146,9 @@ async function queryFigures(
   });
   const { manifest } = graph;
   const scaleText = `${manifest.batches.toLocaleString('en')} batches, ${manifest.events.toLocaleString('en')} events`;
-  const platform = await spawnPlatform(graph.dataDir, PLATFORM_ENV);
+  // The generator's graph has no serving index: the platform builds it from the log at its first
+  // start, which on a loaded machine (or the 1M-batch graph) takes minutes.
+  const platform = await spawnPlatform(graph.dataDir, PLATFORM_ENV, 30 * 60_000);
   const client = createJsonPoster(platform.url, 64);
   const figures: Figure[] = [];
   try {
