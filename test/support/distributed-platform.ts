@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from './platform.js';
 import { waitForNoLag } from './consumer-lag.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
+import { spawnStoreServer } from './store-server.js';
 
 export interface DistributedPlatform extends TestPlatform {
   /** The running processes by role, for fault tests. */
@@ -53,14 +54,7 @@ export async function startDistributedPlatform(
   };
   try {
     const spawnStore = async (port: number) => {
-      const store = await spawnService(
-        'tools/store-server/main.ts',
-        { CHDB_HTTP_PORT: String(port), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-        {
-          name: 'store-server',
-          listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
-        },
-      );
+      const store = await spawnStoreServer({ dataDir, port });
       started.push(store);
       return store;
     };

@@ -56,6 +56,21 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     }
   }
 
+  /**
+   * The lines of a table keyed `[batchId, id, eventId]` (a shipment, receipt or inspection line)
+   * that name one of `batchIds` and whose event stands; the value holds the row's other columns.
+   */
+  const liveLines = <T extends 'shipments' | 'receipts' | 'inspections'>(
+    table: T,
+    batchIds: readonly string[],
+  ) =>
+    unique(batchIds).flatMap((batchId) =>
+      [...entries(table, batchId)].flatMap(({ parts, value }) => {
+        const [, id = '', eventId = ''] = parts;
+        return isRetracted(eventId) ? [] : [{ batchId, id, eventId, value }];
+      }),
+    );
+
   /** The counting BatchProduced of a batch: the earliest recorded that is not retracted. */
   const winningProduction = (batchId: string) => {
     for (const { parts, value } of entries('productions', batchId)) {
@@ -132,93 +147,45 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       return rows.sort(byColumns((row) => row.batchId));
     },
 
-    shipments: (batchIds: readonly string[]): ShipmentRow[] => {
-      const rows: ShipmentRow[] = [];
-      for (const batchId of unique(batchIds)) {
-        for (const { parts, value } of entries('shipments', batchId)) {
-          const [, shipmentId = '', eventId = ''] = parts;
-          if (isRetracted(eventId)) continue;
-          rows.push({
-            shipmentId,
-            batchId,
-            eventId,
-            from: value.from,
-            to: value.to,
-            operator: value.operator,
-            quantity: value.quantity,
-            unit: value.unit,
-            shippedAt: value.shippedAt,
-          });
-        }
-      }
-      return rows.sort(
-        byColumns(
-          (row) => row.shippedAt,
-          (row) => row.shipmentId,
-          (row) => row.batchId,
-          (row) => row.eventId,
+    shipments: (batchIds: readonly string[]): ShipmentRow[] =>
+      liveLines('shipments', batchIds)
+        .map(({ batchId, id, eventId, value }) => ({ shipmentId: id, batchId, eventId, ...value }))
+        .sort(
+          byColumns(
+            (row) => row.shippedAt,
+            (row) => row.shipmentId,
+            (row) => row.batchId,
+            (row) => row.eventId,
+          ),
         ),
-      );
-    },
 
-    receipts: (batchIds: readonly string[]): ReceiptRow[] => {
-      const rows: ReceiptRow[] = [];
-      for (const batchId of unique(batchIds)) {
-        for (const { parts, value } of entries('receipts', batchId)) {
-          const [, shipmentId = '', eventId = ''] = parts;
-          if (isRetracted(eventId)) continue;
-          rows.push({
-            shipmentId,
-            batchId,
-            eventId,
-            receiver: value.receiver,
-            from: value.from,
-            operator: value.operator,
-            quantity: value.quantity,
-            unit: value.unit,
-            receivedAt: value.receivedAt,
-          });
-        }
-      }
-      return rows.sort(
-        byColumns(
-          (row) => row.receivedAt,
-          (row) => row.shipmentId,
-          (row) => row.batchId,
-          (row) => row.eventId,
+    receipts: (batchIds: readonly string[]): ReceiptRow[] =>
+      liveLines('receipts', batchIds)
+        .map(({ batchId, id, eventId, value }) => ({ shipmentId: id, batchId, eventId, ...value }))
+        .sort(
+          byColumns(
+            (row) => row.receivedAt,
+            (row) => row.shipmentId,
+            (row) => row.batchId,
+            (row) => row.eventId,
+          ),
         ),
-      );
-    },
 
-    inspections: (batchIds: readonly string[]): InspectionRow[] => {
-      const rows: InspectionRow[] = [];
-      for (const batchId of unique(batchIds)) {
-        for (const { parts, value } of entries('inspections', batchId)) {
-          const [, inspectionId = '', eventId = ''] = parts;
-          if (isRetracted(eventId)) continue;
-          rows.push({
-            inspectionId,
-            batchId,
-            eventId,
-            inspector: value.inspector,
-            operator: value.operator,
-            kind: value.kind,
-            result: value.result,
-            standard: value.standard,
-            report: value.report,
-            findings: value.findings,
-            at: value.at,
-          });
-        }
-      }
-      return rows.sort(
-        byColumns(
-          (row) => row.at,
-          (row) => row.inspectionId,
-          (row) => row.eventId,
+    inspections: (batchIds: readonly string[]): InspectionRow[] =>
+      liveLines('inspections', batchIds)
+        .map(({ batchId, id, eventId, value }) => ({
+          inspectionId: id,
+          batchId,
+          eventId,
+          ...value,
+        }))
+        .sort(
+          byColumns(
+            (row) => row.at,
+            (row) => row.inspectionId,
+            (row) => row.eventId,
+          ),
         ),
-      );
-    },
 
     recalledBatchIds: (batchIds: readonly string[]): Set<string> => {
       const recalled = new Set<string>();

@@ -33,7 +33,8 @@ import { startProjector, type Projector } from '../../../services/projector/proj
 import { requireKafka } from '../../support/kafka-broker.js';
 import { pollUntil } from '../../support/poll.js';
 import { sampleEvents } from '../../support/sample-events.js';
-import { spawnService, type ServiceProcess } from '../../support/service-process.js';
+import type { ServiceProcess } from '../../support/service-process.js';
+import { spawnStoreServer } from '../../support/store-server.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const codec = createEventCodec();
@@ -59,14 +60,7 @@ let storePort = 0;
 const cleanups: Array<() => Promise<void>> = [];
 
 async function startStoreServer() {
-  storeServer = await spawnService(
-    'tools/store-server/main.ts',
-    { CHDB_HTTP_PORT: String(storePort), SUYUAN_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    {
-      name: 'store-server',
-      listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
-    },
-  );
+  storeServer = await spawnStoreServer({ dataDir, port: storePort });
   storePort = Number(new URL(storeServer.url).port);
 }
 

@@ -16,7 +16,8 @@ import { createLogger } from '../../../../services/common/logger.js';
 import { createStore } from '../../../../services/common/store/create-store.js';
 import { loadMigrations, migrate } from '../../../../services/common/store/migrations.js';
 import type { Store } from '../../../../services/common/store/store.js';
-import { spawnService, type ServiceProcess } from '../../../support/service-process.js';
+import type { ServiceProcess } from '../../../support/service-process.js';
+import { spawnStoreServer } from '../../../support/store-server.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 
@@ -188,19 +189,7 @@ describe('store: ClickHouse HTTP interface served over chDB (tools/store-server)
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'suyuan-store-http-'));
-    server = await spawnService(
-      'tools/store-server/main.ts',
-      {
-        CHDB_HTTP_PORT: '0',
-        SUYUAN_DATA_DIR: dataDir,
-        CLICKHOUSE_USER: username,
-        CLICKHOUSE_PASSWORD: password,
-      },
-      {
-        name: 'store-server',
-        listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
-      },
-    );
+    server = await spawnStoreServer({ dataDir, credentials: { username, password } });
   });
   afterAll(async () => {
     await server?.stop();

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_CONNECT, findPython, runPythonScript } from '../../../support/python-client.js';
-import { spawnService, type ServiceProcess } from '../../../support/service-process.js';
+import type { ServiceProcess } from '../../../support/service-process.js';
+import { spawnStoreServer } from '../../../support/store-server.js';
 
 const username = 'suyuan_clients';
 const password = `secret-${randomUUID()}`;
@@ -21,19 +22,7 @@ let server: ServiceProcess;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'suyuan-store-clients-'));
-  server = await spawnService(
-    'tools/store-server/main.ts',
-    {
-      CHDB_HTTP_PORT: '0',
-      SUYUAN_DATA_DIR: dataDir,
-      CLICKHOUSE_USER: username,
-      CLICKHOUSE_PASSWORD: password,
-    },
-    {
-      name: 'store-server',
-      listeningPattern: /"url":"(http:\/\/[^"]+)".*"msg":"chdb http server listening"/,
-    },
-  );
+  server = await spawnStoreServer({ dataDir, credentials: { username, password } });
 });
 afterAll(async () => {
   await server?.stop();
