@@ -46,6 +46,7 @@ export const environmentSchema = z.object({
   TRACE_MAX_DEPTH: positiveInt(64),
   TRACE_MAX_NODES: positiveInt(5_000),
   PROJECTOR_BATCH_SIZE: positiveInt(1_000),
+  EPCIS_CAPTURE_LIMIT: positiveInt(1_000),
   CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
   SUYUAN_RECALL_POLICY: z.string().optional(),
   SUYUAN_WEBHOOK_RETRY_SCHEDULE: z.string().default('5s,5m,30m,2h,5h,10h,10h'),
@@ -131,6 +132,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly trace: { readonly maxDepth: number; readonly maxNodes: number };
   readonly projectorBatchSize: number;
+  /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
+  readonly epcisCaptureLimit: number;
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
   readonly consumerStallAfterMs: number;
   readonly recallPolicy: RecallPolicy;
@@ -249,6 +252,7 @@ export function loadConfig(
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
     trace: Object.freeze({ maxDepth: e.TRACE_MAX_DEPTH, maxNodes: e.TRACE_MAX_NODES }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
+    epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
     webhooks: Object.freeze({

@@ -31,22 +31,24 @@ export async function checkBatchClaims(store: Store, items: readonly Item[]): Pr
     item.event.eventType === 'BatchProduced' ? [{ item, event: item.event }] : [],
   );
   if (productions.length === 0) return;
+  // A production this request retracts no longer counts: that is how a producer corrects one,
+  // whether the production is stored or earlier in the request (an EPCIS document may produce
+  // a batch and, in a later event, produce it again with more inputs).
+  const retractedHere = new Set(
+    items.flatMap(({ event }) =>
+      event.eventType === 'EventRetracted' ? [event.targetEventId] : [],
+    ),
+  );
   const inRequest = new Map<string, string>();
   for (const { item, event } of productions) {
     const earlier = inRequest.get(event.batchId);
-    if (earlier !== undefined && earlier !== event.eventId)
+    if (earlier !== undefined && earlier !== event.eventId && !retractedHere.has(earlier))
       throw taken(item, event.batchId, 'is produced twice in this request');
     inRequest.set(event.batchId, event.eventId);
   }
   const stored = await store.query<{ batch_id: string; event_id: string }>(
     `SELECT batch_id, event_id FROM (${countingProductions('{ids:Array(String)}')})`,
     { ids: [...inRequest.keys()] },
-  );
-  // A production this request retracts no longer counts: that is how a producer corrects one.
-  const retractedHere = new Set(
-    items.flatMap(({ event }) =>
-      event.eventType === 'EventRetracted' ? [event.targetEventId] : [],
-    ),
   );
   const counting = new Map(
     stored.filter((row) => !retractedHere.has(row.event_id)).map((row) => [row.batch_id, row]),

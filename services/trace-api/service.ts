@@ -1,5 +1,6 @@
 /**
- * The trace API service: batches, traces, search and the audit trail, all read from the store;
+ * The trace API service: batches, traces, the EPCIS query, search and the audit trail, all read
+ * from the store;
  * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
  * load needs.
  */
@@ -15,6 +16,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
+import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -26,6 +28,7 @@ export function mountTraceApi(
   audit: AuditTrail,
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });

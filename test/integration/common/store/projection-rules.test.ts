@@ -86,6 +86,7 @@ function eventsOf(recallId: string, root: string, recall: RecallHistory): Suyuan
     level: 2,
     mode: 'ORDERED',
     reason: 'test',
+    epcisEventId: null,
   };
   const events: SuyuanEvent[] = [initiated];
   if (recall.initiationRetracted) events.push(retraction(initiated.eventId));
