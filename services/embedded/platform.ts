@@ -16,7 +16,7 @@ import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
 import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
-import { mountTraceApi } from '../trace-api/service.js';
+import { mountTraceApi, openPublicCheckCounter } from '../trace-api/service.js';
 
 export interface EmbeddedPlatform {
   /** The base URL the platform listens on. */
@@ -66,7 +66,8 @@ export async function startEmbeddedPlatform(
     recall.consumer,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
-  mountTraceApi(http.app, config, foundations, reads, http.audit);
+  const publicChecks = openPublicCheckCounter(config, logger);
+  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
@@ -75,6 +76,7 @@ export async function startEmbeddedPlatform(
     'the recall consumer': recall.consumer,
     'the projector': projector,
     'the serving index': { stop: () => servingIndex.close() },
+    'the public check counts': { stop: () => publicChecks.close() },
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {

@@ -33,7 +33,7 @@ export function mountIngestApi(
   app: FastifyInstance,
   config: Config,
   logger: Logger,
-  { log, store, codec, parties }: Foundations,
+  { log, store, codec, parties, publicProfiles }: Foundations,
   metrics: Metrics,
 ): void {
   const ingestor = createEventIngestor({
@@ -45,7 +45,11 @@ export function mountIngestApi(
     logger: logger.child({ component: 'ingest' }),
   });
   registerIngestRoutes(app, { ingestor, metrics });
-  registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+  registerPartyRoutes(app, {
+    parties,
+    publicProfiles,
+    allowPrivateWebhooks: config.webhooks.allowPrivate,
+  });
   registerCaptureRoutes(app, {
     log,
     projectionWaitMs: EPCIS_PROJECTION_WAIT_MS,

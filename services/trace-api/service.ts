@@ -1,6 +1,6 @@
 /**
- * The trace API service: batches, traces, the EPCIS query, search and the audit trail, all read
- * from the store;
+ * The trace API service: batches, traces, the public trace-code check, the EPCIS query, search
+ * and the audit trail, all read from the store;
  * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
  * load needs.
  */
@@ -19,15 +19,25 @@ import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
+import { registerPublicRoutes } from './public/public-routes.js';
 
 export function mountTraceApi(
   app: FastifyInstance,
   config: Config,
-  { store, parties, log, codec }: Foundations,
+  { store, parties, publicProfiles, log, codec }: Foundations,
   reads: TraceReads,
   audit: AuditTrail,
+  publicChecks: CheckCounter,
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerPublicRoutes(app, {
+    reads,
+    parties,
+    profiles: publicProfiles,
+    maxDepth: config.trace.maxDepth,
+    counter: publicChecks,
+  });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
@@ -46,6 +56,24 @@ export async function startTraceApiService(
     createMetrics({ service: 'trace-api' }),
   );
   const reads = createStoreTraceReads(foundations.store);
-  mountTraceApi(http.app, config, foundations, reads, http.audit);
-  return serve(config, http, foundations);
+  const publicChecks = openPublicCheckCounter(config, logger);
+  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
+  return serve(config, http, foundations, {
+    'the public check counts': { stop: () => publicChecks.close() },
+  });
+}
+
+/**
+ * The counts of the public check, under the data directory: the embedded platform's, or in
+ * distributed mode this trace-api instance's own (see the README: several instances each count
+ * the checks they answer).
+ */
+export function openPublicCheckCounter(config: Config, logger: Logger): CheckCounter {
+  const log = logger.child({ component: 'public-checks' });
+  return openCheckCounter({
+    path: checkCountsPath(config.dataDir),
+    flushIntervalMs: config.publicCheck.flushIntervalMs,
+    thresholds: config.publicCheck.suspicious,
+    onFlushError: (error) => log.error({ err: error }, 'could not write the check counts'),
+  });
 }

@@ -117,11 +117,22 @@ const recalled = fc
           ...envelope(index, 'RecallInitiated', 'regulator', time),
           recallId: `R${index}`,
           rootBatchIds: roots,
-          level: 2,
+          level: 1 + (index % 3),
           mode: 'ORDERED',
-          reason: 'property test',
+          reason: `property test ${index}`,
         }) as SuyuanEvent,
   );
+
+/** Closes a recall named as the recalls above name them (R<index>), known or not. */
+const closed = fc.record({ time: minute, pick: fc.nat() }).map(
+  ({ time, pick }): Draft =>
+    (index, events) =>
+      ({
+        ...envelope(index, 'RecallClosed', 'regulator', time),
+        recallId: `R${events.length > 0 ? pick % events.length : 0}`,
+        reason: 'property test',
+      }) as SuyuanEvent,
+);
 
 const noticed = fc.record({ time: minute, lines, recipient: party }).map(
   ({ time, lines: noticeLines, recipient }): Draft =>
@@ -155,6 +166,7 @@ const draft = fc.oneof(
   { weight: 2, arbitrary: inspected },
   { weight: 1, arbitrary: recalled },
   { weight: 1, arbitrary: noticed },
+  { weight: 1, arbitrary: closed },
   { weight: 2, arbitrary: retraction },
 );
 

@@ -55,8 +55,20 @@ export interface ServingValues {
     at: string;
   };
   recallBatches: true;
-  /** The RecallInitiated events of each recall id: it exists while one is not retracted. */
-  recallInitiations: true;
+  /**
+   * The RecallInitiated events of each recall id: it exists while one is not retracted, and the
+   * earliest recorded of those counts.
+   */
+  recallInitiations: {
+    initiatedBy: string;
+    level: number;
+    mode: string;
+    reason: string;
+    startedAt: string;
+    recordedAt: string;
+  };
+  /** The RecallClosed events of each recall id, keyed [recallId, eventId]. */
+  recallClosures: { closedAt: string };
   batchEvents: { eventType: string; party: string };
   events: {
     eventType: string;
@@ -93,6 +105,7 @@ const TABLES = [
   'inspections',
   'recallBatches',
   'recallInitiations',
+  'recallClosures',
   'batchEvents',
   'events',
   'retractions',
@@ -103,7 +116,7 @@ const TABLES = [
  * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
  * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
  */
-const FORMAT = 2;
+const FORMAT = 3;
 export type ServingTable = (typeof TABLES)[number];
 
 /**
@@ -238,7 +251,22 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
     ]);
   }
   for (const row of rows.recalls) {
-    puts.push(['recallInitiations', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+    puts.push([
+      'recallInitiations',
+      key(text(row, 'recall_id'), text(row, 'event_id')),
+      {
+        initiatedBy: row.initiated_by,
+        level: row.level,
+        mode: row.mode,
+        reason: row.reason,
+        startedAt: row.started_at,
+        recordedAt: row.recorded_at,
+      },
+    ]);
+  }
+  for (const row of rows.recall_closures) {
+    const closure = key(text(row, 'recall_id'), text(row, 'event_id'));
+    puts.push(['recallClosures', closure, { closedAt: row.closed_at }]);
   }
   for (const row of rows.batch_events) {
     puts.push([

@@ -5,6 +5,7 @@
  * a store statement costs milliseconds and waits its turn.
  */
 import type {
+  BatchRecallRow,
   BatchRow,
   DerivationRow,
   InspectionRow,
@@ -25,6 +26,12 @@ import { byColumns } from './utf8-order.js';
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
+/** Recording order, as LIVE_RECALLS picks the counting RecallInitiated: time, then event id. */
+const earlierRecorded = byColumns<{ eventId: string; value: { recordedAt: string } }>(
+  (row) => row.value.recordedAt,
+  (row) => row.eventId,
+);
+
 /** The trace read model over the serving index, as the port the trace API and recall scope take. */
 export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
   const sync = lmdbReadsOf(index);
@@ -40,6 +47,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
     receipts: promised(sync.receipts),
     inspections: promised(sync.inspections),
     recalledBatchIds: promised(sync.recalledBatchIds),
+    recalls: promised(sync.recalls),
     batchIsKnown: promised(sync.batchIsKnown),
     timeline: promised(sync.timeline),
   };
@@ -80,12 +88,39 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     return undefined;
   };
 
-  /** A recall exists while one of its RecallInitiated events is not retracted (projection-rules). */
-  const recallIsLive = (recallId: string) => {
-    for (const { parts } of entries('recallInitiations', recallId)) {
-      if (!isRetracted(parts[1] ?? '')) return true;
+  /**
+   * The counting RecallInitiated of a recall (projection-rules' LIVE_RECALLS): the earliest
+   * recorded that is not retracted; the recall exists while there is one.
+   */
+  const countingInitiation = (recallId: string) => {
+    let counting: { eventId: string; value: ServingValues['recallInitiations'] } | undefined;
+    for (const { parts, value } of entries('recallInitiations', recallId)) {
+      const candidate = { eventId: parts[1] ?? '', value };
+      if (isRetracted(candidate.eventId)) continue;
+      if (!counting || earlierRecorded(candidate, counting) < 0) counting = candidate;
     }
-    return false;
+    return counting;
+  };
+  const recallIsLive = (recallId: string) => countingInitiation(recallId) !== undefined;
+
+  /** When the earliest standing RecallClosed of a recall happened; null while it is open. */
+  const closedAt = (recallId: string): string | null => {
+    let earliest: string | null = null;
+    for (const { parts, value } of entries('recallClosures', recallId)) {
+      if (isRetracted(parts[1] ?? '')) continue;
+      if (earliest === null || value.closedAt < earliest) earliest = value.closedAt;
+    }
+    return earliest;
+  };
+
+  /** The recall ids that name a batch through a standing row, in key order. */
+  const recallIdsOf = (batchId: string): string[] => {
+    const ids = new Set<string>();
+    for (const { parts } of entries('recallBatches', batchId)) {
+      const [, recallId = '', eventId = ''] = parts;
+      if (!isRetracted(eventId)) ids.add(recallId);
+    }
+    return [...ids];
   };
 
   const derivationRow = (
@@ -199,6 +234,34 @@ function lmdbReadsOf(index: LmdbServingIndex) {
         }
       }
       return recalled;
+    },
+
+    recalls: (batchIds: readonly string[]): BatchRecallRow[] => {
+      const rows: BatchRecallRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        for (const recallId of recallIdsOf(batchId)) {
+          const counting = countingInitiation(recallId);
+          if (!counting) continue;
+          const { initiatedBy, level, mode, reason, startedAt } = counting.value;
+          rows.push({
+            batchId,
+            recallId,
+            level,
+            mode,
+            reason,
+            initiatedBy,
+            startedAt,
+            closedAt: closedAt(recallId),
+          });
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.batchId,
+          (row) => row.startedAt,
+          (row) => row.recallId,
+        ),
+      );
     },
 
     batchIsKnown: (batchId: string): boolean => {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import { createPublicProfiles } from '../../../../services/common/access/public-profiles.js';
 import {
   registerAuditRoutes,
   type AuditEntry,
@@ -104,7 +105,11 @@ describe('the audit trail of the platform', () => {
     registerTraceRoutes(app, { reads, parties, limits: { maxDepth: 64, maxNodes: 5000 } });
     registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });
-    registerPartyRoutes(app, { parties, allowPrivateWebhooks: true });
+    registerPartyRoutes(app, {
+      parties,
+      publicProfiles: createPublicProfiles(store),
+      allowPrivateWebhooks: true,
+    });
     registerAuditRoutes(app, { store, flush: audited.trail.flush });
     keys.set('admin', (await parties.ensureAdmin(undefined)) ?? '');
     for (const [partyId, roles] of [
