@@ -88,26 +88,28 @@ export function openCheckCounter(options: {
   let writing: Promise<void> = Promise.resolve();
 
   const flush = () => {
-    writing = writing.catch(() => undefined).then(async () => {
-      if (pending.size === 0) return;
-      const batch = pending;
-      inFlight = batch;
-      pending = new Map();
-      try {
-        await root.transaction(() => {
-          for (const [code, checks] of batch) {
-            void counts.put(code, checks);
-            if (reasonsOf(checks, options.thresholds).length > 0) void flagged.put(code, true);
-          }
-        });
-      } catch (error) {
-        // Not written: counted again with what came meanwhile, and written next time.
-        for (const [code, checks] of batch) if (!pending.has(code)) pending.set(code, checks);
-        throw error;
-      } finally {
-        inFlight = new Map();
-      }
-    });
+    writing = writing
+      .catch(() => undefined)
+      .then(async () => {
+        if (pending.size === 0) return;
+        const batch = pending;
+        inFlight = batch;
+        pending = new Map();
+        try {
+          await root.transaction(() => {
+            for (const [code, checks] of batch) {
+              void counts.put(code, checks);
+              if (reasonsOf(checks, options.thresholds).length > 0) void flagged.put(code, true);
+            }
+          });
+        } catch (error) {
+          // Not written: counted again with what came meanwhile, and written next time.
+          for (const [code, checks] of batch) if (!pending.has(code)) pending.set(code, checks);
+          throw error;
+        } finally {
+          inFlight = new Map();
+        }
+      });
     return writing;
   };
   const timer = setInterval(() => {
