@@ -21,6 +21,10 @@ import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
 import { registerPublicRoutes } from './public/public-routes.js';
+import { createDetailsCache } from './public/public-view.js';
+
+/** How long the public check reuses a batch's origin and inspections (its recall is always read). */
+export const PUBLIC_DETAILS_TTL_MS = 2_000;
 
 export function mountTraceApi(
   app: FastifyInstance,
@@ -37,6 +41,7 @@ export function mountTraceApi(
     profiles: publicProfiles,
     maxDepth: config.trace.maxDepth,
     counter: publicChecks,
+    details: createDetailsCache({ ttlMs: PUBLIC_DETAILS_TTL_MS, maxEntries: 10_000 }),
   });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });

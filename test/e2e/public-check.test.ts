@@ -309,18 +309,40 @@ describe('what a party has not opted in to', () => {
   });
 
   it('shows a producer without its name when it opted in to its region only', async () => {
-    expect(
-      (await setProfile('plant', keys.plant ?? '', { showName: false, region: '呼和浩特 Hohhot' }))
-        .status,
-    ).toBe(200);
-    expect((await checkJson('/t/POWDER-1')).body.producer).toEqual({
-      name: null,
-      region: '呼和浩特 Hohhot',
+    const plantKey = keys.plant ?? '';
+    const region = '呼和浩特 Hohhot';
+    const producerOf = async () => (await checkJson('/t/POWDER-1')).body.producer;
+    expect((await setProfile('plant', plantKey, { showName: false, region })).status).toBe(200);
+    // A batch's details are reused for up to PUBLIC_DETAILS_TTL_MS (2 s).
+    await pollUntil(async () => ((await producerOf())?.name === null ? true : undefined), {
+      what: 'the name to be hidden',
+      timeoutMs: 10_000,
+      intervalMs: 100,
     });
-    expect(
-      (await setProfile('plant', keys.plant ?? '', { showName: true, region: '呼和浩特 Hohhot' }))
-        .status,
-    ).toBe(200);
+    expect(await producerOf()).toEqual({ name: null, region });
+    expect((await setProfile('plant', plantKey, { showName: true, region })).status).toBe(200);
+    await pollUntil(async () => ((await producerOf())?.name ? true : undefined), {
+      what: 'the name to be shown again',
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+  });
+
+  it('hides every batch of a party at once when it takes its profile back', async () => {
+    const plantKey = keys.plant ?? '';
+    const removed = await platform.request('DELETE', '/v1/parties/plant/public-profile', {
+      key: plantKey,
+    });
+    expect(removed.status).toBe(200);
+    const [hidden, unknown] = [
+      await check('/t/POWDER-1', { json: true }),
+      await check('/t/NO-SUCH-CODE', { json: true }),
+    ];
+    expect(hidden.status).toBe(404);
+    expect(hidden.text).toBe(unknown.text);
+    const back = await setProfile('plant', plantKey, { showName: true, region: '呼和浩特 Hohhot' });
+    expect(back.status).toBe(200);
+    expect((await checkJson('/t/POWDER-1')).status).toBe(200);
   });
 
   it('lets only the party itself or an admin set its profile, and audits every change', async () => {

@@ -22,6 +22,8 @@ export interface PublicViewDeps {
   readonly profiles: Pick<PublicProfiles, 'find'>;
   /** How far upstream the origin is looked for (TRACE_MAX_DEPTH). */
   readonly maxDepth: number;
+  /** Details of public batches checked lately; none: read every time. */
+  readonly details?: DetailsCache;
 }
 
 /** The most batches the origin walk visits: a package's origin is a handful of farms, not a graph. */
@@ -73,9 +75,18 @@ export async function publicView(
       inspections: [],
     };
   }
+  const details = deps.details?.get(batchId) ?? (await publicDetails(deps, production));
+  deps.details?.set(batchId, details);
+  return { recall: publicRecall, ...details };
+}
+
+/** What a public batch shows besides its recall: it changes rarely, and may be cached briefly. */
+export type PublicDetails = Omit<PublicView, 'recall'>;
+
+async function publicDetails(deps: PublicViewDeps, production: BatchRow): Promise<PublicDetails> {
   const [origins, inspections] = await Promise.all([
     originBatches(deps, production),
-    deps.reads.inspections([batchId]),
+    deps.reads.inspections([production.batchId]),
   ]);
   const shown = await publicParties(deps, [
     production.producer,
@@ -83,7 +94,6 @@ export async function publicView(
     ...inspections.map((inspection) => inspection.inspector),
   ]);
   return {
-    recall: publicRecall,
     product: { id: production.productId, name: production.productName },
     producer: shown.get(production.producer) ?? null,
     producedAt: production.producedAt,
@@ -107,6 +117,37 @@ export async function publicView(
     })),
   };
 }
+
+/**
+ * The details of the batches checked lately, each kept `ttlMs`: a code on sale is checked again
+ * and again, and its origin walk is most of a check's cost. A recall, the producer's profile and
+ * the counts are read on every check; an inspection or another party's profile changed meanwhile
+ * shows within `ttlMs`.
+ */
+export function createDetailsCache(options: {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  readonly now?: () => number;
+}) {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { details: PublicDetails; until: number }>();
+  return {
+    get(batchId: string): PublicDetails | undefined {
+      const entry = entries.get(batchId);
+      if (entry && entry.until > now()) return entry.details;
+      if (entry) entries.delete(batchId);
+      return undefined;
+    },
+    set(batchId: string, details: PublicDetails): void {
+      if (entries.has(batchId)) return;
+      entries.set(batchId, { details, until: now() + options.ttlMs });
+      // Oldest first: Map keeps insertion order.
+      if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
+
+export type DetailsCache = ReturnType<typeof createDetailsCache>;
 
 /** The batches upstream of a transformation that were made from nothing: the farms, the mines. */
 async function originBatches(deps: PublicViewDeps, production: BatchRow): Promise<BatchRow[]> {

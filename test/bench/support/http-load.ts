@@ -21,11 +21,13 @@ export interface HttpLoadOptions {
   readonly next: () => HttpLoadRequest;
   /** Requests per second over all connections; closed loop when absent. */
   readonly overallRate?: number;
+  /** The status that counts as answered (a probe of unknown codes expects 404); 2xx without. */
+  readonly expectedStatus?: number;
 }
 
 export interface HttpLoadResult {
   readonly connections: number;
-  /** 2xx answers per second over the run. */
+  /** 2xx (or the expected status's) answers per second over the run. */
   readonly perSecond: number;
   readonly ok: number;
   /** Answers that were not 2xx, and connection errors and timeouts. */
@@ -54,12 +56,18 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
       },
     ],
   });
-  const ok = result['2xx'];
+  const expected = options.expectedStatus;
+  const ok =
+    expected === undefined
+      ? result['2xx']
+      : ((result.statusCodeStats as Record<string, { count: number } | undefined>)[String(expected)]
+          ?.count ?? 0);
+  const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
     connections: options.connections,
     perSecond: Math.round(ok / result.duration),
     ok,
-    failed: result.non2xx + result.errors + result.timeouts,
+    failed: answered - ok + result.errors + result.timeouts,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
   };
 }
