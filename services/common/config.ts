@@ -15,6 +15,18 @@ const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every variable of the platform's services; the README's configuration table lists each. */
+/**
+ * Failpoints: named places where a crash test makes the process SIGKILL itself, to prove that a
+ * crash exactly there loses nothing (as TiKV's fail-rs and FoundationDB's simulation do). Only
+ * SUYUAN_FAILPOINTS arms one; nothing sets it in production.
+ * - `projector.after-serving-index`: the embedded projector has written a batch to the serving
+ *   index and not yet to the store.
+ */
+export const FAILPOINTS = ['projector.after-serving-index'] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+const isFailpoint = (name: string): name is Failpoint =>
+  (FAILPOINTS as readonly string[]).includes(name);
+
 export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -76,6 +88,13 @@ export const environmentSchema = z.object({
     .int()
     .min(2, 'must be an integer of at least 2')
     .default(50),
+  SUYUAN_FAILPOINTS: z
+    .string()
+    .default('')
+    .refine(
+      (value) => value.split(',').every((name) => name.trim() === '' || isFailpoint(name.trim())),
+      `expected a comma-separated list of failpoints (${FAILPOINTS.join(', ')})`,
+    ),
   SUYUAN_TRUST_PROXY: z
     .string()
     .default('')
@@ -179,6 +198,8 @@ export interface Config {
   };
   /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
   readonly trustProxy: string | undefined;
+  /** Where the process kills itself, for crash tests only (SUYUAN_FAILPOINTS); empty otherwise. */
+  readonly failpoints: ReadonlySet<Failpoint>;
 }
 
 function retryScheduleFrom(text: string): number[] {
@@ -307,5 +328,10 @@ export function loadConfig(
       }),
     }),
     trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
+    failpoints: new Set(
+      e.SUYUAN_FAILPOINTS.split(',')
+        .map((name) => name.trim())
+        .filter(isFailpoint),
+    ),
   });
 }

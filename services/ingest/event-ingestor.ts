@@ -23,6 +23,7 @@ import {
 } from './event-appender.js';
 import { checkBatchClaims } from './batch-claims.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
+import type { RuleReads } from './rule-reads.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
 /** What ingest answers; `warnings` is left out of the 202 when empty. */
@@ -50,6 +51,11 @@ export interface EventIngestor {
 interface Deps {
   readonly log: EventLog;
   readonly store: Store;
+  /**
+   * The projection's productions and recalls, which the batch-id and recall rules check: the
+   * serving index in embedded mode, so that a post waits on no store statement.
+   */
+  readonly reads: RuleReads;
   readonly codec: EventCodec;
   readonly parties: PartyDirectory;
   readonly logger: Logger;
@@ -77,10 +83,10 @@ export function createEventIngestor(options: Deps): EventIngestor {
       const unique = dedupeWithinRequest(fingerprinted);
       await checkPartyReferences(deps.parties, unique, options.externalParties);
       await checkRetractions(deps.appender, caller, unique);
-      await checkBatchClaims(deps.store, unique);
-      await checkRecallRules(deps.store, caller, unique);
+      await checkBatchClaims(deps.reads, unique);
+      await checkRecallRules(deps.reads, caller, unique);
       const results = await appendNew(deps, fingerprinted, unique);
-      return { results, warnings: await recallWarnings(deps.store, unique) };
+      return { results, warnings: await recallWarnings(deps.reads, unique) };
     },
   };
 }

@@ -13,6 +13,7 @@ import { createCaptureJobs } from './epcis/capture-jobs.js';
 import { registerCaptureRoutes } from './epcis/capture-routes.js';
 import { createEventIndex } from './event-index.js';
 import { createEventIngestor } from './event-ingestor.js';
+import { storeRuleReads, type RuleReads } from './rule-reads.js';
 import { identifyEarlierEvents } from './identify-earlier-events.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
@@ -35,10 +36,13 @@ export function mountIngestApi(
   logger: Logger,
   { log, store, codec, parties, publicProfiles }: Foundations,
   metrics: Metrics,
+  /** Where the write rules read the projection: the store unless the launcher has a faster copy. */
+  reads: RuleReads = storeRuleReads(store),
 ): void {
   const ingestor = createEventIngestor({
     log,
     store,
+    reads,
     codec,
     parties,
     metrics,

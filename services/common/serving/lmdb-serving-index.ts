@@ -69,6 +69,8 @@ export interface ServingValues {
   };
   /** The RecallClosed events of each recall id, keyed [recallId, eventId]. */
   recallClosures: { closedAt: string };
+  /** The recipient of each notice, by notice id and the event that issued it. */
+  recallNotices: string;
   batchEvents: { eventType: string; party: string };
   events: {
     eventType: string;
@@ -106,6 +108,7 @@ const TABLES = [
   'recallBatches',
   'recallInitiations',
   'recallClosures',
+  'recallNotices',
   'batchEvents',
   'events',
   'retractions',
@@ -116,7 +119,7 @@ const TABLES = [
  * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
  * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
  */
-const FORMAT = 3;
+const FORMAT = 4;
 export type ServingTable = (typeof TABLES)[number];
 
 /**
@@ -267,6 +270,13 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
   for (const row of rows.recall_closures) {
     const closure = key(text(row, 'recall_id'), text(row, 'event_id'));
     puts.push(['recallClosures', closure, { closedAt: row.closed_at }]);
+  }
+  for (const row of rows.recall_notices) {
+    puts.push([
+      'recallNotices',
+      key(text(row, 'notice_id'), text(row, 'event_id')),
+      text(row, 'recipient'),
+    ]);
   }
   for (const row of rows.batch_events) {
     puts.push([
