@@ -1,152 +1,29 @@
 /**
- * The public trace-code check (扫码查询) against the real embedded platform, without any key: the
- * JSON and HTML answers at /t/{code} and the GS1 Digital Link paths, what each party's public
- * profile lets through (a walk over every field for parties that opted out), the counting, and
- * that an unknown code and a code of which nothing is public cannot be told apart.
+ * The public trace-code check (扫码查询) as JSON against the real embedded platform, without any
+ * key: the answers at /t/{code} and the GS1 Digital Link paths, the counting, and what each
+ * party's public profile lets through (a walk over every field for parties that opted out).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../services/common/epcis/check-digits.js';
 import { canonicalUri } from '../../services/common/epcis/gs1-uri.js';
-import type { PublicCheck } from '../../services/common/api/public-check.js';
-import { answerCheckFor, type AnswerCheck } from '../support/answer-schemas.js';
 import { capture, epcisDocument } from '../support/epcis.js';
-import {
-  inspected,
-  produced,
-  received,
-  recallInitiated,
-  shipped,
-} from '../support/event-builders.js';
-import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
+import {
+  check,
+  checkJson,
+  GTIN,
+  keys,
+  leaves,
+  SECRETS,
+  setProfile,
+  startPublicChain,
+  WRONG_CHECK_DIGIT,
+} from '../support/public-chain.js';
 
 let platform: TestPlatform;
-let answerCheck: AnswerCheck;
-const keys: Record<string, string> = {};
-
-const GTIN = `0690123456789${gs1CheckDigit('0690123456789')}`;
-const WRONG_CHECK_DIGIT = `${GTIN.slice(0, 13)}${(Number(GTIN.slice(13)) + 1) % 10}`;
-const MARKUP = '<img src=x onerror=alert(1)>&"\'';
-
-/** What the opted-out parties are and hold: none of it may reach a public answer. */
-const SECRETS = [
-  'farm-secret',
-  '秘密牧场 Secret Farm',
-  'RAW-SECRET',
-  'secret raw milk 秘密生乳',
-  'SECRET-PRODUCT',
-  'Secret Operator 秘',
-  'lab-secret',
-  '保密检测所 Hidden Lab',
-  'SHIP-SECRET',
-];
-
-interface CheckAnswer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-}
-
-/** A public check as a phone or an app makes it: no key. */
-async function check(
-  path: string,
-  options: { json?: boolean; lang?: string; client?: string } = {},
-): Promise<CheckAnswer> {
-  const response = await fetch(`${platform.url}${path}`, {
-    headers: {
-      accept: options.json ? 'application/json' : 'text/html,application/xhtml+xml,*/*;q=0.8',
-      ...(options.lang ? { 'accept-language': options.lang } : {}),
-      ...(options.client ? { 'x-forwarded-for': options.client } : {}),
-    },
-  });
-  const text = await response.text();
-  if (options.json) {
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    answerCheck('GET', path.split('?')[0] ?? path, response.status, JSON.parse(text));
-  }
-  return { status: response.status, headers: response.headers, text };
-}
-
-const checkJson = async (path: string, lang?: string) => {
-  const answer = await check(path, { json: true, ...(lang ? { lang } : {}) });
-  return { status: answer.status, body: JSON.parse(answer.text) as PublicCheck };
-};
-
-async function register(partyId: string, name: string, roles = ['submitter']) {
-  const answer = await platform.request<{ apiKey: string }>('POST', '/v1/parties', {
-    key: TEST_ADMIN_KEY,
-    body: { partyId, name, roles },
-  });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  keys[partyId] = answer.body.apiKey;
-}
-
-const setProfile = (partyId: string, key: string, body: unknown) =>
-  platform.request('PUT', `/v1/parties/${partyId}/public-profile`, { key, body });
-
-async function post(partyId: string, events: readonly unknown[]) {
-  const answer = await platform.postEvents(keys[partyId] ?? '', events);
-  expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-}
-
-/** Every leaf of a JSON value with its path: the privacy walk reads each one. */
-function leaves(value: unknown, path = '$'): Array<[string, unknown]> {
-  if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, `${path}[${i}]`));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([key, inner]) => leaves(inner, `${path}.${key}`));
-  }
-  return [[path, value]];
-}
-
 beforeAll(async () => {
-  platform = await startTestPlatform({ SUYUAN_TRUST_PROXY: 'loopback' });
-  answerCheck = await answerCheckFor(platform.url);
-  await register('farm-open', '绿源牧场 Lüyuan Farm');
-  await register('farm-secret', '秘密牧场 Secret Farm');
-  await register('plant', '北疆乳业 Beijiang Dairy');
-  await register('lab-open', '华测检测 CTI');
-  await register('lab-secret', '保密检测所 Hidden Lab');
-  await register('samr', '市场监管总局 SAMR', ['regulator']);
-  // The party itself sets its profile, or an admin does.
-  expect(
-    (
-      await setProfile('farm-open', keys['farm-open'] ?? '', {
-        showName: true,
-        region: '内蒙古 Inner Mongolia',
-      })
-    ).status,
-  ).toBe(200);
-  expect(
-    (await setProfile('plant', TEST_ADMIN_KEY, { showName: true, region: '呼和浩特 Hohhot' }))
-      .status,
-  ).toBe(200);
-  expect((await setProfile('lab-open', keys['lab-open'] ?? '', { showName: true })).status).toBe(
-    200,
-  );
-
-  await post('farm-open', [
-    produced('RAW-OPEN', [], { product: { id: 'RAW-MILK', name: '生鲜乳 raw milk' } }),
-    shipped('SHIP-OPEN', 'plant', ['RAW-OPEN']),
-  ]);
-  await post('farm-secret', [
-    produced('RAW-SECRET', [], {
-      product: { id: 'SECRET-PRODUCT', name: 'secret raw milk 秘密生乳' },
-      operator: 'Secret Operator 秘',
-    }),
-    shipped('SHIP-SECRET', 'plant', ['RAW-SECRET']),
-  ]);
-  await post('plant', [
-    received('SHIP-OPEN', 'farm-open', ['RAW-OPEN']),
-    received('SHIP-SECRET', 'farm-secret', ['RAW-SECRET']),
-    produced('POWDER-1', ['RAW-OPEN', 'RAW-SECRET'], {
-      product: { id: GTIN, name: '全脂乳粉 whole milk powder' },
-    }),
-    produced(MARKUP, [], { product: { id: 'MARKUP', name: '<script>alert("x")</script>' } }),
-  ]);
-  await post('lab-open', [inspected('POWDER-1', 'PASS')]);
-  await post('lab-secret', [inspected('POWDER-1', 'FAIL')]);
-  await platform.waitForBatch(keys.plant ?? '', 'POWDER-1');
-  await platform.waitForBatch(keys.plant ?? '', MARKUP);
+  platform = await startPublicChain();
 });
 afterAll(() => platform?.stop());
 
@@ -367,118 +244,5 @@ describe('what a party has not opted in to', () => {
         expect.objectContaining({ target: 'plant', actor: 'farm-open' }),
       ]),
     );
-  });
-});
-
-describe('unknown and private codes', () => {
-  it('answer alike: same status, same body, same page but for the code', async () => {
-    const [privateJson, unknownJson] = await Promise.all([
-      check('/t/RAW-SECRET', { json: true }),
-      check('/t/NO-SUCH-CODE', { json: true }),
-    ]);
-    expect(privateJson.status).toBe(404);
-    expect(unknownJson.status).toBe(404);
-    expect(privateJson.text).toBe(unknownJson.text);
-    const privatePage = await check('/t/RAW-SECRET');
-    const unknownPage = await check('/t/NO-SUCH-CODE');
-    expect(privatePage.status).toBe(404);
-    expect(unknownPage.status).toBe(404);
-    expect(privatePage.text.replaceAll('RAW-SECRET', 'CODE')).toBe(
-      unknownPage.text.replaceAll('NO-SUCH-CODE', 'CODE'),
-    );
-    expect([...privatePage.headers.keys()].sort()).toEqual([...unknownPage.headers.keys()].sort());
-  });
-
-  it('take about the same time to answer', async () => {
-    const timings: Record<string, number[]> = { private: [], unknown: [] };
-    for (let i = 0; i < 150; i += 1) {
-      for (const [kind, code] of [
-        ['private', 'RAW-SECRET'],
-        ['unknown', `NO-SUCH-${i}`],
-      ] as const) {
-        const started = performance.now();
-        await fetch(`${platform.url}/t/${code}`, {
-          headers: { accept: 'application/json', 'x-forwarded-for': `203.0.113.${i % 200}` },
-        });
-        timings[kind]?.push(performance.now() - started);
-      }
-    }
-    const median = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    const [a, b] = [median(timings.private ?? []), median(timings.unknown ?? [])];
-    // Each answer is a few index reads: their difference is far below what the network shows.
-    expect(Math.abs(a - b), `medians ${a.toFixed(3)} ms and ${b.toFixed(3)} ms`).toBeLessThan(
-      Math.max(0.5, 0.25 * Math.min(a, b)),
-    );
-  });
-});
-
-describe('the public page', () => {
-  it('is Chinese by default and English when preferred, readable without JavaScript', async () => {
-    const zh = await check('/t/POWDER-1');
-    expect(zh.status).toBe(200);
-    expect(zh.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(zh.text).toContain('<html lang="zh-CN">');
-    expect(zh.text).toContain('全脂乳粉 whole milk powder');
-    expect(zh.text).not.toContain('<script');
-    const en = await check('/t/POWDER-1', { lang: 'en-GB,en;q=0.9,zh;q=0.5' });
-    expect(en.text).toContain('<html lang="en">');
-    expect(en.text).toContain('This code has been checked');
-  });
-
-  it('shows a code and a product name holding markup as text', async () => {
-    const page = await check(`/t/${encodeURIComponent(MARKUP)}`);
-    expect(page.status).toBe(200);
-    expect(page.text).not.toContain('<img');
-    expect(page.text).not.toContain('<script>alert');
-    expect(page.text).toContain('&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;');
-    expect(page.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    const unknown = await check(`/t/${encodeURIComponent('<b>nope</b>')}`);
-    expect(unknown.status).toBe(404);
-    expect(unknown.text).toContain('&lt;b&gt;nope&lt;/b&gt;');
-  });
-});
-
-describe('a recall', () => {
-  it('is public whatever the producer opted in to, and comes first on the page', async () => {
-    await post('samr', [
-      {
-        ...recallInitiated('RC-PUBLIC-1', ['RAW-SECRET'], 'ORDERED', 1),
-        reason: 'melamine 三聚氰胺',
-      },
-    ]);
-    const secret = await pollUntil(
-      async () => {
-        const found = await checkJson('/t/RAW-SECRET', 'en');
-        return found.status === 200 ? found.body : undefined;
-      },
-      { what: 'the recall to be public', timeoutMs: 30_000, intervalMs: 50 },
-    );
-    expect(secret).toMatchObject({
-      recall: { level: 1, reason: 'melamine 三聚氰胺', whatToDo: expect.stringContaining('Stop') },
-      product: null,
-      producer: null,
-      origin: [],
-      inspections: [],
-    });
-    for (const [path, value] of leaves(secret)) {
-      for (const s of SECRETS.filter((x) => x !== 'RAW-SECRET')) {
-        expect(String(value), path).not.toContain(s);
-      }
-    }
-    // Downstream, once the recall's notices name the powder.
-    const powder = await pollUntil(
-      async () => {
-        const found = await checkJson('/t/POWDER-1');
-        return found.body.recall ? found.body : undefined;
-      },
-      { what: 'the recall to reach the powder', timeoutMs: 30_000, intervalMs: 50 },
-    );
-    expect(powder.recall?.level).toBe(1);
-    const page = (await check('/t/POWDER-1')).text;
-    const body = page.slice(page.indexOf('<main>'));
-    expect(body.indexOf('id="recall"')).toBeGreaterThan(0);
-    expect(body.indexOf('id="recall"')).toBeLessThan(body.indexOf('<h1'));
-    expect(page).toContain('role="alert"');
   });
 });

@@ -82,13 +82,15 @@ async function answer(
   }
   const { batchId, production } = await resolve(deps, candidates);
   const view = await publicView(deps, batchId, production, lang);
-  // Known batches are counted even when nothing of them is public (regulators see copied codes);
-  // made-up codes are not, so a flood of them fills nothing.
-  const checks = production || view ? deps.counter.record(batchId, request.ip) : undefined;
-  if (!view || !checks) {
+  if (!view) {
+    // A known batch is counted even when nothing of it is public (regulators see copied codes),
+    // after the answer, so that it costs the answer nothing an unknown code's does not; made-up
+    // codes are not counted, so a flood of them fills nothing.
+    if (production) setImmediate(() => deps.counter.record(batchId, request.ip));
     if (json) throw new SuyuanError('not_found', NOTHING_PUBLIC);
     return html(reply.status(404), unknownCodePage(lang, code));
   }
+  const checks = deps.counter.record(batchId, request.ip);
   const check: PublicCheck = {
     code,
     lang,
