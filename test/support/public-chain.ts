@@ -96,7 +96,11 @@ export function leaves(value: unknown, path = '$'): Array<[string, unknown]> {
  * name hold markup.
  */
 export async function startPublicChain(): Promise<TestPlatform> {
-  platform = await startTestPlatform({ SUYUAN_TRUST_PROXY: 'loopback' });
+  // The per-address limit has its own test (public-check-limits); these checks all come from here.
+  platform = await startTestPlatform({
+    SUYUAN_TRUST_PROXY: 'loopback',
+    SUYUAN_PUBLIC_RATE_LIMIT_MAX: '100000',
+  });
   answerCheck = await answerCheckFor(platform.url);
   await register('farm-open', '绿源牧场 Lüyuan Farm');
   await register('farm-secret', '秘密牧场 Secret Farm');
