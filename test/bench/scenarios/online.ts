@@ -24,6 +24,7 @@ import { runHttpLoad, type HttpLoadResult } from '../support/http-load.js';
 import { createIngestWorkload } from '../support/ingest-events.js';
 import { freshnessProbe, ingestRequests, keysFor } from '../support/online-ingest.js';
 import { detailOf, readProbes, type ReadProbe } from '../support/online-reads.js';
+import { ensureServingIndex } from '../support/serving-index.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
@@ -212,6 +213,7 @@ export const onlineScenario: Scenario = async (context) => {
   });
   const copy = await mkdtemp(join(tmpdir(), 'suyuan-online-'));
   context.progress(`online: copying the graph to ${copy}`);
+  await ensureServingIndex(graph.dataDir, context.progress);
   await cp(graph.dataDir, copy, { recursive: true });
   const platform = await spawnPlatform(copy, {
     SUYUAN_RATE_LIMIT_MAX: '1000000000',
