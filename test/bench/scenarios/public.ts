@@ -40,7 +40,7 @@ interface Probe {
   readonly name: string;
   readonly next: () => HttpLoadRequest;
   readonly targeted?: boolean;
-  readonly expectedStatus?: number;
+  readonly expectStatus?: number;
 }
 
 /** Makes every party of the chain public, as the admin would for each. */
@@ -91,7 +91,7 @@ function probes(codes: readonly string[]): Probe[] {
         path: `/t/NO-SUCH-${(unknown += 1)}`,
         headers: { accept: 'application/json', ...from() },
       }),
-      expectedStatus: 404,
+      expectStatus: 404,
     },
   ];
 }
@@ -149,7 +149,7 @@ export const publicScenario: Scenario = async (context) => {
           connections: clients,
           seconds,
           next: probe.next,
-          ...(probe.expectedStatus !== undefined && { expectedStatus: probe.expectedStatus }),
+          ...(probe.expectStatus !== undefined && { expectStatus: probe.expectStatus }),
         });
         if (profiled) {
           profile = describeProfile(

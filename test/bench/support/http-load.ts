@@ -28,13 +28,13 @@ export interface HttpLoadOptions {
   readonly next: () => HttpLoadRequest;
   /** Requests per second over all connections; closed loop when absent. */
   readonly overallRate?: number;
-  /** The status that counts as answered (a probe of unknown codes expects 404); 2xx without. */
-  readonly expectedStatus?: number;
+  /** The status a request should get (a denied read's 403); any 2xx when absent. */
+  readonly expectStatus?: number;
 }
 
 export interface HttpLoadResult {
   readonly connections: number;
-  /** 2xx (or the expected status's) answers per second over the run. */
+  /** Expected answers (2xx, or `expectStatus`) per second over the run. */
   readonly perSecond: number;
   readonly ok: number;
   /** Answers that were not 2xx, and connection errors and timeouts. */
@@ -65,12 +65,12 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
       },
     ],
   });
-  const expected = options.expectedStatus;
   const ok =
-    expected === undefined
+    options.expectStatus === undefined
       ? result['2xx']
-      : ((result.statusCodeStats as Record<string, { count: number } | undefined>)[String(expected)]
-          ?.count ?? 0);
+      : (result.statusCodeStats?.[
+          String(options.expectStatus) as keyof typeof result.statusCodeStats
+        ]?.count ?? 0);
   const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
     connections: options.connections,
