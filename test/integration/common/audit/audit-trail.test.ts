@@ -31,6 +31,7 @@ import { pollUntil } from '../../../support/poll.js';
 const dir = mkdtempSync(join(tmpdir(), 'suyuan-audit-'));
 const store = createChdbStore({ path: dir });
 const parties = createPartyDirectory(store);
+const publicProfiles = createPublicProfiles(store);
 const logger = createLogger({ level: 'silent', pretty: false });
 const apps: FastifyInstance[] = [];
 
@@ -105,11 +106,7 @@ describe('the audit trail of the platform', () => {
     registerTraceRoutes(app, { reads, parties, limits: { maxDepth: 64, maxNodes: 5000 } });
     registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });
-    registerPartyRoutes(app, {
-      parties,
-      publicProfiles: createPublicProfiles(store),
-      allowPrivateWebhooks: true,
-    });
+    registerPartyRoutes(app, { parties, publicProfiles, allowPrivateWebhooks: true });
     registerAuditRoutes(app, { store, flush: audited.trail.flush });
     keys.set('admin', (await parties.ensureAdmin(undefined)) ?? '');
     for (const [partyId, roles] of [
