@@ -14,6 +14,7 @@ import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
+import { runProofKeeper } from '../projector/proof-keeper.js';
 import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
@@ -54,6 +55,8 @@ export async function startEmbeddedPlatform(
   const projector = startInBackground(projection, logger, (onStateChange) =>
     startProjector({ ...projectorDeps, health: projection, onStateChange }),
   );
+  // Beside the projector, in its own group: the Merkle trees and signed checkpoints (docs/proofs.md).
+  const proofKeeper = await runProofKeeper(config, logger, foundations);
   // The embedded log has no group to wait for, but the projector's start catches the serving
   // index up from the log, and traces read the index: the platform serves once that is done.
   await projector.started;
@@ -64,6 +67,7 @@ export async function startEmbeddedPlatform(
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector,
     recall.consumer,
+    proofKeeper,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics);
   mountTraceApi(http.app, config, foundations, reads, http.audit);
@@ -74,6 +78,7 @@ export async function startEmbeddedPlatform(
     'the notifier': recall.notifier,
     'the recall consumer': recall.consumer,
     'the projector': projector,
+    'the proof keeper': proofKeeper,
     'the serving index': { stop: () => servingIndex.close() },
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');

@@ -12,6 +12,7 @@ import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { runProofKeeper } from './proof-keeper.js';
 import { projectorHealth, startProjector } from './projector.js';
 
 export async function startProjectorService(
@@ -33,6 +34,14 @@ export async function startProjectorService(
   const projector = startInBackground(health, logger, (onStateChange) =>
     startProjector({ ...deps, health, onStateChange }),
   );
-  const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
-  return serve(config, http, foundations, { 'the projector': projector });
+  // The Merkle trees and signed checkpoints (docs/proofs.md), in a group of their own.
+  const proofKeeper = await runProofKeeper(config, logger, foundations);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector,
+    proofKeeper,
+  ]);
+  return serve(config, http, foundations, {
+    'the projector': projector,
+    'the proof keeper': proofKeeper,
+  });
 }

@@ -15,6 +15,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
+import { registerProofRoutes } from './proof-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -29,6 +30,7 @@ export function mountTraceApi(
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
+  registerProofRoutes(app, { store, log });
 }
 
 export async function startTraceApiService(
