@@ -99,10 +99,8 @@ export async function startProofKeeper(deps: ProofKeeperDeps): Promise<ProofKeep
 
 /** Signs one checkpoint at a time, and only when some tree grew since the last one. */
 function checkpointSigner(deps: ProofKeeperDeps, logger: Logger) {
-  let signed = '';
+  let signed = new Map<number, number>();
   let chain: Promise<void> = Promise.resolve();
-  const sizesOf = (trees: ReadonlyArray<{ partition: number; size: number }>) =>
-    trees.map((tree) => `${tree.partition}:${tree.size}`).join(',');
   const signNow = async () => {
     const heads = await readHeads(deps.store);
     const trees = heads.map((head) => ({
@@ -110,7 +108,11 @@ function checkpointSigner(deps: ProofKeeperDeps, logger: Logger) {
       size: head.size,
       rootHash: head.root,
     }));
-    if (trees.length === 0 || sizesOf(trees) === signed) return;
+    const grown = trees.some((tree) => tree.size > (signed.get(tree.partition) ?? 0));
+    // A tree smaller than one already signed is being rebuilt from the log: signing it would
+    // look like a rewrite of history (no consistency proof leads back). Wait until it is whole.
+    const rebuilding = trees.some((tree) => tree.size < (signed.get(tree.partition) ?? 0));
+    if (!grown || rebuilding) return;
     const checkpoint = signCheckpoint(
       {
         origin: CHECKPOINT_ORIGIN,
@@ -122,13 +124,13 @@ function checkpointSigner(deps: ProofKeeperDeps, logger: Logger) {
       deps.signingKey.privateKey,
     );
     await writeCheckpoint(deps.store, checkpoint);
-    signed = sizesOf(trees);
-    logger.debug({ trees: signed }, 'signed a checkpoint');
+    signed = new Map(trees.map((tree) => [tree.partition, tree.size]));
+    logger.debug({ trees }, 'signed a checkpoint');
   };
   return {
     async init() {
       const latest = await latestCheckpoint(deps.store);
-      if (latest) signed = sizesOf(latest.body.trees);
+      if (latest) signed = new Map(latest.body.trees.map((tree) => [tree.partition, tree.size]));
     },
     signIfGrown(): Promise<void> {
       const next = chain.then(signNow);

@@ -104,6 +104,14 @@ export const getRecallReportOperation = defineOperation({
     format: z
       .enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` })
       .default('json'),
+    evidence: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true')
+      .meta({
+        description:
+          'true (regulators, JSON only): the report carries `evidence`, the signed proofs of the events it rests on, for `npx suyuan verify` (docs/proofs.md)',
+      }),
   }),
   answers: {
     200: {
@@ -112,7 +120,7 @@ export const getRecallReportOperation = defineOperation({
     },
   },
   errors: [400, 403, 404],
-  audit: recallRead('report', (request) => stringFields(request.query, ['format'])),
+  audit: recallRead('report', (request) => stringFields(request.query, ['format', 'evidence'])),
 });
 
 export const mockRecallOperation = defineOperation({

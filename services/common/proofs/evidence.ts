@@ -12,7 +12,7 @@ import { EVENTS_TOPIC } from '../topics.js';
 import type { PublicSigningKey, SignedCheckpoint } from './checkpoint.js';
 import { latestCheckpoint, readSigningKeys } from './checkpoint-store.js';
 import { inclusionProof, nodeKey, nodesRead, type Hash } from './merkle.js';
-import { findLeaves, readNodes, type LeafPlace } from './proof-store.js';
+import { findLeaves, readHeads, readNodes, type LeafPlace } from './proof-store.js';
 
 export const EVIDENCE_FORMAT = 'suyuan-evidence/1';
 
@@ -50,15 +50,20 @@ export async function evidenceFor(
   eventIds: readonly string[],
 ): Promise<Evidence> {
   const ids = [...new Set(eventIds)];
-  const [checkpoint, keys, leaves] = await Promise.all([
+  const [checkpoint, keys, leaves, heads] = await Promise.all([
     latestCheckpoint(deps.store),
     readSigningKeys(deps.store),
     findLeaves(deps.store, ids),
+    readHeads(deps.store),
   ]);
   const sizes = new Map(checkpoint?.body.trees.map((tree) => [tree.partition, tree.size]) ?? []);
+  const kept = new Map(heads.map((head) => [head.partition, head.size]));
+  // Covered: signed, and stored as far as the checkpoint (a tree rebuilt from the log is not).
   const uncovered = ids.find((id) => {
     const leaf = leaves.get(id);
-    return !leaf || leaf.leafIndex >= (sizes.get(leaf.partition) ?? 0);
+    if (!leaf) return true;
+    const signedSize = sizes.get(leaf.partition) ?? 0;
+    return leaf.leafIndex >= signedSize || (kept.get(leaf.partition) ?? 0) < signedSize;
   });
   if (!checkpoint || uncovered !== undefined) {
     throw new SuyuanError(
