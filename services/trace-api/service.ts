@@ -1,5 +1,6 @@
 /**
- * The trace API service: batches, traces, search and the audit trail, all read from the store;
+ * The trace API service: batches, traces, the EPCIS query, search and the audit trail, all read
+ * from the store;
  * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
  * load needs.
  */
@@ -8,6 +9,7 @@ import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import type { AuditTrail } from '../common/audit/audit-trail.js';
 import type { Config } from '../common/config.js';
 import { registerLogAdminRoutes } from '../common/dead-letters/log-admin-routes.js';
+import { registerCheckpointRoutes } from '../common/proofs/proof-routes.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
@@ -15,7 +17,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
-import { registerProofRoutes } from './proof-routes.js';
+import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -27,10 +29,11 @@ export function mountTraceApi(
   audit: AuditTrail,
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
-  registerProofRoutes(app, { store, log });
+  registerCheckpointRoutes(app, { store, log });
 }
 
 export async function startTraceApiService(

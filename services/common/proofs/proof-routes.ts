@@ -2,25 +2,26 @@
  * Tamper evidence (docs/proofs.md): the signed checkpoints with the keys that signed them,
  * consistency proofs between two sizes of a partition's tree, and one event's proof. Any party
  * reads the checkpoints (they name no event); an event's proof is its party's or a regulator's.
+ * The trace API mounts the checkpoints; ingest, which answers /v1/events/…, an event's proof.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readsEverything } from '../common/access/party-directory.js';
-import { checkpointsSchema, consistencyProofSchema, evidenceSchema } from '../common/api/proofs.js';
-import { SuyuanError } from '../common/errors.js';
+import { readsEverything } from '../access/party-directory.js';
+import { checkpointsSchema, consistencyProofSchema, evidenceSchema } from '../api/proofs.js';
+import { SuyuanError } from '../errors.js';
 import {
   defineOperation,
   idParameter,
   integerParameter,
   mountOperation,
-} from '../common/http/operations.js';
-import type { EventLog } from '../common/log/event-log.js';
-import { readCheckpoints, readSigningKeys } from '../common/proofs/checkpoint-store.js';
-import { evidenceFor } from '../common/proofs/evidence.js';
-import { consistencyProof, nodeKey, nodesRead } from '../common/proofs/merkle.js';
-import { readHead, readNodes } from '../common/proofs/proof-store.js';
-import type { Store } from '../common/store/store.js';
-import { time } from '../common/api/scalars.js';
+} from '../http/operations.js';
+import type { EventLog } from '../log/event-log.js';
+import { readCheckpoints, readSigningKeys } from './checkpoint-store.js';
+import { evidenceFor } from './evidence.js';
+import { consistencyProof, nodeKey, nodesRead } from './merkle.js';
+import { readHead, readNodes } from './proof-store.js';
+import type { Store } from '../store/store.js';
+import { time } from '../api/scalars.js';
 
 const MAX_CHECKPOINTS = 1000;
 
@@ -66,10 +67,12 @@ export const eventProofOperation = defineOperation({
   errors: [403, 404],
 });
 
-export function registerProofRoutes(
-  app: FastifyInstance,
-  deps: { readonly store: Store; readonly log: EventLog },
-): void {
+export interface ProofRouteDeps {
+  readonly store: Store;
+  readonly log: EventLog;
+}
+
+export function registerCheckpointRoutes(app: FastifyInstance, deps: ProofRouteDeps): void {
   mountOperation(app, listCheckpointsOperation, async ({ query }) => {
     const [keys, checkpoints] = await Promise.all([
       readSigningKeys(deps.store),
@@ -91,6 +94,9 @@ export function registerProofRoutes(
     const proof = consistencyProof(from, to, (node) => nodes.get(nodeKey(node)) ?? '');
     return { partition, fromSize: from, toSize: to, proof };
   });
+}
+
+export function registerEventProofRoute(app: FastifyInstance, deps: ProofRouteDeps): void {
   mountOperation(app, eventProofOperation, async ({ request, params: { eventId } }) => {
     const [owner] = await deps.store.query<{ party: string }>(
       'SELECT party FROM events FINAL WHERE event_id = {eventId:String}',
