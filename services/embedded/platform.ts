@@ -12,7 +12,7 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
 import { createLmdbRecallReads } from '../common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
-import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, PROOF_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
 import { runProofKeeper } from '../projector/proof-keeper.js';
@@ -43,6 +43,7 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
+  metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROOF_GROUP);
   const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
   const projectorDeps = {
     ...foundations,

@@ -3,6 +3,7 @@
  * the audit trail records of it. routes.ts mounts them with their handlers.
  */
 import { z } from 'zod';
+import { evidenceFlag } from '../common/api/proofs.js';
 import {
   mockRecallSchema,
   noticeSchema,
@@ -104,14 +105,7 @@ export const getRecallReportOperation = defineOperation({
     format: z
       .enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` })
       .default('json'),
-    evidence: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .default('false')
-      .transform((value) => value === 'true')
-      .meta({
-        description:
-          'true (regulators, JSON only): the report carries `evidence`, the signed proofs of the events it rests on, for `npx suyuan verify` (docs/proofs.md)',
-      }),
+    evidence: evidenceFlag,
   }),
   answers: {
     200: {

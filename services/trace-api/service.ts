@@ -28,7 +28,7 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerTraceRoutes(app, { reads, parties, limits: config.trace, evidence: { store, log } });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });

@@ -5,6 +5,7 @@
  * the keeper stored equals the tree rebuilt from the log's bytes.
  */
 import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointsAnswer, EvidenceAnswer } from '../../services/common/api/proofs.js';
@@ -17,7 +18,8 @@ import {
   type Hash,
 } from '../../services/common/proofs/merkle.js';
 import { EVENTS_TOPIC } from '../../services/common/topics.js';
-import { produced, retracted, shipped } from '../support/event-builders.js';
+import { runVerify } from '../../tools/verify/verify-command.js';
+import { inspected, produced, received, retracted, shipped } from '../support/event-builders.js';
 import { pollUntil } from '../support/poll.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -177,5 +179,45 @@ describe('tamper evidence', () => {
     const refused = await api.request('GET', '/v1/checkpoints?limit=0', { key: farm });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('limit');
+  });
+
+  it('exports a trace with its evidence to a regulator, which verifies, and names a line it does not back', async () => {
+    await api.postEvents(farm, [produced('P-MILK-1'), shipped('SH-T-1', 'plant-p', ['P-MILK-1'])]);
+    await api.postEvents(plant, [
+      received('SH-T-1', 'farm-p', ['P-MILK-1']),
+      produced('P-POWDER-1', ['P-MILK-1']),
+      inspected('P-POWDER-1', 'PASS'),
+    ]);
+    await api.waitForBatch(regulator, 'P-POWDER-1');
+    type Traced = Record<string, unknown> & {
+      shipments: Array<{ to: string; eventIds: string[] }>;
+    };
+    const trace = await pollUntil(
+      async () => {
+        const answer = await api.request<Traced & { evidence: EvidenceAnswer }>(
+          'GET',
+          '/v1/batches/P-POWDER-1/trace?direction=both&evidence=true',
+          { key: regulator },
+        );
+        return answer.status === 200 && answer.body.shipments[0]?.eventIds.length === 2
+          ? answer.body
+          : undefined;
+      },
+      { what: 'the trace with its evidence', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    // Two productions (one also the derivation), the shipment, its receipt, the inspection.
+    expect(trace.evidence.proofs).toHaveLength(5);
+    const file = join(api.dataDir, 'trace.json');
+    writeFileSync(file, JSON.stringify(trace));
+    expect((await runVerify(['verify', file])).lines[0]).toMatch(/^verified trace: 5 events/);
+    const [shipment] = trace.shipments;
+    writeFileSync(file, JSON.stringify({ ...trace, shipments: [{ ...shipment, to: 'farm-p' }] }));
+    expect((await runVerify(['verify', file])).lines[0]).toBe(
+      `FAILED event ${shipment!.eventIds[0]}: shipment SH-T-1 of P-MILK-1 is not what the event states`,
+    );
+    const party = await api.request('GET', '/v1/batches/P-POWDER-1/trace?evidence=true', {
+      key: plant,
+    });
+    expect(party.status).toBe(403);
   });
 });

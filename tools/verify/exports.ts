@@ -1,11 +1,13 @@
 /**
  * What the evidence of an export must back (docs/proofs.md): each claim an export makes that an
  * event states is checked against that event, once the evidence itself verified. A recall
- * report's recall against its RecallInitiated, each notice row against its RecallNoticeIssued.
+ * report's recall against its RecallInitiated, each notice row against its RecallNoticeIssued; a
+ * trace's batches, derivations, shipments and inspections against the events they name.
  * Bare evidence (GET /v1/events/{id}/proof) backs nothing more than itself.
  */
 import type { EvidenceAnswer } from '../../services/common/api/proofs.js';
 import type { RecallReport } from '../../services/common/api/recalls.js';
+import type { Trace as TraceAnswer } from '../../services/common/api/trace.js';
 import { canonicalJson } from '../../services/common/events/fingerprint.js';
 import type { Failure } from './verify-evidence.js';
 
@@ -15,7 +17,8 @@ export type Export =
       readonly kind: 'recall report';
       readonly evidence: EvidenceAnswer;
       readonly report: RecallReport;
-    };
+    }
+  | { readonly kind: 'trace'; readonly evidence: EvidenceAnswer; readonly trace: TraceAnswer };
 
 /** Recognises what a file holds; undefined when it carries no evidence to verify. */
 export function exportOf(document: unknown): Export | undefined {
@@ -33,6 +36,13 @@ export function exportOf(document: unknown): Export | undefined {
       report: document as RecallReport,
     };
   }
+  if ('root' in record && 'derivations' in record) {
+    return {
+      kind: 'trace',
+      evidence: evidence as unknown as EvidenceAnswer,
+      trace: document as TraceAnswer,
+    };
+  }
   return undefined;
 }
 
@@ -46,7 +56,9 @@ const sameSet = (a: readonly unknown[], b: readonly unknown[]) =>
 export function unbackedClaim(exported: Export): Failure | undefined {
   if (exported.kind === 'evidence') return undefined;
   const events = exported.evidence.proofs.flatMap((proof) => (proof.event ? [proof.event] : []));
-  return recallClaims(exported.report, events);
+  return exported.kind === 'trace'
+    ? traceClaims(exported.trace, events)
+    : recallClaims(exported.report, events);
 }
 
 function recallClaims(report: RecallReport, events: readonly EventBody[]): Failure | undefined {
@@ -95,4 +107,90 @@ function recallClaims(report: RecallReport, events: readonly EventBody[]): Failu
     }
   }
   return undefined;
+}
+
+/** Each line of a trace against the event it names: the fields the trace draws from it. */
+function traceClaims(trace: TraceAnswer, events: readonly EventBody[]): Failure | undefined {
+  const byId = new Map(events.map((event) => [event.eventId as string, event]));
+  const check = (
+    what: string,
+    eventId: string,
+    claimed: object,
+    stated: (e: EventBody) => object,
+  ) => {
+    const event = byId.get(eventId);
+    if (!event) return { eventId, reason: `${what} names an event the evidence does not carry` };
+    return canonicalJson(claimed) === canonicalJson(stated(event))
+      ? undefined
+      : { eventId, reason: `${what} is not what the event states` };
+  };
+  const lineOf = (event: EventBody, batchId: string) =>
+    ((event.lines ?? event.inputs ?? []) as EventBody[]).find((line) => line.batchId === batchId) ??
+    null;
+  const failures = [
+    ...trace.batches.flatMap((batch) =>
+      batch.eventId
+        ? [
+            check(
+              `batch ${batch.batchId}`,
+              batch.eventId,
+              {
+                batchId: batch.batchId,
+                producer: batch.producer,
+                product: batch.product,
+                quantity: batch.quantity,
+                unit: batch.unit,
+              },
+              (e) => ({
+                batchId: e.batchId,
+                producer: e.party,
+                product: e.product,
+                quantity: e.quantity,
+                unit: e.unit,
+              }),
+            ),
+          ]
+        : [],
+    ),
+    ...trace.derivations.map((d) =>
+      check(
+        `the derivation of ${d.output} from ${d.input}`,
+        d.eventId,
+        { output: d.output, party: d.party, quantity: d.quantity },
+        (e) => ({ output: e.batchId, party: e.party, quantity: lineOf(e, d.input)?.quantity }),
+      ),
+    ),
+    ...trace.shipments.flatMap((s) =>
+      s.eventIds.map((eventId) =>
+        check(
+          `shipment ${s.shipmentId} of ${s.batchId}`,
+          eventId,
+          { shipmentId: s.shipmentId, from: s.from, to: s.to, line: true },
+          (e) =>
+            e.eventType === 'BatchShipped'
+              ? {
+                  shipmentId: e.shipmentId,
+                  from: e.party,
+                  to: e.to,
+                  line: lineOf(e, s.batchId) !== null,
+                }
+              : {
+                  shipmentId: e.shipmentId,
+                  from: e.from,
+                  to: e.party,
+                  line: lineOf(e, s.batchId) !== null,
+                },
+        ),
+      ),
+    ),
+    ...trace.inspections.map((i) =>
+      check(
+        `inspection of ${i.batchId}`,
+        i.eventId,
+        { batchId: i.batchId, inspector: i.inspector, kind: i.kind, result: i.result },
+        (e) => ({ batchId: e.batchId, inspector: e.party, kind: e.kind, result: e.result }),
+      ),
+    ),
+  ];
+  return failures.find((failure) => failure !== undefined);
 }

@@ -83,5 +83,15 @@ export const evidenceSchema = z
   })
   .meta({ id: 'Evidence' });
 
+/** `evidence=true` on an export (a recall report, a trace): it carries its events' evidence. */
+export const evidenceFlag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true')
+  .meta({
+    description:
+      'true (regulators, JSON only): the answer carries `evidence`, the signed proofs of the events it rests on, for `npx suyuan verify` (docs/proofs.md)',
+  });
+
 export type CheckpointsAnswer = z.infer<typeof checkpointsSchema>;
 export type EvidenceAnswer = z.infer<typeof evidenceSchema>;

@@ -82,7 +82,9 @@ export function registerCheckpointRoutes(app: FastifyInstance, deps: ProofRouteD
   });
   mountOperation(app, consistencyOperation, async ({ query: { partition, from, to } }) => {
     const head = await readHead(deps.store, partition);
-    if (from > to) throw new SuyuanError('invalid_request', 'from: must not exceed to');
+    // A tree only grows: no proof leads from a larger tree to a smaller one.
+    if (from > to)
+      throw new SuyuanError('not_found', `from: no tree of ${from} leaves precedes ${to}`);
     if (!head || to > head.size) {
       throw new SuyuanError('not_found', `to: partition ${partition} has no tree of ${to} leaves`);
     }
