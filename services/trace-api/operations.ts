@@ -4,6 +4,7 @@
  * search-routes.ts mount them with their handlers.
  */
 import { z } from 'zod';
+import { evidenceFlag } from '../common/api/proofs.js';
 import {
   batchDetailSchema,
   batchSearchHitSchema,
@@ -63,6 +64,7 @@ export const traceQuerySchema = (limits: TraceLimits) =>
       limits.maxNodes,
       `Default and ceiling: ${limits.maxNodes} (TRACE_MAX_NODES)`,
     ).default(limits.maxNodes),
+    evidence: evidenceFlag,
   });
 
 export const getTraceOperation = (limits: TraceLimits) =>

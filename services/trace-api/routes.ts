@@ -7,6 +7,7 @@ import { readsEverything, type PartyDirectory } from '../common/access/party-dir
 import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
 import { mountOperation } from '../common/http/operations.js';
+import { evidenceFor, type EvidenceDeps } from '../common/proofs/evidence.js';
 import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
 import { walkTrace } from '../common/trace/walk.js';
 import {
@@ -26,6 +27,18 @@ export interface TraceRouteDeps {
   readonly parties: PartyDirectory;
   /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
   readonly limits: TraceLimits;
+  /** Where a trace's evidence comes from (docs/proofs.md); without it, none is given. */
+  readonly evidence?: EvidenceDeps;
+}
+
+/** Every event a trace shows: the productions, derivations, shipments, receipts, inspections. */
+function traceEventIds(trace: AssembledTrace): string[] {
+  return [
+    ...trace.batches.flatMap((batch) => (batch.eventId ? [batch.eventId] : [])),
+    ...trace.derivations.map((derivation) => derivation.eventId),
+    ...trace.shipments.flatMap((shipment) => shipment.eventIds),
+    ...trace.inspections.map((inspection) => inspection.eventId),
+  ];
 }
 
 export interface TraceRequest {
@@ -50,11 +63,18 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       // To anyone but a regulator an unknown batch looks like any batch out of reach.
       throw everything ? notFound(batchId) : outOfScope();
     }
+    if (query.evidence && !everything) {
+      throw new SuyuanError('forbidden', 'evidence: only a regulator may ask for the evidence');
+    }
     // A party out of reach is refused on the trace one step around the batch, before the whole
     // trace is built: a burst of refusals would otherwise cost what whole traces cost.
     if (!everything && !(await withinReach(deps, batchId, request.caller.partyId)))
       throw outOfScope();
     const trace = await loadTrace(deps, batchId, query);
+    if (everything && query.evidence && deps.evidence) {
+      const evidence = await evidenceFor(deps.evidence, traceEventIds(trace));
+      return { ...trace, redacted: false, evidence };
+    }
     if (everything) return { ...trace, redacted: false };
     const view = redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();

@@ -9,6 +9,7 @@ import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import type { AuditTrail } from '../common/audit/audit-trail.js';
 import type { Config } from '../common/config.js';
 import { registerLogAdminRoutes } from '../common/dead-letters/log-admin-routes.js';
+import { registerCheckpointRoutes } from '../common/proofs/proof-routes.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
@@ -34,7 +35,7 @@ export function mountTraceApi(
   audit: AuditTrail,
   publicChecks: CheckCounter,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerTraceRoutes(app, { reads, parties, limits: config.trace, evidence: { store, log } });
   registerPublicRoutes(app, {
     reads,
     parties,
@@ -47,6 +48,7 @@ export function mountTraceApi(
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
+  registerCheckpointRoutes(app, { store, log });
 }
 
 export async function startTraceApiService(
