@@ -18,6 +18,7 @@ import {
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
+import { withUnresolvedLinks, type UnresolvedLinks } from './epcis/unresolved-links.js';
 import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
 
@@ -26,6 +27,8 @@ export interface TraceRouteDeps {
   readonly parties: PartyDirectory;
   /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
   readonly limits: TraceLimits;
+  /** What EPCIS events on a trace named that it cannot place (shown, never dropped). */
+  readonly unresolvedLinks: UnresolvedLinks;
 }
 
 export interface TraceRequest {
@@ -62,10 +65,12 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       throw everything ? notFound(batchId) : outOfScope();
     }
     const trace = await loadTrace(deps, batchId, query);
-    if (everything) return { ...trace, redacted: false };
-    const view = redactTrace(trace, request.caller.partyId);
+    const view = everything
+      ? { ...trace, redacted: false }
+      : redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();
-    return view;
+    // Links of what the caller sees only: the events of its view say which EPCIS events count.
+    return withUnresolvedLinks(view, deps.unresolvedLinks);
   });
 }
 

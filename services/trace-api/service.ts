@@ -17,6 +17,7 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
+import { storeUnresolvedLinks } from './epcis/unresolved-links.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -27,7 +28,12 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerTraceRoutes(app, {
+    reads,
+    parties,
+    limits: config.trace,
+    unresolvedLinks: storeUnresolvedLinks(store),
+  });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
