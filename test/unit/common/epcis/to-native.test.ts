@@ -295,6 +295,37 @@ describe('containment and shipping', () => {
     ]);
   });
 
+  it('without a desadv or bol, ships under the event’s own id and keeps the receipt unpaired', () => {
+    const [shipment, receipt] = mapAll(
+      [
+        ship('2026-11-22T09:00:00Z', {
+          epcList: [],
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          bizTransactionList: [{ type: 'po', bizTransaction: 'urn:example:po:7' }],
+        }),
+        base({
+          bizStep: 'receiving',
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          sourceList: [{ type: 'owning_party', source: PLANT_GLN }],
+        }),
+      ],
+      { party: 'shop' },
+    );
+    // A po does not pair (one order ships several times): the shipment is its own event's.
+    expect(shipment?.natives).toEqual([
+      expect.objectContaining({ eventType: 'BatchShipped', shipmentId: 'urn:uuid:e0' }),
+    ]);
+    // The receipt is custody that arrived from its source, paired with nothing but kept.
+    expect(receipt?.natives).toEqual([
+      expect.objectContaining({
+        eventType: 'BatchReceived',
+        shipmentId: 'urn:uuid:e1',
+        from: 'plant',
+        lines: [{ batchId: LOT, quantity: 5, unit: 'EA' }],
+      }),
+    ]);
+  });
+
   it('places an event without bizLocation or readPoint at the location its goods left or reached', () => {
     const moved = (bizStep: string) =>
       base({
