@@ -190,10 +190,12 @@ describe('capture (POST /epcis/capture)', () => {
   });
 
   it('refuses an event recorded in the name of another registered party (403 in the job)', async () => {
+    const good = newLot();
     const job = await capture(
       platform,
       keys.plant!,
       epcisDocument([
+        commissioning(good),
         commissioning(newLot(), { sourceList: [{ type: 'owning_party', source: SHOP_PGLN }] }),
       ]),
     );
@@ -202,8 +204,17 @@ describe('capture (POST /epcis/capture)', () => {
         status: 403,
         type: 'epcisException:SecurityException',
         path: 'sourceList[0].source',
+        index: 1,
       }),
     ]);
+    // A refusal found while mapping rolls the document back as a schema error does.
+    expect(job.events.map((event) => event.status)).toEqual(['rejected', 'rejected']);
+    const marker = newLot();
+    await capture(platform, keys.plant!, epcisDocument([commissioning(marker)]));
+    await queryUntil(platform, keys.plant!, `?MATCH_epcClass=${encodeURIComponent(marker)}`, 1);
+    expect(
+      (await query(platform, keys.plant!, `?MATCH_epcClass=${encodeURIComponent(good)}`)).events,
+    ).toEqual([]);
   });
 
   it('keeps each party to its own capture jobs', async () => {

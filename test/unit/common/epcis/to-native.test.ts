@@ -295,6 +295,41 @@ describe('containment and shipping', () => {
     ]);
   });
 
+  it('resolves a destination by its owning party, else possessing party, else location', () => {
+    const SHOP_LOCATION = 'urn:epc:id:sgln:6901234.00002.0';
+    const cases: Array<[Array<Record<string, string>>, string]> = [
+      [[{ type: 'possessing_party', destination: SHOP_GLN }], 'shop'],
+      [[{ type: 'location', destination: SHOP_LOCATION }], 'shop'],
+      [
+        [
+          { type: 'location', destination: PLANT_GLN },
+          { type: 'possessing_party', destination: PLANT_GLN },
+          { type: 'owning_party', destination: SHOP_GLN },
+        ],
+        'shop',
+      ],
+      [
+        [
+          { type: 'location', destination: PLANT_GLN },
+          { type: 'possessing_party', destination: SHOP_GLN },
+        ],
+        'shop',
+      ],
+    ];
+    for (const [destinationList, to] of cases) {
+      const mapped = mapOne(
+        ship('2026-11-22T09:00:00Z', {
+          epcList: [],
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          destinationList,
+        }),
+      );
+      expect(mapped.natives, JSON.stringify(destinationList)).toEqual([
+        expect.objectContaining({ eventType: 'BatchShipped', to }),
+      ]);
+    }
+  });
+
   it('without a desadv or bol, ships under the event’s own id and keeps the receipt unpaired', () => {
     const [shipment, receipt] = mapAll(
       [
