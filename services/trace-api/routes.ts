@@ -41,18 +41,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
   mountOperation(app, getBatchOperation, async ({ request, params: { batchId } }) => {
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
     if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
-    // One step either way is enough to know whether the caller may see this batch at all.
-    const around = (await deps.reads.batchIsKnown(batchId))
-      ? redactTrace(
-          await loadTrace(deps, batchId, {
-            direction: 'both',
-            maxDepth: 1,
-            maxNodes: deps.limits.maxNodes,
-          }),
-          request.caller.partyId,
-        )
-      : undefined;
-    if (!around) throw outOfScope();
+    if (!(await withinReach(deps, batchId, request.caller.partyId))) throw outOfScope();
     return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
   mountOperation(app, getTraceOperation(deps.limits), async ({ request, params, query }) => {
@@ -64,6 +53,10 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       // To anyone but a regulator an unknown batch looks like any batch out of reach.
       throw everything ? notFound(batchId) : outOfScope();
     }
+    // A party out of reach is refused on the trace one step around the batch, before the whole
+    // trace is built: a burst of refusals would otherwise cost what whole traces cost.
+    if (!everything && !(await withinReach(deps, batchId, request.caller.partyId)))
+      throw outOfScope();
     const trace = await loadTrace(deps, batchId, query);
     const view = everything
       ? { ...trace, redacted: false }
@@ -72,6 +65,21 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     // Links of what the caller sees only: the events of its view say which EPCIS events count.
     return withUnresolvedLinks(view, deps.unresolvedLinks);
   });
+}
+
+/**
+ * Whether a party that is not a regulator may read a batch at all. The one-up-one-down rule decides
+ * it on the facts of the batch and its neighbours, so the trace one step either way decides as the
+ * whole trace would: a neighbour the whole trace lists, this one lists too.
+ */
+async function withinReach(deps: TraceRouteDeps, batchId: string, partyId: string) {
+  if (!(await deps.reads.batchIsKnown(batchId))) return false;
+  const around = await loadTrace(deps, batchId, {
+    direction: 'both',
+    maxDepth: 1,
+    maxNodes: deps.limits.maxNodes,
+  });
+  return redactTrace(around, partyId) !== undefined;
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */

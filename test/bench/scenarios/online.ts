@@ -23,6 +23,7 @@ import { latencyStats, loadAverage } from '../generator/stats.js';
 import { runHttpLoad, type HttpLoadResult } from '../support/http-load.js';
 import { createIngestWorkload } from '../support/ingest-events.js';
 import { freshnessProbe, ingestRequests, keysFor } from '../support/online-ingest.js';
+import { measureDeniedBurst } from '../support/online-denied.js';
 import { detailOf, readProbes, type ReadProbe } from '../support/online-reads.js';
 import { ensureServingIndex } from '../support/serving-index.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
@@ -225,6 +226,14 @@ export const onlineScenario: Scenario = async (context) => {
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
     const ingest = await measureIngest(url, plan, context.seed, context.progress);
+    const denied = await measureDeniedBurst({
+      url,
+      adminKey: TEST_ADMIN_KEY,
+      batchIds: graph.manifest.picks.middle,
+      lookups: (probes[1] as ReadProbe).next,
+      seconds: plan.seconds,
+      progress: context.progress,
+    });
     const smallTrace = probes[2] as ReadProbe;
     const input = graph.manifest.picks.middle[0] ?? '';
     const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);
@@ -234,6 +243,7 @@ export const onlineScenario: Scenario = async (context) => {
       figures: [
         ...reads,
         ...ingest.figures,
+        ...denied,
         ...mixed,
         {
           name: 'platform resident memory at the end',
