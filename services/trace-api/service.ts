@@ -18,6 +18,7 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
+import { storeUnresolvedLinks } from './epcis/unresolved-links.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -28,7 +29,13 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace, evidence: { store, log } });
+  registerTraceRoutes(app, {
+    reads,
+    parties,
+    limits: config.trace,
+    evidence: { store, log },
+    unresolvedLinks: storeUnresolvedLinks(store),
+  });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerAuditRoutes(app, { store, flush: audit.flush });
