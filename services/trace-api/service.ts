@@ -18,7 +18,7 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
-import { storeUnresolvedLinks } from './epcis/unresolved-links.js';
+import { gatedUnresolvedLinks, storeUnresolvedLinks } from './epcis/unresolved-links.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -28,13 +28,19 @@ export function mountTraceApi(
   { store, parties, log, codec }: Foundations,
   reads: TraceReads,
   audit: AuditTrail,
+  /**
+   * Whether any of a trace's events came from EPCIS, asked before the store is asked for its
+   * unresolved links: the embedded platform answers from the serving index.
+   */
+  derivedFromEpcis?: (eventIds: readonly string[]) => boolean,
 ): void {
+  const links = storeUnresolvedLinks(store);
   registerTraceRoutes(app, {
     reads,
     parties,
     limits: config.trace,
     evidence: { store, log },
-    unresolvedLinks: storeUnresolvedLinks(store),
+    unresolvedLinks: derivedFromEpcis ? gatedUnresolvedLinks(derivedFromEpcis, links) : links,
   });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });

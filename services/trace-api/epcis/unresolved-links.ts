@@ -27,6 +27,12 @@ export const storeUnresolvedLinks =
     );
   };
 
+/** Asks `links` only when `mayHave` says one of the events may carry links (the serving index). */
+export const gatedUnresolvedLinks =
+  (mayHave: (eventIds: readonly string[]) => boolean, links: UnresolvedLinks): UnresolvedLinks =>
+  async (eventIds) =>
+    mayHave(eventIds) ? links(eventIds) : [];
+
 /** Every native event id a trace (as the caller sees it) shows. */
 export function traceEventIds(trace: Omit<Trace, 'redacted'>): string[] {
   return [
