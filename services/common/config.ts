@@ -56,6 +56,12 @@ export const environmentSchema = z.object({
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
   SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_GAP_UNRECEIVED_AFTER: z.string().default('72h'),
+  SUYUAN_GAP_MAX_YIELD: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be greater than 0')
+    .max(1000, 'must be at most 1000')
+    .default(1),
   SUYUAN_TRUST_PROXY: z
     .string()
     .default('')
@@ -148,6 +154,13 @@ export interface Config {
     readonly windowMs: number;
     readonly authFailures: { readonly max: number; readonly windowMs: number };
   };
+  /** The broken-link and mass-balance checks of GET /v1/gaps. */
+  readonly gaps: {
+    /** A shipment line not received this long after it was shipped is a gap. */
+    readonly unreceivedAfterMs: number;
+    /** Outputs may weigh at most this many times their inputs (same unit). */
+    readonly maxYield: number;
+  };
   /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
   readonly trustProxy: string | undefined;
 }
@@ -162,6 +175,14 @@ function retryScheduleFrom(text: string): number[] {
     );
   }
   return schedule;
+}
+
+function durationFrom(variable: string, text: string): number {
+  const [duration, ...more] = parseDurations(text) ?? [];
+  if (duration === undefined || more.length > 0) {
+    throw configError(variable, text, 'expected one duration like 72h, 3d or 30m');
+  }
+  return duration;
 }
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -264,6 +285,10 @@ export function loadConfig(
         max: e.SUYUAN_AUTH_FAILURE_LIMIT_MAX,
         windowMs: e.SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS,
       }),
+    }),
+    gaps: Object.freeze({
+      unreceivedAfterMs: durationFrom('SUYUAN_GAP_UNRECEIVED_AFTER', e.SUYUAN_GAP_UNRECEIVED_AFTER),
+      maxYield: e.SUYUAN_GAP_MAX_YIELD,
     }),
     trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
   });

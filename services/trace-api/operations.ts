@@ -4,6 +4,7 @@
  * search-routes.ts mount them with their handlers.
  */
 import { z } from 'zod';
+import { GAP_KINDS, gapListSchema } from '../common/api/gaps.js';
 import {
   batchDetailSchema,
   batchSearchHitSchema,
@@ -117,4 +118,43 @@ export const searchBatchesOperation = defineOperation({
     },
   },
   errors: [400],
+});
+
+/**
+ * Analytics reads (gaps, exports) are recorded for every caller: a regulator's query must be
+ * (DESIGN §5), and a party's tells who looked at what of its own records.
+ */
+const analyticsRead =
+  (action: 'gaps.read' | 'fsma204.export', keys: readonly string[]): AuditRule =>
+  (request) => ({
+    action,
+    target: idOf(request.query.batchId),
+    detail: stringFields(request.query, keys),
+  });
+
+const MAX_GAPS = 1000;
+
+export const gapsQuerySchema = z.object({
+  kind: z
+    .enum(GAP_KINDS, { error: `must be one of ${GAP_KINDS.join(', ')}` })
+    .optional()
+    .meta({ description: 'One kind of gap; every kind without it' }),
+  limit: integerParameter(1, MAX_GAPS).default(100),
+});
+
+export const listGapsOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/gaps',
+  operationId: 'listGaps',
+  summary: 'Broken links (断链) and quantities that do not balance, newest first',
+  description:
+    'Shipments never received after SUYUAN_GAP_UNRECEIVED_AFTER, receipts with no matching ' +
+    'shipment, inputs never produced, a party shipping or using more of a batch than it produced ' +
+    'or received (per unit), transformations whose output exceeds SUYUAN_GAP_MAX_YIELD times ' +
+    'their inputs. A party that is not a regulator sees the gaps it is involved in.',
+  tag: 'regulator',
+  query: gapsQuerySchema,
+  answers: { 200: { description: 'The gaps', schema: gapListSchema } },
+  errors: [400],
+  audit: analyticsRead('gaps.read', ['kind', 'limit']),
 });

@@ -1,7 +1,7 @@
 /**
- * The trace API service: batches, traces, search and the audit trail, all read from the store;
- * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
- * load needs.
+ * The trace API service: batches, traces, search, the regulator's analytics (gaps/) and the audit
+ * trail, all read from the store; and the operators' view of the event log (common/dead-letters/).
+ * Stateless: run as many as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -15,6 +15,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
+import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 
@@ -27,6 +28,7 @@ export function mountTraceApi(
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
   registerSearchRoutes(app, { store });
+  registerGapRoutes(app, { store, rules: config.gaps });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
 }

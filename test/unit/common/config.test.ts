@@ -100,4 +100,19 @@ describe('configuration', () => {
       /SUYUAN_AUTH_FAILURE_LIMIT_MAX/,
     );
   });
+
+  it('reads the gap checks: one duration, and a positive yield', () => {
+    expect(loadConfig({}).gaps).toEqual({ unreceivedAfterMs: 72 * 3_600_000, maxYield: 1 });
+    expect(
+      loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '5d', SUYUAN_GAP_MAX_YIELD: '1.2' }).gaps,
+    ).toEqual({ unreceivedAfterMs: 5 * 86_400_000, maxYield: 1.2 });
+    expect(() => loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '3 days' })).toThrow(
+      /SUYUAN_GAP_UNRECEIVED_AFTER="3 days"/,
+    );
+    expect(() => loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '1h,2h' })).toThrow(
+      /SUYUAN_GAP_UNRECEIVED_AFTER/,
+    );
+    expect(() => loadConfig({ SUYUAN_GAP_MAX_YIELD: '0' })).toThrow(/SUYUAN_GAP_MAX_YIELD/);
+    expect(() => loadConfig({ SUYUAN_GAP_MAX_YIELD: 'much' })).toThrow(/SUYUAN_GAP_MAX_YIELD/);
+  });
 });

@@ -64,6 +64,7 @@ const KNOWN_ROUTES = [
   'GET /v1/recalls/{recallId}/report',
   'POST /v1/recalls/mock',
   'GET /v1/notices',
+  'GET /v1/gaps',
 ];
 
 let platform: TestPlatform;

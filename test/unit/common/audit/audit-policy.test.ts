@@ -182,6 +182,21 @@ describe('audit policy: recalls', () => {
   });
 });
 
+describe('audit policy: regulator analytics', () => {
+  it('records every read of the gaps with its filters, by a regulator or a party', () => {
+    const read = (caller: typeof regulator) =>
+      auditActionFor(
+        request({ route: '/v1/gaps', caller, query: { kind: 'over-yield', limit: '5' } }),
+      );
+    expect(read(regulator)).toEqual({
+      action: 'gaps.read',
+      target: '',
+      detail: { kind: 'over-yield', limit: '5' },
+    });
+    expect(read(submitter)).toMatchObject({ action: 'gaps.read' });
+  });
+});
+
 describe('audit policy: admin actions', () => {
   it('records a party creation without its webhook secret or API key', () => {
     // Given an admin creating a party with a webhook and its signing secret
