@@ -1,5 +1,5 @@
 /**
- * The trace API service: batches, traces, search, the regulator's analytics (gaps/) and the audit
+ * The trace API service: batches, traces, search, the regulator's analytics (gaps/, fsma204/) and the audit
  * trail, all read from the store; and the operators' view of the event log (common/dead-letters/).
  * Stateless: run as many as the load needs.
  */
@@ -15,6 +15,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
+import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
 import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
@@ -29,6 +30,7 @@ export function mountTraceApi(
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
+  registerFsmaRoutes(app, { store, parties });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
 }

@@ -65,6 +65,7 @@ const KNOWN_ROUTES = [
   'POST /v1/recalls/mock',
   'GET /v1/notices',
   'GET /v1/gaps',
+  'GET /v1/exports/fsma204',
 ];
 
 let platform: TestPlatform;

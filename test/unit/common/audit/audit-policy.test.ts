@@ -195,6 +195,21 @@ describe('audit policy: regulator analytics', () => {
     });
     expect(read(submitter)).toMatchObject({ action: 'gaps.read' });
   });
+
+  it('records every FSMA 204 export with the lot as target and its filters', () => {
+    const exported = auditActionFor(
+      request({
+        route: '/v1/exports/fsma204',
+        caller: submitter,
+        query: { batchId: 'AX1', from: '2026-11-01', format: 'xlsx', other: 'x' },
+      }),
+    );
+    expect(exported).toEqual({
+      action: 'fsma204.export',
+      target: 'AX1',
+      detail: { batchId: 'AX1', from: '2026-11-01', format: 'xlsx' },
+    });
+  });
 });
 
 describe('audit policy: admin actions', () => {
