@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from './recall-policy.js';
+import { DEFAULT_WARNING_RULES, warningRulesSchema, type WarningRule } from './warning-rules.js';
 import { SuyuanError } from './errors.js';
 import { fieldIssues } from './invalid-input.js';
 import type { EventLogConfig } from './log/create-event-log.js';
@@ -56,6 +57,7 @@ export const environmentSchema = z.object({
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
   SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_WARNING_RULES: z.string().optional(),
   SUYUAN_GAP_UNRECEIVED_AFTER: z.string().default('72h'),
   SUYUAN_GAP_MAX_YIELD: z.coerce
     .number({ error: 'must be a number' })
@@ -118,6 +120,22 @@ function recallPolicyFrom(text: string | undefined): RecallPolicy {
   return parsed.data;
 }
 
+function warningRulesFrom(text: string | undefined): readonly WarningRule[] {
+  if (text === undefined) return DEFAULT_WARNING_RULES;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw configError('SUYUAN_WARNING_RULES', text, 'not valid JSON');
+  }
+  const parsed = warningRulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = fieldIssues(parsed.error);
+    throw configError('SUYUAN_WARNING_RULES', text, `${issue?.path}: ${issue?.message}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -140,6 +158,8 @@ export interface Config {
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
   readonly consumerStallAfterMs: number;
   readonly recallPolicy: RecallPolicy;
+  /** The rules that turn signals into risk warnings (SUYUAN_WARNING_RULES). */
+  readonly warningRules: readonly WarningRule[];
   readonly webhooks: {
     /** Delays before each retry, in milliseconds; attempts = retries + 1. */
     readonly retrySchedule: readonly number[];
@@ -272,6 +292,7 @@ export function loadConfig(
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
+    warningRules: warningRulesFrom(e.SUYUAN_WARNING_RULES),
     webhooks: Object.freeze({
       retrySchedule: Object.freeze(retryScheduleFrom(e.SUYUAN_WEBHOOK_RETRY_SCHEDULE)),
       timeoutMs: e.SUYUAN_WEBHOOK_TIMEOUT_MS,

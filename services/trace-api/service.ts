@@ -1,7 +1,7 @@
 /**
- * The trace API service: batches, traces, search, the regulator's analytics (gaps/, fsma204/) and the audit
- * trail, all read from the store; and the operators' view of the event log (common/dead-letters/).
- * Stateless: run as many as the load needs.
+ * The trace API service: batches, traces, search, the regulator's analytics (gaps/, fsma204/,
+ * warnings/) and the audit trail, all read from the store; and the operators' view of the event
+ * log (common/dead-letters/). Stateless: run as many as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -19,6 +19,7 @@ import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
 import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { registerWarningRoutes } from './warnings/warning-routes.js';
 
 export function mountTraceApi(
   app: FastifyInstance,
@@ -31,6 +32,7 @@ export function mountTraceApi(
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
   registerFsmaRoutes(app, { store, parties });
+  registerWarningRoutes(app, { store, rules: config.warningRules });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
 }
