@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { WARNING_SIGNALS } from '../warning-rules.js';
-import { nullableTime, time } from './scalars.js';
+import { time } from './scalars.js';
 
 export const WARNING_STATUSES = ['open', 'acknowledged', 'dismissed', 'escalated'] as const;
 export type WarningStatus = (typeof WARNING_STATUSES)[number];

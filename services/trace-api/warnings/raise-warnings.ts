@@ -5,7 +5,7 @@
  * warning, and what a regulator decided about it (its state) still holds. The common-cause signal
  * is computed here too, from the failed batches and the derivation edges above them.
  */
-import type { WarningStatus, WarningView } from '../../common/api/warnings.js';
+import type { WarningView } from '../../common/api/warnings.js';
 import { stableUuid } from '../../common/stable-id.js';
 import { RATE_SIGNALS, type WarningRule } from '../../common/warning-rules.js';
 import type { FailedBatch, SignalRow } from './signal-queries.js';
@@ -38,7 +38,7 @@ export function raiseWarnings(
         ruleId: rule.id,
         signal: rule.signal,
         level: rule.level,
-        status: 'open' as WarningStatus,
+        status: 'open' as const,
         subject: { kind, id: row.subject },
         productId: row.productId,
         partyId: row.partyId,
