@@ -5,9 +5,16 @@ import { findParts, partTags } from './test/support/parts.js';
 // The end-to-end suite runs twice: embedded (one process), and distributed (each service its own
 // process, real Kafka between them, see test/support/distributed-platform.ts). Each of these files
 // carries `@module-tag platform`, which in the distributed project needs Kafka.
-const DISTRIBUTED_E2E = ['ingest', 'trace', 'recall', 'access', 'isolation'].map(
-  (name) => `test/e2e/${name}.test.ts`,
-);
+const DISTRIBUTED_E2E = [
+  'ingest',
+  'trace',
+  'recall',
+  'access',
+  'isolation',
+  'epcis-capture',
+  'epcis-dairy',
+  'epcis-transformation',
+].map((name) => `test/e2e/${name}.test.ts`);
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   // What the suites need besides Node (Kafka, Chromium, …), found once per run: a tag per part

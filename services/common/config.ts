@@ -16,6 +16,18 @@ const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every variable of the platform's services; the README's configuration table lists each. */
+/**
+ * Failpoints: named places where a crash test makes the process SIGKILL itself, to prove that a
+ * crash exactly there loses nothing (as TiKV's fail-rs and FoundationDB's simulation do). Only
+ * SUYUAN_FAILPOINTS arms one; nothing sets it in production.
+ * - `projector.after-serving-index`: the embedded projector has written a batch to the serving
+ *   index and not yet to the store.
+ */
+export const FAILPOINTS = ['projector.after-serving-index'] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+const isFailpoint = (name: string): name is Failpoint =>
+  (FAILPOINTS as readonly string[]).includes(name);
+
 export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -47,6 +59,7 @@ export const environmentSchema = z.object({
   TRACE_MAX_DEPTH: positiveInt(64),
   TRACE_MAX_NODES: positiveInt(5_000),
   PROJECTOR_BATCH_SIZE: positiveInt(1_000),
+  EPCIS_CAPTURE_LIMIT: positiveInt(1_000),
   CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
   SUYUAN_RECALL_POLICY: z.string().optional(),
   SUYUAN_WEBHOOK_RETRY_SCHEDULE: z.string().default('5s,5m,30m,2h,5h,10h,10h'),
@@ -64,6 +77,13 @@ export const environmentSchema = z.object({
     .positive('must be greater than 0')
     .max(1000, 'must be at most 1000')
     .default(1),
+  SUYUAN_FAILPOINTS: z
+    .string()
+    .default('')
+    .refine(
+      (value) => value.split(',').every((name) => name.trim() === '' || isFailpoint(name.trim())),
+      `expected a comma-separated list of failpoints (${FAILPOINTS.join(', ')})`,
+    ),
   SUYUAN_TRUST_PROXY: z
     .string()
     .default('')
@@ -155,6 +175,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly trace: { readonly maxDepth: number; readonly maxNodes: number };
   readonly projectorBatchSize: number;
+  /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
+  readonly epcisCaptureLimit: number;
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
   readonly consumerStallAfterMs: number;
   readonly recallPolicy: RecallPolicy;
@@ -183,6 +205,8 @@ export interface Config {
   };
   /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
   readonly trustProxy: string | undefined;
+  /** Where the process kills itself, for crash tests only (SUYUAN_FAILPOINTS); empty otherwise. */
+  readonly failpoints: ReadonlySet<Failpoint>;
 }
 
 function retryScheduleFrom(text: string): number[] {
@@ -290,6 +314,7 @@ export function loadConfig(
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
     trace: Object.freeze({ maxDepth: e.TRACE_MAX_DEPTH, maxNodes: e.TRACE_MAX_NODES }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
+    epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
     warningRules: warningRulesFrom(e.SUYUAN_WARNING_RULES),
@@ -312,5 +337,10 @@ export function loadConfig(
       maxYield: e.SUYUAN_GAP_MAX_YIELD,
     }),
     trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
+    failpoints: new Set(
+      e.SUYUAN_FAILPOINTS.split(',')
+        .map((name) => name.trim())
+        .filter(isFailpoint),
+    ),
   });
 }

@@ -10,6 +10,7 @@ import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
+import { createLmdbRecallReads } from '../common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
@@ -49,6 +50,7 @@ export async function startEmbeddedPlatform(
     batchSize: config.projectorBatchSize,
     stallAfterMs: config.consumerStallAfterMs,
     servingIndex,
+    failpoints: config.failpoints,
   };
   const projection = projectorHealth(projectorDeps);
   const projector = startInBackground(projection, logger, (onStateChange) =>
@@ -65,7 +67,10 @@ export async function startEmbeddedPlatform(
     projector,
     recall.consumer,
   ]);
-  mountIngestApi(http.app, config, logger, foundations, metrics);
+  mountIngestApi(http.app, config, logger, foundations, metrics, {
+    batches: (ids) => reads.batches(ids),
+    ...createLmdbRecallReads(servingIndex),
+  });
   mountTraceApi(http.app, config, foundations, reads, http.audit);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);

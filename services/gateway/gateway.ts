@@ -55,12 +55,19 @@ const SERVICE_OF: Record<keyof Upstreams, UpstreamService> = {
 };
 
 /**
- * Path prefixes and the service each goes to; the trace API takes whatever no prefix (nor the
- * console) names.
+ * Path prefixes (and methods, where a path has readers and writers) and the service each goes
+ * to; the trace API takes whatever no prefix (nor the console) names. EPCIS capture is
+ * ingest's, the EPCIS query (GET /epcis/events…) the trace API's.
  */
-const ROUTES: ReadonlyArray<{ prefix?: string; service: keyof Upstreams }> = [
+const ROUTES: ReadonlyArray<{
+  prefix?: string;
+  service: keyof Upstreams;
+  httpMethods?: string[];
+}> = [
   { prefix: '/v1/events', service: 'ingest' },
   { prefix: '/v1/parties', service: 'ingest' },
+  { prefix: '/epcis/capture', service: 'ingest' },
+  { prefix: '/epcis/events', service: 'ingest', httpMethods: ['POST'] },
   { prefix: '/v1/recalls', service: 'recall' },
   { prefix: '/v1/notices', service: 'recall' },
   { service: 'traceApi' },
@@ -79,6 +86,19 @@ export async function createGateway(
     return503OnClosing: true,
   });
   installErrorHandler(app);
+  // The proxies stream a body on unread, so Fastify's limit never sees it: a body past the limit
+  // would reach the upstream, which refuses it halfway and leaves the proxy a broken pipe.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const tooLarge = Number(request.headers['content-length'] ?? 0) > options.bodyLimitBytes;
+    done(
+      tooLarge
+        ? new SuyuanError(
+            'payload_too_large',
+            `body: larger than the limit of this server (${options.bodyLimitBytes} bytes)`,
+          )
+        : undefined,
+    );
+  });
   const metrics = createMetrics({ service: 'gateway' });
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -102,10 +122,11 @@ export async function createGateway(
   app.get('/docs/json', openApi);
   registerMetricsRoute(app, metrics);
   await registerConsole(app);
-  for (const { prefix, service } of ROUTES) {
+  for (const { prefix, service, httpMethods } of ROUTES) {
     await app.register(proxy, {
       upstream: upstreams[service],
       ...(prefix ? { prefix, rewritePrefix: prefix } : {}),
+      ...(httpMethods ? { httpMethods } : {}),
       replyOptions: {
         rewriteRequestHeaders: forwardedFor,
         timeout: upstreamTimeoutMs,

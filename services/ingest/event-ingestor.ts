@@ -23,6 +23,7 @@ import {
 } from './event-appender.js';
 import { checkBatchClaims } from './batch-claims.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
+import type { RuleReads } from './rule-reads.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
 /** What ingest answers; `warnings` is left out of the 202 when empty. */
@@ -31,13 +32,30 @@ export interface IngestAnswer {
   readonly warnings: IngestWarning[];
 }
 
+export interface SubmitOptions {
+  /**
+   * Counterparties that need not be registered: those an EPCIS event names by a GS1 identifier
+   * no party registered, or does not name at all. Native posts name registered parties only.
+   */
+  readonly externalParties?: ReadonlySet<string>;
+}
+
 export interface EventIngestor {
-  submit(caller: Party, events: readonly SubmittedEvent[]): Promise<IngestAnswer>;
+  submit(
+    caller: Party,
+    events: readonly SubmittedEvent[],
+    options?: SubmitOptions,
+  ): Promise<IngestAnswer>;
 }
 
 interface Deps {
   readonly log: EventLog;
   readonly store: Store;
+  /**
+   * The projection's productions and recalls, which the batch-id and recall rules check: the
+   * serving index in embedded mode, so that a post waits on no store statement.
+   */
+  readonly reads: RuleReads;
   readonly codec: EventCodec;
   readonly parties: PartyDirectory;
   readonly logger: Logger;
@@ -53,22 +71,22 @@ type Fingerprinted = AppenderItem<SubmittedEvent>;
 export function createEventIngestor(options: Deps): EventIngestor {
   const deps: IngestDeps = { ...options, appender: createEventAppender(options) };
   return {
-    async submit(caller, events) {
+    async submit(caller, events, options = {}) {
       if (!caller.roles.includes('submitter') && !caller.roles.includes('regulator')) {
         throw new SuyuanError('forbidden', 'posting events needs the submitter or regulator role');
       }
       const fingerprinted = events.map((event, index) => ({
         index,
         event,
-        hash: fingerprintEvent(event as SuyuanEvent),
+        hash: fingerprintEvent(event),
       }));
       const unique = dedupeWithinRequest(fingerprinted);
-      await checkPartyReferences(deps.parties, unique);
+      await checkPartyReferences(deps.parties, unique, options.externalParties);
       await checkRetractions(deps.appender, caller, unique);
-      await checkBatchClaims(deps.store, unique);
-      await checkRecallRules(deps.store, caller, unique);
+      await checkBatchClaims(deps.reads, unique);
+      await checkRecallRules(deps.reads, caller, unique);
       const results = await appendNew(deps, fingerprinted, unique);
-      return { results, warnings: await recallWarnings(deps.store, unique) };
+      return { results, warnings: await recallWarnings(deps.reads, unique) };
     },
   };
 }
@@ -100,9 +118,15 @@ function conflict(details: FieldIssue[]): SuyuanError {
   );
 }
 
-async function checkPartyReferences(parties: PartyDirectory, items: readonly Fingerprinted[]) {
+async function checkPartyReferences(
+  parties: PartyDirectory,
+  items: readonly Fingerprinted[],
+  external: ReadonlySet<string> = new Set(),
+) {
   const references = items.flatMap((item) =>
-    partyReferences(item.event as SuyuanEvent).map((ref) => ({ ...ref, item })),
+    partyReferences(item.event as SuyuanEvent)
+      .filter((ref) => !external.has(ref.partyId))
+      .map((ref) => ({ ...ref, item })),
   );
   if (references.length === 0) return;
   const known = await parties.find(references.map((ref) => ref.partyId));

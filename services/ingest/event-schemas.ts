@@ -209,10 +209,37 @@ const eventRetracted = z.strictObject({
   reason: text(2000),
 });
 
+/** Every event type but the EPCIS record, which only the EPCIS capture writes. */
+export type PostableEventType = Exclude<Events.EventType, 'EpcisEventCaptured'>;
+
+type EventOf<T extends PostableEventType> = Extract<Events.SuyuanEvent, { eventType: T }>;
+
+/** The event types whose later versions link a derived event to its EPCIS event. */
+type EpcisLinked = {
+  [T in PostableEventType]: 'epcisEventId' extends keyof EventOf<T> ? T : never;
+}[PostableEventType];
+
+/**
+ * A native post is never derived from an EPCIS event: its link (`epcisEventId`, added in a later
+ * version of these types) is null, and not a field a client sends. Typed by the generated
+ * types, so every linked type is listed.
+ */
+const EPCIS_LINKED: Record<EpcisLinked, true> = {
+  BatchProduced: true,
+  BatchShipped: true,
+  BatchReceived: true,
+  InspectionRecorded: true,
+  RecallInitiated: true,
+};
+
+/** What a posted event of this type gets beside its fields: a null link to an EPCIS event. */
+export const nativeLink = (eventType: string): { epcisEventId?: null } =>
+  Object.hasOwn(EPCIS_LINKED, eventType) ? { epcisEventId: null } : {};
+
 /** Each validator against the generated Avro type: a schema change not reflected here fails. */
 type Checked = {
-  [T in Events.EventType]: z.ZodType<
-    Omit<Extract<Events.SuyuanEvent, { eventType: T }>, 'eventType' | 'party' | 'recordedAt'>
+  [T in PostableEventType]: z.ZodType<
+    Omit<EventOf<T>, 'eventType' | 'party' | 'recordedAt' | 'epcisEventId'>
   >;
 };
 

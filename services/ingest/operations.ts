@@ -17,6 +17,7 @@ import {
   type AuditedRequest,
   type AuditAction,
 } from '../common/audit/audit-policy.js';
+import { registrableIdentifier } from '../common/epcis/party-identifiers.js';
 import { defineOperation, idParameter } from '../common/http/operations.js';
 import { webhookUrlSchema } from '../common/webhooks/webhook-url.js';
 import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
@@ -102,6 +103,17 @@ export const postEventsOperation = defineOperation({
 
 const PARTY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** A party identifier as registered: its canonical key (epcis/party-identifiers.ts). */
+const partyIdentifier = z
+  .string()
+  .max(256)
+  .transform((uri, context) => {
+    const registrable = registrableIdentifier(uri);
+    if ('key' in registrable) return registrable.key;
+    context.addIssue({ code: 'custom', message: registrable.problem });
+    return z.NEVER;
+  });
+
 export const newPartyBody = z.strictObject({
   partyId: z.string().regex(PARTY_ID, 'must be 1-128 letters, digits, ".", "_", ":" or "-"'),
   name: z.string().min(1, 'must not be empty').max(256),
@@ -110,6 +122,15 @@ export const newPartyBody = z.strictObject({
     .min(1, 'must hold at least one role')
     .refine((roles) => new Set(roles).size === roles.length, 'must not repeat a role')
     .meta({ uniqueItems: true }),
+  identifiers: z
+    .array(partyIdentifier)
+    .max(50)
+    .optional()
+    .meta({
+      description:
+        'PGLN/GLN (urn:epc:id:pgln:…, urn:epc:id:sgln:…, https://id.gs1.org/417/… or /414/…) or ' +
+        'urn:suyuan:uscc:<统一社会信用代码>; EPCIS sources and destinations find the party by them',
+    }),
   webhook: z
     .strictObject({
       url: webhookUrlSchema,

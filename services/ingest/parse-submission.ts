@@ -2,19 +2,15 @@
  * Turns a POST /v1/events body into validated events of the caller, or one error that lists
  * every problem with the field it concerns. Nothing here touches the log or the store.
  */
-import type { EventType, SuyuanEvent } from '../common/events/event-types.generated.js';
+import type { UnstampedEvent } from '../common/events/unstamped-event.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
 import { fieldIssues, invalidInput } from '../common/invalid-input.js';
-import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
+import { nativeLink, SUBMITTED_EVENT_SCHEMAS, type PostableEventType } from './event-schemas.js';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
 /** A validated event before ingest stamps `recordedAt`. */
-export type SubmittedEvent = SuyuanEvent extends infer E
-  ? E extends SuyuanEvent
-    ? Omit<E, 'recordedAt'>
-    : never
-  : never;
+export type SubmittedEvent = UnstampedEvent;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,10 +59,15 @@ function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<Fie
     });
     return problems.map(withId);
   }
-  const parsed = SUBMITTED_EVENT_SCHEMAS[eventType as EventType].safeParse(fields);
+  const parsed = SUBMITTED_EVENT_SCHEMAS[eventType as PostableEventType].safeParse(fields);
   if (!parsed.success) problems.push(...fieldIssues(parsed.error));
   if (problems.length > 0 || !parsed.success) return problems.map(withId);
-  return { ...(parsed.data as object), eventType, party: caller } as SubmittedEvent;
+  return {
+    ...(parsed.data as object),
+    ...nativeLink(eventType),
+    eventType,
+    party: caller,
+  } as SubmittedEvent;
 }
 
 /** Validates a whole request: either every event is valid, or it throws listing every problem. */

@@ -8,14 +8,9 @@ import type { IngestWarning } from '../common/api/ingest.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { SuyuanError } from '../common/errors.js';
 import { invalidInput } from '../common/invalid-input.js';
-import {
-  countingProductions,
-  LIVE_RECALLS,
-  NOT_RETRACTED,
-  OPEN_RECALLS,
-} from '../common/store/projection-rules.js';
-import type { Store } from '../common/store/store.js';
+import type { RecallReads } from '../common/trace/recall-reads.js';
 import type { SubmittedEvent } from './parse-submission.js';
+import type { RuleReads } from './rule-reads.js';
 
 interface Item {
   readonly index: number;
@@ -50,12 +45,8 @@ function checkMode(item: ItemOf<'RecallInitiated'>, regulator: boolean): void {
     );
 }
 
-async function checkOwnRoots(store: Store, caller: Party, item: ItemOf<'RecallInitiated'>) {
-  const producers = await store.query<{ batchId: string; producer: string }>(
-    `SELECT batch_id AS batchId, producer
-     FROM (${countingProductions('{ids:Array(String)}')})`,
-    { ids: item.event.rootBatchIds },
-  );
+async function checkOwnRoots(reads: RuleReads, caller: Party, item: ItemOf<'RecallInitiated'>) {
+  const producers = await reads.batches(item.event.rootBatchIds);
   const own = new Set(
     producers.filter((row) => row.producer === caller.partyId).map((row) => row.batchId),
   );
@@ -67,14 +58,9 @@ async function checkOwnRoots(store: Store, caller: Party, item: ItemOf<'RecallIn
   }
 }
 
-async function checkRecallIdFree(store: Store, item: ItemOf<'RecallInitiated'>) {
+async function checkRecallIdFree(reads: RuleReads, item: ItemOf<'RecallInitiated'>) {
   // The same event again is a duplicate, settled later; another event reusing the id is not.
-  const [existing] = await store.query<{ n: number }>(
-    `SELECT count() AS n FROM recalls FINAL
-     WHERE recall_id = {id:String} AND event_id != {eventId:String}`,
-    { id: item.event.recallId, eventId: item.event.eventId },
-  );
-  if (existing && existing.n > 0) {
+  if (await reads.recallIdUsed(item.event.recallId, item.event.eventId)) {
     throw new SuyuanError(
       'conflict',
       `events[${item.index}].recallId: recall ${item.event.recallId} exists already`,
@@ -82,38 +68,31 @@ async function checkRecallIdFree(store: Store, item: ItemOf<'RecallInitiated'>) 
   }
 }
 
-async function checkInitiated(store: Store, caller: Party, items: readonly Item[]) {
+async function checkInitiated(reads: RuleReads, caller: Party, items: readonly Item[]) {
   const regulator = caller.roles.includes('regulator');
   for (const item of of(items, 'RecallInitiated')) {
     checkMode(item, regulator);
     // Whether the caller may open this recall is settled before whether its id is taken, so a
     // party that may not learns nothing of the recalls of others.
-    if (!regulator) await checkOwnRoots(store, caller, item);
-    await checkRecallIdFree(store, item);
+    if (!regulator) await checkOwnRoots(reads, caller, item);
+    await checkRecallIdFree(reads, item);
   }
 }
 
-async function checkClosed(store: Store, caller: Party, items: readonly Item[]) {
+async function checkClosed(reads: RuleReads, caller: Party, items: readonly Item[]) {
   for (const item of of(items, 'RecallClosed')) {
     if (!caller.roles.includes('regulator'))
       throw new SuyuanError('forbidden', 'only a regulator may close a recall');
-    const [known] = await store.query<{ n: number }>(
-      `SELECT count() AS n FROM (${LIVE_RECALLS}) WHERE recall_id = {id:String}`,
-      { id: item.event.recallId },
-    );
-    if (!known || known.n === 0)
+    const live = await reads.liveRecallIds([item.event.recallId]);
+    if (!live.has(item.event.recallId))
       throw invalid(item, 'recallId', `unknown recall ${item.event.recallId}`);
   }
 }
 
-async function checkAnswers(store: Store, caller: Party, items: readonly Item[]) {
+async function checkAnswers(reads: RuleReads, caller: Party, items: readonly Item[]) {
   const answers = [...of(items, 'RecallAcknowledged'), ...of(items, 'RecallProgressReported')];
   if (answers.length === 0) return;
-  const notices = await store.query<{ noticeId: string; recipient: string }>(
-    'SELECT DISTINCT notice_id AS noticeId, recipient FROM recall_notices FINAL WHERE notice_id IN {ids:Array(String)}',
-    { ids: answers.map((item) => item.event.noticeId) },
-  );
-  const recipientOf = new Map(notices.map((row) => [row.noticeId, row.recipient]));
+  const recipientOf = await reads.noticeRecipients(answers.map((item) => item.event.noticeId));
   // Notice ids derive from (recall, recipient), so anyone can compute one: an unknown notice and
   // another party's get the same answer, or the answer would tell who a recall reached.
   for (const item of answers) {
@@ -126,7 +105,7 @@ async function checkAnswers(store: Store, caller: Party, items: readonly Item[])
 }
 
 export async function checkRecallRules(
-  store: Store,
+  reads: RuleReads,
   caller: Party,
   items: readonly Item[],
 ): Promise<void> {
@@ -138,23 +117,20 @@ export async function checkRecallRules(
       `events[${notice.index}].eventType: RecallNoticeIssued is issued by the recall service only`,
     );
   }
-  await checkInitiated(store, caller, items);
-  await checkClosed(store, caller, items);
-  await checkAnswers(store, caller, items);
+  await checkInitiated(reads, caller, items);
+  await checkClosed(reads, caller, items);
+  await checkAnswers(reads, caller, items);
 }
 
 /** A shipment of a batch under an open recall is accepted, with a warning naming the recall. */
 export async function recallWarnings(
-  store: Store,
+  reads: RecallReads,
   items: readonly Item[],
 ): Promise<IngestWarning[]> {
   const shipments = of(items, 'BatchShipped');
   if (shipments.length === 0) return [];
-  const rows = await store.query<{ batchId: string; recallId: string }>(
-    `SELECT DISTINCT batch_id AS batchId, recall_id AS recallId FROM recall_batches FINAL
-     WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
-       AND recall_id IN (SELECT recall_id FROM (${OPEN_RECALLS}))`,
-    { ids: shipments.flatMap((item) => item.event.lines.map((line) => line.batchId)) },
+  const rows = await reads.openRecallsNaming(
+    shipments.flatMap((item) => item.event.lines.map((line) => line.batchId)),
   );
   return shipments.flatMap((item) => {
     const hits = rows.filter((row) =>

@@ -9,10 +9,17 @@ import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { createCaptureJobs } from './epcis/capture-jobs.js';
+import { registerCaptureRoutes } from './epcis/capture-routes.js';
+import { createEventIndex } from './event-index.js';
 import { createEventIngestor } from './event-ingestor.js';
+import { storeRuleReads, type RuleReads } from './rule-reads.js';
 import { identifyEarlierEvents } from './identify-earlier-events.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
+
+/** How long an EPCIS capture waits for the projector to store the captures before it. */
+const EPCIS_PROJECTION_WAIT_MS = 15_000;
 
 /** What ingest needs done before it answers: the ids of earlier events indexed (embedded log). */
 export async function prepareIngest(foundations: Foundations, logger: Logger): Promise<void> {
@@ -29,10 +36,13 @@ export function mountIngestApi(
   logger: Logger,
   { log, store, codec, parties }: Foundations,
   metrics: Metrics,
+  /** Where the write rules read the projection: the store unless the launcher has a faster copy. */
+  reads: RuleReads = storeRuleReads(store),
 ): void {
   const ingestor = createEventIngestor({
     log,
     store,
+    reads,
     codec,
     parties,
     metrics,
@@ -40,6 +50,17 @@ export function mountIngestApi(
   });
   registerIngestRoutes(app, { ingestor, metrics });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+  registerCaptureRoutes(app, {
+    log,
+    projectionWaitMs: EPCIS_PROJECTION_WAIT_MS,
+    store,
+    parties,
+    ingestor,
+    index: createEventIndex(store),
+    jobs: createCaptureJobs(store),
+    captureLimit: config.epcisCaptureLimit,
+    fileSizeLimit: config.bodyLimitBytes,
+  });
 }
 
 export async function startIngestService(config: Config, logger: Logger): Promise<RunningService> {

@@ -14,6 +14,7 @@ import {
   type DeadLetters,
   type SetAside,
 } from '../common/dead-letters/dead-letters.js';
+import type { Failpoint } from '../common/config.js';
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
@@ -61,6 +62,8 @@ export interface ProjectorDeps {
    * go there first, then to the store, so no event is in the store before it is in the index.
    */
   readonly servingIndex?: LmdbServingIndex;
+  /** Crash tests only: where the process kills itself (config.ts, FAILPOINTS). */
+  readonly failpoints?: ReadonlySet<Failpoint>;
 }
 
 export interface Projector {
@@ -157,6 +160,7 @@ async function projectBatch(
   if (servingIndex && last) {
     const position = { topic: last.topic, partition: last.partition, nextOffset: last.offset + 1 };
     await servingIndex.apply(projectEvents(decoded.map((item) => item.event)), position);
+    if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
   const refused = await handleIsolating(decoded, {
     handle: (part) => writeRows(deps.store, projectEvents(part.map((item) => item.event))),

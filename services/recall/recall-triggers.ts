@@ -25,6 +25,7 @@ export function triggeredRecall(
     party: systemPartyId,
     location: null,
     operator: null,
+    epcisEventId: null,
     recallId,
     ...fields,
   });

@@ -1,7 +1,7 @@
 /**
- * The trace API service: batches, traces, search, the regulator's analytics (gaps/, fsma204/,
- * warnings/) and the audit trail, all read from the store; and the operators' view of the event
- * log (common/dead-letters/). Stateless: run as many as the load needs.
+ * The trace API service: batches, traces, the EPCIS query, search, the regulator's analytics
+ * (gaps/, fsma204/, warnings/) and the audit trail, all read from the store; and the operators'
+ * view of the event log (common/dead-letters/). Stateless: run as many as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -15,6 +15,7 @@ import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
+import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
 import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
@@ -29,6 +30,7 @@ export function mountTraceApi(
   audit: AuditTrail,
 ): void {
   registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
   registerFsmaRoutes(app, { store, parties });

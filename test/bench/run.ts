@@ -2,7 +2,8 @@
  * The benchmark suite's runner (issue 7): runs the scenarios, prints each one's figures as they
  * come, and writes test/bench/results/bench-<scale>.{json,md}.
  *
- *   npm run bench -- [--scale small|large] [--seed N] [--only ingest,projection,trace,recall,online,regulator]
+ *   npm run bench -- [--scale small|large] [--seed N]
+ *     [--only ingest,projection,trace,recall,online,epcis,regulator]
  *
  * Kafka comes from resolveKafka() (KAFKA_BROKERS, testcontainers, or a broker of its own); without
  * one, the Kafka figures say "not measured" and why, and the run still succeeds. A scenario that
@@ -23,7 +24,15 @@ import {
 import { round } from './support/stats.js';
 import type { Scenario, ScenarioContext } from './scenarios/types.js';
 
-const SCENARIOS = ['ingest', 'projection', 'trace', 'recall', 'online', 'regulator'] as const;
+const SCENARIOS = [
+  'ingest',
+  'projection',
+  'trace',
+  'recall',
+  'online',
+  'epcis',
+  'regulator',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Scenario modules load only when they run; projection and trace come from another module set. */

@@ -92,6 +92,17 @@ describe('a batch id belongs to its producer', () => {
       what: 'the corrected production to count',
     });
   });
+
+  it('lets one request produce an id, retract that production and produce it again', async () => {
+    // An EPCIS document does so when a later event of a transformation adds inputs to an output.
+    const first = produced('LOT-5');
+    const again = produced('LOT-5', [], { quantity: 7 });
+    expect((await post('owner', [first, retracted(first.eventId), again])).status).toBe(202);
+    await pollUntil(async () => (await batch('LOT-5'))?.quantity === 7, {
+      timeoutMs: 30_000,
+      what: 'the production made again to count',
+    });
+  });
 });
 
 describe('two parties claiming a new batch id at once', () => {

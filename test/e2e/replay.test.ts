@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  openLmdbServingIndex,
+  servingIndexPath,
+} from '../../services/common/serving/lmdb-serving-index.js';
 import { createChdbStore } from '../../services/common/store/chdb-store.js';
 import { waitForNoLag } from '../support/consumer-lag.js';
 import { loadDairyChain } from '../support/demo-chain.js';
@@ -91,6 +95,17 @@ describe('replay', () => {
       for (const table of ['derivations_by_input', 'derivations_by_output', 'shipments', 'batches'])
         await store.command(`TRUNCATE TABLE ${table}`);
       await store.close();
+      // And the serving index the traces read, keeping its log positions: a start alone would not
+      // mend it (it only catches up past them), so the answers below come from replay's rebuild.
+      const index = openLmdbServingIndex({ path: servingIndexPath(dataDir) });
+      for (const table of [
+        'derivationsByInput',
+        'derivationsByOutput',
+        'shipments',
+        'productions',
+      ] as const)
+        await index.db[table].clearAsync();
+      await index.close();
       const replayed = await replay();
       expect(replayed.code, replayed.stderr).toBe(0);
       expect(replayed.stderr).toMatch(/^replay rebuild: 0\/\d+ records \(0%\)/m);

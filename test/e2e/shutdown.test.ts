@@ -76,6 +76,7 @@ describe('stopping a process', () => {
     const service = await stubborn('600000');
     service.child.kill('SIGINT');
     await pollUntil(() => service.output().includes('"msg":"shutting down"'), {
+      timeoutMs: 30_000,
       what: 'the first signal to be taken',
     });
     service.child.kill('SIGTERM');

@@ -7,7 +7,10 @@
  * that the properties find where the validator's rules must lie, not only that nice values pass.
  */
 import fc from 'fast-check';
-import { EVENT_TYPES } from '../../services/common/events/event-types.generated.js';
+import {
+  SUBMITTED_EVENT_SCHEMAS,
+  type PostableEventType,
+} from '../../services/ingest/event-schemas.js';
 
 const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff'];
 /** Characters a store or a JSON codec might treat specially: NUL, BOM, separators, noncharacters. */
@@ -147,10 +150,7 @@ const envelope = {
 const ENVELOPE_REQUIRED = ['eventType', 'eventId', 'eventTime'] as const;
 
 /** The fields of each event type beyond the envelope, and which of them are required. */
-const FIELDS: Record<
-  (typeof EVENT_TYPES)[number],
-  [Record<string, fc.Arbitrary<unknown>>, string[]]
-> = {
+const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, string[]]> = {
   BatchProduced: [
     {
       batchId: identifier,
@@ -244,7 +244,7 @@ const FIELDS: Record<
 
 /** An event of the given type as a client would post it. */
 export function submittedEventOf(
-  eventType: (typeof EVENT_TYPES)[number],
+  eventType: PostableEventType,
 ): fc.Arbitrary<Record<string, unknown>> {
   const [fields, required] = FIELDS[eventType];
   const model: Record<string, fc.Arbitrary<unknown>> = {
@@ -257,5 +257,5 @@ export function submittedEventOf(
 
 /** An event of any type as a client would post it. */
 export const submittedEvent: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-  ...EVENT_TYPES.map(submittedEventOf),
+  ...(Object.keys(SUBMITTED_EVENT_SCHEMAS) as PostableEventType[]).map(submittedEventOf),
 );

@@ -108,14 +108,24 @@ const inspected = fc
         }) as SuyuanEvent,
   );
 
+/**
+ * Recall ids come from a small set, so that recalls compete for an id, are closed, reopened by a
+ * retraction of their closure, and named by notices.
+ */
+const recallId = fc.constantFrom('R0', 'R1', 'R2');
+
 const recalled = fc
-  .record({ time: minute, roots: fc.uniqueArray(batchId, { minLength: 1, maxLength: 2 }) })
+  .record({
+    time: minute,
+    roots: fc.uniqueArray(batchId, { minLength: 1, maxLength: 2 }),
+    recall: recallId,
+  })
   .map(
-    ({ time, roots }): Draft =>
+    ({ time, roots, recall }): Draft =>
       (index) =>
         ({
           ...envelope(index, 'RecallInitiated', 'regulator', time),
-          recallId: `R${index}`,
+          recallId: recall,
           rootBatchIds: roots,
           level: 2,
           mode: 'ORDERED',
@@ -123,17 +133,27 @@ const recalled = fc
         }) as SuyuanEvent,
   );
 
-const noticed = fc.record({ time: minute, lines, recipient: party }).map(
-  ({ time, lines: noticeLines, recipient }): Draft =>
+const noticed = fc.record({ time: minute, lines, recipient: party, recall: recallId }).map(
+  ({ time, lines: noticeLines, recipient, recall }): Draft =>
     (index) =>
       ({
         ...envelope(index, 'RecallNoticeIssued', 'suyuan', time),
         noticeId: `N${index}`,
-        recallId: 'R-notices',
+        recallId: recall,
         recipient,
         batches: noticeLines.map((line) => ({ ...line, unit: 'kg' })),
         deadline: at(time + 60),
         actions: [],
+      }) as SuyuanEvent,
+);
+
+const closed = fc.record({ time: minute, recall: recallId }).map(
+  ({ time, recall }): Draft =>
+    (index) =>
+      ({
+        ...envelope(index, 'RecallClosed', 'regulator', time),
+        recallId: recall,
+        reason: 'property test',
       }) as SuyuanEvent,
 );
 
@@ -155,6 +175,7 @@ const draft = fc.oneof(
   { weight: 2, arbitrary: inspected },
   { weight: 1, arbitrary: recalled },
   { weight: 1, arbitrary: noticed },
+  { weight: 1, arbitrary: closed },
   { weight: 2, arbitrary: retraction },
 );
 
@@ -167,6 +188,7 @@ export const historyArbitrary: fc.Arbitrary<SuyuanEvent[]> = fc
     return events;
   });
 
+export const ALL_RECALL_IDS: readonly string[] = ['R0', 'R1', 'R2', 'R-never'];
 export const ALL_BATCH_IDS: readonly string[] = [...BATCHES, 'never-named'];
 export const someBatchIds = fc.uniqueArray(fc.constantFrom(...ALL_BATCH_IDS), {
   minLength: 1,

@@ -10,6 +10,8 @@ export type PlatformProcess = ServiceProcess;
 export function spawnPlatform(
   dataDir: string,
   env: Record<string, string> = {},
+  /** How long it may take to listen: a data directory without a serving index builds one first. */
+  timeoutMs = 60_000,
 ): Promise<PlatformProcess> {
   return spawnService(
     'services/embedded/main.ts',
@@ -21,6 +23,6 @@ export function spawnPlatform(
       LOG_LEVEL: 'info',
       ...env,
     },
-    { name: 'the platform process', timeoutMs: 60_000 },
+    { name: 'the platform process', timeoutMs },
   );
 }

@@ -15,6 +15,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchProduced',
       ...envelope('00000000-0000-4000-8000-000000000001'),
+      epcisEventId: null,
       batchId: 'B-1',
       product: { id: '06901234567892', name: '全脂乳粉 Whole milk powder' },
       quantity: 1200,
@@ -27,6 +28,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchShipped',
       ...envelope('00000000-0000-4000-8000-000000000002'),
+      epcisEventId: null,
       shipmentId: 'S-1',
       to: 'dist-1',
       lines: [{ batchId: 'B-1', quantity: 400, unit: 'kg' }],
@@ -34,6 +36,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'BatchReceived',
       ...envelope('00000000-0000-4000-8000-000000000003', 'dist-1'),
+      epcisEventId: 'urn:uuid:6e9f3c7a-1b2d-4e5f-8a9b-0c1d2e3f4a5b',
       location: null,
       operator: null,
       shipmentId: 'S-1',
@@ -43,6 +46,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'InspectionRecorded',
       ...envelope('00000000-0000-4000-8000-000000000004', 'lab-1'),
+      epcisEventId: null,
       inspectionId: 'INS-1',
       batchId: 'B-1',
       kind: 'SUPERVISORY_SAMPLING',
@@ -67,6 +71,7 @@ export function sampleEvents(): SuyuanEvent[] {
     {
       eventType: 'RecallInitiated',
       ...envelope('00000000-0000-4000-8000-000000000006'),
+      epcisEventId: null,
       recallId: 'R-1',
       rootBatchIds: ['B-1'],
       level: 1,
@@ -109,6 +114,35 @@ export function sampleEvents(): SuyuanEvent[] {
       ...envelope('00000000-0000-4000-8000-00000000000b'),
       targetEventId: '00000000-0000-4000-8000-000000000002',
       reason: 'wrong quantity',
+    },
+    {
+      eventType: 'EpcisEventCaptured',
+      ...envelope('00000000-0000-4000-8000-00000000000c', 'dist-1'),
+      epcisEventId: 'urn:uuid:6e9f3c7a-1b2d-4e5f-8a9b-0c1d2e3f4a5b',
+      eventHash:
+        'ni:///sha-256;1f1c7cbe61e2f3a0c4c4e5b0f2b4b3c1d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1?ver=CBV2.0',
+      epcisEventType: 'ObjectEvent',
+      event: JSON.stringify({
+        eventID: 'urn:uuid:6e9f3c7a-1b2d-4e5f-8a9b-0c1d2e3f4a5b',
+        type: 'ObjectEvent',
+        eventTime: '2026-11-20T16:00:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        quantityList: [
+          { epcClass: 'https://id.gs1.org/01/06901234567892/10/B-1', quantity: 400, uom: 'KGM' },
+        ],
+      }),
+      context: JSON.stringify(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld']),
+      captureId: '0b6f2a1e-7c3d-4e8f-9a0b-1c2d3e4f5a6b',
+      derivedEventIds: ['00000000-0000-4000-8000-00000000000d'],
+      unresolved: [
+        {
+          path: 'quantityList[1].epcClass',
+          id: 'https://id.gs1.org/01/06901234567892',
+          reason: 'a class without a lot or serial: no trace can place it',
+        },
+      ],
     },
   ];
 }

@@ -1,21 +1,23 @@
 import type { CatalogEntry } from '../../services/common/events/catalog.js';
 
 /**
- * The catalog plus a BatchShipped v2 (v1 with an optional `carrier`, id 1000): a backward
- * compatible change, as a real schema evolution would add one.
+ * The catalog plus one more BatchShipped version (the latest with an optional `carrier`, id
+ * 1000): a backward compatible change, as a real schema evolution would add one.
  */
 export function withShippedV2(entries: readonly CatalogEntry[]): CatalogEntry[] {
-  const v1 = entries.find((entry) => entry.eventType === 'BatchShipped') as CatalogEntry;
-  const v1Schema = v1.schema as { fields: object[] };
-  const v2: CatalogEntry = {
-    ...v1,
+  const latest = entries
+    .filter((entry) => entry.eventType === 'BatchShipped')
+    .sort((a, b) => b.version - a.version)[0] as CatalogEntry;
+  const schema = latest.schema as { fields: object[] };
+  const next: CatalogEntry = {
+    ...latest,
     id: 1000,
-    version: 2,
-    file: 'events/BatchShipped.v2.avsc',
+    version: latest.version + 1,
+    file: `events/BatchShipped.v${latest.version + 1}.avsc`,
     schema: {
-      ...v1Schema,
-      fields: [...v1Schema.fields, { name: 'carrier', type: ['null', 'string'], default: null }],
+      ...schema,
+      fields: [...schema.fields, { name: 'carrier', type: ['null', 'string'], default: null }],
     },
   };
-  return [...entries, v2];
+  return [...entries, next];
 }

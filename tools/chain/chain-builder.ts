@@ -61,11 +61,17 @@ export type ChainEvent = EventOf<
   'BatchProduced' | 'BatchShipped' | 'BatchReceived' | 'InspectionRecorded'
 >;
 
-/** An event as a client posts it: ingest sets `party` (from the key) and `recordedAt`. */
-export type Posted<E> = E extends unknown ? Omit<E, 'party' | 'recordedAt'> : never;
+/**
+ * An event as a client posts it: ingest sets `party` (from the key) and `recordedAt`, and only
+ * EPCIS capture links an event to the EPCIS event it came from (`epcisEventId`).
+ */
+export type Posted<E> = E extends unknown
+  ? Omit<E, 'party' | 'recordedAt' | 'epcisEventId'>
+  : never;
 
 export function toSubmission<E extends SuyuanEvent>(event: E): Posted<E> {
   const { party: _party, recordedAt: _recordedAt, ...submitted } = event;
+  if ('epcisEventId' in submitted) delete (submitted as { epcisEventId?: unknown }).epcisEventId;
   return submitted as Posted<E>;
 }
 
@@ -73,11 +79,13 @@ export type ChainBuilder = ReturnType<typeof createChainBuilder>;
 
 export function createChainBuilder(sites: ReadonlyMap<string, ChainSite>, stamp: Stamper) {
   // The stamp first: a seeded stamper draws from the stream before anything else of the event.
+  // A chain's events are native: none comes from an EPCIS event.
   const envelope = (party: string, key: string, siteOf = party) => ({
     ...stamp(key),
     party,
     location: sites.get(siteOf)?.location ?? null,
     operator: sites.get(party)?.operator ?? null,
+    epcisEventId: null,
   });
   const copy = (lines: readonly Line[]) => lines.map((line) => ({ ...line }));
   return {

@@ -17,6 +17,8 @@ export interface NewParty {
   readonly name: string;
   readonly roles: readonly Role[];
   readonly webhook?: { readonly url: string; readonly secret?: string | undefined } | undefined;
+  /** Canonical identifier keys (PGLN/GLN, 统一社会信用代码: epcis/party-identifiers.ts). */
+  readonly identifiers?: readonly string[] | undefined;
 }
 
 interface PartyRow {
@@ -63,6 +65,8 @@ export interface PartyDirectory {
   authenticate(apiKey: string): Promise<Party | undefined>;
   /** The parties among `partyIds` that exist. */
   find(partyIds: readonly string[]): Promise<Map<string, Party>>;
+  /** The parties that registered each of these identifier keys. */
+  findByIdentifier(identifiers: readonly string[]): Promise<Map<string, string>>;
   /** Registers a party the platform itself acts as (no API key), unless it exists. */
   ensureSystemParty(partyId: string, name: string): Promise<void>;
   /**
@@ -204,12 +208,39 @@ export function createPartyDirectory(
     return next;
   };
 
+  const findByIdentifier = async (identifiers: readonly string[]) => {
+    if (identifiers.length === 0) return new Map<string, string>();
+    const rows = await store.query<{ identifier: string; party_id: string }>(
+      `SELECT identifier, party_id FROM party_identifiers FINAL
+       WHERE identifier IN {ids:Array(String)}`,
+      { ids: [...new Set(identifiers)] },
+    );
+    return new Map(rows.map((row) => [row.identifier, row.party_id]));
+  };
+
+  const checkIdentifiersFree = async (party: NewParty) => {
+    const [taken] = await findByIdentifier(party.identifiers ?? []);
+    if (taken) {
+      throw new SuyuanError('conflict', `identifiers: ${taken[0]} is party ${taken[1]}'s already`);
+    }
+  };
+
+  const insertIdentifiers = async (party: NewParty) => {
+    const identifiers = [...new Set(party.identifiers ?? [])];
+    const now = new Date().toISOString();
+    await store.insert(
+      'party_identifiers',
+      identifiers.map((identifier) => ({ identifier, party_id: party.partyId, created_at: now })),
+    );
+  };
+
   return {
     create: (party) =>
       serialized(async () => {
         if ((await find([party.partyId])).size > 0) {
           throw new SuyuanError('conflict', `partyId: party ${party.partyId} already exists`);
         }
+        await checkIdentifiersFree(party);
         const generatedSecret =
           party.webhook && !party.webhook.secret ? generateWebhookSecret() : undefined;
         await insertParty(
@@ -217,6 +248,7 @@ export function createPartyDirectory(
             ? { ...party, webhook: { url: party.webhook.url, secret: generatedSecret } }
             : party,
         );
+        await insertIdentifiers(party);
         const apiKey = generateApiKey();
         const keyId = await insertKey(party.partyId, apiKey);
         return {
@@ -278,6 +310,7 @@ export function createPartyDirectory(
     },
 
     find,
+    findByIdentifier,
 
     ensureSystemParty: (partyId, name) =>
       serialized(async () => {

@@ -33,6 +33,8 @@ export interface BatchProduced {
     readonly quantity: number;
     readonly unit: null | string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** Custody of batches leaves the actor (发货). */
@@ -63,6 +65,8 @@ export interface BatchShipped {
     readonly quantity: number;
     readonly unit: string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** Custody of batches arrives (收货). */
@@ -93,6 +97,8 @@ export interface BatchReceived {
     readonly quantity: number;
     readonly unit: string;
   }>;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A test of a batch. */
@@ -131,6 +137,8 @@ export interface InspectionRecorded {
   readonly standard: null | string;
   /** Report number or URL. */
   readonly report: null | string;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A defect or incident report (强制报告). */
@@ -187,6 +195,8 @@ export interface RecallInitiated {
   readonly level: number;
   readonly mode: 'VOLUNTARY' | 'ORDERED';
   readonly reason: string;
+  /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
+  readonly epcisEventId: null | string;
 }
 
 /** A notice to one party holding affected goods; emitted by the recall service. */
@@ -320,6 +330,50 @@ export interface EventRetracted {
   readonly reason: string;
 }
 
+/** A GS1 EPCIS 2.0 event as captured, kept whole; the native events it maps to are appended with it. */
+export interface EpcisEventCaptured {
+  /** Derived from the EPCIS eventID (and its error declaration, if any): the same EPCIS event always gets the same id. */
+  readonly eventId: string;
+  /** The EPCIS eventTime. */
+  readonly eventTime: string;
+  /** When ingest accepted the event (the EPCIS recordTime). */
+  readonly recordedAt: string;
+  /** The capturing party, taken from its credentials. */
+  readonly party: string;
+  /** The bizLocation, else the readPoint, when it names a GLN or a site. */
+  readonly location: null | {
+    /** GS1 Global Location Number. */
+    readonly gln: null | string;
+    /** The party's own site code. */
+    readonly siteId: null | string;
+    readonly name: null | string;
+  };
+  /** The responsible person (责任人), from the suyuan:operator extension. */
+  readonly operator: null | string;
+  /** The EPCIS eventID as captured, or the event hash ID when the event had none. */
+  readonly epcisEventId: string;
+  /** The CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0). */
+  readonly eventHash: string;
+  /** ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent or AssociationEvent. */
+  readonly epcisEventType: string;
+  /** The event as captured, as JSON. */
+  readonly event: string;
+  /** The @context of the captured document, as JSON: it names the prefixes of the event's extensions. */
+  readonly context: string;
+  /** The capture job that brought it; null for POST /epcis/events. */
+  readonly captureId: null | string;
+  /** The native events appended with it (its meaning for traces and recalls). */
+  readonly derivedEventIds: Array<string>;
+  /** Identifiers the event names that no trace can place (class patterns, containers of unknown content). */
+  readonly unresolved: Array<{
+    /** Where in the event, e.g. inputQuantityList[2].epcClass. */
+    readonly path: string;
+    /** The identifier, canonical where it is a GS1 key. */
+    readonly id: string;
+    readonly reason: string;
+  }>;
+}
+
 /** Every event type, tagged by `eventType`. */
 export type SuyuanEvent =
   | ({ readonly eventType: 'BatchProduced' } & BatchProduced)
@@ -332,7 +386,8 @@ export type SuyuanEvent =
   | ({ readonly eventType: 'RecallAcknowledged' } & RecallAcknowledged)
   | ({ readonly eventType: 'RecallProgressReported' } & RecallProgressReported)
   | ({ readonly eventType: 'RecallClosed' } & RecallClosed)
-  | ({ readonly eventType: 'EventRetracted' } & EventRetracted);
+  | ({ readonly eventType: 'EventRetracted' } & EventRetracted)
+  | ({ readonly eventType: 'EpcisEventCaptured' } & EpcisEventCaptured);
 
 export const EVENT_TYPES = [
   'BatchProduced',
@@ -346,6 +401,7 @@ export const EVENT_TYPES = [
   'RecallProgressReported',
   'RecallClosed',
   'EventRetracted',
+  'EpcisEventCaptured',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -24,6 +24,9 @@ export function logKeyOf(event: SuyuanEvent): string {
       return event.noticeId;
     case 'EventRetracted':
       return event.targetEventId;
+    case 'EpcisEventCaptured':
+      // An event and its error declaration share the key, so they stay in order.
+      return event.epcisEventId;
   }
 }
 
@@ -47,6 +50,7 @@ export function batchesNamedBy(event: SuyuanEvent): string[] {
     case 'RecallProgressReported':
     case 'RecallClosed':
     case 'EventRetracted':
+    case 'EpcisEventCaptured':
       return [];
   }
 }

@@ -2,7 +2,8 @@
  * How a request body is read. The API speaks JSON in UTF-8 and nothing else, so that what a
  * client sent is what the platform stores, byte for byte:
  *
- * - another media type (text/plain included) is 415, never read as something else;
+ * - another media type (text/plain included) is 415, never read as something else (JSON-LD,
+ *   `application/ld+json`, is JSON);
  * - a charset other than UTF-8 is 415, never decoded as UTF-8;
  * - bytes that are not UTF-8, and JSON escapes that make half a surrogate pair ("\ud800"), are
  *   400 naming the field: rewritten to U+FFFD they would silently change ids, so that two
@@ -15,6 +16,8 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SuyuanError } from '../errors.js';
 
+const JSON_TYPES = ['application/json', 'application/ld+json'];
+
 const DECODERS: Readonly<Record<string, () => Transform>> = {
   gzip: createGunzip,
   'x-gzip': createGunzip,
@@ -25,7 +28,8 @@ const DECODERS: Readonly<Record<string, () => Transform>> = {
 export function installRequestBody(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  // EPCIS documents travel as JSON-LD (application/ld+json): JSON, read the same way.
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
     try {
       checkCharset(request);
       const text = decodeUtf8(body as Buffer);

@@ -5,6 +5,12 @@
 import type { SuyuanEvent } from '../events/event-types.generated.js';
 import { fingerprintEvent } from '../events/fingerprint.js';
 import { batchesNamedBy } from '../events/keys.js';
+import {
+  emptyEpcisRows,
+  projectEpcisCaptured,
+  projectNativeForEpcis,
+  type EpcisTable,
+} from './epcis-projection.js';
 
 export type ProjectionTable =
   | 'events'
@@ -21,7 +27,8 @@ export type ProjectionTable =
   | 'recall_closures'
   | 'recall_notices'
   | 'notice_answers'
-  | 'retractions';
+  | 'retractions'
+  | EpcisTable;
 
 export type ProjectionRows = Record<ProjectionTable, Array<Record<string, unknown>>>;
 
@@ -42,6 +49,7 @@ export function emptyRows(): ProjectionRows {
     recall_notices: [],
     notice_answers: [],
     retractions: [],
+    ...emptyEpcisRows(),
   };
 }
 
@@ -53,6 +61,7 @@ export function projectEvents(events: readonly SuyuanEvent[]): ProjectionRows {
 
 function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
   projectCommon(event, rows);
+  projectNativeForEpcis(event, rows);
   switch (event.eventType) {
     case 'BatchProduced':
       return projectProduced(event, rows);
@@ -96,6 +105,8 @@ function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
         at: event.eventTime,
       });
       return;
+    case 'EpcisEventCaptured':
+      return projectEpcisCaptured(event, rows);
   }
 }
 

@@ -57,6 +57,10 @@ export interface ServingValues {
   recallBatches: true;
   /** The RecallInitiated events of each recall id: it exists while one is not retracted. */
   recallInitiations: true;
+  /** The RecallClosed events of each recall id: it is closed while one is not retracted. */
+  recallClosures: true;
+  /** The recipient of each notice, by notice id and the event that issued it. */
+  recallNotices: string;
   batchEvents: { eventType: string; party: string };
   events: {
     eventType: string;
@@ -93,6 +97,8 @@ const TABLES = [
   'inspections',
   'recallBatches',
   'recallInitiations',
+  'recallClosures',
+  'recallNotices',
   'batchEvents',
   'events',
   'retractions',
@@ -103,7 +109,7 @@ const TABLES = [
  * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
  * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
  */
-const FORMAT = 2;
+const FORMAT = 3;
 export type ServingTable = (typeof TABLES)[number];
 
 /**
@@ -239,6 +245,16 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
   }
   for (const row of rows.recalls) {
     puts.push(['recallInitiations', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+  }
+  for (const row of rows.recall_closures) {
+    puts.push(['recallClosures', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+  }
+  for (const row of rows.recall_notices) {
+    puts.push([
+      'recallNotices',
+      key(text(row, 'notice_id'), text(row, 'event_id')),
+      text(row, 'recipient'),
+    ]);
   }
   for (const row of rows.batch_events) {
     puts.push([

@@ -14,13 +14,8 @@ import type {
   TraceReads,
 } from '../trace/trace-reads.js';
 import type { WalkDirection } from '../trace/walk.js';
-import {
-  prefixRange,
-  type LmdbServingIndex,
-  type ServingKey,
-  type ServingTable,
-  type ServingValues,
-} from './lmdb-serving-index.js';
+import type { LmdbServingIndex, ServingTable, ServingValues } from './lmdb-serving-index.js';
+import { entries as scan, recallIsLive } from './lmdb-scans.js';
 import { byColumns } from './utf8-order.js';
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
@@ -49,12 +44,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
 function lmdbReadsOf(index: LmdbServingIndex) {
   const { db, isRetracted } = index;
 
-  /** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
-  function* entries<T extends ServingTable>(table: T, prefix: string) {
-    for (const { key, value } of db[table].getRange(prefixRange(prefix))) {
-      yield { parts: key as ServingKey, value };
-    }
-  }
+  const entries = <T extends ServingTable>(table: T, prefix: string) => scan(index, table, prefix);
 
   /**
    * The lines of a table keyed `[batchId, id, eventId]` (a shipment, receipt or inspection line)
@@ -78,14 +68,6 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       if (!isRetracted(eventId)) return { eventId, value };
     }
     return undefined;
-  };
-
-  /** A recall exists while one of its RecallInitiated events is not retracted (projection-rules). */
-  const recallIsLive = (recallId: string) => {
-    for (const { parts } of entries('recallInitiations', recallId)) {
-      if (!isRetracted(parts[1] ?? '')) return true;
-    }
-    return false;
   };
 
   const derivationRow = (
@@ -192,7 +174,7 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       for (const batchId of unique(batchIds)) {
         for (const { parts } of entries('recallBatches', batchId)) {
           const [, recallId = '', eventId = ''] = parts;
-          if (!isRetracted(eventId) && recallIsLive(recallId)) {
+          if (!isRetracted(eventId) && recallIsLive(index, recallId)) {
             recalled.add(batchId);
             break;
           }

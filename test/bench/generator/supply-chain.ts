@@ -36,7 +36,7 @@ export { mulberry32, type ChainParty, type PartyTier } from './chain-parties.js'
 export { toSubmission } from '../../../tools/chain/chain-builder.js';
 
 /** Bumped whenever the events change, so cached data built from older events is rebuilt. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** The scales, in batches. */
 export const SCALE_BATCHES = { small: 10_000, large: 1_000_000 } as const;

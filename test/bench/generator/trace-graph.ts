@@ -43,6 +43,7 @@ const TRACE_TABLES = [
   'retractions',
   'parties',
   'api_keys',
+  'epcis_native_events',
 ];
 
 export interface GraphManifest {

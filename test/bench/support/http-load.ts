@@ -17,6 +17,13 @@ export interface HttpLoadOptions {
   readonly url: string;
   readonly connections: number;
   readonly seconds: number;
+  /**
+   * Send this many requests and stop, however long they take (the duration is then ignored): for
+   * requests so heavy that a round of them outlasts a fixed window, where a window would count 0.
+   */
+  readonly amount?: number;
+  /** How long one request may take before it counts as failed; autocannon's 10 s by default. */
+  readonly timeoutSeconds?: number;
   /** The request to send next; called once per request. */
   readonly next: () => HttpLoadRequest;
   /** Requests per second over all connections; closed loop when absent. */
@@ -38,6 +45,8 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.amount !== undefined && { amount: options.amount }),
+    ...(options.timeoutSeconds !== undefined && { timeout: options.timeoutSeconds }),
     ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
     requests: [
       {

@@ -44,6 +44,7 @@ const produced = (n: number, quantity = 10): SuyuanEvent => ({
   quantity,
   unit: 'kg',
   inputs: [],
+  epcisEventId: null,
 });
 
 it('indexes earlier events with their fingerprints, and marks undecodable bytes as seen', async () => {

@@ -15,6 +15,7 @@ import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { checkRecallRules, recallWarnings } from '../../../services/ingest/recall-rules.js';
+import { storeRuleReads, type RuleReads } from '../../../services/ingest/rule-reads.js';
 import { projectEvents } from '../../../services/common/projection/projection.js';
 import {
   acknowledged,
@@ -63,6 +64,7 @@ async function outcome(promise: Promise<void>): Promise<string> {
 describe('recall rules at ingest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-recall-rules-'));
   const store = createChdbStore({ path: dir });
+  const reads: RuleReads = storeRuleReads(store);
   const open = recallInitiated('R-OPEN', ['MILK-1'], 'VOLUNTARY');
   const closed = recallInitiated('R-CLOSED', ['CHEESE-1'], 'ORDERED');
 
@@ -87,70 +89,70 @@ describe('recall rules at ingest', () => {
 
   it('lets a producer open a voluntary recall of its own batches, and a regulator order any', async () => {
     const mine = recallInitiated('R-2', ['MILK-1'], 'VOLUNTARY');
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, mine)))).toBe('accepted');
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, mine)))).toBe('accepted');
     const ordered = recallInitiated('R-3', ['MILK-1', 'CHEESE-1'], 'ORDERED');
-    expect(await outcome(checkRecallRules(store, regulator, items(regulator, ordered)))).toBe(
+    expect(await outcome(checkRecallRules(reads, regulator, items(regulator, ordered)))).toBe(
       'accepted',
     );
   });
 
   it('refuses the wrong mode, naming the field, and a recall of batches one did not produce', async () => {
     const ordered = recallInitiated('R-4', ['MILK-1'], 'ORDERED');
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, ordered)))).toMatch(
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, ordered)))).toMatch(
       /^invalid_event: events\[0\]\.mode: only a regulator orders a recall/,
     );
     const voluntary = recallInitiated('R-5', ['MILK-1'], 'VOLUNTARY');
-    expect(await outcome(checkRecallRules(store, regulator, items(regulator, voluntary)))).toMatch(
+    expect(await outcome(checkRecallRules(reads, regulator, items(regulator, voluntary)))).toMatch(
       /^invalid_event: events\[0\]\.mode: a recall a regulator opens is ORDERED/,
     );
     const theirs = recallInitiated('R-6', ['MILK-1'], 'VOLUNTARY');
-    expect(await outcome(checkRecallRules(store, shop, items(shop, theirs)))).toMatch(
+    expect(await outcome(checkRecallRules(reads, shop, items(shop, theirs)))).toMatch(
       /^forbidden: rootBatchIds: only the producer of every root batch/,
     );
   });
 
   it('refuses a recall id another event already used, but not the same event again', async () => {
     const reused = recallInitiated('R-OPEN', ['MILK-1'], 'VOLUNTARY');
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, reused)))).toBe(
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, reused)))).toBe(
       'conflict: events[0].recallId: recall R-OPEN exists already',
     );
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, open)))).toBe('accepted');
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, open)))).toBe('accepted');
   });
 
   it('lets only a regulator close a recall, and only a known one', async () => {
     const close = recallClosed('R-OPEN');
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, close)))).toBe(
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, close)))).toBe(
       'forbidden: only a regulator may close a recall',
     );
-    expect(await outcome(checkRecallRules(store, regulator, items(regulator, close)))).toBe(
+    expect(await outcome(checkRecallRules(reads, regulator, items(regulator, close)))).toBe(
       'accepted',
     );
     const unknown = recallClosed('R-NONE');
-    expect(await outcome(checkRecallRules(store, regulator, items(regulator, unknown)))).toBe(
+    expect(await outcome(checkRecallRules(reads, regulator, items(regulator, unknown)))).toBe(
       'invalid_event: events[0].recallId: unknown recall R-NONE',
     );
   });
 
   it("lets only a notice's recipient answer it, and refuses an unknown notice alike", async () => {
     const answer = acknowledged('N-1');
-    expect(await outcome(checkRecallRules(store, shop, items(shop, answer)))).toBe('accepted');
+    expect(await outcome(checkRecallRules(reads, shop, items(shop, answer)))).toBe('accepted');
     // Notice ids can be computed from recall and recipient: the refusal must not tell whether
     // the notice exists, or it would tell who a recall reached.
     const refusal = 'forbidden: events[0].noticeId: a party may answer only a notice issued to it';
-    expect(await outcome(checkRecallRules(store, dairy, items(dairy, answer)))).toBe(refusal);
+    expect(await outcome(checkRecallRules(reads, dairy, items(dairy, answer)))).toBe(refusal);
     const stray = acknowledged('N-NONE');
-    expect(await outcome(checkRecallRules(store, shop, items(shop, stray)))).toBe(refusal);
+    expect(await outcome(checkRecallRules(reads, shop, items(shop, stray)))).toBe(refusal);
   });
 
   it('leaves notices to the recall service', async () => {
-    expect(await outcome(checkRecallRules(store, regulator, items(regulator, notice)))).toMatch(
+    expect(await outcome(checkRecallRules(reads, regulator, items(regulator, notice)))).toMatch(
       /^forbidden: events\[0\]\.eventType: RecallNoticeIssued is issued by the recall service/,
     );
   });
 
   it('warns on a shipment of a batch under an open recall, naming it, and not of a closed one', async () => {
     const warnings = await recallWarnings(
-      store,
+      reads,
       items(dairy, shipped('S-1', 'shop', ['MILK-1']), shipped('S-2', 'shop', ['CHEESE-1'])),
     );
     expect(warnings).toEqual([expect.objectContaining({ index: 0, recallIds: ['R-OPEN'] })]);

@@ -50,6 +50,8 @@ const PROJECTION_TABLES = [
   'shipments',
   'recall_batches',
   'recall_notices',
+  'epcis_events',
+  'epcis_event_ids',
 ];
 
 let dataDir: string;
@@ -92,6 +94,17 @@ const shipped = (batchId: string): SuyuanEvent => ({
   eventId: randomUUID(),
   shipmentId: `S-${batchId}`,
   lines: [{ batchId, quantity: 1, unit: 'kg' }],
+});
+const epcisRecord = sampleEvents().find((e) => e.eventType === 'EpcisEventCaptured') as Extract<
+  SuyuanEvent,
+  { eventType: 'EpcisEventCaptured' }
+>;
+/** An EPCIS event as captured, in year -1: its rows in the EPCIS tables are taken out too. */
+const epcisRecordInYearMinusOne = (): SuyuanEvent => ({
+  ...epcisRecord,
+  eventId: randomUUID(),
+  epcisEventId: `urn:uuid:${randomUUID()}`,
+  eventTime: YEAR_MINUS_ONE,
 });
 /** Its time is fine, so its first rows are written; the store refuses its deadline later on. */
 const noticeDueInYearMinusOne = (): SuyuanEvent => ({
@@ -204,9 +217,14 @@ describe.each(adapters)('the projector on %s', (_name, tags, openLog) => {
         () => openLog(namespace),
         namespace,
       );
-      const refused = [produced('R-1', YEAR_MINUS_ONE), noticeDueInYearMinusOne()];
+      const refused = [
+        produced('R-1', YEAR_MINUS_ONE),
+        noticeDueInYearMinusOne(),
+        epcisRecordInYearMinusOne(),
+      ];
       const good = [produced('G-1'), shipped('G-1'), produced('G-2')];
-      const events = [good[0], refused[0], good[1], refused[1], good[2]] as SuyuanEvent[];
+      // Good and refused in turn: g0 r0 g1 r1 g2 r2.
+      const events = good.flatMap((event, i) => [event, refused[i]]) as SuyuanEvent[];
       const receipts = await append(events);
       await pollUntil(() => projectedPast(receipts), {
         timeoutMs: 60_000,
@@ -221,7 +239,7 @@ describe.each(adapters)('the projector on %s', (_name, tags, openLog) => {
       // A refused event leaves no rows, also where the store took some before refusing it.
       for (const event of refused) expect(await rowsOf(event.eventId)).toEqual({});
 
-      const refusedReceipts = [receipts[1], receipts[3]] as AppendReceipt[];
+      const refusedReceipts = [receipts[1], receipts[3], receipts[5]] as AppendReceipt[];
       const dead = await deadLettersOf(receipts);
       expect(dead.map((record) => record.headers['source-offset']).sort()).toEqual(
         refusedReceipts.map((receipt) => String(receipt.offset)).sort(),
@@ -240,7 +258,7 @@ describe.each(adapters)('the projector on %s', (_name, tags, openLog) => {
       const rows = await store.query<{ offset: number; cause: string; event_id: string }>(
         'SELECT offset, cause, event_id FROM dead_letters FINAL ORDER BY offset',
       );
-      expect(rows.map((row) => row.cause)).toEqual(['refused', 'refused']);
+      expect(rows.map((row) => row.cause)).toEqual(['refused', 'refused', 'refused']);
       expect(rows.map((row) => row.event_id).sort()).toEqual(refused.map((e) => e.eventId).sort());
     },
   );

@@ -104,7 +104,10 @@ export function eventLogContract(name: string, setup: () => Promise<LogAdapterUn
       });
       subscriptions.push(subscription);
       const until = (count: number) =>
+        // Joining a Kafka group takes seconds, more on a loaded machine: this waits, it does not
+        // time the join.
         pollUntil(() => handled.length >= count, {
+          timeoutMs: 30_000,
           what: `${count} records in group ${options.groupId}`,
         });
       return { handled, subscription, until };

@@ -3,7 +3,8 @@
  * histories — diamonds, cycles, competing claims to a batch id, in-transit shipments, receipts with
  * no shipment, retractions of anything, recalls — are projected into real chDB and into the LMDB
  * serving index in the same batches; every read of the trace read model (the TraceReads port)
- * is compared for random ids, and so are whole traces and batch views as the trace API builds them.
+ * is compared for random ids, and so are whole traces and batch views as the trace API builds them,
+ * and the recall reads ingest's write rules take (the RecallReads port).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   openLmdbServingIndex,
   type LmdbServingIndex,
 } from '../../../../services/common/serving/lmdb-serving-index.js';
+import { createLmdbRecallReads } from '../../../../services/common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../../../../services/common/serving/lmdb-trace-reads.js';
 import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../../services/common/store/migrations.js';
@@ -25,11 +27,14 @@ import {
   type ProjectionTable,
 } from '../../../../services/common/projection/projection.js';
 import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import type { RecallReads } from '../../../../services/common/trace/recall-reads.js';
+import { createStoreRecallReads } from '../../../../services/common/trace/store-recall-reads.js';
 import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
 import { loadBatch, loadTrace } from '../../../../services/trace-api/routes.js';
 import {
   ALL_BATCH_IDS,
+  ALL_RECALL_IDS,
   historyArbitrary,
   someBatchIds,
 } from '../../../support/graph-arbitraries.js';
@@ -87,6 +92,36 @@ async function removeRefused(history: readonly SuyuanEvent[], picks: readonly nu
   }
 }
 
+/** The recall reads ingest's write rules take, for every recall id and notice of the history. */
+async function expectSameRecallReads(
+  lmdb: RecallReads,
+  stored: RecallReads,
+  history: readonly SuyuanEvent[],
+  batchIdSets: ReadonlyArray<readonly string[]>,
+) {
+  const initiations = history.filter((event) => event.eventType === 'RecallInitiated');
+  for (const recallId of ALL_RECALL_IDS) {
+    for (const except of ['none', ...initiations.map((event) => event.eventId)]) {
+      expect(await lmdb.recallIdUsed(recallId, except)).toBe(
+        await stored.recallIdUsed(recallId, except),
+      );
+    }
+  }
+  expect(await lmdb.liveRecallIds(ALL_RECALL_IDS)).toEqual(
+    await stored.liveRecallIds(ALL_RECALL_IDS),
+  );
+  const noticeIds = [
+    'N-never',
+    ...history.flatMap((event) =>
+      event.eventType === 'RecallNoticeIssued' ? [event.noticeId] : [],
+    ),
+  ];
+  expect(await lmdb.noticeRecipients(noticeIds)).toEqual(await stored.noticeRecipients(noticeIds));
+  for (const ids of batchIdSets) {
+    expect(await lmdb.openRecallsNaming(ids)).toEqual(await stored.openRecallsNaming(ids));
+  }
+}
+
 /** What a read gives, or the error it throws, so that both sides may be compared either way. */
 const outcome = <T>(read: Promise<T>) =>
   read.then(
@@ -95,7 +130,7 @@ const outcome = <T>(read: Promise<T>) =>
   );
 
 describe('the serving index answers as the ClickHouse projection', () => {
-  it('for every read, and every trace and batch view, on random histories and ids', async () => {
+  it('for every read, every trace and batch view, and every recall read, on random histories', async () => {
     const lmdb = createLmdbTraceReads(serving);
     const stored = createStoreTraceReads(store);
     const parties = createPartyDirectory(store);
@@ -133,6 +168,12 @@ describe('the serving index answers as the ClickHouse projection', () => {
               await outcome(loadBatch(stored, id)),
             );
           }
+          await expectSameRecallReads(
+            createLmdbRecallReads(serving),
+            createStoreRecallReads(store),
+            history,
+            idSets,
+          );
           const [root] = idSets[0] ?? [];
           if (root !== undefined) {
             for (const direction of ['upstream', 'downstream', 'both'] as const) {

@@ -22,6 +22,7 @@ import type { Store } from '../../../../services/common/store/store.js';
 import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import type { SubmittedEvent } from '../../../../services/ingest/parse-submission.js';
 import { recallWarnings } from '../../../../services/ingest/recall-rules.js';
+import { createStoreRecallReads } from '../../../../services/common/trace/store-recall-reads.js';
 import { projectEvents } from '../../../../services/common/projection/projection.js';
 import { createRecallBook } from '../../../../services/recall/recall-book.js';
 import { findRecalls } from '../../../../services/recall/recall-queries.js';
@@ -86,6 +87,7 @@ function eventsOf(recallId: string, root: string, recall: RecallHistory): Suyuan
     level: 2,
     mode: 'ORDERED',
     reason: 'test',
+    epcisEventId: null,
   };
   const events: SuyuanEvent[] = [initiated];
   if (recall.initiationRetracted) events.push(retraction(initiated.eventId));
@@ -156,7 +158,7 @@ describe('one definition of an open recall', () => {
           );
 
           const warnings = await recallWarnings(
-            store,
+            createStoreRecallReads(store),
             recalls.map((r, i) => shipmentOf(r.root, i)),
           );
           expect(ours(warnings.flatMap((w) => w.recallIds))).toEqual(expectedOpen);

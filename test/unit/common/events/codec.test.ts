@@ -47,11 +47,17 @@ describe('event codec', () => {
   it('still reads the bytes written when each schema version was published (fixtures)', () => {
     for (const { eventType, version, id } of catalogEntries()) {
       const bytes = readFileSync(`test/fixtures/avro/${eventType}.v${version}.bin`);
-      const expected: unknown = JSON.parse(
+      const expected = JSON.parse(
         readFileSync(`test/fixtures/avro/${eventType}.v${version}.json`, 'utf8'),
-      );
+      ) as Record<string, unknown>;
       expect(bytes.readUInt32BE(1), `${eventType}.v${version}.bin`).toBe(id);
-      expect(codec.decode(bytes)).toEqual(expected);
+      const decoded = codec.decode(bytes) as object;
+      // What a later version added reads back as its default (null).
+      const added = Object.keys(decoded).filter((key) => !(key in expected));
+      expect(decoded, `${eventType}.v${version}.bin`).toEqual({
+        ...Object.fromEntries(added.map((key) => [key, null])),
+        ...expected,
+      });
     }
   });
 

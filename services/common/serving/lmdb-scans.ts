@@ -1,0 +1,38 @@
+/** The range scans every read of the serving index is made of. */
+import {
+  prefixRange,
+  type LmdbServingIndex,
+  type ServingKey,
+  type ServingTable,
+} from './lmdb-serving-index.js';
+
+/** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
+export function* entries<T extends ServingTable>(
+  index: LmdbServingIndex,
+  table: T,
+  prefix: string,
+) {
+  for (const { key, value } of index.db[table].getRange(prefixRange(prefix))) {
+    yield { parts: key as ServingKey, value };
+  }
+}
+
+/** Whether one of the entries keyed `[prefix, eventId]` of a table has an event that stands. */
+export function anyStands(
+  index: LmdbServingIndex,
+  table: 'recallInitiations' | 'recallClosures',
+  prefix: string,
+): boolean {
+  for (const { parts } of entries(index, table, prefix)) {
+    if (!index.isRetracted(parts[1] ?? '')) return true;
+  }
+  return false;
+}
+
+/** A recall exists while one of its RecallInitiated events is not retracted (projection-rules). */
+export const recallIsLive = (index: LmdbServingIndex, recallId: string): boolean =>
+  anyStands(index, 'recallInitiations', recallId);
+
+/** A recall is open while it exists and no RecallClosed of it stands (projection-rules). */
+export const recallIsOpen = (index: LmdbServingIndex, recallId: string): boolean =>
+  recallIsLive(index, recallId) && !anyStands(index, 'recallClosures', recallId);

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
+import { fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
+import { sampleEvents } from '../../../support/sample-events.js';
+
+const sample = <T extends SuyuanEvent['eventType']>(type: T) =>
+  sampleEvents().find((event) => event.eventType === type) as Extract<
+    SuyuanEvent,
+    { eventType: T }
+  >;
+
+describe('the idempotency fingerprint across schema versions', () => {
+  it('is the same for an event posted before a field was added and after, while it is unset', () => {
+    const { epcisEventId: _added, ...asFirstPublished } = sample('BatchProduced');
+    const now = { ...asFirstPublished, epcisEventId: null };
+    expect(fingerprintEvent(now)).toBe(fingerprintEvent(asFirstPublished as typeof now));
+    expect(fingerprintEvent({ ...now, epcisEventId: 'urn:uuid:x' })).not.toBe(
+      fingerprintEvent(now),
+    );
+  });
+
+  it('still tells apart nulls of the first version (they were always part of the event)', () => {
+    const shipped = sample('BatchShipped');
+    expect(fingerprintEvent({ ...shipped, operator: null })).not.toBe(fingerprintEvent(shipped));
+  });
+
+  it('takes a captured EPCIS event as the same event when its hash and party are', () => {
+    const captured = sample('EpcisEventCaptured');
+    const again = {
+      ...captured,
+      event: '{"reformatted":true}',
+      captureId: 'other',
+      derivedEventIds: [],
+    };
+    expect(fingerprintEvent(again)).toBe(fingerprintEvent(captured));
+    expect(fingerprintEvent({ ...captured, eventHash: 'ni:///sha-256;ff?ver=CBV2.0' })).not.toBe(
+      fingerprintEvent(captured),
+    );
+    expect(fingerprintEvent({ ...captured, party: 'someone-else' })).not.toBe(
+      fingerprintEvent(captured),
+    );
+  });
+});
