@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WarningView } from '../../services/common/api/warnings.js';
 import { stableUuid } from '../../services/common/stable-id.js';
-import { inspected, produced } from '../support/event-builders.js';
+import { inspected, produced, recallInitiated } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { pollUntil } from '../support/poll.js';
 
 let api: TestPlatform;
 const keys = new Map<string, string>();
@@ -120,6 +121,17 @@ describe('GET /v1/warnings', () => {
   });
 });
 
+/** The recall reaches the store a moment after the batch is visible: escalate once it has. */
+async function pollEscalation(): Promise<WarningView> {
+  return pollUntil(
+    async () => {
+      const response = await changeState(FARM_WARNING, { status: 'escalated', recallId: 'RC-W' });
+      return response.status === 200 ? response.body : undefined;
+    },
+    { what: 'the recall RC-W to be stored', timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
 describe('POST /v1/warnings/{id}/state', () => {
   it('refuses a dismissal without a reason, a party that is not a regulator, an unknown id', async () => {
     const noReason = await changeState(FARM_WARNING, { status: 'dismissed' });
@@ -156,6 +168,17 @@ describe('POST /v1/warnings/{id}/state', () => {
       ['dismissed', 'raw milk retested clean; dairies share a contaminated filler', 'samr-w'],
     ]);
     expect(await warnings('samr-w', '?status=open')).toEqual([]);
+  });
+
+  it('escalates a warning to a recall that exists, and to no other', async () => {
+    const unknown = await changeState(FARM_WARNING, { status: 'escalated', recallId: 'RC-NONE' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/recallId/);
+    await post('samr-w', [recallInitiated('RC-W', ['RAW-W'], 'ORDERED', 1)]);
+    await api.waitForBatch(key('samr-w'), 'RAW-W');
+    const escalated = await pollEscalation();
+    expect(escalated.status).toBe('escalated');
+    expect(escalated.history.at(-1)).toMatchObject({ status: 'escalated', recallId: 'RC-W' });
   });
 
   it('audits every state change with who made it', async () => {

@@ -5,6 +5,8 @@ import { readsEverything } from '../../common/access/party-directory.js';
 import type { WarningView } from '../../common/api/warnings.js';
 import { SuyuanError } from '../../common/errors.js';
 import { mountOperation } from '../../common/http/operations.js';
+import { invalidInput } from '../../common/invalid-input.js';
+import { LIVE_RECALLS } from '../../common/store/projection-rules.js';
 import type { Store } from '../../common/store/store.js';
 import type { WarningRule } from '../../common/warning-rules.js';
 import { computeWarnings } from './compute-warnings.js';
@@ -39,6 +41,9 @@ export function registerWarningRoutes(app: FastifyInstance, deps: WarningRouteDe
     const warnings = await computeWarnings(deps.store, deps.rules, now());
     const warning = warnings.find((candidate) => candidate.warningId === params.warningId);
     if (!warning) throw new SuyuanError('not_found', `warning ${params.warningId} is not raised`);
+    if (body.recallId !== undefined && !(await recallExists(deps.store, body.recallId))) {
+      throw invalidInput([{ path: 'recallId', message: 'names no recall' }]);
+    }
     const change = {
       status: body.status,
       reason: body.reason ?? null,
@@ -60,6 +65,14 @@ export function registerWarningRoutes(app: FastifyInstance, deps: WarningRouteDe
     request.log.info({ caller: change.by, ...params, status: change.status }, 'warning state');
     return { ...warning, status: change.status, history: [...warning.history, change] };
   });
+}
+
+async function recallExists(store: Store, recallId: string): Promise<boolean> {
+  const rows = await store.query<{ recallId: string }>(
+    `SELECT recall_id AS recallId FROM (${LIVE_RECALLS}) WHERE recall_id = {recallId:String}`,
+    { recallId },
+  );
+  return rows.length > 0;
 }
 
 /** Changes are ordered by time: a new one is never recorded before the last. */
