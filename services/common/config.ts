@@ -66,6 +66,9 @@ export const environmentSchema = z.object({
   SUYUAN_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   SUYUAN_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NOTIFIER_POLL_INTERVAL_MS: positiveInt(500),
+  SUYUAN_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  SUYUAN_CHECKPOINT_INTERVAL_MS: positiveInt(10_000),
+  SUYUAN_CHECKPOINT_EVERY_EVENTS: positiveInt(1_000),
   SUYUAN_RATE_LIMIT_MAX: positiveInt(1_200),
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
@@ -205,6 +208,13 @@ export interface Config {
   };
   /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
   readonly trustProxy: string | undefined;
+  /** Tamper evidence (docs/proofs.md): the checkpoint signing key and how often it signs. */
+  readonly proofs: {
+    /** PKCS#8 PEM of an Ed25519 key; generated there at first start when missing. */
+    readonly signingKeyFile: string;
+    readonly checkpointIntervalMs: number;
+    readonly checkpointEveryEvents: number;
+  };
   /** Where the process kills itself, for crash tests only (SUYUAN_FAILPOINTS); empty otherwise. */
   readonly failpoints: ReadonlySet<Failpoint>;
 }
@@ -337,6 +347,13 @@ export function loadConfig(
       maxYield: e.SUYUAN_GAP_MAX_YIELD,
     }),
     trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
+    proofs: Object.freeze({
+      signingKeyFile: resolve(
+        e.SUYUAN_SIGNING_KEY_FILE ?? join(dataDir, 'keys', 'checkpoint-signing-key.pem'),
+      ),
+      checkpointIntervalMs: e.SUYUAN_CHECKPOINT_INTERVAL_MS,
+      checkpointEveryEvents: e.SUYUAN_CHECKPOINT_EVERY_EVENTS,
+    }),
     failpoints: new Set(
       e.SUYUAN_FAILPOINTS.split(',')
         .map((name) => name.trim())

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   store_unavailable: { retryable: true, status: 503 },
   /** A service behind the gateway gave no answer (down, restarting, or too slow). */
   unavailable: { retryable: true, status: 503 },
+  /** The event is recorded, and no signed checkpoint covers it yet: one will within seconds. */
+  not_checkpointed: { retryable: true, status: 503 },
   /** The store answered and refused the values sent: waiting will not make it take them. */
   store_refused: { retryable: false, status: 500 },
   decode_failed: { retryable: false, status: 500 },

@@ -9,3 +9,5 @@ export const EVENTS_DEAD_LETTER_TOPIC = 'suyuan.events.dlq';
  */
 export const PROJECTOR_GROUP = 'suyuan-projector';
 export const RECALL_GROUP = 'suyuan-recall';
+/** The proof keeper's group: it keeps the Merkle trees of the events topic (docs/proofs.md). */
+export const PROOF_GROUP = 'suyuan-proofs';

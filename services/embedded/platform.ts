@@ -12,9 +12,10 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
 import { createLmdbRecallReads } from '../common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
-import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, PROOF_GROUP, RECALL_GROUP } from '../common/topics.js';
 import { mountIngestApi, prepareIngest } from '../ingest/service.js';
 import { registerConsole } from '../console/serve.js';
+import { runProofKeeper } from '../projector/proof-keeper.js';
 import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
 import { mountTraceApi } from '../trace-api/service.js';
@@ -42,6 +43,7 @@ export async function startEmbeddedPlatform(
   });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
+  metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROOF_GROUP);
   const servingIndex = openLmdbServingIndex({ path: servingIndexPath(config.dataDir) });
   const projectorDeps = {
     ...foundations,
@@ -56,6 +58,8 @@ export async function startEmbeddedPlatform(
   const projector = startInBackground(projection, logger, (onStateChange) =>
     startProjector({ ...projectorDeps, health: projection, onStateChange }),
   );
+  // Beside the projector, in its own group: the Merkle trees and signed checkpoints (docs/proofs.md).
+  const proofKeeper = await runProofKeeper(config, logger, foundations);
   // The embedded log has no group to wait for, but the projector's start catches the serving
   // index up from the log, and traces read the index: the platform serves once that is done.
   await projector.started;
@@ -66,6 +70,7 @@ export async function startEmbeddedPlatform(
   const http = await createServiceHttp(config, logger, foundations, metrics, [
     projector,
     recall.consumer,
+    proofKeeper,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics, {
     batches: (ids) => reads.batches(ids),
@@ -79,6 +84,7 @@ export async function startEmbeddedPlatform(
     'the notifier': recall.notifier,
     'the recall consumer': recall.consumer,
     'the projector': projector,
+    'the proof keeper': proofKeeper,
     'the serving index': { stop: () => servingIndex.close() },
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');

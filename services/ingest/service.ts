@@ -17,6 +17,7 @@ import { storeRuleReads, type RuleReads } from './rule-reads.js';
 import { identifyEarlierEvents } from './identify-earlier-events.js';
 import { registerPartyRoutes } from './party-routes.js';
 import { registerIngestRoutes } from './routes.js';
+import { registerEventProofRoute } from '../common/proofs/proof-routes.js';
 
 /** How long an EPCIS capture waits for the projector to store the captures before it. */
 const EPCIS_PROJECTION_WAIT_MS = 15_000;
@@ -50,6 +51,8 @@ export function mountIngestApi(
   });
   registerIngestRoutes(app, { ingestor, metrics });
   registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+  // Under /v1/events, which the gateway sends here (docs/proofs.md).
+  registerEventProofRoute(app, { store, log });
   registerCaptureRoutes(app, {
     log,
     projectionWaitMs: EPCIS_PROJECTION_WAIT_MS,

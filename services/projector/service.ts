@@ -11,7 +11,8 @@ import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import type { RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
-import { EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
+import { EVENTS_TOPIC, PROJECTOR_GROUP, PROOF_GROUP } from '../common/topics.js';
+import { runProofKeeper } from './proof-keeper.js';
 import { projectorHealth, startProjector } from './projector.js';
 
 export async function startProjectorService(
@@ -21,6 +22,7 @@ export async function startProjectorService(
   const foundations = await openFoundations(config, logger);
   const metrics = createMetrics({ service: 'projector' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROJECTOR_GROUP);
+  metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, PROOF_GROUP);
   // Joins its group in the background: the probes and /metrics answer meanwhile.
   const deps = {
     ...foundations,
@@ -33,6 +35,14 @@ export async function startProjectorService(
   const projector = startInBackground(health, logger, (onStateChange) =>
     startProjector({ ...deps, health, onStateChange }),
   );
-  const http = await createServiceHttp(config, logger, foundations, metrics, [projector]);
-  return serve(config, http, foundations, { 'the projector': projector });
+  // The Merkle trees and signed checkpoints (docs/proofs.md), in a group of their own.
+  const proofKeeper = await runProofKeeper(config, logger, foundations);
+  const http = await createServiceHttp(config, logger, foundations, metrics, [
+    projector,
+    proofKeeper,
+  ]);
+  return serve(config, http, foundations, {
+    'the projector': projector,
+    'the proof keeper': proofKeeper,
+  });
 }

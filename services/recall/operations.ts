@@ -3,6 +3,7 @@
  * the audit trail records of it. routes.ts mounts them with their handlers.
  */
 import { z } from 'zod';
+import { evidenceFlag } from '../common/api/proofs.js';
 import {
   mockRecallSchema,
   noticeSchema,
@@ -104,6 +105,7 @@ export const getRecallReportOperation = defineOperation({
     format: z
       .enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` })
       .default('json'),
+    evidence: evidenceFlag,
   }),
   answers: {
     200: {
@@ -112,7 +114,7 @@ export const getRecallReportOperation = defineOperation({
     },
   },
   errors: [400, 403, 404],
-  audit: recallRead('report', (request) => stringFields(request.query, ['format'])),
+  audit: recallRead('report', (request) => stringFields(request.query, ['format', 'evidence'])),
 });
 
 export const mockRecallOperation = defineOperation({

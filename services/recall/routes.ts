@@ -10,7 +10,10 @@ import {
   type PartyDirectory,
 } from '../common/access/party-directory.js';
 import type { MockRecallView } from '../common/api/recalls.js';
+import { SuyuanError } from '../common/errors.js';
 import { mountOperation } from '../common/http/operations.js';
+import type { EventLog } from '../common/log/event-log.js';
+import { evidenceFor } from '../common/proofs/evidence.js';
 import type { Store } from '../common/store/store.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { mockRecall } from './mock-recall.js';
@@ -24,6 +27,7 @@ import {
 } from './operations.js';
 import { findNotices, type RecallReader } from './recall-queries.js';
 import { listRecalls, readRecall, readReport } from './recall-reads.js';
+import { recallEventIds } from './recall-evidence.js';
 import { reportCsv } from './recall-report.js';
 import { noticeView } from './recall-views.js';
 
@@ -36,6 +40,21 @@ export interface RecallRouteDeps {
   readonly parties: PartyDirectory;
   /** The clock overdue notices are judged by; the system clock by default. */
   readonly now?: () => Date;
+  /** The event log, whose records a report's evidence carries; without it there is none. */
+  readonly log?: EventLog;
+}
+
+/**
+ * Evidence carries whole events, past the one-up/one-down share a party's report is cut to:
+ * a regulator's (or admin's) only, in JSON.
+ */
+function checkEvidenceAsked(caller: Party, format: string, log: EventLog | undefined): void {
+  if (!readsEverything(caller)) {
+    throw new SuyuanError('forbidden', 'evidence: only a regulator may ask for the evidence');
+  }
+  if (format !== 'json' || !log) {
+    throw new SuyuanError('invalid_request', 'evidence: comes only with format=json');
+  }
 }
 
 const readerOf = (caller: Party): RecallReader => ({
@@ -65,7 +84,12 @@ export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps
   });
   mountOperation(app, getRecallReportOperation, async ({ request, reply, params, query }) => {
     logRead(request, 'recall report read', { ...params, format: query.format });
+    if (query.evidence) checkEvidenceAsked(request.caller, query.format, deps.log);
     const report = await readReport(deps, readerOf(request.caller), params.recallId, now());
+    if (query.format === 'json' && query.evidence && deps.log) {
+      const ids = await recallEventIds(deps.store, params.recallId);
+      return { ...report, evidence: await evidenceFor({ store: deps.store, log: deps.log }, ids) };
+    }
     if (query.format === 'json') return report;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')

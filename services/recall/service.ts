@@ -28,10 +28,10 @@ export const SYSTEM_PARTY_ID = 'suyuan';
 
 export function mountRecallApi(
   app: FastifyInstance,
-  { store, parties }: Foundations,
+  { store, parties, log }: Foundations,
   reads: TraceReads,
 ): void {
-  registerRecallRoutes(app, { store, parties, reads });
+  registerRecallRoutes(app, { store, parties, reads, log });
 }
 
 export interface RecallWorkers {

@@ -4,6 +4,7 @@
  * search-routes.ts mount them with their handlers.
  */
 import { z } from 'zod';
+import { evidenceFlag } from '../common/api/proofs.js';
 import { FSMA_FORMATS } from '../common/api/fsma204.js';
 import { GAP_KINDS, gapListSchema } from '../common/api/gaps.js';
 import {
@@ -65,6 +66,7 @@ export const traceQuerySchema = (limits: TraceLimits) =>
       limits.maxNodes,
       `Default and ceiling: ${limits.maxNodes} (TRACE_MAX_NODES)`,
     ).default(limits.maxNodes),
+    evidence: evidenceFlag,
   });
 
 export const getTraceOperation = (limits: TraceLimits) =>

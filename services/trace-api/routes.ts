@@ -7,6 +7,7 @@ import { readsEverything, type PartyDirectory } from '../common/access/party-dir
 import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
 import { mountOperation } from '../common/http/operations.js';
+import { evidenceFor, type EvidenceDeps } from '../common/proofs/evidence.js';
 import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
 import { walkTrace } from '../common/trace/walk.js';
 import {
@@ -26,6 +27,18 @@ export interface TraceRouteDeps {
   readonly parties: PartyDirectory;
   /** The defaults and the ceilings of `maxDepth` and `maxNodes`. */
   readonly limits: TraceLimits;
+  /** Where a trace's evidence comes from (docs/proofs.md); without it, none is given. */
+  readonly evidence?: EvidenceDeps;
+}
+
+/** Every event a trace shows: the productions, derivations, shipments, receipts, inspections. */
+function traceEventIds(trace: AssembledTrace): string[] {
+  return [
+    ...trace.batches.flatMap((batch) => (batch.eventId ? [batch.eventId] : [])),
+    ...trace.derivations.map((derivation) => derivation.eventId),
+    ...trace.shipments.flatMap((shipment) => shipment.eventIds),
+    ...trace.inspections.map((inspection) => inspection.eventId),
+  ];
 }
 
 export interface TraceRequest {
@@ -38,18 +51,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
   mountOperation(app, getBatchOperation, async ({ request, params: { batchId } }) => {
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
     if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
-    // One step either way is enough to know whether the caller may see this batch at all.
-    const around = (await deps.reads.batchIsKnown(batchId))
-      ? redactTrace(
-          await loadTrace(deps, batchId, {
-            direction: 'both',
-            maxDepth: 1,
-            maxNodes: deps.limits.maxNodes,
-          }),
-          request.caller.partyId,
-        )
-      : undefined;
-    if (!around) throw outOfScope();
+    if (!(await withinReach(deps, batchId, request.caller.partyId))) throw outOfScope();
     return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
   mountOperation(app, getTraceOperation(deps.limits), async ({ request, params, query }) => {
@@ -61,12 +63,38 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       // To anyone but a regulator an unknown batch looks like any batch out of reach.
       throw everything ? notFound(batchId) : outOfScope();
     }
+    if (query.evidence && !everything) {
+      throw new SuyuanError('forbidden', 'evidence: only a regulator may ask for the evidence');
+    }
+    // A party out of reach is refused on the trace one step around the batch, before the whole
+    // trace is built: a burst of refusals would otherwise cost what whole traces cost.
+    if (!everything && !(await withinReach(deps, batchId, request.caller.partyId)))
+      throw outOfScope();
     const trace = await loadTrace(deps, batchId, query);
+    if (everything && query.evidence && deps.evidence) {
+      const evidence = await evidenceFor(deps.evidence, traceEventIds(trace));
+      return { ...trace, redacted: false, evidence };
+    }
     if (everything) return { ...trace, redacted: false };
     const view = redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();
     return view;
   });
+}
+
+/**
+ * Whether a party that is not a regulator may read a batch at all. The one-up-one-down rule decides
+ * it on the facts of the batch and its neighbours, so the trace one step either way decides as the
+ * whole trace would: a neighbour the whole trace lists, this one lists too.
+ */
+async function withinReach(deps: TraceRouteDeps, batchId: string, partyId: string) {
+  if (!(await deps.reads.batchIsKnown(batchId))) return false;
+  const around = await loadTrace(deps, batchId, {
+    direction: 'both',
+    maxDepth: 1,
+    maxNodes: deps.limits.maxNodes,
+  });
+  return redactTrace(around, partyId) !== undefined;
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */

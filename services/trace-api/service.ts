@@ -8,6 +8,7 @@ import { registerAuditRoutes } from '../common/audit/audit-routes.js';
 import type { AuditTrail } from '../common/audit/audit-trail.js';
 import type { Config } from '../common/config.js';
 import { registerLogAdminRoutes } from '../common/dead-letters/log-admin-routes.js';
+import { registerCheckpointRoutes } from '../common/proofs/proof-routes.js';
 import type { Logger } from '../common/logger.js';
 import { createMetrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
@@ -29,7 +30,7 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace });
+  registerTraceRoutes(app, { reads, parties, limits: config.trace, evidence: { store, log } });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
@@ -37,6 +38,7 @@ export function mountTraceApi(
   registerWarningRoutes(app, { store, rules: config.warningRules });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
+  registerCheckpointRoutes(app, { store, log });
 }
 
 export async function startTraceApiService(

@@ -3,6 +3,7 @@
  * delivery, the summary report (召回总结) and the mock recall (演练).
  */
 import { z } from 'zod';
+import { evidenceSchema } from './proofs.js';
 import { nullableTime, time } from './scalars.js';
 
 export const noticeLineSchema = z
@@ -143,6 +144,9 @@ export const recallReportSchema = z
     generatedAt: time,
     recall: recallSchema,
     notices: z.array(reportRowSchema),
+    evidence: evidenceSchema.optional().meta({
+      description: 'With `evidence=true`: the signed proofs of the events the report rests on',
+    }),
   })
   .meta({ id: 'RecallReport' });
 

@@ -3,6 +3,7 @@
  * batch search. The trace assembly, the routes and the console all use these types.
  */
 import { z } from 'zod';
+import { evidenceSchema } from './proofs.js';
 import { nullableTime, product, time } from './scalars.js';
 
 export const batchFlagsSchema = z.strictObject({
@@ -96,6 +97,9 @@ export const traceSchema = z
     parties: z.array(tracePartySchema),
     redacted: z.boolean().meta({
       description: 'True when the one-up/one-down rule left something out (never for regulators)',
+    }),
+    evidence: evidenceSchema.optional().meta({
+      description: 'With `evidence=true`: the signed proofs of the events the trace shows',
     }),
   })
   .meta({ id: 'Trace' });

@@ -29,7 +29,10 @@ export function installErrorHandler(app: FastifyInstance): void {
 /** Sends a SuyuanError as the API's error answer. */
 export function sendError(reply: FastifyReply, error: SuyuanError): FastifyReply {
   const status = ERROR_CODES[error.code].status;
-  if (status >= 500) reply.request.log.error({ err: error }, 'request failed');
+  // An event no checkpoint covers yet is a state clients poll through, not a failure.
+  if (status >= 500 && error.code !== 'not_checkpointed') {
+    reply.request.log.error({ err: error }, 'request failed');
+  }
   if (error.retryable && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1');
   return reply.status(status).send({
     error: error.code,

@@ -63,6 +63,11 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'audit', description: 'The audit trail of regulator and admin actions (admin)' },
         { name: 'probes', description: 'Liveness and readiness' },
         {
+          name: 'proofs',
+          description:
+            'Signed checkpoints and Merkle proofs that records were not changed (责任可究)',
+        },
+        {
           name: 'log',
           description: 'Log records, dead letters and quarantine, for operators (admin)',
         },

@@ -109,7 +109,8 @@ const TABLES = [
  * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
  * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
  */
-const FORMAT = 3;
+const FORMAT = 4;
+const STRUCTURES = Symbol.for('structures');
 export type ServingTable = (typeof TABLES)[number];
 
 /**
@@ -294,7 +295,9 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
   // the last transactions, which the start-up catch-up replays from the log (positions say where).
   const root: RootDatabase = open({ path: options.path, noSync: true, maxDbs: TABLES.length });
   const db = Object.fromEntries(
-    TABLES.map((name) => [name, root.openDB({ name })]),
+    // A table's rows share one shape: msgpack records, whose field names are stored once, decode
+    // about twice as fast as self-describing maps. (Tables of flags and numbers store none.)
+    TABLES.map((name) => [name, root.openDB({ name, sharedStructuresKey: STRUCTURES })]),
   ) as unknown as ServingDatabases;
   if (db.meta.get('format') !== FORMAT) {
     for (const table of TABLES) db[table].clearSync();

@@ -20,6 +20,7 @@ import {
 } from '../support/epcis-workload.js';
 import { peakOf, runLoad, type LoadResult } from '../support/load.js';
 import { round } from '../support/stats.js';
+import { ensureServingIndex } from '../support/serving-index.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
@@ -146,9 +147,8 @@ async function queryFigures(
   });
   const { manifest } = graph;
   const scaleText = `${manifest.batches.toLocaleString('en')} batches, ${manifest.events.toLocaleString('en')} events`;
-  // The generator's graph has no serving index: the platform builds it from the log at its first
-  // start, which on a loaded machine (or the 1M-batch graph) takes minutes.
-  const platform = await spawnPlatform(graph.dataDir, PLATFORM_ENV, 30 * 60_000);
+  await ensureServingIndex(graph.dataDir, context.progress);
+  const platform = await spawnPlatform(graph.dataDir, PLATFORM_ENV);
   const client = createJsonPoster(platform.url, 64);
   const figures: Figure[] = [];
   try {

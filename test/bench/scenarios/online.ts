@@ -20,19 +20,16 @@ import { waitForNoLag } from '../../support/consumer-lag.js';
 import { TEST_ADMIN_KEY } from '../../support/platform.js';
 import { ensureTraceGraph } from '../generator/trace-graph.js';
 import { latencyStats, loadAverage } from '../generator/stats.js';
-import {
-  cycle,
-  runHttpLoad,
-  type HttpLoadRequest,
-  type HttpLoadResult,
-} from '../support/http-load.js';
+import { runHttpLoad, type HttpLoadResult } from '../support/http-load.js';
 import { createIngestWorkload } from '../support/ingest-events.js';
 import { freshnessProbe, ingestRequests, keysFor } from '../support/online-ingest.js';
+import { measureDeniedBurst } from '../support/online-denied.js';
+import { detailOf, readProbes, type ReadProbe } from '../support/online-reads.js';
+import { ensureServingIndex } from '../support/serving-index.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
 const CLIENTS = [1, 16, 64] as const;
-const SMALL_TRACE = { min: 10, max: 25 };
 const FRESHNESS_PROBES = 40;
 
 interface Plan {
@@ -44,81 +41,6 @@ const PLANS: Record<ScenarioContext['scale'], Plan> = {
   small: { seconds: 5, mixedSeconds: 10 },
   large: { seconds: 10, mixedSeconds: 20 },
 };
-
-/** One read measured at every client count, beside /healthz at the same count. */
-interface ReadProbe {
-  readonly name: string;
-  readonly next: () => HttpLoadRequest;
-  /** The issue's target at 16 clients, if any. */
-  readonly target?: (
-    at16: HttpLoadResult,
-    healthz16: HttpLoadResult,
-  ) => Pick<Figure, 'target' | 'met'>;
-}
-
-const detailOf = (result: HttpLoadResult, healthz?: HttpLoadResult) => ({
-  clients: result.connections,
-  p50: result.latencyMs.p50,
-  p99: result.latencyMs.p99,
-  failed: result.failed,
-  ...(healthz && { ofHealthz: Math.round((result.perSecond / healthz.perSecond) * 1000) / 1000 }),
-});
-
-async function traceSize(url: string, key: string, batchId: string): Promise<number> {
-  const response = await fetch(
-    `${url}/v1/batches/${encodeURIComponent(batchId)}/trace?direction=both`,
-    { headers: { authorization: `Bearer ${key}` } },
-  );
-  if (response.status !== 200) throw new Error(`trace of ${batchId}: ${response.status}`);
-  return ((await response.json()) as { batches: unknown[] }).batches.length;
-}
-
-async function readProbes(
-  url: string,
-  key: string,
-  picks: {
-    source: readonly string[];
-    middle: readonly string[];
-    edge: readonly string[];
-    thousandNodes: readonly string[];
-  },
-): Promise<ReadProbe[]> {
-  const auth = { authorization: `Bearer ${key}` };
-  const candidates = [...picks.source, ...picks.middle, ...picks.edge];
-  const small: string[] = [];
-  for (const id of candidates) {
-    const size = await traceSize(url, key, id);
-    if (size >= SMALL_TRACE.min && size <= SMALL_TRACE.max) small.push(id);
-  }
-  if (small.length === 0) throw new Error('online: no pick has a trace of 10–25 nodes');
-  const path = (id: string, suffix = '') => `/v1/batches/${encodeURIComponent(id)}${suffix}`;
-  const nextBatch = cycle(candidates);
-  const nextSmall = cycle(small);
-  const nextLarge = cycle(picks.thousandNodes);
-  return [
-    { name: 'GET /healthz', next: () => ({ path: '/healthz' }) },
-    {
-      name: 'batch lookup GET /v1/batches/{id}',
-      next: () => ({ path: path(nextBatch()), headers: auth }),
-    },
-    {
-      name: `trace of ${SMALL_TRACE.min}–${SMALL_TRACE.max} nodes (direction=both)`,
-      next: () => ({ path: path(nextSmall(), '/trace?direction=both'), headers: auth }),
-      target: (at16, healthz16) => ({
-        target: '≥ 2 000/s and ≥ 0.1 of /healthz at 16 clients, p99 < 25 ms',
-        met:
-          at16.perSecond >= 2000 &&
-          at16.perSecond >= 0.1 * healthz16.perSecond &&
-          at16.latencyMs.p99 < 25,
-      }),
-    },
-    {
-      name: '~1 000-node trace (downstream of a premix lot)',
-      next: () => ({ path: path(nextLarge(), '/trace?direction=downstream'), headers: auth }),
-      target: (at16) => ({ target: 'p99 < 50 ms (1M-batch graph)', met: at16.latencyMs.p99 < 50 }),
-    },
-  ];
-}
 
 async function measureReads(
   url: string,
@@ -134,6 +56,7 @@ async function measureReads(
         url,
         connections: clients,
         seconds: plan.seconds,
+        ...(probe.rounds !== undefined && { amount: clients * probe.rounds, timeoutSeconds: 300 }),
         next: probe.next,
       });
       if (probe.name === 'GET /healthz') healthz.set(clients, result);
@@ -291,6 +214,7 @@ export const onlineScenario: Scenario = async (context) => {
   });
   const copy = await mkdtemp(join(tmpdir(), 'suyuan-online-'));
   context.progress(`online: copying the graph to ${copy}`);
+  await ensureServingIndex(graph.dataDir, context.progress);
   await cp(graph.dataDir, copy, { recursive: true });
   const platform = await spawnPlatform(copy, {
     SUYUAN_RATE_LIMIT_MAX: '1000000000',
@@ -302,6 +226,14 @@ export const onlineScenario: Scenario = async (context) => {
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
     const ingest = await measureIngest(url, plan, context.seed, context.progress);
+    const denied = await measureDeniedBurst({
+      url,
+      adminKey: TEST_ADMIN_KEY,
+      batchIds: graph.manifest.picks.middle,
+      lookups: (probes[1] as ReadProbe).next,
+      seconds: plan.seconds,
+      progress: context.progress,
+    });
     const smallTrace = probes[2] as ReadProbe;
     const input = graph.manifest.picks.middle[0] ?? '';
     const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);
@@ -311,6 +243,7 @@ export const onlineScenario: Scenario = async (context) => {
       figures: [
         ...reads,
         ...ingest.figures,
+        ...denied,
         ...mixed,
         {
           name: 'platform resident memory at the end',

@@ -28,11 +28,13 @@ export interface HttpLoadOptions {
   readonly next: () => HttpLoadRequest;
   /** Requests per second over all connections; closed loop when absent. */
   readonly overallRate?: number;
+  /** The status a request should get (a denied read's 403); any 2xx when absent. */
+  readonly expectStatus?: number;
 }
 
 export interface HttpLoadResult {
   readonly connections: number;
-  /** 2xx answers per second over the run. */
+  /** Expected answers (2xx, or `expectStatus`) per second over the run. */
   readonly perSecond: number;
   readonly ok: number;
   /** Answers that were not 2xx, and connection errors and timeouts. */
@@ -63,12 +65,18 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
       },
     ],
   });
-  const ok = result['2xx'];
+  const ok =
+    options.expectStatus === undefined
+      ? result['2xx']
+      : (result.statusCodeStats?.[
+          String(options.expectStatus) as keyof typeof result.statusCodeStats
+        ]?.count ?? 0);
+  const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
     connections: options.connections,
     perSecond: Math.round(ok / result.duration),
     ok,
-    failed: result.non2xx + result.errors + result.timeouts,
+    failed: answered - ok + result.errors + result.timeouts,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
   };
 }

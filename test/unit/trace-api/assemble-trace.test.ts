@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assembleTrace,
@@ -265,5 +266,48 @@ describe('assembleTrace', () => {
       truncated: false,
       limits: { maxDepth: 8, maxNodes: 100 },
     });
+  });
+});
+
+describe('involvedPartyIds', () => {
+  const party = fc.constantFrom('farm', 'dairy', 'lab', 'shop', 'depot');
+  const line = fc.record({
+    shipmentId: fc.constantFrom('S-1', 'S-2'),
+    batchId: fc.constantFrom('A', 'B'),
+  });
+  const rows = fc.record({
+    batches: fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), party, fc.boolean())),
+    shipments: fc.array(fc.tuple(line, party, party)),
+    receipts: fc.array(fc.tuple(line, party, party)),
+    inspections: fc.array(party),
+  });
+
+  it('names every party the assembled trace lists, and no other (property)', () => {
+    fc.assert(
+      fc.property(rows, (drawn) => {
+        const traceRows: TraceRows = {
+          batches: drawn.batches.map(([id, producer, hasInputs]) => batch(id, producer, hasInputs)),
+          derivations: [],
+          shipments: drawn.shipments.map(([{ shipmentId, batchId }, from, to]) =>
+            shipment(shipmentId, batchId, from, to),
+          ),
+          receipts: drawn.receipts.map(([{ shipmentId, batchId }, receiver, from]) =>
+            receipt(shipmentId, batchId, receiver, from),
+          ),
+          inspections: drawn.inspections.map((inspector) => inspection('A', inspector, 'PASS')),
+          recalledBatchIds: new Set(),
+        };
+        const trace = assembleTrace({
+          root: 'A',
+          direction: 'both',
+          limits: { maxDepth: 64, maxNodes: 5000 },
+          depthOf: new Map([['A', 0]]),
+          truncated: false,
+          rows: traceRows,
+          partyNames: new Map(),
+        });
+        expect(involvedPartyIds(traceRows)).toEqual(trace.parties.map((p) => p.partyId));
+      }),
+    );
   });
 });

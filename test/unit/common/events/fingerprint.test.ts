@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
-import { fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
+import { canonicalJson, fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
 import { sampleEvents } from '../../../support/sample-events.js';
 
 const sample = <T extends SuyuanEvent['eventType']>(type: T) =>
@@ -39,5 +40,30 @@ describe('the idempotency fingerprint across schema versions', () => {
     expect(fingerprintEvent({ ...captured, party: 'someone-else' })).not.toBe(
       fingerprintEvent(captured),
     );
+  });
+});
+
+/** The canonical form as first published: every stored fingerprint was made of it. */
+function firstCanonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(firstCanonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${firstCanonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('the canonical JSON of fingerprints', () => {
+  it('never changes: the same text as its first version for any value', () => {
+    fc.assert(
+      fc.property(fc.anything({ withObjectString: true, withNullPrototype: true }), (value) => {
+        expect(canonicalJson(value)).toBe(firstCanonicalJson(value));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const event of sampleEvents())
+      expect(canonicalJson(event)).toBe(firstCanonicalJson(event));
   });
 });
