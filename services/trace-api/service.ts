@@ -1,8 +1,7 @@
 /**
- * The trace API service: batches, traces, the EPCIS query, search and the audit trail, all read
- * from the store;
- * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
- * load needs.
+ * The trace API service: batches, traces, the EPCIS query, search, the regulator's analytics
+ * (gaps/, fsma204/, warnings/) and the audit trail, all read from the store; and the operators'
+ * view of the event log (common/dead-letters/). Stateless: run as many as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -19,8 +18,11 @@ import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { gatedUnresolvedLinks, storeUnresolvedLinks } from './epcis/unresolved-links.js';
+import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
+import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { registerWarningRoutes } from './warnings/warning-routes.js';
 
 export function mountTraceApi(
   app: FastifyInstance,
@@ -44,6 +46,9 @@ export function mountTraceApi(
   });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
+  registerGapRoutes(app, { store, rules: config.gaps });
+  registerFsmaRoutes(app, { store, parties });
+  registerWarningRoutes(app, { store, rules: config.warningRules });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
   registerCheckpointRoutes(app, { store, log });
