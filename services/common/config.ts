@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_RECALL_POLICY, recallPolicySchema, type RecallPolicy } from './recall-policy.js';
+import { DEFAULT_WARNING_RULES, warningRulesSchema, type WarningRule } from './warning-rules.js';
 import { SuyuanError } from './errors.js';
 import { fieldIssues } from './invalid-input.js';
 import type { EventLogConfig } from './log/create-event-log.js';
@@ -91,6 +92,13 @@ export const environmentSchema = z.object({
     .int()
     .min(2, 'must be an integer of at least 2')
     .default(50),
+  SUYUAN_WARNING_RULES: z.string().optional(),
+  SUYUAN_GAP_UNRECEIVED_AFTER: z.string().default('72h'),
+  SUYUAN_GAP_MAX_YIELD: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be greater than 0')
+    .max(1000, 'must be at most 1000')
+    .default(1),
   SUYUAN_FAILPOINTS: z
     .string()
     .default('')
@@ -154,6 +162,22 @@ function recallPolicyFrom(text: string | undefined): RecallPolicy {
   return parsed.data;
 }
 
+function warningRulesFrom(text: string | undefined): readonly WarningRule[] {
+  if (text === undefined) return DEFAULT_WARNING_RULES;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw configError('SUYUAN_WARNING_RULES', text, 'not valid JSON');
+  }
+  const parsed = warningRulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = fieldIssues(parsed.error);
+    throw configError('SUYUAN_WARNING_RULES', text, `${issue?.path}: ${issue?.message}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -178,6 +202,8 @@ export interface Config {
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
   readonly consumerStallAfterMs: number;
   readonly recallPolicy: RecallPolicy;
+  /** The rules that turn signals into risk warnings (SUYUAN_WARNING_RULES). */
+  readonly warningRules: readonly WarningRule[];
   readonly webhooks: {
     /** Delays before each retry, in milliseconds; attempts = retries + 1. */
     readonly retrySchedule: readonly number[];
@@ -198,6 +224,13 @@ export interface Config {
   readonly publicCheck: {
     readonly flushIntervalMs: number;
     readonly suspicious: { readonly networks: number; readonly checks: number };
+  };
+  /** The broken-link and mass-balance checks of GET /v1/gaps. */
+  readonly gaps: {
+    /** A shipment line not received this long after it was shipped is a gap. */
+    readonly unreceivedAfterMs: number;
+    /** Outputs may weigh at most this many times their inputs (same unit). */
+    readonly maxYield: number;
   };
   /** Proxies (the gateway) whose X-Forwarded-For names the client; undefined to trust none. */
   readonly trustProxy: string | undefined;
@@ -222,6 +255,14 @@ function retryScheduleFrom(text: string): number[] {
     );
   }
   return schedule;
+}
+
+function durationFrom(variable: string, text: string): number {
+  const [duration, ...more] = parseDurations(text) ?? [];
+  if (duration === undefined || more.length > 0) {
+    throw configError(variable, text, 'expected one duration like 72h, 3d or 30m');
+  }
+  return duration;
 }
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -312,6 +353,7 @@ export function loadConfig(
     epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
+    warningRules: warningRulesFrom(e.SUYUAN_WARNING_RULES),
     webhooks: Object.freeze({
       retrySchedule: Object.freeze(retryScheduleFrom(e.SUYUAN_WEBHOOK_RETRY_SCHEDULE)),
       timeoutMs: e.SUYUAN_WEBHOOK_TIMEOUT_MS,
@@ -336,6 +378,10 @@ export function loadConfig(
         networks: e.SUYUAN_SUSPICIOUS_NETWORKS,
         checks: e.SUYUAN_SUSPICIOUS_CHECKS,
       }),
+    }),
+    gaps: Object.freeze({
+      unreceivedAfterMs: durationFrom('SUYUAN_GAP_UNRECEIVED_AFTER', e.SUYUAN_GAP_UNRECEIVED_AFTER),
+      maxYield: e.SUYUAN_GAP_MAX_YIELD,
     }),
     trustProxy: e.SUYUAN_TRUST_PROXY.trim() === '' ? undefined : e.SUYUAN_TRUST_PROXY,
     proofs: Object.freeze({

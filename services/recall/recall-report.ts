@@ -3,9 +3,11 @@
  * told what, when — and its CSV.
  */
 import type { NoticeView, RecallReport, ReportRow } from '../common/api/recalls.js';
+import { csvCell, csvDocument } from '../common/csv.js';
 import { byText } from './recall-views.js';
 
 export type { RecallReport, ReportRow };
+export { csvCell };
 
 export function reportRow(notice: NoticeView): ReportRow {
   const units = notice.progressReports.flatMap((report) => (report.unit ? [report.unit] : []));
@@ -48,46 +50,31 @@ export const REPORT_CSV_COLUMNS = [
 ] as const;
 
 /**
- * RFC 4180 quoting. Text that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed
- * with an apostrophe: party names and batch ids come from outside.
- */
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
  * One line per notice and batch; the notice_* quantities are the notice's totals, repeated on
  * each of its lines. Starts with a UTF-8 BOM so spreadsheets read the Chinese names; CRLF ends.
  */
 export function reportCsv(report: RecallReport): string {
   const lines = report.notices.flatMap((row) => {
     const batches = row.batches.length > 0 ? row.batches : [null];
-    return batches.map((line) =>
-      [
-        report.recall.recallId,
-        row.noticeId,
-        row.recipient,
-        row.recipientName,
-        line?.batchId ?? null,
-        line?.quantity ?? null,
-        line?.unit ?? null,
-        row.issuedAt,
-        row.deadline,
-        row.deliveryStatus,
-        row.deliveredAt,
-        row.attempts,
-        row.acknowledgedAt,
-        row.recovered,
-        row.destroyed,
-        row.reportUnits.join(' '),
-        row.overdue,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    return batches.map((line) => [
+      report.recall.recallId,
+      row.noticeId,
+      row.recipient,
+      row.recipientName,
+      line?.batchId ?? null,
+      line?.quantity ?? null,
+      line?.unit ?? null,
+      row.issuedAt,
+      row.deadline,
+      row.deliveryStatus,
+      row.deliveredAt,
+      row.attempts,
+      row.acknowledgedAt,
+      row.recovered,
+      row.destroyed,
+      row.reportUnits.join(' '),
+      row.overdue,
+    ]);
   });
-  return `\uFEFF${[REPORT_CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
+  return csvDocument(REPORT_CSV_COLUMNS, lines);
 }

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { evidenceFlag } from '../common/api/proofs.js';
+import { FSMA_FORMATS } from '../common/api/fsma204.js';
+import { GAP_KINDS, gapListSchema } from '../common/api/gaps.js';
 import {
   batchDetailSchema,
   batchSearchHitSchema,
@@ -119,4 +121,120 @@ export const searchBatchesOperation = defineOperation({
     },
   },
   errors: [400],
+});
+
+/**
+ * Analytics reads (gaps, exports) are recorded for every caller: a regulator's query must be
+ * (DESIGN §5), and a party's tells who looked at what of its own records.
+ */
+const analyticsRead =
+  (action: 'gaps.read' | 'fsma204.export', keys: readonly string[]): AuditRule =>
+  (request) => ({
+    action,
+    target: idOf(request.query.batchId),
+    detail: stringFields(request.query, keys),
+  });
+
+const MAX_GAPS = 1000;
+
+export const gapsQuerySchema = z.object({
+  kind: z
+    .enum(GAP_KINDS, { error: `must be one of ${GAP_KINDS.join(', ')}` })
+    .optional()
+    .meta({ description: 'One kind of gap; every kind without it' }),
+  limit: integerParameter(1, MAX_GAPS).default(100),
+});
+
+export const listGapsOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/gaps',
+  operationId: 'listGaps',
+  summary: 'Broken links (断链) and quantities that do not balance, newest first',
+  description:
+    'Shipments never received after SUYUAN_GAP_UNRECEIVED_AFTER, receipts with no matching ' +
+    'shipment, inputs never produced, a party shipping or using more of a batch than it produced ' +
+    'or received (per unit), transformations whose output exceeds SUYUAN_GAP_MAX_YIELD times ' +
+    'their inputs. A party that is not a regulator sees the gaps it is involved in.',
+  tag: 'regulator',
+  query: gapsQuerySchema,
+  answers: { 200: { description: 'The gaps', schema: gapListSchema } },
+  errors: [400],
+  audit: analyticsRead('gaps.read', ['kind', 'limit']),
+});
+
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const dayOrTimeMessage = 'must be a date (2026-11-01, midnight UTC) or an RFC 3339 time';
+
+/** A bound of the export's dates: a day (its midnight UTC) or an instant, as an ISO string. */
+const dayOrTime = z
+  .string({ error: dayOrTimeMessage })
+  .refine(
+    (value) =>
+      (DAY.test(value) || RFC_3339.test(value)) &&
+      !Number.isNaN(Date.parse(DAY.test(value) ? `${value}T00:00:00Z` : value)),
+    dayOrTimeMessage,
+  )
+  .transform((value) =>
+    new Date(Date.parse(DAY.test(value) ? `${value}T00:00:00Z` : value)).toISOString(),
+  )
+  .meta({ description: 'A date (midnight UTC) or an RFC 3339 time' });
+
+const exportId = (name: string) =>
+  trimmedText(200, `must be one ${name} of 1 to 200 characters, not only spaces`);
+
+export const fsmaQuerySchema = z
+  .object({
+    productId: exportId('product id')
+      .optional()
+      .meta({ description: "The food: its batches' product id (GTIN/SKU)" }),
+    batchId: exportId('batch id')
+      .optional()
+      .meta({ description: 'One traceability lot code (a batch id)' }),
+    from: dayOrTime
+      .optional()
+      .meta({ description: 'Events at or after (a date: its midnight UTC)' }),
+    to: dayOrTime
+      .optional()
+      .meta({ description: 'Events before (to=2026-12-01 ends with November)' }),
+    format: z
+      .enum(FSMA_FORMATS, { error: `must be one of ${FSMA_FORMATS.join(', ')}` })
+      .default('csv'),
+  })
+  .refine((query) => query.productId !== undefined || query.batchId !== undefined, {
+    message: 'productId or batchId is required',
+    path: ['productId'],
+  })
+  .refine((query) => !(query.from && query.to && query.from >= query.to), {
+    message: 'must be later than from',
+    path: ['to'],
+  });
+
+export type FsmaQuery = z.output<typeof fsmaQuerySchema>;
+
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const exportFsma204Operation = defineOperation({
+  method: 'GET',
+  url: '/v1/exports/fsma204',
+  operationId: 'exportFsmaSpreadsheet',
+  summary: 'The FSMA 204 electronic sortable spreadsheet of a food or lot, as CSV or XLSX',
+  description:
+    'One row per critical tracking event (initial packing, transformation, shipping, receiving) ' +
+    'of the lots of a product, or of one lot, within the dates, with the key data elements of ' +
+    '21 CFR 1.1325–1.1350 the events hold. A party that is not a regulator gets the events it ' +
+    'recorded itself.',
+  tag: 'regulator',
+  query: fsmaQuerySchema,
+  answers: {
+    200: {
+      description: 'The spreadsheet',
+      content: {
+        'text/csv': z.string(),
+        [XLSX_MEDIA_TYPE]: z.string().meta({ format: 'binary' }),
+      },
+    },
+  },
+  errors: [400],
+  audit: analyticsRead('fsma204.export', ['productId', 'batchId', 'from', 'to', 'format']),
 });

@@ -19,6 +19,11 @@ import {
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
+import {
+  traceEventIds,
+  withUnresolvedLinks,
+  type UnresolvedLinks,
+} from './epcis/unresolved-links.js';
 import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
 
@@ -29,16 +34,8 @@ export interface TraceRouteDeps {
   readonly limits: TraceLimits;
   /** Where a trace's evidence comes from (docs/proofs.md); without it, none is given. */
   readonly evidence?: EvidenceDeps;
-}
-
-/** Every event a trace shows: the productions, derivations, shipments, receipts, inspections. */
-function traceEventIds(trace: AssembledTrace): string[] {
-  return [
-    ...trace.batches.flatMap((batch) => (batch.eventId ? [batch.eventId] : [])),
-    ...trace.derivations.map((derivation) => derivation.eventId),
-    ...trace.shipments.flatMap((shipment) => shipment.eventIds),
-    ...trace.inspections.map((inspection) => inspection.eventId),
-  ];
+  /** What EPCIS events on a trace named that it cannot place (shown, never dropped). */
+  readonly unresolvedLinks: UnresolvedLinks;
 }
 
 export interface TraceRequest {
@@ -73,12 +70,15 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     const trace = await loadTrace(deps, batchId, query);
     if (everything && query.evidence && deps.evidence) {
       const evidence = await evidenceFor(deps.evidence, traceEventIds(trace));
-      return { ...trace, redacted: false, evidence };
+      const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.unresolvedLinks);
+      return { ...view, evidence };
     }
-    if (everything) return { ...trace, redacted: false };
-    const view = redactTrace(trace, request.caller.partyId);
+    const view = everything
+      ? { ...trace, redacted: false }
+      : redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();
-    return view;
+    // Links of what the caller sees only: the events of its view say which EPCIS events count.
+    return withUnresolvedLinks(view, deps.unresolvedLinks);
   });
 }
 

@@ -1,8 +1,8 @@
 /**
- * The trace API service: batches, traces, the public trace-code check, the EPCIS query, search
- * and the audit trail, all read from the store;
- * and the operators' view of the event log (common/dead-letters/). Stateless: run as many as the
- * load needs.
+ * The trace API service: batches, traces, the public trace-code check, the EPCIS query, search,
+ * the regulator's analytics (gaps/, fsma204/, warnings/) and the audit trail, all read from the
+ * store; and the operators' view of the event log (common/dead-letters/). Stateless: run as many
+ * as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -18,8 +18,12 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
+import { gatedUnresolvedLinks, storeUnresolvedLinks } from './epcis/unresolved-links.js';
+import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
+import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
+import { registerWarningRoutes } from './warnings/warning-routes.js';
 import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
 import { registerPublicRoutes } from './public/public-routes.js';
 import { createDetailsCache } from './public/public-view.js';
@@ -34,8 +38,20 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
   publicChecks: CheckCounter,
+  /**
+   * Whether any of a trace's events came from EPCIS, asked before the store is asked for its
+   * unresolved links: the embedded platform answers from the serving index.
+   */
+  derivedFromEpcis?: (eventIds: readonly string[]) => boolean,
 ): void {
-  registerTraceRoutes(app, { reads, parties, limits: config.trace, evidence: { store, log } });
+  const links = storeUnresolvedLinks(store);
+  registerTraceRoutes(app, {
+    reads,
+    parties,
+    limits: config.trace,
+    evidence: { store, log },
+    unresolvedLinks: derivedFromEpcis ? gatedUnresolvedLinks(derivedFromEpcis, links) : links,
+  });
   registerPublicRoutes(app, {
     reads,
     parties,
@@ -46,6 +62,9 @@ export function mountTraceApi(
   });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
+  registerGapRoutes(app, { store, rules: config.gaps });
+  registerFsmaRoutes(app, { store, parties });
+  registerWarningRoutes(app, { store, rules: config.warningRules });
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
   registerCheckpointRoutes(app, { store, log });

@@ -3,7 +3,7 @@
  * come, and writes test/bench/results/bench-<scale>.{json,md}.
  *
  *   npm run bench -- [--scale small|large] [--seed N]
- *     [--only ingest,projection,trace,recall,online,epcis,public]
+ *     [--only ingest,projection,trace,recall,online,epcis,regulator,public]
  *
  * Kafka comes from resolveKafka() (KAFKA_BROKERS, testcontainers, or a broker of its own); without
  * one, the Kafka figures say "not measured" and why, and the run still succeeds. A scenario that
@@ -24,7 +24,16 @@ import {
 import { round } from './support/stats.js';
 import type { Scenario, ScenarioContext } from './scenarios/types.js';
 
-const SCENARIOS = ['ingest', 'projection', 'trace', 'recall', 'online', 'epcis', 'public'] as const;
+const SCENARIOS = [
+  'ingest',
+  'projection',
+  'trace',
+  'recall',
+  'online',
+  'epcis',
+  'regulator',
+  'public',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Scenario modules load only when they run; projection and trace come from another module set. */

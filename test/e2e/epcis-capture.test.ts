@@ -96,6 +96,7 @@ describe('capture (POST /epcis/capture)', () => {
     });
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.message).toMatch(/^epcisBody\.eventList: 10000 events; .*at most 1000/);
+    expect(tooMany.headers.get('gs1-epcis-capture-limit')).toBe('1000');
     const fiftyMegabytes = JSON.stringify(
       epcisDocument([commissioning(newLot(), { 'suyuan:note': 'x'.repeat(50 * 1024 * 1024) })]),
     );
@@ -105,6 +106,9 @@ describe('capture (POST /epcis/capture)', () => {
     });
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.error).toBe('payload_too_large');
+    // The body parser's 413 announces the limits too, so a client learns what to split to.
+    expect(tooBig.headers.get('gs1-epcis-capture-file-size-limit')).toBe(String(16 * 1024 * 1024));
+    expect(tooBig.headers.get('gs1-epcis-capture-limit')).toBe('1000');
   });
 
   it('refuses what is not an EPCIS document with 400 naming the field', async () => {
@@ -186,10 +190,12 @@ describe('capture (POST /epcis/capture)', () => {
   });
 
   it('refuses an event recorded in the name of another registered party (403 in the job)', async () => {
+    const good = newLot();
     const job = await capture(
       platform,
       keys.plant!,
       epcisDocument([
+        commissioning(good),
         commissioning(newLot(), { sourceList: [{ type: 'owning_party', source: SHOP_PGLN }] }),
       ]),
     );
@@ -198,8 +204,17 @@ describe('capture (POST /epcis/capture)', () => {
         status: 403,
         type: 'epcisException:SecurityException',
         path: 'sourceList[0].source',
+        index: 1,
       }),
     ]);
+    // A refusal found while mapping rolls the document back as a schema error does.
+    expect(job.events.map((event) => event.status)).toEqual(['rejected', 'rejected']);
+    const marker = newLot();
+    await capture(platform, keys.plant!, epcisDocument([commissioning(marker)]));
+    await queryUntil(platform, keys.plant!, `?MATCH_epcClass=${encodeURIComponent(marker)}`, 1);
+    expect(
+      (await query(platform, keys.plant!, `?MATCH_epcClass=${encodeURIComponent(good)}`)).events,
+    ).toEqual([]);
   });
 
   it('keeps each party to its own capture jobs', async () => {
@@ -351,5 +366,67 @@ describe('party identifiers (POST /v1/parties)', () => {
       { what: `the shipment of ${lot} on its trace`, timeoutMs: 30_000 },
     );
     expect(shipments).toEqual([expect.objectContaining({ from: 'plant', to: 'dist' })]);
+  });
+});
+
+describe('class patterns on the trace', () => {
+  it('shows a class pattern a transformation named as an unresolved link of its lot’s trace', async () => {
+    const input = newLot();
+    const output = newLot();
+    const pattern = 'urn:epc:idpat:sgtin:6901234.056789.*';
+    const job = await capture(
+      platform,
+      keys.plant!,
+      epcisDocument([
+        commissioning(input),
+        {
+          type: 'TransformationEvent',
+          eventTime: '2026-11-21T08:00:00+08:00',
+          eventTimeZoneOffset: '+08:00',
+          inputQuantityList: [
+            { epcClass: input, quantity: 50, uom: 'KGM' },
+            { epcClass: pattern, quantity: 5 },
+          ],
+          outputQuantityList: [{ epcClass: output, quantity: 40, uom: 'KGM' }],
+        },
+      ]),
+    );
+    expect(job.success, JSON.stringify(job.errors)).toBe(true);
+    const unresolved = {
+      epcisEventId: job.events[1]!.eventID,
+      path: 'inputQuantityList[1].epcClass',
+      id: canonicalUri(pattern),
+      reason: expect.stringContaining('without a lot'),
+    };
+    for (const key of [keys.samr!, keys.plant!]) {
+      const trace = await pollUntil(
+        async () => {
+          const answer = await platform.request<{ unresolvedLinks?: unknown[] }>(
+            'GET',
+            `/v1/batches/${encodeURIComponent(canonicalUri(output))}/trace`,
+            { key },
+          );
+          // The serving index answers the trace before the store holds the links: wait for them.
+          return answer.status === 200 && answer.body.unresolvedLinks ? answer.body : undefined;
+        },
+        { what: `the unresolved link on the trace of ${output}`, timeoutMs: 30_000 },
+      );
+      expect(trace.unresolvedLinks).toEqual([unresolved]);
+    }
+    // The input lot's own trace reaches the transformation, so it shows the link too.
+    const upstream = await platform.request<{ unresolvedLinks?: unknown[] }>(
+      'GET',
+      `/v1/batches/${encodeURIComponent(canonicalUri(input))}/trace?direction=downstream`,
+      { key: keys.samr },
+    );
+    expect(upstream.body.unresolvedLinks).toEqual([unresolved]);
+    // GET /v1/batches/{id} takes the Digital Link URL-encoded, as the trace does.
+    const batch = await platform.request<{ batchId: string; producer: string }>(
+      'GET',
+      `/v1/batches/${encodeURIComponent(canonicalUri(output))}`,
+      { key: keys.plant },
+    );
+    expect(batch.status).toBe(200);
+    expect(batch.body).toMatchObject({ batchId: canonicalUri(output), producer: 'plant' });
   });
 });

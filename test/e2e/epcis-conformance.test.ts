@@ -16,12 +16,14 @@ import {
   type EpcisJson,
 } from '../support/epcis.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { pollUntil } from '../support/poll.js';
 import { readShared, SHARED_EPCIS_ABSENT, sharedFiles } from '../support/shared-epcis.js';
 
 interface Trace {
   batches: Array<{ batchId: string; producer: string | null }>;
   derivations: Array<{ input: string; output: string }>;
   shipments: Array<{ batchId: string; from: string; to: string; quantity: number; unit: string }>;
+  unresolvedLinks?: Array<{ epcisEventId: string; path: string; id: string }>;
 }
 
 let platform: TestPlatform;
@@ -135,13 +137,20 @@ describe.skipIf(SHARED_EPCIS_ABSENT !== undefined)('the official EPCIS examples'
     expect(batches.find((batch) => batch.batchId === canonicalUri(output))?.producer).toBe('acme');
   });
 
-  it('keeps the class pattern among those inputs as an unresolved link in the job', () => {
+  it('keeps the class pattern among those inputs as an unresolved link, in the job and on the trace', async () => {
     const job = jobs.get('Example_9.6.4-TransformationEvent.jsonld');
-    expect(job?.warnings).toEqual([
-      expect.objectContaining({
-        path: 'inputQuantityList[2].epcClass',
-        id: 'https://id.gs1.org/01/04012345666663',
-      }),
+    const link = {
+      path: 'inputQuantityList[2].epcClass',
+      id: 'https://id.gs1.org/01/04012345666663',
+    };
+    expect(job?.warnings).toEqual([expect.objectContaining(link)]);
+    // The store holds the links a moment after the serving index answers the trace.
+    const links = await pollUntil(
+      async () => (await trace('urn:epc:id:sgtin:4012345.077889.25')).unresolvedLinks,
+      { what: 'the unresolved link on the trace of 9.6.4’s output', timeoutMs: 30_000 },
+    );
+    expect(links).toEqual([
+      expect.objectContaining({ ...link, epcisEventId: job?.events[0]?.eventID }),
     ]);
   });
 

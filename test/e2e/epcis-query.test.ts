@@ -280,3 +280,51 @@ describe('what a party sees, and the export of native events', () => {
     expect(entries.filter((entry) => entry.actor === 'plant')).toEqual([]);
   });
 });
+
+describe('record time and instance identifiers', () => {
+  it('selects by GE_/LT_recordTime, MATCH_epc and MATCH_anyEPC', async () => {
+    const { events: earlier } = await query(platform, keys.plant!, '?perPage=1000');
+    const boundary = new Date().toISOString();
+    const ITEM = 'urn:epc:id:sgtin:6901234.056789.S1';
+    const PALLET = 'urn:epc:id:sscc:6901234.0000000001';
+    await capture(
+      platform,
+      keys.plant!,
+      epcisDocument([
+        epcisEvent({
+          eventID: 'urn:uuid:00000000-0000-4000-8000-0000000000b1',
+          eventTime: '2026-11-26T08:00:00+08:00',
+          epcList: [ITEM],
+        }),
+        {
+          type: 'AggregationEvent',
+          eventID: 'urn:uuid:00000000-0000-4000-8000-0000000000b2',
+          eventTime: '2026-11-26T09:00:00+08:00',
+          eventTimeZoneOffset: '+08:00',
+          action: 'OBSERVE',
+          parentID: PALLET,
+          childEPCs: [ITEM],
+        },
+      ]),
+    );
+    const recent = await queryUntil(platform, keys.plant!, `?GE_recordTime=${uri(boundary)}`, 2);
+    expect(ids(recent)).toEqual([
+      'urn:uuid:00000000-0000-4000-8000-0000000000b1',
+      'urn:uuid:00000000-0000-4000-8000-0000000000b2',
+    ]);
+    const { events: older } = await query(
+      platform,
+      keys.plant!,
+      `?LT_recordTime=${uri(boundary)}&perPage=1000`,
+    );
+    expect(ids(older)).toEqual(ids(earlier));
+    // MATCH_epc: an epcList or childEPCs entry (EPCIS 2.0 §8.2.7.1); MATCH_anyEPC a parentID
+    // too; identifiers in any syntax.
+    const item = await query(platform, keys.plant!, `?MATCH_epc=${uri(canonicalUri(ITEM))}`);
+    expect(ids(item.events)).toEqual(ids(recent));
+    const pallet = await query(platform, keys.plant!, `?MATCH_anyEPC=${uri(PALLET)}`);
+    expect(ids(pallet.events)).toEqual(['urn:uuid:00000000-0000-4000-8000-0000000000b2']);
+    const onlyParent = await query(platform, keys.plant!, `?MATCH_epc=${uri(PALLET)}`);
+    expect(onlyParent.events).toEqual([]);
+  });
+});

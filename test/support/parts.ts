@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
-import { CLICKHOUSE_CONNECT, findPython } from './python-client.js';
+import { CLICKHOUSE_CONNECT, findPython, OPENPYXL } from './python-client.js';
 import { kafkaShMissing, type KafkaShSettings } from './own-kafka-broker.js';
 
 const run = promisify(execFile);
@@ -29,6 +29,7 @@ export const PART_TAGS = {
   'zh-font': 'takes screenshots of Chinese text: needs a Chinese font (fc-list :lang=zh)',
   'compose-lint': 'loads docker-compose.yml with a docker compose plugin or Go',
   'clickhouse-connect': 'drives the store server with the stock Python client, clickhouse-connect',
+  openpyxl: "opens the platform's XLSX files with Python's openpyxl",
 } as const;
 export type PartTag = keyof typeof PART_TAGS;
 
@@ -125,11 +126,12 @@ export function findParts(): Promise<Parts> {
 }
 
 async function lookForParts(): Promise<Parts> {
-  const [[kafkaSh, kafka], noFont, noComposeLoader, python] = await Promise.all([
+  const [[kafkaSh, kafka], noFont, noComposeLoader, python, openpyxl] = await Promise.all([
     kafkaShMissing().then(async (why) => [why, await planKafka(why)] as const),
     chineseFontMissing(),
     composeLoaderMissing(),
     findPython(CLICKHOUSE_CONNECT),
+    findPython(OPENPYXL),
   ]);
   const missing: MissingPart[] = [];
   if (kafka.kind === 'none') {
@@ -164,6 +166,9 @@ async function lookForParts(): Promise<Parts> {
       why: python.reason,
       install: CLICKHOUSE_CONNECT.install,
     });
+  }
+  if (openpyxl.python === undefined) {
+    missing.push({ tags: ['openpyxl'], why: openpyxl.reason, install: OPENPYXL.install });
   }
   return { kafka, missing };
 }

@@ -23,6 +23,12 @@ export const CLICKHOUSE_CONNECT: PythonPackage = {
   install: 'bash .ci/clickhouse-connect.sh',
 };
 
+export const OPENPYXL: PythonPackage = {
+  module: 'openpyxl',
+  venvs: ['.cache/openpyxl/venv'],
+  install: 'bash .ci/openpyxl.sh',
+};
+
 export type PythonResolution =
   | { readonly python: string; readonly version: string }
   | { readonly python: undefined; readonly reason: string };

@@ -84,6 +84,14 @@ export const tracePartySchema = z.strictObject({
 
 export const TRACE_DIRECTIONS = ['upstream', 'downstream', 'both'] as const;
 
+/** An identifier an EPCIS event on the trace named that no trace can place (docs/epcis.md). */
+export const traceUnresolvedLinkSchema = z.strictObject({
+  epcisEventId: z.string().meta({ description: 'The EPCIS event that named it' }),
+  path: z.string().meta({ description: 'Where in that event, e.g. inputQuantityList[1].epcClass' }),
+  id: z.string().meta({ description: 'The identifier, canonical (a class pattern, an SSCC…)' }),
+  reason: z.string(),
+});
+
 export const traceSchema = z
   .strictObject({
     root: z.string(),
@@ -95,6 +103,10 @@ export const traceSchema = z
     shipments: z.array(traceShipmentSchema),
     inspections: z.array(traceInspectionSchema),
     parties: z.array(tracePartySchema),
+    unresolvedLinks: z.array(traceUnresolvedLinkSchema).optional().meta({
+      description:
+        'Present when EPCIS events on the trace named what no trace can place: kept, never dropped',
+    }),
     redacted: z.boolean().meta({
       description: 'True when the one-up/one-down rule left something out (never for regulators)',
     }),

@@ -27,6 +27,13 @@ export const countingProductions = (batchIds: string): string => `SELECT * FROM 
   ORDER BY batch_id, recorded_at, event_id LIMIT 1 BY batch_id`;
 
 /**
+ * The BatchProduced that counts for every batch (the columns of `batches`): countingProductions
+ * over the whole table, for analytics that read every batch at once (gaps, exports).
+ */
+export const ALL_COUNTING_PRODUCTIONS = `SELECT * FROM batches FINAL WHERE ${NOT_RETRACTED}
+  ORDER BY batch_id, recorded_at, event_id LIMIT 1 BY batch_id`;
+
+/**
  * The recalls that exist, one row each (the `recalls` columns): the first recorded
  * RecallInitiated of each recall id that is not retracted.
  */

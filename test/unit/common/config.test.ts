@@ -100,4 +100,49 @@ describe('configuration', () => {
       /SUYUAN_AUTH_FAILURE_LIMIT_MAX/,
     );
   });
+
+  it('reads the gap checks: one duration, and a positive yield', () => {
+    expect(loadConfig({}).gaps).toEqual({ unreceivedAfterMs: 72 * 3_600_000, maxYield: 1 });
+    expect(
+      loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '5d', SUYUAN_GAP_MAX_YIELD: '1.2' }).gaps,
+    ).toEqual({ unreceivedAfterMs: 5 * 86_400_000, maxYield: 1.2 });
+    expect(() => loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '3 days' })).toThrow(
+      /SUYUAN_GAP_UNRECEIVED_AFTER="3 days"/,
+    );
+    expect(() => loadConfig({ SUYUAN_GAP_UNRECEIVED_AFTER: '1h,2h' })).toThrow(
+      /SUYUAN_GAP_UNRECEIVED_AFTER/,
+    );
+    expect(() => loadConfig({ SUYUAN_GAP_MAX_YIELD: '0' })).toThrow(/SUYUAN_GAP_MAX_YIELD/);
+    expect(() => loadConfig({ SUYUAN_GAP_MAX_YIELD: 'much' })).toThrow(/SUYUAN_GAP_MAX_YIELD/);
+  });
+
+  it('reads the warning rules, refusing a bad one naming the variable and the field', () => {
+    expect(loadConfig({}).warningRules.map((rule) => [rule.id, rule.level])).toEqual([
+      ['product-failure-rate', 2],
+      ['producer-failure-rate', 2],
+      ['producer-repeated-failures', 2],
+      ['product-defect-cluster', 2],
+      ['common-upstream-cause', 1],
+    ]);
+    const rule = {
+      id: 'milk',
+      signal: 'failure-rate-by-product',
+      window: '7d',
+      threshold: 0.5,
+      level: 1,
+    };
+    expect(loadConfig({ SUYUAN_WARNING_RULES: JSON.stringify([rule]) }).warningRules).toEqual([
+      { ...rule, minSamples: 1 },
+    ]);
+    expect(() =>
+      loadConfig({ SUYUAN_WARNING_RULES: JSON.stringify([{ ...rule, threshold: 2 }]) }),
+    ).toThrow(/SUYUAN_WARNING_RULES=.*threshold/);
+    expect(() =>
+      loadConfig({ SUYUAN_WARNING_RULES: JSON.stringify([{ ...rule, window: 'a week' }]) }),
+    ).toThrow(/SUYUAN_WARNING_RULES=.*window/);
+    expect(() => loadConfig({ SUYUAN_WARNING_RULES: JSON.stringify([rule, rule]) })).toThrow(
+      /SUYUAN_WARNING_RULES=.*unique/,
+    );
+    expect(() => loadConfig({ SUYUAN_WARNING_RULES: '[' })).toThrow(/not valid JSON/);
+  });
 });

@@ -36,6 +36,7 @@ import * as ingestOperations from '../../../../services/ingest/operations.js';
 import * as recallOperations from '../../../../services/recall/operations.js';
 import { registerRecallRoutes } from '../../../../services/recall/routes.js';
 import * as traceOperations from '../../../../services/trace-api/operations.js';
+import * as warningOperations from '../../../../services/trace-api/warnings/warning-operations.js';
 import { getTraceOperation } from '../../../../services/trace-api/operations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'suyuan-audit-rows-'));
@@ -82,9 +83,14 @@ const hostileText = fc.oneof(
  * from its limits); the admin surface is the paths of those mounted as part of it.
  */
 const operations: Operation[] = [
-  ...[ingestOperations, recallOperations, traceOperations, auditRoutes, logAdminRoutes].flatMap(
-    (module) => Object.values(module).filter(isOperation),
-  ),
+  ...[
+    ingestOperations,
+    recallOperations,
+    traceOperations,
+    warningOperations,
+    auditRoutes,
+    logAdminRoutes,
+  ].flatMap((module) => Object.values(module).filter(isOperation)),
   getTraceOperation({ maxDepth: 64, maxNodes: 5000 }),
 ];
 function isOperation(value: unknown): value is Operation {

@@ -25,6 +25,7 @@ import { registerPartyRoutes } from '../../../../services/ingest/party-routes.js
 import { registerIngestRoutes } from '../../../../services/ingest/routes.js';
 import { registerRecallRoutes } from '../../../../services/recall/routes.js';
 import { registerTraceRoutes } from '../../../../services/trace-api/routes.js';
+import { storeUnresolvedLinks } from '../../../../services/trace-api/epcis/unresolved-links.js';
 import { acknowledged } from '../../../support/event-builders.js';
 import { pollUntil } from '../../../support/poll.js';
 
@@ -103,7 +104,12 @@ describe('the audit trail of the platform', () => {
     app = audited.app;
     const ingestor = { submit: () => Promise.resolve({ results: [], warnings: [] }) };
     const reads = createStoreTraceReads(store);
-    registerTraceRoutes(app, { reads, parties, limits: { maxDepth: 64, maxNodes: 5000 } });
+    registerTraceRoutes(app, {
+      reads,
+      parties,
+      limits: { maxDepth: 64, maxNodes: 5000 },
+      unresolvedLinks: storeUnresolvedLinks(store),
+    });
     registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });
     registerPartyRoutes(app, { parties, publicProfiles, allowPrivateWebhooks: true });

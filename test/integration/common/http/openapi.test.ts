@@ -64,6 +64,10 @@ const KNOWN_ROUTES = [
   'GET /v1/recalls/{recallId}/report',
   'POST /v1/recalls/mock',
   'GET /v1/notices',
+  'GET /v1/gaps',
+  'GET /v1/exports/fsma204',
+  'GET /v1/warnings',
+  'POST /v1/warnings/{warningId}/state',
 ];
 
 let platform: TestPlatform;

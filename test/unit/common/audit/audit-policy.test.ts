@@ -13,12 +13,14 @@ import type { Operation } from '../../../../services/common/http/operations.js';
 import * as ingest from '../../../../services/ingest/operations.js';
 import * as recall from '../../../../services/recall/operations.js';
 import * as traceApi from '../../../../services/trace-api/operations.js';
+import * as warnings from '../../../../services/trace-api/warnings/warning-operations.js';
 
 const OPERATIONS: Operation[] = [
   getAuditOperation,
   ...Object.values(ingest),
   ...Object.values(recall),
   ...Object.values(traceApi),
+  ...Object.values(warnings),
 ]
   .map((value) => (typeof value === 'function' ? value({ maxDepth: 64, maxNodes: 5000 }) : value))
   .filter((value): value is Operation => typeof value === 'object' && 'operationId' in value);
@@ -179,6 +181,57 @@ describe('audit policy: recalls', () => {
     expect(by('/v1/notices')).toMatchObject({ action: 'recall.read' });
     const mock = by('/v1/recalls/mock', { method: 'POST', body: { rootBatchIds: ['A', 'B'] } });
     expect(mock).toMatchObject({ action: 'recall.mock', target: 'A,B' });
+  });
+});
+
+describe('audit policy: regulator analytics', () => {
+  it('records every read of the gaps with its filters, by a regulator or a party', () => {
+    const read = (caller: typeof regulator) =>
+      auditActionFor(
+        request({ route: '/v1/gaps', caller, query: { kind: 'over-yield', limit: '5' } }),
+      );
+    expect(read(regulator)).toEqual({
+      action: 'gaps.read',
+      target: '',
+      detail: { kind: 'over-yield', limit: '5' },
+    });
+    expect(read(submitter)).toMatchObject({ action: 'gaps.read' });
+  });
+
+  it('records warning reads and every state change, refused ones too, with who made it', () => {
+    expect(
+      auditActionFor(request({ route: '/v1/warnings', caller: submitter, query: { level: '1' } })),
+    ).toEqual({ action: 'warning.read', target: '', detail: { level: '1' } });
+    const dismissed = auditActionFor(
+      request({
+        method: 'POST',
+        route: '/v1/warnings/:warningId/state',
+        caller: submitter,
+        status: 403,
+        params: { warningId: 'W-1' },
+        body: { status: 'dismissed', reason: 'not copied', recallId: 'RC-1' },
+      }),
+    );
+    expect(dismissed).toEqual({
+      action: 'warning.state',
+      target: 'W-1',
+      detail: { status: 'dismissed', recallId: 'RC-1' },
+    });
+  });
+
+  it('records every FSMA 204 export with the lot as target and its filters', () => {
+    const exported = auditActionFor(
+      request({
+        route: '/v1/exports/fsma204',
+        caller: submitter,
+        query: { batchId: 'AX1', from: '2026-11-01', format: 'xlsx', other: 'x' },
+      }),
+    );
+    expect(exported).toEqual({
+      action: 'fsma204.export',
+      target: 'AX1',
+      detail: { batchId: 'AX1', from: '2026-11-01', format: 'xlsx' },
+    });
   });
 });
 

@@ -295,6 +295,72 @@ describe('containment and shipping', () => {
     ]);
   });
 
+  it('resolves a destination by its owning party, else possessing party, else location', () => {
+    const SHOP_LOCATION = 'urn:epc:id:sgln:6901234.00002.0';
+    const cases: Array<[Array<Record<string, string>>, string]> = [
+      [[{ type: 'possessing_party', destination: SHOP_GLN }], 'shop'],
+      [[{ type: 'location', destination: SHOP_LOCATION }], 'shop'],
+      [
+        [
+          { type: 'location', destination: PLANT_GLN },
+          { type: 'possessing_party', destination: PLANT_GLN },
+          { type: 'owning_party', destination: SHOP_GLN },
+        ],
+        'shop',
+      ],
+      [
+        [
+          { type: 'location', destination: PLANT_GLN },
+          { type: 'possessing_party', destination: SHOP_GLN },
+        ],
+        'shop',
+      ],
+    ];
+    for (const [destinationList, to] of cases) {
+      const mapped = mapOne(
+        ship('2026-11-22T09:00:00Z', {
+          epcList: [],
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          destinationList,
+        }),
+      );
+      expect(mapped.natives, JSON.stringify(destinationList)).toEqual([
+        expect.objectContaining({ eventType: 'BatchShipped', to }),
+      ]);
+    }
+  });
+
+  it('without a desadv or bol, ships under the event’s own id and keeps the receipt unpaired', () => {
+    const [shipment, receipt] = mapAll(
+      [
+        ship('2026-11-22T09:00:00Z', {
+          epcList: [],
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          bizTransactionList: [{ type: 'po', bizTransaction: 'urn:example:po:7' }],
+        }),
+        base({
+          bizStep: 'receiving',
+          quantityList: [{ epcClass: LOT_URN, quantity: 5 }],
+          sourceList: [{ type: 'owning_party', source: PLANT_GLN }],
+        }),
+      ],
+      { party: 'shop' },
+    );
+    // A po does not pair (one order ships several times): the shipment is its own event's.
+    expect(shipment?.natives).toEqual([
+      expect.objectContaining({ eventType: 'BatchShipped', shipmentId: 'urn:uuid:e0' }),
+    ]);
+    // The receipt is custody that arrived from its source, paired with nothing but kept.
+    expect(receipt?.natives).toEqual([
+      expect.objectContaining({
+        eventType: 'BatchReceived',
+        shipmentId: 'urn:uuid:e1',
+        from: 'plant',
+        lines: [{ batchId: LOT, quantity: 5, unit: 'EA' }],
+      }),
+    ]);
+  });
+
   it('places an event without bizLocation or readPoint at the location its goods left or reached', () => {
     const moved = (bizStep: string) =>
       base({

@@ -1,0 +1,105 @@
+/**
+ * The rules of risk early warning (风险预警): which signal, computed from the projection over a
+ * sliding window, raises a warning of which level (一级 act now, 二级 act within a set time,
+ * 三级 study further). Read from `SUYUAN_WARNING_RULES` (JSON) and checked at start; the defaults
+ * below, with why each is what it is, apply without it.
+ */
+import { z } from 'zod';
+
+export const WARNING_SIGNALS = [
+  'failure-rate-by-product',
+  'failure-rate-by-producer',
+  'failures-by-producer',
+  'defects-by-product',
+  'failed-outputs-by-upstream-batch',
+] as const;
+export type WarningSignal = (typeof WARNING_SIGNALS)[number];
+
+/** Signals whose value is a share of the samples (0–1); the others count. */
+export const RATE_SIGNALS: ReadonlySet<WarningSignal> = new Set([
+  'failure-rate-by-product',
+  'failure-rate-by-producer',
+]);
+
+const DURATION = /^(\d+)(m|h|d)$/;
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export const warningRuleSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 of a-z, 0-9 and -'),
+    signal: z.enum(WARNING_SIGNALS),
+    window: z
+      .string()
+      .regex(DURATION, 'must be a duration like 30d, 72h or 90m')
+      .meta({ description: 'The sliding window: events since now minus this' }),
+    minSamples: z.number().int().min(1).default(1),
+    threshold: z.number().positive(),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  })
+  .refine((rule) => !RATE_SIGNALS.has(rule.signal) || rule.threshold <= 1, {
+    message: 'a rate threshold must be at most 1',
+    path: ['threshold'],
+  });
+
+export type WarningRule = z.output<typeof warningRuleSchema>;
+
+export const warningRulesSchema = z
+  .array(warningRuleSchema)
+  .refine((rules) => new Set(rules.map((rule) => rule.id)).size === rules.length, {
+    message: 'rule ids must be unique',
+  });
+
+export const windowMs = (rule: WarningRule): number => {
+  const [, amount = '0', unit = 'd'] = DURATION.exec(rule.window) ?? [];
+  return Number(amount) * (UNIT_MS[unit] ?? 0);
+};
+
+/**
+ * The defaults. Rates need five tests in thirty days before a fifth failing counts (one bad sample
+ * in a large series is noise, not a trend); three failures of one producer in ninety days are a
+ * pattern whatever its volume; three defect or complaint reports on one product in a month are a
+ * cluster; three failed batches sharing one upstream batch point at that batch as the common cause
+ * of contamination, which is why that rule alone is 一级.
+ */
+export const DEFAULT_WARNING_RULES: readonly WarningRule[] = Object.freeze([
+  {
+    id: 'product-failure-rate',
+    signal: 'failure-rate-by-product',
+    window: '30d',
+    minSamples: 5,
+    threshold: 0.2,
+    level: 2,
+  },
+  {
+    id: 'producer-failure-rate',
+    signal: 'failure-rate-by-producer',
+    window: '30d',
+    minSamples: 5,
+    threshold: 0.2,
+    level: 2,
+  },
+  {
+    id: 'producer-repeated-failures',
+    signal: 'failures-by-producer',
+    window: '90d',
+    minSamples: 1,
+    threshold: 3,
+    level: 2,
+  },
+  {
+    id: 'product-defect-cluster',
+    signal: 'defects-by-product',
+    window: '30d',
+    minSamples: 1,
+    threshold: 3,
+    level: 2,
+  },
+  {
+    id: 'common-upstream-cause',
+    signal: 'failed-outputs-by-upstream-batch',
+    window: '30d',
+    minSamples: 1,
+    threshold: 3,
+    level: 1,
+  },
+] as const satisfies WarningRule[]);

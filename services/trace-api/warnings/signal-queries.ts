@@ -1,0 +1,132 @@
+/**
+ * The signals of risk early warning, as ClickHouse SQL over the projection of record: failure
+ * rates and counts of inspections by product and by producer, defect and complaint reports by
+ * product, each over a sliding window from `{since}`; and the failed batches (a failed inspection
+ * or any defect report) whose upstream the common-cause signal walks. Retracted events and
+ * productions that do not count are left out.
+ */
+import type { Store } from '../../common/store/store.js';
+import { countingProductions, NOT_RETRACTED } from '../../common/store/projection-rules.js';
+
+/** One subject's figures in a window: what the rules judge. */
+export interface SignalRow {
+  readonly subject: string;
+  readonly samples: number;
+  readonly failures: number;
+  readonly productId: string | null;
+  readonly partyId: string | null;
+  readonly inspectionEventIds: string[];
+  readonly defectEventIds: string[];
+  readonly batchIds: string[];
+  readonly latestAt: string;
+}
+
+const SINCE = "parseDateTime64BestEffort({since:String}, 3, 'UTC')";
+
+const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
+    i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer
+  FROM (SELECT * FROM inspections FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS i
+  INNER JOIN (${countingProductions(`(SELECT batch_id FROM inspections WHERE at >= ${SINCE})`)}) AS b
+    ON b.batch_id = i.batch_id`;
+
+/** Inspections by `key`; subjects with at least one failure. */
+const inspectionSignal = (key: 'product_id' | 'producer') => `SELECT ${key} AS subject,
+    count() AS samples, countIf(result = 'FAIL') AS failures,
+    ${key === 'product_id' ? 'product_id' : 'CAST(NULL AS Nullable(String))'} AS productId,
+    ${key === 'producer' ? 'producer' : 'CAST(NULL AS Nullable(String))'} AS partyId,
+    arraySort(groupArrayIf(event_id, result = 'FAIL')) AS inspectionEventIds,
+    CAST([] AS Array(String)) AS defectEventIds,
+    arraySort(groupUniqArrayIf(batch_id, result = 'FAIL')) AS batchIds,
+    maxIf(at, result = 'FAIL') AS latestAt
+  FROM (${INSPECTIONS_IN_WINDOW})
+  GROUP BY subject HAVING failures > 0`;
+
+/** Defect and complaint reports by product: the count of distinct reports. */
+const DEFECTS_BY_PRODUCT = `SELECT b.product_id AS subject,
+    uniqExact(d.defect_id) AS samples, uniqExact(d.defect_id) AS failures,
+    b.product_id AS productId, CAST(NULL AS Nullable(String)) AS partyId,
+    CAST([] AS Array(String)) AS inspectionEventIds,
+    arraySort(groupUniqArray(d.event_id)) AS defectEventIds,
+    arraySort(groupUniqArray(d.batch_id)) AS batchIds, max(d.at) AS latestAt
+  FROM (SELECT * FROM defects FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS d
+  INNER JOIN (${countingProductions(`(SELECT batch_id FROM defects WHERE at >= ${SINCE})`)}) AS b
+    ON b.batch_id = d.batch_id
+  GROUP BY b.product_id`;
+
+export type TabularSignal =
+  | 'failure-rate-by-product'
+  | 'failure-rate-by-producer'
+  | 'failures-by-producer'
+  | 'defects-by-product';
+
+const SIGNAL_SQL: Record<TabularSignal, string> = {
+  'failure-rate-by-product': inspectionSignal('product_id'),
+  'failure-rate-by-producer': inspectionSignal('producer'),
+  'failures-by-producer': inspectionSignal('producer'),
+  'defects-by-product': DEFECTS_BY_PRODUCT,
+};
+
+export async function findSignal(
+  store: Store,
+  signal: TabularSignal,
+  since: Date,
+): Promise<SignalRow[]> {
+  const rows = await store.query<SignalRow>(SIGNAL_SQL[signal], { since: since.toISOString() });
+  return rows.map((row) => ({
+    ...row,
+    samples: Number(row.samples),
+    failures: Number(row.failures),
+  }));
+}
+
+/** A failed batch in the window, with the events that failed it. */
+export interface FailedBatch {
+  readonly batchId: string;
+  readonly inspectionEventIds: string[];
+  readonly defectEventIds: string[];
+  readonly latestAt: string;
+}
+
+export async function findFailedBatches(store: Store, since: Date): Promise<FailedBatch[]> {
+  return store.query<FailedBatch>(
+    `SELECT batch_id AS batchId, arraySort(groupArrayIf(event_id, kind = 'inspection')) AS inspectionEventIds,
+       arraySort(groupArrayIf(event_id, kind = 'defect')) AS defectEventIds, max(at) AS latestAt
+     FROM (
+       SELECT batch_id, event_id, at, 'inspection' AS kind FROM inspections FINAL
+       WHERE result = 'FAIL' AND at >= ${SINCE} AND ${NOT_RETRACTED}
+       UNION ALL
+       SELECT batch_id, event_id, at, 'defect' FROM defects FINAL
+       WHERE at >= ${SINCE} AND ${NOT_RETRACTED}
+     )
+     GROUP BY batch_id ORDER BY batch_id`,
+    { since: since.toISOString() },
+  );
+}
+
+/** The inputs of `batchIds` (of their counting productions): one level of the upstream walk. */
+export async function findInputsOf(
+  store: Store,
+  batchIds: readonly string[],
+): Promise<Array<{ input: string; output: string }>> {
+  if (batchIds.length === 0) return [];
+  return store.query(
+    `SELECT input_batch_id AS input, output_batch_id AS output FROM derivations_by_output FINAL
+     WHERE output_batch_id IN {ids:Array(String)}
+       AND event_id IN (SELECT event_id FROM (${countingProductions('{ids:Array(String)}')}))`,
+    { ids: [...new Set(batchIds)] },
+  );
+}
+
+/** Product and producer of each batch, from its counting production. */
+export async function findProductions(
+  store: Store,
+  batchIds: readonly string[],
+): Promise<Map<string, { productId: string; producer: string }>> {
+  if (batchIds.length === 0) return new Map();
+  const rows = await store.query<{ batchId: string; productId: string; producer: string }>(
+    `SELECT batch_id AS batchId, product_id AS productId, producer
+     FROM (${countingProductions('{ids:Array(String)}')})`,
+    { ids: [...new Set(batchIds)] },
+  );
+  return new Map(rows.map((row) => [row.batchId, row]));
+}
