@@ -14,6 +14,7 @@ const DISTRIBUTED_E2E = [
   'epcis-capture',
   'epcis-dairy',
   'epcis-transformation',
+  'public-check',
 ].map((name) => `test/e2e/${name}.test.ts`);
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

@@ -73,6 +73,25 @@ export const environmentSchema = z.object({
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
   SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_PUBLIC_RATE_LIMIT_MAX: positiveInt(120),
+  SUYUAN_PUBLIC_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_PUBLIC_CHECK_FLUSH_MS: z.coerce
+    .number()
+    .int()
+    .min(10, 'must be at least 10 (ms)')
+    .max(60_000, 'must be at most 60000 (ms): a crash loses at most one interval of counts')
+    .default(1_000),
+  SUYUAN_SUSPICIOUS_NETWORKS: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be an integer from 2 to 1000: one network alone is no sign of a copy')
+    .max(1_000, 'must be an integer from 2 to 1000')
+    .default(5),
+  SUYUAN_SUSPICIOUS_CHECKS: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be an integer of at least 2')
+    .default(50),
   SUYUAN_WARNING_RULES: z.string().optional(),
   SUYUAN_GAP_UNRECEIVED_AFTER: z.string().default('72h'),
   SUYUAN_GAP_MAX_YIELD: z.coerce
@@ -198,6 +217,13 @@ export interface Config {
     readonly max: number;
     readonly windowMs: number;
     readonly authFailures: { readonly max: number; readonly windowMs: number };
+    /** Requests per client address per window to the public check. */
+    readonly perAddress: { readonly max: number; readonly windowMs: number };
+  };
+  /** The public trace-code check: how often its counts are written, what makes a code suspicious. */
+  readonly publicCheck: {
+    readonly flushIntervalMs: number;
+    readonly suspicious: { readonly networks: number; readonly checks: number };
   };
   /** The broken-link and mass-balance checks of GET /v1/gaps. */
   readonly gaps: {
@@ -340,6 +366,17 @@ export function loadConfig(
       authFailures: Object.freeze({
         max: e.SUYUAN_AUTH_FAILURE_LIMIT_MAX,
         windowMs: e.SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS,
+      }),
+      perAddress: Object.freeze({
+        max: e.SUYUAN_PUBLIC_RATE_LIMIT_MAX,
+        windowMs: e.SUYUAN_PUBLIC_RATE_LIMIT_WINDOW_MS,
+      }),
+    }),
+    publicCheck: Object.freeze({
+      flushIntervalMs: e.SUYUAN_PUBLIC_CHECK_FLUSH_MS,
+      suspicious: Object.freeze({
+        networks: e.SUYUAN_SUSPICIOUS_NETWORKS,
+        checks: e.SUYUAN_SUSPICIOUS_CHECKS,
       }),
     }),
     gaps: Object.freeze({

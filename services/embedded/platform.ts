@@ -19,7 +19,7 @@ import { registerConsole } from '../console/serve.js';
 import { runProofKeeper } from '../projector/proof-keeper.js';
 import { projectorHealth, startProjector } from '../projector/projector.js';
 import { mountRecallApi, startRecallWorkers } from '../recall/service.js';
-import { mountTraceApi } from '../trace-api/service.js';
+import { mountTraceApi, openPublicCheckCounter } from '../trace-api/service.js';
 
 export interface EmbeddedPlatform {
   /** The base URL the platform listens on. */
@@ -77,12 +77,14 @@ export async function startEmbeddedPlatform(
     batches: (ids) => reads.batches(ids),
     ...createLmdbRecallReads(servingIndex),
   });
+  const publicChecks = openPublicCheckCounter(config, logger);
   mountTraceApi(
     http.app,
     config,
     foundations,
     reads,
     http.audit,
+    publicChecks,
     lmdbDerivedFromEpcis(servingIndex),
   );
   mountRecallApi(http.app, foundations, reads);
@@ -94,6 +96,7 @@ export async function startEmbeddedPlatform(
     'the projector': projector,
     'the proof keeper': proofKeeper,
     'the serving index': { stop: () => servingIndex.close() },
+    'the public check counts': { stop: () => publicChecks.close() },
   });
   logger.info({ url: running.url, dataDir: config.dataDir }, 'suyuan embedded platform listening');
   return {

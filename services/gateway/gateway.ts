@@ -1,7 +1,8 @@
 /**
  * The gateway: the one public address of the distributed platform. It routes by path — events,
  * parties and keys to ingest; recalls and notices to the recall service; everything else (batches,
- * traces, search, audit) to the trace API — and has its own probes: /readyz is ready
+ * traces, search, audit, and the public trace-code check at /t/… and /01/…) to the trace API —
+ * and has its own probes: /readyz is ready
  * only when every upstream is. Each service documents its own routes, so the gateway serves the
  * API document (`/openapi.json`, and `/docs/json` for Swagger UI) as the three merged. It serves
  * the web console itself: static pages, the one public face of the platform. A request a service

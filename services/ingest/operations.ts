@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { STANDARD_WEBHOOK_SECRET, WEBHOOK_SECRET_FORM } from '../common/access/api-keys.js';
 import { ROLES } from '../common/access/party-directory.js';
 import { ingestAnswerSchema } from '../common/api/ingest.js';
-import { apiKeyInfoSchema, newKeySchema, newPartySchema } from '../common/api/parties.js';
+import {
+  apiKeyInfoSchema,
+  newKeySchema,
+  newPartySchema,
+  publicProfileAnswerSchema,
+} from '../common/api/parties.js';
 import {
   distinct,
   field,
@@ -228,4 +233,71 @@ export const revokeKeyOperation = defineOperation({
     target: idOf(request.params.partyId),
     detail: { keyId: idOf(request.params.keyId) },
   }),
+});
+
+const MAX_REGION_LENGTH = 100;
+
+/** A public profile as sent: the region is trimmed, and blank or absent means none. */
+const publicProfileBody = z.strictObject({
+  showName: z.boolean({ error: 'must be true or false' }),
+  region: z
+    .string({ error: `must be text of at most ${MAX_REGION_LENGTH} characters, or null` })
+    .max(MAX_REGION_LENGTH, `must be at most ${MAX_REGION_LENGTH} characters`)
+    .nullable()
+    .optional()
+    .transform((region) => (region?.trim() ? region.trim() : null)),
+});
+
+/** The party itself or an admin sets what the public check shows; every change is audited. */
+const publicProfileAudit =
+  (
+    action: 'party.public-profile.set' | 'party.public-profile.clear' | 'party.public-profile.read',
+  ) =>
+  (request: AuditedRequest): AuditAction => ({
+    action,
+    target: idOf(request.params.partyId),
+    detail:
+      action === 'party.public-profile.set'
+        ? { showName: String(field(request.body, 'showName') === true) }
+        : {},
+  });
+
+export const setPublicProfileOperation = defineOperation({
+  method: 'PUT',
+  url: '/v1/parties/:partyId/public-profile',
+  operationId: 'setPublicProfile',
+  summary: 'What the public trace-code check shows of the party (the party itself, or an admin)',
+  description:
+    'Setting a profile makes the products and inspections of the batches the party produced ' +
+    'public, its name when `showName`, its region when given. Without one nothing of it is.',
+  tag: 'parties',
+  params: partyParams,
+  body: publicProfileBody,
+  answers: { 200: { description: 'The profile now in force', schema: publicProfileAnswerSchema } },
+  errors: [403, 404],
+  audit: publicProfileAudit('party.public-profile.set'),
+});
+
+export const clearPublicProfileOperation = defineOperation({
+  method: 'DELETE',
+  url: '/v1/parties/:partyId/public-profile',
+  operationId: 'clearPublicProfile',
+  summary: 'Nothing of the party public again (the party itself, or an admin)',
+  tag: 'parties',
+  params: partyParams,
+  answers: { 200: { description: 'No profile', schema: publicProfileAnswerSchema } },
+  errors: [403, 404],
+  audit: publicProfileAudit('party.public-profile.clear'),
+});
+
+export const getPublicProfileOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/parties/:partyId/public-profile',
+  operationId: 'getPublicProfile',
+  summary: 'What the public trace-code check shows of the party (the party itself, or an admin)',
+  tag: 'parties',
+  params: partyParams,
+  answers: { 200: { description: 'The profile', schema: publicProfileAnswerSchema } },
+  errors: [403, 404],
+  audit: publicProfileAudit('party.public-profile.read'),
 });

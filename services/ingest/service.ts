@@ -35,7 +35,7 @@ export function mountIngestApi(
   app: FastifyInstance,
   config: Config,
   logger: Logger,
-  { log, store, codec, parties }: Foundations,
+  { log, store, codec, parties, publicProfiles }: Foundations,
   metrics: Metrics,
   /** Where the write rules read the projection: the store unless the launcher has a faster copy. */
   reads: RuleReads = storeRuleReads(store),
@@ -50,7 +50,11 @@ export function mountIngestApi(
     logger: logger.child({ component: 'ingest' }),
   });
   registerIngestRoutes(app, { ingestor, metrics });
-  registerPartyRoutes(app, { parties, allowPrivateWebhooks: config.webhooks.allowPrivate });
+  registerPartyRoutes(app, {
+    parties,
+    publicProfiles,
+    allowPrivateWebhooks: config.webhooks.allowPrivate,
+  });
   // Under /v1/events, which the gateway sends here (docs/proofs.md).
   registerEventProofRoute(app, { store, log });
   registerCaptureRoutes(app, {

@@ -1,7 +1,8 @@
 /**
- * The trace API service: batches, traces, the EPCIS query, search, the regulator's analytics
- * (gaps/, fsma204/, warnings/) and the audit trail, all read from the store; and the operators'
- * view of the event log (common/dead-letters/). Stateless: run as many as the load needs.
+ * The trace API service: batches, traces, the public trace-code check, the EPCIS query, search,
+ * the regulator's analytics (gaps/, fsma204/, warnings/) and the audit trail, all read from the
+ * store; and the operators' view of the event log (common/dead-letters/). Stateless: run as many
+ * as the load needs.
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../common/audit/audit-routes.js';
@@ -23,13 +24,20 @@ import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { registerWarningRoutes } from './warnings/warning-routes.js';
+import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
+import { registerPublicRoutes } from './public/public-routes.js';
+import { createDetailsCache } from './public/public-view.js';
+
+/** How long the public check reuses a batch's origin and inspections (its recall is always read). */
+export const PUBLIC_DETAILS_TTL_MS = 2_000;
 
 export function mountTraceApi(
   app: FastifyInstance,
   config: Config,
-  { store, parties, log, codec }: Foundations,
+  { store, parties, publicProfiles, log, codec }: Foundations,
   reads: TraceReads,
   audit: AuditTrail,
+  publicChecks: CheckCounter,
   /**
    * Whether any of a trace's events came from EPCIS, asked before the store is asked for its
    * unresolved links: the embedded platform answers from the serving index.
@@ -43,6 +51,14 @@ export function mountTraceApi(
     limits: config.trace,
     evidence: { store, log },
     unresolvedLinks: derivedFromEpcis ? gatedUnresolvedLinks(derivedFromEpcis, links) : links,
+  });
+  registerPublicRoutes(app, {
+    reads,
+    parties,
+    profiles: publicProfiles,
+    maxDepth: config.trace.maxDepth,
+    counter: publicChecks,
+    details: createDetailsCache({ ttlMs: PUBLIC_DETAILS_TTL_MS, maxEntries: 10_000 }),
   });
   registerEpcisQueryRoutes(app, { store, reads });
   registerSearchRoutes(app, { store });
@@ -66,6 +82,24 @@ export async function startTraceApiService(
     createMetrics({ service: 'trace-api' }),
   );
   const reads = createStoreTraceReads(foundations.store);
-  mountTraceApi(http.app, config, foundations, reads, http.audit);
-  return serve(config, http, foundations);
+  const publicChecks = openPublicCheckCounter(config, logger);
+  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
+  return serve(config, http, foundations, {
+    'the public check counts': { stop: () => publicChecks.close() },
+  });
+}
+
+/**
+ * The counts of the public check, under the data directory: the embedded platform's, or in
+ * distributed mode this trace-api instance's own (see the README: several instances each count
+ * the checks they answer).
+ */
+export function openPublicCheckCounter(config: Config, logger: Logger): CheckCounter {
+  const log = logger.child({ component: 'public-checks' });
+  return openCheckCounter({
+    path: checkCountsPath(config.dataDir),
+    flushIntervalMs: config.publicCheck.flushIntervalMs,
+    thresholds: config.publicCheck.suspicious,
+    onFlushError: (error) => log.error({ err: error }, 'could not write the check counts'),
+  });
 }

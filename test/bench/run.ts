@@ -3,7 +3,7 @@
  * come, and writes test/bench/results/bench-<scale>.{json,md}.
  *
  *   npm run bench -- [--scale small|large] [--seed N]
- *     [--only ingest,projection,trace,recall,online,epcis,regulator]
+ *     [--only ingest,projection,trace,recall,online,epcis,regulator,public]
  *
  * Kafka comes from resolveKafka() (KAFKA_BROKERS, testcontainers, or a broker of its own); without
  * one, the Kafka figures say "not measured" and why, and the run still succeeds. A scenario that
@@ -32,6 +32,7 @@ const SCENARIOS = [
   'online',
   'epcis',
   'regulator',
+  'public',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 

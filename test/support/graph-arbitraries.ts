@@ -127,9 +127,9 @@ const recalled = fc
           ...envelope(index, 'RecallInitiated', 'regulator', time),
           recallId: recall,
           rootBatchIds: roots,
-          level: 2,
+          level: 1 + (index % 3),
           mode: 'ORDERED',
-          reason: 'property test',
+          reason: `property test ${index}`,
         }) as SuyuanEvent,
   );
 

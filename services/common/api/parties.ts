@@ -24,5 +24,21 @@ export const apiKeyInfoSchema = z.strictObject({
   revokedAt: nullableTime,
 });
 
+/** What a party lets the public trace-code check show of it. */
+export const publicProfileSchema = z.strictObject({
+  showName: z.boolean().meta({ description: "Show the party's registered name" }),
+  region: z
+    .string()
+    .nullable()
+    .meta({ description: 'The region shown (省/市, or as the party words it); null: none' }),
+});
+
+export const publicProfileAnswerSchema = z.strictObject({
+  partyId: z.string(),
+  publicProfile: publicProfileSchema
+    .nullable()
+    .meta({ description: 'null: nothing of the party is public (the default)' }),
+});
+
 export type NewPartyAnswer = z.infer<typeof newPartySchema>;
 export type NewKeyAnswer = z.infer<typeof newKeySchema>;

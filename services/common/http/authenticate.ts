@@ -27,7 +27,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** Whether a request goes through authentication: a routed, non-public route. */
 export function requiresKey(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
-  return route !== undefined && !isPublic(route);
+  return route !== undefined && !isPublic(route) && request.routeOptions.config.public !== true;
 }
 
 /** Resolves `Authorization: Bearer <api key>` to a party on every non-public route. */

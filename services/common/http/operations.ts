@@ -38,15 +38,20 @@ export interface Answer {
 }
 
 export interface Operation<Params = unknown, Query = unknown, Body = unknown> {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The Fastify route pattern: `/v1/batches/:batchId`. */
   readonly url: string;
   readonly operationId: string;
   readonly summary: string;
   readonly description?: string;
   readonly tag: string;
-  /** Served without an API key (the probes); every other operation needs one. */
+  /** Served without an API key (the probes, the public check); every other operation needs one. */
   readonly public?: boolean;
+  /**
+   * Rate-limited by client address rather than by key (the public check: anyone may call it, so
+   * the address is the only identity there is).
+   */
+  readonly limitedByAddress?: boolean;
   /** The roles of which the caller needs one; checked before the request is. */
   readonly roles?: readonly Role[];
   readonly params?: z.ZodType<Params>;
@@ -90,6 +95,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     audit?: AuditRule;
     adminSurface?: boolean;
+    /** Served without an API key. */
+    public?: boolean;
+    /** Rate-limited by client address (rate-limit.ts). */
+    limitedByAddress?: boolean;
   }
 }
 
@@ -117,7 +126,12 @@ export function mountOperation<P, Q, B>(
       operation,
       app.hasDecorator('openApiComponents') ? app.openApiComponents : {},
     ),
-    config: { audit: operation.audit, adminSurface: operation.adminSurface },
+    config: {
+      audit: operation.audit,
+      adminSurface: operation.adminSurface,
+      public: operation.public === true,
+      limitedByAddress: operation.limitedByAddress === true,
+    },
     handler: async (request, reply) => {
       if (operation.roles) requireRole(request, ...operation.roles);
       const params = parseInput(operation.params, request.params);

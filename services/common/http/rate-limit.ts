@@ -13,6 +13,11 @@ export interface RateLimitOptions {
    * keyed routes answer 429 before any key is looked up.
    */
   readonly authFailures: { readonly max: number; readonly windowMs: number };
+  /**
+   * Requests one client address may make per window to the routes limited by address (the
+   * public check), whatever key they carry; those routes then skip the per-key limit.
+   */
+  readonly perAddress?: { readonly max: number; readonly windowMs: number };
 }
 
 const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -50,8 +55,26 @@ export async function installRateLimits(
     keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}`,
   });
 
+  const addressWindow = options.perAddress;
+  const perAddress: Limiter | undefined = addressWindow
+    ? app.createRateLimit({
+        max: addressWindow.max,
+        timeWindow: addressWindow.windowMs,
+        keyGenerator: (request: FastifyRequest) => `address:${request.ip}`,
+      })
+    : undefined;
+
   app.addHook('onRequest', async (request, reply) => {
     if (UNLIMITED.has(request.url.split('?')[0] ?? '')) return;
+    if (perAddress && addressWindow && request.routeOptions.config.limitedByAddress) {
+      const used = await perAddress(request);
+      if (used.isAllowed || !used.isExceeded) return;
+      retryAfter(reply, used);
+      throw new SuyuanError(
+        'rate_limited',
+        `rate limit: at most ${used.max} checks per ${seconds(addressWindow.windowMs)} from one client address; retry later`,
+      );
+    }
     if (requiresKey(request)) {
       const failed = await failures(request, { increment: false });
       if (!failed.isAllowed && failed.remaining <= 0) {

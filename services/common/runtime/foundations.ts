@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPartyDirectory, type PartyDirectory } from '../access/party-directory.js';
+import { createPublicProfiles, type PublicProfiles } from '../access/public-profiles.js';
 import type { Config } from '../config.js';
 import { isSuyuanError, SuyuanError } from '../errors.js';
 import { createEventCodec, type EventCodec } from '../events/codec.js';
@@ -23,6 +24,8 @@ export interface Foundations {
   readonly store: Store;
   readonly codec: EventCodec;
   readonly parties: PartyDirectory;
+  /** What each party lets the public trace-code check show of it. */
+  readonly publicProfiles: PublicProfiles;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,7 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
     store,
     codec,
     parties: createPartyDirectory(store, { soleWriter: config.store.kind === 'chdb' }),
+    publicProfiles: createPublicProfiles(store, { soleWriter: config.store.kind === 'chdb' }),
     async close() {
       await log.close();
       await store.close();

@@ -55,10 +55,20 @@ export interface ServingValues {
     at: string;
   };
   recallBatches: true;
-  /** The RecallInitiated events of each recall id: it exists while one is not retracted. */
-  recallInitiations: true;
-  /** The RecallClosed events of each recall id: it is closed while one is not retracted. */
-  recallClosures: true;
+  /**
+   * The RecallInitiated events of each recall id: it exists while one is not retracted, and the
+   * earliest recorded of those counts.
+   */
+  recallInitiations: {
+    initiatedBy: string;
+    level: number;
+    mode: string;
+    reason: string;
+    startedAt: string;
+    recordedAt: string;
+  };
+  /** The RecallClosed events of each recall id, keyed [recallId, eventId]. */
+  recallClosures: { closedAt: string };
   /** The recipient of each notice, by notice id and the event that issued it. */
   recallNotices: string;
   batchEvents: { eventType: string; party: string };
@@ -109,7 +119,7 @@ const TABLES = [
  * The layout of the tables: a change to what they hold or how they are keyed bumps it, and an
  * index of another layout is emptied at open and rebuilt from the log (serving-catch-up.ts).
  */
-const FORMAT = 4;
+const FORMAT = 5;
 const STRUCTURES = Symbol.for('structures');
 export type ServingTable = (typeof TABLES)[number];
 
@@ -245,10 +255,22 @@ function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | string,
     ]);
   }
   for (const row of rows.recalls) {
-    puts.push(['recallInitiations', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+    puts.push([
+      'recallInitiations',
+      key(text(row, 'recall_id'), text(row, 'event_id')),
+      {
+        initiatedBy: row.initiated_by,
+        level: row.level,
+        mode: row.mode,
+        reason: row.reason,
+        startedAt: row.started_at,
+        recordedAt: row.recorded_at,
+      },
+    ]);
   }
   for (const row of rows.recall_closures) {
-    puts.push(['recallClosures', key(text(row, 'recall_id'), text(row, 'event_id')), true]);
+    const closure = key(text(row, 'recall_id'), text(row, 'event_id'));
+    puts.push(['recallClosures', closure, { closedAt: row.closed_at }]);
   }
   for (const row of rows.recall_notices) {
     puts.push([

@@ -5,6 +5,7 @@
  * a store statement costs milliseconds and waits its turn.
  */
 import type {
+  BatchRecallRow,
   BatchRow,
   DerivationRow,
   InspectionRow,
@@ -19,6 +20,12 @@ import { entries as scan, recallIsLive } from './lmdb-scans.js';
 import { byColumns } from './utf8-order.js';
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
+
+/** Recording order, as LIVE_RECALLS picks the counting RecallInitiated: time, then event id. */
+const earlierRecorded = byColumns<{ eventId: string; value: { recordedAt: string } }>(
+  (row) => row.value.recordedAt,
+  (row) => row.eventId,
+);
 
 /** The trace read model over the serving index, as the port the trace API and recall scope take. */
 export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
@@ -35,6 +42,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
     receipts: promised(sync.receipts),
     inspections: promised(sync.inspections),
     recalledBatchIds: promised(sync.recalledBatchIds),
+    recalls: promised(sync.recalls),
     batchIsKnown: promised(sync.batchIsKnown),
     timeline: promised(sync.timeline),
   };
@@ -73,6 +81,40 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       if (!isRetracted(eventId)) return { eventId, value };
     }
     return undefined;
+  };
+
+  /**
+   * The counting RecallInitiated of a recall (projection-rules' LIVE_RECALLS): the earliest
+   * recorded that is not retracted; the recall exists while there is one.
+   */
+  const countingInitiation = (recallId: string) => {
+    let counting: { eventId: string; value: ServingValues['recallInitiations'] } | undefined;
+    for (const { parts, value } of entries('recallInitiations', recallId)) {
+      const candidate = { eventId: parts[1] ?? '', value };
+      if (isRetracted(candidate.eventId)) continue;
+      if (!counting || earlierRecorded(candidate, counting) < 0) counting = candidate;
+    }
+    return counting;
+  };
+
+  /** When the earliest standing RecallClosed of a recall happened; null while it is open. */
+  const closedAt = (recallId: string): string | null => {
+    let earliest: string | null = null;
+    for (const { parts, value } of entries('recallClosures', recallId)) {
+      if (isRetracted(parts[1] ?? '')) continue;
+      if (earliest === null || value.closedAt < earliest) earliest = value.closedAt;
+    }
+    return earliest;
+  };
+
+  /** The recall ids that name a batch through a standing row, in key order. */
+  const recallIdsOf = (batchId: string): string[] => {
+    const ids = new Set<string>();
+    for (const { parts } of entries('recallBatches', batchId)) {
+      const [, recallId = '', eventId = ''] = parts;
+      if (!isRetracted(eventId)) ids.add(recallId);
+    }
+    return [...ids];
   };
 
   const derivationRow = (
@@ -190,6 +232,34 @@ function lmdbReadsOf(index: LmdbServingIndex) {
         }
       }
       return recalled;
+    },
+
+    recalls: (batchIds: readonly string[]): BatchRecallRow[] => {
+      const rows: BatchRecallRow[] = [];
+      for (const batchId of unique(batchIds)) {
+        for (const recallId of recallIdsOf(batchId)) {
+          const counting = countingInitiation(recallId);
+          if (!counting) continue;
+          const { initiatedBy, level, mode, reason, startedAt } = counting.value;
+          rows.push({
+            batchId,
+            recallId,
+            level,
+            mode,
+            reason,
+            initiatedBy,
+            startedAt,
+            closedAt: closedAt(recallId),
+          });
+        }
+      }
+      return rows.sort(
+        byColumns(
+          (row) => row.batchId,
+          (row) => row.startedAt,
+          (row) => row.recallId,
+        ),
+      );
     },
 
     batchIsKnown: (batchId: string): boolean => {

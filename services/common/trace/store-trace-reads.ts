@@ -3,9 +3,10 @@
  * replays only at merge time) and drops the rows of retracted events; only the timeline keeps
  * them, marked, because the audit trail must show what was corrected.
  */
-import { countingProductions, LIVE_RECALLS } from '../store/projection-rules.js';
+import { countingProductions, LIVE_CLOSURES, LIVE_RECALLS } from '../store/projection-rules.js';
 import type { Store } from '../store/store.js';
 import type {
+  BatchRecallRow,
   BatchRow,
   DerivationRow,
   InspectionRow,
@@ -126,6 +127,26 @@ async function findRecalledBatchIds(
   return new Set(rows.map((row) => row.batchId));
 }
 
+/** The live recalls naming `batchIds`, each with its counting RecallInitiated and closure. */
+async function findRecalls(store: Store, batchIds: readonly string[]): Promise<BatchRecallRow[]> {
+  if (batchIds.length === 0) return [];
+  const rows = await store.query<Omit<BatchRecallRow, 'closedAt'> & { closedAt: string[] }>(
+    `SELECT named.batch_id AS batchId, live.recall_id AS recallId, live.level AS level,
+       live.mode AS mode, live.reason AS reason, live.initiated_by AS initiatedBy,
+       live.started_at AS startedAt, closures.closed_at AS closedAt
+     FROM (SELECT DISTINCT batch_id, recall_id FROM recall_batches FINAL
+           WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}) AS named
+     INNER JOIN (${LIVE_RECALLS}) AS live ON live.recall_id = named.recall_id
+     LEFT JOIN (SELECT recall_id, arraySort(groupArray(closed_at)) AS closed_at
+                FROM (${LIVE_CLOSURES}) GROUP BY recall_id) AS closures
+       ON closures.recall_id = named.recall_id
+     ORDER BY batchId, startedAt, recallId`,
+    { ids: [...new Set(batchIds)] },
+  );
+  // A recall without a closure joins an empty array (join_use_nulls is off): open.
+  return rows.map((row) => ({ ...row, closedAt: row.closedAt[0] ?? null }));
+}
+
 /** Whether any event, retracted or not, names the batch: the test for a 404. */
 async function batchIsKnown(store: Store, batchId: string): Promise<boolean> {
   const rows = await store.query<{ known: number }>(
@@ -163,6 +184,7 @@ export function createStoreTraceReads(store: Store): TraceReads {
     receipts: (batchIds) => findReceipts(store, batchIds),
     inspections: (batchIds) => findInspections(store, batchIds),
     recalledBatchIds: (batchIds) => findRecalledBatchIds(store, batchIds),
+    recalls: (batchIds) => findRecalls(store, batchIds),
     batchIsKnown: (batchId) => batchIsKnown(store, batchId),
     timeline: (batchId) => findTimeline(store, batchId),
   };

@@ -85,6 +85,19 @@ export interface TimelineRow {
   readonly retracted: boolean;
 }
 
+/** A live recall naming a batch (as a root or in a notice), as the public check shows it. */
+export interface BatchRecallRow {
+  readonly batchId: string;
+  readonly recallId: string;
+  readonly level: number;
+  readonly mode: string;
+  readonly reason: string;
+  readonly initiatedBy: string;
+  readonly startedAt: string;
+  /** When the earliest standing RecallClosed of it happened; null while it is open. */
+  readonly closedAt: string | null;
+}
+
 export interface TraceReads {
   /**
    * The derivation edges leaving `batchIds` in a direction: downstream, the batches made from
@@ -105,6 +118,11 @@ export interface TraceReads {
   inspections(batchIds: readonly string[]): Promise<InspectionRow[]>;
   /** The batches among `batchIds` that a live recall names (as a root or in a notice). */
   recalledBatchIds(batchIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The live recalls naming each of `batchIds` (the ones `recalledBatchIds` counts), with what
+   * their counting RecallInitiated says: sorted by batch id, start and recall id.
+   */
+  recalls(batchIds: readonly string[]): Promise<BatchRecallRow[]>;
   /** Whether any event, retracted or not, names the batch: the test for a 404. */
   batchIsKnown(batchId: string): Promise<boolean>;
   /** Every event that names the batch, retracted ones included and marked, in event-time order. */

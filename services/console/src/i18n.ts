@@ -83,6 +83,18 @@ const zh = {
   batches: '批次',
   error: '出错了：{message}',
   loading: '加载中…',
+  suspiciousTab: '可疑码',
+  suspiciousTitle: '可疑的溯源码',
+  suspiciousHint: '被过多网络或过于频繁查询的码：可能被复制到仿冒包装上（一物一码）。',
+  noSuspicious: '暂无可疑码',
+  code: '码',
+  checkCount: '查询次数',
+  networkCount: '查询网络数',
+  firstChecked: '首次查询',
+  lastChecked: '最近查询',
+  why: '原因',
+  suspiciousNetworks: '来自过多网络',
+  suspiciousChecks: '查询过于频繁',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -168,6 +180,19 @@ const en: Record<MessageKey, string> = {
   batches: 'Batches',
   error: 'Something went wrong: {message}',
   loading: 'Loading…',
+  suspiciousTab: 'Suspicious codes',
+  suspiciousTitle: 'Suspicious trace codes',
+  suspiciousHint:
+    'Codes checked from too many networks or far too often: possibly copied onto counterfeit packages (one code, one item).',
+  noSuspicious: 'No suspicious codes',
+  code: 'Code',
+  checkCount: 'Checks',
+  networkCount: 'Networks',
+  firstChecked: 'First checked',
+  lastChecked: 'Last checked',
+  why: 'Why',
+  suspiciousNetworks: 'from too many networks',
+  suspiciousChecks: 'checked too often',
 };
 
 export type Language = 'zh-CN' | 'en';

@@ -1,12 +1,13 @@
-/** The console shell: sign-in, the two views and the language switch. */
+/** The console shell: sign-in, the views and the language switch. */
 import './styles.css';
 import { forgetKey, storedKey, storeKey, tryKey, whenUnauthorized } from './api.js';
 import { h } from './dom.js';
 import { language, setLanguage, t } from './i18n.js';
 import { recallsView } from './recalls-view.js';
+import { suspiciousView } from './suspicious-view.js';
 import { traceView, type TraceState } from './trace-view.js';
 
-type View = 'trace' | 'recalls';
+type View = 'trace' | 'recalls' | 'suspicious';
 
 const root = document.querySelector<HTMLElement>('#app') ?? document.body;
 const traceState: TraceState = { query: new URLSearchParams(location.search).get('batch') ?? '' };
@@ -78,7 +79,15 @@ function header(): HTMLElement {
     'header',
     {},
     h('h1', {}, t('appTitle')),
-    signedIn ? h('nav', {}, tab('trace', t('traceTab')), tab('recalls', t('recallsTab'))) : null,
+    signedIn
+      ? h(
+          'nav',
+          {},
+          tab('trace', t('traceTab')),
+          tab('recalls', t('recallsTab')),
+          tab('suspicious', t('suspiciousTab')),
+        )
+      : null,
     h('div', { class: 'spacer' }),
     switchLanguage,
     signedIn ? signOut : null,
@@ -89,8 +98,12 @@ function render(): void {
   traceState.graph?.destroy();
   traceState.graph = undefined;
   document.title = t('appTitle');
-  const main =
-    storedKey() === null ? signIn() : view === 'trace' ? traceView(traceState) : recallsView();
+  const views: Record<View, () => HTMLElement> = {
+    trace: () => traceView(traceState),
+    recalls: recallsView,
+    suspicious: suspiciousView,
+  };
+  const main = storedKey() === null ? signIn() : views[view]();
   root.replaceChildren(header(), h('main', {}, main));
 }
 

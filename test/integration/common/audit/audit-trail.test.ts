@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
+import { createPublicProfiles } from '../../../../services/common/access/public-profiles.js';
 import {
   registerAuditRoutes,
   type AuditEntry,
@@ -31,6 +32,7 @@ import { pollUntil } from '../../../support/poll.js';
 const dir = mkdtempSync(join(tmpdir(), 'suyuan-audit-'));
 const store = createChdbStore({ path: dir });
 const parties = createPartyDirectory(store);
+const publicProfiles = createPublicProfiles(store);
 const logger = createLogger({ level: 'silent', pretty: false });
 const apps: FastifyInstance[] = [];
 
@@ -110,7 +112,7 @@ describe('the audit trail of the platform', () => {
     });
     registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });
-    registerPartyRoutes(app, { parties, allowPrivateWebhooks: true });
+    registerPartyRoutes(app, { parties, publicProfiles, allowPrivateWebhooks: true });
     registerAuditRoutes(app, { store, flush: audited.trail.flush });
     keys.set('admin', (await parties.ensureAdmin(undefined)) ?? '');
     for (const [partyId, roles] of [

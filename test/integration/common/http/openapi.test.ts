@@ -128,7 +128,7 @@ describe('the OpenAPI document', () => {
       .split('\n')
       .flatMap((row) => (row.split('|')[1] ?? '').split(','))
       .map((cell) => cell.trim().replaceAll('`', '').split('?')[0] ?? '')
-      .filter((route) => /^(GET|POST|DELETE) \//.test(route))
+      .filter((route) => /^(GET|POST|PUT|DELETE) \//.test(route))
       .map(anyParameterName);
     // The README may name a path parameter more briefly than the route: /v1/parties/{id}.
     const documented = operations().map(({ route }) => anyParameterName(route));
@@ -167,15 +167,22 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('declares the bearer API key for every operation but the probes', () => {
+  it('declares the bearer API key for every operation but the probes and the public check', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({
       type: 'http',
       scheme: 'bearer',
     });
     expect(doc.security).toEqual([{ apiKey: [] }]);
     for (const { route, operation } of operations()) {
-      const isProbe = ['GET /healthz', 'GET /readyz', 'GET /metrics'].includes(route);
-      expect(operation.security, route).toEqual(isProbe ? [] : undefined);
+      const isPublic = [
+        'GET /healthz',
+        'GET /readyz',
+        'GET /metrics',
+        'GET /t/{code}',
+        'GET /01/{gtin}/10/{lot}',
+        'GET /01/{gtin}/21/{serial}',
+      ].includes(route);
+      expect(operation.security, route).toEqual(isPublic ? [] : undefined);
     }
   });
 });

@@ -160,6 +160,7 @@ describe('the serving index answers as the ClickHouse projection', () => {
             expect(await lmdb.receipts(ids)).toEqual(await stored.receipts(ids));
             expect(await lmdb.inspections(ids)).toEqual(await stored.inspections(ids));
             expect(await lmdb.recalledBatchIds(ids)).toEqual(await stored.recalledBatchIds(ids));
+            expect(await lmdb.recalls(ids)).toEqual(await stored.recalls(ids));
           }
           for (const id of ALL_BATCH_IDS) {
             expect(await lmdb.batchIsKnown(id)).toBe(await stored.batchIsKnown(id));
