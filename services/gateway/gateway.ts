@@ -77,7 +77,7 @@ const ROUTES: ReadonlyArray<{
 export async function createGateway(
   { upstreams, upstreamTimeoutMs }: GatewaySettings,
   logger: Logger,
-  options: { bodyLimitBytes: number },
+  options: { bodyLimitBytes: number; epcisCaptureLimit: number },
 ): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger.child({ component: 'http' });
   const app: FastifyInstance = Fastify({
@@ -89,8 +89,16 @@ export async function createGateway(
   installErrorHandler(app);
   // The proxies stream a body on unread, so Fastify's limit never sees it: a body past the limit
   // would reach the upstream, which refuses it halfway and leaves the proxy a broken pipe.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const tooLarge = Number(request.headers['content-length'] ?? 0) > options.bodyLimitBytes;
+    if (tooLarge && request.url.startsWith('/epcis/capture')) {
+      // The EPCIS capture interface announces its limits on every answer, as ingest's own 413
+      // does, so that a client learns what to split to.
+      void reply.headers({
+        'GS1-EPCIS-Capture-Limit': String(options.epcisCaptureLimit),
+        'GS1-EPCIS-Capture-File-Size-Limit': String(options.bodyLimitBytes),
+      });
+    }
     done(
       tooLarge
         ? new SuyuanError(
