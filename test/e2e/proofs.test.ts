@@ -176,6 +176,23 @@ describe('tamper evidence', () => {
     for (const checkpoint of checkpoints) expect(checkpointSignedBy(checkpoint, keys)).toBe(true);
     const sizes = checkpoints.map((checkpoint) => checkpoint.body.trees[0]!.size);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    // `before` takes any RFC 3339 time, with "Z" or an offset, even outside the store's range.
+    const issued = checkpoints.map((checkpoint) => checkpoint.body.issuedAt);
+    const older = (before: string) =>
+      api.request<CheckpointsAnswer>(
+        'GET',
+        `/v1/checkpoints?limit=50&before=${encodeURIComponent(before)}`,
+        {
+          key: farm,
+        },
+      );
+    expect((await older('2000-01-01T00:00:00Z')).body.checkpoints).toEqual([]);
+    expect((await older('1887-11-20T15:34:14+14:51')).body.checkpoints).toEqual([]);
+    const beforeNewest = await older(issued[0]!);
+    expect(beforeNewest.status).toBe(200);
+    expect(beforeNewest.body.checkpoints.map((checkpoint) => checkpoint.body.issuedAt)).toEqual(
+      issued.filter((at) => at < issued[0]!),
+    );
     const refused = await api.request('GET', '/v1/checkpoints?limit=0', { key: farm });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('limit');

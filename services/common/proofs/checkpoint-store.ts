@@ -42,9 +42,14 @@ export async function readCheckpoints(
 ): Promise<SignedCheckpoint[]> {
   const rows = await store.query<CheckpointRow>(
     `SELECT body, signature FROM checkpoints FINAL
-     WHERE {before:Nullable(DateTime64(3, 'UTC'))} IS NULL OR issued_at < {before:Nullable(DateTime64(3, 'UTC'))}
+     WHERE {beforeMs:Nullable(Int64)} IS NULL OR toUnixTimestamp64Milli(issued_at) < {beforeMs:Nullable(Int64)}
      ORDER BY issued_at DESC, checkpoint_id DESC LIMIT {limit:UInt32}`,
-    { limit: options.limit, before: options.before ?? null },
+    // Compared as milliseconds since the epoch: the store parses no RFC 3339 offset or "Z" in a
+    // DateTime64 parameter, and a time outside its range (1900-2299) is still a valid bound.
+    {
+      limit: options.limit,
+      beforeMs: options.before === undefined ? null : Date.parse(options.before),
+    },
   );
   return rows.map(checkpointOf);
 }
