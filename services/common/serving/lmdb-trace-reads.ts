@@ -74,6 +74,29 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     return rows;
   };
 
+  /**
+   * Shipment or receipt lines: keyed alike, listed in the store's order (by the line's own time,
+   * then shipment, batch and event), so the two reads differ only in which time that is.
+   */
+  const custodyLines = <T extends 'shipments' | 'receipts'>(
+    table: T,
+    batchIds: readonly string[],
+    timeOf: (value: ServingValues[T]) => string,
+  ) =>
+    liveLines(table, batchIds, (batchId, id, eventId, value) => ({
+      shipmentId: id,
+      batchId,
+      eventId,
+      ...value,
+    })).sort(
+      byColumns(
+        (row) => timeOf(row),
+        (row) => row.shipmentId,
+        (row) => row.batchId,
+        (row) => row.eventId,
+      ),
+    );
+
   /** The counting BatchProduced of a batch: the earliest recorded that is not retracted. */
   const winningProduction = (batchId: string) => {
     for (const { parts, value } of entries('productions', batchId)) {
@@ -177,34 +200,10 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     },
 
     shipments: (batchIds: readonly string[]): ShipmentRow[] =>
-      liveLines('shipments', batchIds, (batchId, id, eventId, value) => ({
-        shipmentId: id,
-        batchId,
-        eventId,
-        ...value,
-      })).sort(
-        byColumns(
-          (row) => row.shippedAt,
-          (row) => row.shipmentId,
-          (row) => row.batchId,
-          (row) => row.eventId,
-        ),
-      ),
+      custodyLines('shipments', batchIds, (row) => row.shippedAt),
 
     receipts: (batchIds: readonly string[]): ReceiptRow[] =>
-      liveLines('receipts', batchIds, (batchId, id, eventId, value) => ({
-        shipmentId: id,
-        batchId,
-        eventId,
-        ...value,
-      })).sort(
-        byColumns(
-          (row) => row.receivedAt,
-          (row) => row.shipmentId,
-          (row) => row.batchId,
-          (row) => row.eventId,
-        ),
-      ),
+      custodyLines('receipts', batchIds, (row) => row.receivedAt),
 
     inspections: (batchIds: readonly string[]): InspectionRow[] =>
       liveLines('inspections', batchIds, (batchId, id, eventId, value) => ({
