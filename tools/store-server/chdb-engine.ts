@@ -6,7 +6,16 @@
  * chDB keeps `SET` values process-wide, not per connection, so each request's settings are set
  * before its statement, and those the previous request had but this one does not are put back to
  * their defaults.
+ *
+ * An INSERT's rows reach the engine as a file (`FROM INFILE`), never as text after its statement:
+ * chDB reads a statement's text as a script, so rows holding an empty line (two line feeds, common
+ * in RowBinary and Native, legal between JSONEachRow rows) were cut there, and what followed ran
+ * as SQL. Rows are data; only the client's statement is SQL.
  */
+import { isUtf8 } from 'node:buffer';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from 'chdb';
 import { quoteIdentifier } from '../../services/common/store/clickhouse-server-store.js';
 import { ClickHouseException } from './clickhouse-exception.js';
@@ -22,9 +31,8 @@ export interface EngineRequest {
   /** Query parameters in ClickHouse's text form, bound by the engine. */
   readonly params: Readonly<Record<string, string>>;
   /**
-   * Set when `sql` is an INSERT without parameters: the rows that follow its statement, as bytes
-   * (empty when the statement holds its own). Such a statement runs through the engine's insert
-   * entry, which takes binary formats intact and counts what it wrote.
+   * Set when `sql` is an INSERT: the rows that follow its statement, as bytes (empty when the
+   * statement holds its own). The engine reads them from a file, so binary formats arrive intact.
    */
   readonly insertRows?: Buffer;
 }
@@ -50,6 +58,22 @@ function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+// The end of an INSERT whose rows follow it: its SETTINGS, if any, and its format.
+const ROWS_FOLLOW = /(\s+SETTINGS\s[\s\S]*?)?\s+(?:FORMAT\s+(\w+)|(VALUES))\s*$/i;
+
+/**
+ * The INSERT `statement` reading its rows from `path`: `INSERT INTO t (a) FORMAT X` becomes
+ * `INSERT INTO t (a) FROM INFILE 'path' FORMAT X`, with any SETTINGS kept after the file. Undefined
+ * when the statement does not end where its rows begin (an INSERT … SELECT, or rows inline).
+ */
+export function insertFromFile(statement: string, path: string): string | undefined {
+  const tail = ROWS_FOLLOW.exec(statement);
+  if (!tail) return undefined;
+  const head = statement.slice(0, tail.index);
+  const format = tail[2] ?? 'Values';
+  return `${head} FROM INFILE ${quoteString(path)} COMPRESSION 'none'${tail[1] ?? ''} FORMAT ${format}`;
+}
+
 function toResult(result: NativeResult): EngineResult {
   const bytes = result.bytes;
   return {
@@ -73,9 +97,21 @@ function insertResult(result: NativeInsertResult): EngineResult {
   };
 }
 
+// Rows read from the file are the rows written to the table named (the binding entry does not
+// count what materialized views then write).
+function boundInsertResult(result: NativeResult): EngineResult {
+  return insertResult({
+    elapsed: result.elapsed,
+    rowsWritten: result.rowsRead,
+    bytesWritten: result.bytesRead,
+  });
+}
+
 export function openChdbEngine(path: string): ChdbEngine {
   const native = loadNative();
   const session = new Session(path);
+  const rowsDirectory = mkdtempSync(join(tmpdir(), 'suyuan-store-rows-'));
+  const rowsFile = join(rowsDirectory, 'rows');
   const engineCall = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
@@ -133,10 +169,36 @@ export function openChdbEngine(path: string): ChdbEngine {
     // A statement that switches the database itself leaves the session elsewhere.
     if (/^\s*USE\b/i.test(request.sql)) database = undefined;
     const rows = request.insertRows;
-    if (rows !== undefined) {
-      return insertResult(await engineCall(() => native.insert(session, request.sql, rows)));
-    }
+    if (rows !== undefined) return insert(request, rows);
     return toResult(await exec(request.sql, request.format, request.params));
+  };
+
+  // One statement runs at a time, so one file holds the rows of the one INSERT running.
+  const insert = async (request: EngineRequest, rows: Buffer): Promise<EngineResult> => {
+    const fromFile = rows.length > 0 ? insertFromFile(request.sql, rowsFile) : undefined;
+    if (rows.length > 0 && fromFile === undefined) {
+      // Not rows but the rest of the statement (INSERT … SELECT), read as a server reads it.
+      if (!isUtf8(rows)) {
+        throw ClickHouseException.of(
+          'NOT_IMPLEMENTED',
+          'The request body is not UTF-8 text and the INSERT before it does not end with ' +
+            'FORMAT <name> or VALUES, so the chDB HTTP endpoint cannot read it as rows',
+        );
+      }
+      return toResult(
+        await exec(`${request.sql}\n${rows.toString('utf8')}`, request.format, request.params),
+      );
+    }
+    const sql = fromFile ?? request.sql;
+    if (fromFile !== undefined) writeFileSync(rowsFile, rows);
+    try {
+      if (Object.keys(request.params).length > 0) {
+        return boundInsertResult(await exec(sql, request.format, request.params));
+      }
+      return insertResult(await engineCall(() => native.insert(session, sql, Buffer.alloc(0))));
+    } finally {
+      if (fromFile !== undefined) writeFileSync(rowsFile, '');
+    }
   };
 
   let tail: Promise<unknown> = Promise.resolve();
@@ -149,6 +211,7 @@ export function openChdbEngine(path: string): ChdbEngine {
     async close() {
       await tail;
       session.close();
+      rmSync(rowsDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -118,23 +118,20 @@ function settingsAndParams(fields: ReadonlyArray<[string, string]>) {
 }
 
 /**
- * The statement, and for an INSERT without parameters the bytes after it, which the engine's
- * insert entry appends to the statement after a line feed. The request's text is the URL query,
- * a line feed and the body (as a server reads it), so it is cut at that line feed, or at the
- * body's first one when the statement comes in the body: the engine then reads exactly the bytes
- * sent, binary rows included, where a string would have mangled them. The insert entry binds no
- * parameters, so an INSERT with them runs as a query, and its body must be text.
+ * The statement, and for an INSERT the bytes after it, which the engine reads as its rows. The
+ * request's text is the URL query, a line feed and the body (as a server reads it), so it is cut
+ * at that line feed, or at the body's first one when the statement comes in the body: the engine
+ * then reads exactly the bytes sent, binary rows included, where a string would have mangled them.
  */
 function statementOf(
   urlQuery: string | undefined,
   body: Buffer,
   form: boolean,
-  plainInsert: boolean,
 ): { sql: string; insertRows?: Buffer } {
-  if (!form && plainInsert && urlQuery !== undefined && INSERT.test(urlQuery)) {
+  if (!form && urlQuery !== undefined && INSERT.test(urlQuery)) {
     return { sql: urlQuery, insertRows: body };
   }
-  if (!form && plainInsert && urlQuery === undefined) {
+  if (!form && urlQuery === undefined) {
     const lineEnd = body.indexOf(0x0a);
     const firstLine = lineEnd < 0 ? body : body.subarray(0, lineEnd);
     if (isUtf8(firstLine) && INSERT.test(firstLine.toString('utf8'))) {
@@ -169,12 +166,7 @@ export function parseRequest(
     : undefined;
   const { settings, params } = settingsAndParams([...url.searchParams, ...(form ?? [])]);
   const urlQuery = (form ? form.get('query') : url.searchParams.get('query')) || undefined;
-  const statement = statementOf(
-    urlQuery,
-    body,
-    form !== undefined,
-    Object.keys(params).length === 0,
-  );
+  const statement = statementOf(urlQuery, body, form !== undefined);
   return {
     ...statement,
     format: url.searchParams.get('default_format') || 'TabSeparated',

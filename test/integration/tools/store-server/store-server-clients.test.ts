@@ -123,6 +123,42 @@ function rowBinary(
   return Buffer.concat(parts);
 }
 
+// Any bytes, and often those a script reader would split at: line feeds, carriage returns, `;`.
+const idBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc
+    .array(fc.constantFrom(0x0a, 0x0d, 0x3b, 0x20, 0x00, 0x41), { maxLength: 12 })
+    .map((bytes) => Uint8Array.from(bytes)),
+);
+
+describe('insert bodies are rows, never SQL', () => {
+  it('stores rows separated by an empty line, and runs nothing written after it', async () => {
+    const table = `blank_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const created = await post(
+      `CREATE TABLE ${table} (id String) ENGINE = MergeTree ORDER BY id`,
+      '',
+    );
+    expect(created.status, await created.text()).toBe(200);
+    const smuggled = `smuggled_${table}`;
+    // JSONEachRow allows blank lines between rows; the last "row" is SQL that must stay data.
+    const body = `{"id":"a"}\n\n{"id":"b"}\n\nCREATE TABLE ${smuggled} (x UInt8) ENGINE = Memory\n`;
+    const inserted = await post(`INSERT INTO ${table} FORMAT JSONEachRow`, body);
+    expect(inserted.status).toBe(400);
+    expect(await inserted.text()).toMatch(/CANNOT_PARSE|INCORRECT_DATA|Cannot parse/);
+    const tables = await post(`SELECT name FROM system.tables WHERE name = '${smuggled}'`, '');
+    expect(await tables.text()).toBe('');
+
+    const clean = await post(
+      `INSERT INTO ${table} FORMAT JSONEachRow`,
+      '{"id":"a"}\n\n{"id":"b"}\n',
+    );
+    expect(clean.status, await clean.text()).toBe(200);
+    expect(writtenRows(clean)).toBe(2);
+    const back = await post(`SELECT id FROM ${table} ORDER BY id`, '');
+    expect(await back.text()).toBe('a\nb\n');
+  });
+});
+
 describe('binary insert bodies', () => {
   it('stores any RowBinary rows byte for byte, and reports the rows written', async () => {
     const table = `rowbinary_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -134,7 +170,7 @@ describe('binary insert bodies', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ id: fc.uint8Array({ maxLength: 300 }), value: fc.double() }), {
+        fc.array(fc.record({ id: idBytes, value: fc.double() }), {
           minLength: 1,
           maxLength: 20,
         }),
