@@ -172,8 +172,6 @@ RULES_BEYOND_THE_SCHEMA = {
         # The webhook's host is (or resolves to) an address that is not globally reachable
         # unicast, by the IANA special-purpose registries (SSRF): a list of ranges, no pattern.
         r'^webhook host .* is refused: ',
-        # A party identifier's GS1 check digit, or the USCC's: arithmetic no pattern states.
-        r'^must be a PGLN or GLN ',
     ],
     'GET /v1/audit': [
         # `until` must be later than `since`: a rule across two parameters.
@@ -236,6 +234,28 @@ def instant(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def with_uscc_check(code):
+    # GB 32100-2015: the 18th character tops the weighted sum of the others up to 31.
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS))
+    return code[:17] + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def party_identifier_checks(case):
+    # A Digital Link GLN's check digit and a 统一社会信用代码's check character.
+    identifiers = case.body.get('identifiers') if isinstance(case.body, dict) else None
+    for i, identifier in enumerate(identifiers if isinstance(identifiers, list) else []):
+        gln = re.fullmatch(r'(https://id\.gs1\.org/41[47]/)([0-9]{13})', str(identifier))
+        uscc = re.fullmatch(r'(urn:suyuan:uscc:)([0-9A-HJ-NP-RTUW-Y]{18})', str(identifier))
+        if gln:
+            identifiers[i] = gln.group(1) + with_check_digit(gln.group(2))
+        elif uscc:
+            identifiers[i] = uscc.group(1) + with_uscc_check(uscc.group(2))
+
+
 def documented_event(case):
     # What capture takes of one event beyond what every event has -- the GS1 JSON Schema's rules
     # per event type (if/then, propertyNames: beyond OpenAPI 3.0), CBV values, identifiers the
@@ -250,6 +270,7 @@ KEEP_THE_RULES = {
     'GET /v1/recalls/{recallId}/report': [evidence_in_json],
     'GET /v1/exports/fsma204': [fsma_selection],
     'POST /epcis/events': [documented_event],
+    'POST /v1/parties': [party_identifier_checks],
 }
 
 
