@@ -223,7 +223,7 @@ export function parseEpcisQuery(query: Readonly<Record<string, unknown>>): Epcis
   for (const [name, raw] of Object.entries(query)) {
     if (PAGING.has(name)) continue;
     const list = () => values(name, raw);
-    switch (name) {
+    switch (ALIASES[name] ?? name) {
       case 'eventType':
         result.eventTypes = list();
         break;
@@ -264,11 +264,9 @@ export function parseEpcisQuery(query: Readonly<Record<string, unknown>>): Epcis
         result.errorDeclared = list()[0] === 'true';
         break;
       case 'GE_errorDeclarationTime':
-      case 'GE_errorDeclaration_Time': // the query schema's spelling; the OpenAPI's is above
         result.errorDeclarationTime.ge = time(name, raw);
         break;
       case 'LT_errorDeclarationTime':
-      case 'LT_errorDeclaration_Time':
         result.errorDeclarationTime.lt = time(name, raw);
         break;
       default: {

@@ -216,7 +216,7 @@ const DOCUMENTED_AS = new WeakMap<z.ZodType, JsonSchema>();
  * document states the rule the reader keeps.
  */
 export function documentedAs<T extends z.ZodType>(schema: T, json: JsonSchema): T {
-  const documented = schema.clone() as T;
+  const documented = schema.clone();
   DOCUMENTED_AS.set(documented, json);
   return documented;
 }
