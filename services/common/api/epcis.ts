@@ -109,14 +109,19 @@ const vocabularyListSchema = z.array(
   }),
 );
 
+/**
+ * The events, each judged on its own: one the capture cannot take (the GS1 JSON Schema's event,
+ * CBV values, identifiers the mapping can place) is an error of the capture job, not a refusal of
+ * the document, so the document admits any item.
+ */
 const eventListSchema = z
-  .array(epcisEventSchema)
+  .array(z.unknown())
   .min(1)
   .meta({
     description:
-      'At least one event, at most GS1-EPCIS-Capture-Limit (413 beyond). An event the capture ' +
-      'cannot take is an error of the job, naming eventList[i] and the field; the document is ' +
-      'still answered 202.',
+      'At least one event, at most GS1-EPCIS-Capture-Limit (413 beyond). Each is an EPCIS 2.0 ' +
+      'event (EpcisEvent); one the capture cannot take is an error of the job (202), naming ' +
+      'eventList[i] and the field.',
   });
 
 /**
