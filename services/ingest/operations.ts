@@ -108,10 +108,21 @@ export const postEventsOperation = defineOperation({
 
 const PARTY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/**
+ * The forms of a party identifier the document states: a PGLN as an EPC URN (12 digits of company
+ * prefix and party reference) or a PGLN or location GLN as a GS1 Digital Link, or a 统一社会信用代码.
+ * The handler reads more spellings (any Digital Link host and path prefix, SGLN URNs); the check
+ * digit of a Digital Link's GLN and the USCC's check character are arithmetic no pattern states.
+ */
+const PARTY_IDENTIFIER =
+  '^(urn:epc:id:pgln:(\\d{6}\\.\\d{6}|\\d{7}\\.\\d{5}|\\d{8}\\.\\d{4}|\\d{9}\\.\\d{3}|\\d{10}\\.\\d{2}|\\d{11}\\.\\d)' +
+  '|https://id\\.gs1\\.org/41[47]/\\d{13}|urn:suyuan:uscc:[0-9A-HJ-NP-RTUW-Y]{18})$';
+
 /** A party identifier as registered: its canonical key (epcis/party-identifiers.ts). */
 const partyIdentifier = z
   .string()
   .max(256)
+  .meta({ pattern: PARTY_IDENTIFIER })
   .transform((uri, context) => {
     const registrable = registrableIdentifier(uri);
     if ('key' in registrable) return registrable.key;

@@ -99,6 +99,9 @@ export const getRecallReportOperation = defineOperation({
   url: '/v1/recalls/:recallId/report',
   operationId: 'getRecallReport',
   summary: 'The summary report of a recall (召回总结), as JSON or CSV',
+  description:
+    '`evidence=true` comes only with `format=json` (the CSV has no place for it): with ' +
+    '`format=csv` it answers 400 naming `evidence`.',
   tag: 'recalls',
   params: recallParams,
   query: z.object({

@@ -53,7 +53,9 @@ function checkEvidenceAsked(caller: Party, format: string, log: EventLog | undef
     throw new SuyuanError('forbidden', 'evidence: only a regulator may ask for the evidence');
   }
   if (format !== 'json' || !log) {
-    throw new SuyuanError('invalid_request', 'evidence: comes only with format=json');
+    throw new SuyuanError('invalid_request', 'evidence: comes only with format=json', {
+      details: [{ path: 'evidence', message: 'comes only with format=json' }],
+    });
   }
 }
 

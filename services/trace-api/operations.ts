@@ -14,6 +14,7 @@ import {
   TRACE_DIRECTIONS,
 } from '../common/api/trace.js';
 import { hasRole, idOf, stringFields, type AuditRule } from '../common/audit/audit-policy.js';
+import { storableBound } from '../common/store/storable.js';
 import {
   defineOperation,
   idParameter,
@@ -162,23 +163,30 @@ export const listGapsOperation = defineOperation({
   audit: analyticsRead('gaps.read', ['kind', 'limit']),
 });
 
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * A date (its midnight UTC) or an RFC 3339 time, each field in its range, so that every value the
+ * pattern takes is a time (the document states the pattern; 31 February is 3 March, as Date has
+ * it).
+ */
+const DAY_OR_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))?$/;
 const dayOrTimeMessage = 'must be a date (2026-11-01, midnight UTC) or an RFC 3339 time';
+const millisOf = (value: string) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
 
-/** A bound of the export's dates: a day (its midnight UTC) or an instant, as an ISO string. */
+/** A bound of the export's dates, in milliseconds since the epoch. */
 const dayOrTime = z
   .string({ error: dayOrTimeMessage })
-  .refine(
-    (value) =>
-      (DAY.test(value) || RFC_3339.test(value)) &&
-      !Number.isNaN(Date.parse(DAY.test(value) ? `${value}T00:00:00Z` : value)),
-    dayOrTimeMessage,
-  )
-  .transform((value) =>
-    new Date(Date.parse(DAY.test(value) ? `${value}T00:00:00Z` : value)).toISOString(),
-  )
+  .regex(DAY_OR_TIME, dayOrTimeMessage)
+  .transform(millisOf)
+  .refine((millis) => !Number.isNaN(millis), dayOrTimeMessage)
   .meta({ description: 'A date (midnight UTC) or an RFC 3339 time' });
+
+/**
+ * A bound as an ISO string the store reads exactly: one beyond the times the store holds selects
+ * what the store's edge does (the store could misread year 0000 or 9999 itself).
+ */
+const storedBound = (millis: number | undefined) =>
+  millis === undefined ? undefined : new Date(storableBound(millis)).toISOString();
 
 const exportId = (name: string) =>
   trimmedText(200, `must be one ${name} of 1 to 200 characters, not only spaces`);
@@ -205,10 +213,11 @@ export const fsmaQuerySchema = z
     message: 'productId or batchId is required',
     path: ['productId'],
   })
-  .refine((query) => !(query.from && query.to && query.from >= query.to), {
+  .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
     message: 'must be later than from',
     path: ['to'],
-  });
+  })
+  .transform((query) => ({ ...query, from: storedBound(query.from), to: storedBound(query.to) }));
 
 export type FsmaQuery = z.output<typeof fsmaQuerySchema>;
 
@@ -223,7 +232,8 @@ export const exportFsma204Operation = defineOperation({
     'One row per critical tracking event (initial packing, transformation, shipping, receiving) ' +
     'of the lots of a product, or of one lot, within the dates, with the key data elements of ' +
     '21 CFR 1.1325–1.1350 the events hold. A party that is not a regulator gets the events it ' +
-    'recorded itself.',
+    'recorded itself. Needs `productId` or `batchId`; `to`, when both bounds are given, later ' +
+    'than `from` (a 400 names the field otherwise).',
   tag: 'regulator',
   query: fsmaQuerySchema,
   answers: {

@@ -74,19 +74,146 @@ export const epcisEventSchema = z
     description: 'An EPCIS 2.0 event (GS1 EPCIS-JSON-Schema.json, EPCIS-Document-Event)',
   });
 
+const uri = z.string().meta({ format: 'uri' });
+const dateTime = z.string().meta({ format: 'date-time' });
+
+/** `@context` as the GS1 schema has it: a URI, an object of prefixes, or a list of those. */
+const ldContext = z
+  .union([
+    uri,
+    z.looseObject({}),
+    z.array(z.union([uri, z.looseObject({})])).meta({ uniqueItems: true }),
+  ])
+  .meta({ description: 'The EPCIS 2.0 JSON-LD context, and the prefixes of extensions' });
+
+/** Master data (epcisHeader.epcisMasterData.vocabularyList, or a query's vocabularyList). */
+const vocabularyListSchema = z.array(
+  z.looseObject({
+    type: uri,
+    vocabularyElementList: z
+      .array(
+        z.looseObject({
+          id: uri,
+          attributes: z
+            .array(
+              z.looseObject({
+                id: uri,
+                attribute: z.union([z.number(), z.string(), z.looseObject({})]).optional(),
+              }),
+            )
+            .optional(),
+          children: z.array(uri).optional(),
+        }),
+      )
+      .optional(),
+  }),
+);
+
+/**
+ * The events, each judged on its own: one the capture cannot take (the GS1 JSON Schema's event,
+ * CBV values, identifiers the mapping can place) is an error of the capture job, not a refusal of
+ * the document, so the document admits any item.
+ */
+const eventListSchema = z
+  .array(z.unknown())
+  .min(1)
+  .meta({
+    description:
+      'At least one event, at most GS1-EPCIS-Capture-Limit (413 beyond). Each is an EPCIS 2.0 ' +
+      'event (EpcisEvent); one the capture cannot take is an error of the job (202), naming ' +
+      'eventList[i] and the field.',
+  });
+
+/**
+ * What capture takes, as the GS1 EPCIS 2.0 JSON Schema defines the documents outside their
+ * events (its extension fields, named by a URI or prefix, aside): a refusal of any of it is a
+ * 400 naming the field.
+ */
+const captureDocument = z.strictObject({
+  '@context': ldContext,
+  id: uri.optional(),
+  type: z.literal('EPCISDocument'),
+  schemaVersion: z.string().regex(/^\d+(\.\d+)*$/),
+  creationDate: dateTime,
+  instanceIdentifier: z.string().optional(),
+  sender: z.string().optional(),
+  receiver: z.string().optional(),
+  epcisHeader: z
+    .strictObject({
+      epcisMasterData: z
+        .looseObject({ vocabularyList: vocabularyListSchema.optional() })
+        .optional(),
+    })
+    .optional(),
+  epcisBody: z.looseObject({ eventList: eventListSchema }),
+});
+
+const captureQueryDocument = z.strictObject({
+  '@context': ldContext,
+  id: uri.optional(),
+  type: z.literal('EPCISQueryDocument'),
+  schemaVersion: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/)
+    .optional(),
+  creationDate: dateTime.optional(),
+  epcisBody: z.strictObject({
+    queryResults: z.strictObject({
+      queryName: z.string(),
+      subscriptionID: z.string().optional(),
+      resultsBody: z.strictObject({
+        eventList: eventListSchema,
+        vocabularyList: vocabularyListSchema.optional(),
+      }),
+    }),
+  }),
+});
+
 export const epcisDocumentSchema = z
-  .looseObject({
-    '@context': z.unknown(),
-    type: z.enum(['EPCISDocument', 'EPCISQueryDocument']),
-    schemaVersion: z.string(),
-    creationDate: z.string(),
-    epcisBody: z.looseObject({}),
-  })
+  .discriminatedUnion('type', [captureDocument, captureQueryDocument])
   .meta({
     id: 'EpcisDocument',
     description:
       'An EPCISDocument (epcisBody.eventList) or EPCISQueryDocument (epcisBody.queryResults), ' +
       'as the GS1 EPCIS 2.0 JSON Schema defines them',
+  });
+
+const EVENT_TYPES = [
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransactionEvent',
+  'TransformationEvent',
+  'AssociationEvent',
+] as const;
+
+/**
+ * One event captured on its own (POST /epcis/events): what every event has. The rest of what
+ * capture takes — the GS1 JSON Schema's rules per event type, CBV values, identifiers the mapping
+ * can place — is beyond OpenAPI 3.0 (docs/epcis.md); a refusal names the field.
+ */
+export const captureEventSchema = z
+  .looseObject({
+    '@context': ldContext,
+    type: z.enum(EVENT_TYPES),
+    eventID: uri.optional(),
+    eventTime: dateTime,
+    eventTimeZoneOffset: z.string().regex(/^([+]|[-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$/),
+    action: z.enum(['ADD', 'OBSERVE', 'DELETE']).optional(),
+  })
+  .meta({
+    id: 'EpcisCaptureEvent',
+    description:
+      'An EPCIS 2.0 event with its @context (GS1 EPCIS-JSON-Schema.json, EPCIS-Document-Event)',
+    example: {
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'ObjectEvent',
+      eventTime: '2026-11-20T08:00:00.000Z',
+      eventTimeZoneOffset: '+08:00',
+      epcList: ['urn:epc:id:sgtin:0614141.107346.2018'],
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      readPoint: { id: 'urn:epc:id:sgln:0614141.00777.0' },
+    },
   });
 
 export const epcisQueryDocumentSchema = z

@@ -68,6 +68,11 @@ export interface Operation<Params = unknown, Query = unknown, Body = unknown> {
    * added for a body (400, 413, 415) and a path parameter (414).
    */
   readonly errors?: readonly ErrorStatus[];
+  /**
+   * Errors it may also answer as an HTML page (text/html) instead of JSON: the public check
+   * answers a browser's bad or unknown code with a page.
+   */
+  readonly errorPages?: readonly ErrorStatus[];
   /** What the audit trail records of a finished request (audit-policy.ts). */
   readonly audit?: AuditRule;
   /** Part of the admin surface: a request under its path that no route answers is audited. */
@@ -162,6 +167,16 @@ function documentOf(operation: Operation, components: Record<string, JsonSchema>
     ]),
   ].sort();
   const error = toOpenApi(errorSchema, 'output', components);
+  const errorAnswer = (status: ErrorStatus) =>
+    operation.errorPages?.includes(status)
+      ? {
+          description: ERROR_DESCRIPTIONS[status],
+          content: {
+            'application/json': { schema: error },
+            'text/html': { schema: { type: 'string', description: 'A page saying what is wrong' } },
+          },
+        }
+      : { description: ERROR_DESCRIPTIONS[status], ...error };
   return {
     operationId: operation.operationId,
     summary: operation.summary,
@@ -173,7 +188,7 @@ function documentOf(operation: Operation, components: Record<string, JsonSchema>
     ...(operation.body ? { body: json(operation.body, 'input') } : {}),
     response: Object.fromEntries([
       ...answers,
-      ...errors.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], ...error }]),
+      ...errors.map((status) => [status, errorAnswer(status)]),
     ]),
   };
 }
@@ -192,6 +207,20 @@ function answerDocument(answer: Answer, json: (schema: z.ZodType) => JsonSchema)
 
 const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
 
+/** Schemas the document states by a JSON Schema of their own (documentedAs). */
+const DOCUMENTED_AS = new WeakMap<z.ZodType, JsonSchema>();
+
+/**
+ * The schema, documented as `json`: for a value the handler reads in a form zod does not describe
+ * (a query parameter given once or repeated, checked against a pattern by its reader), so the
+ * document states the rule the reader keeps.
+ */
+export function documentedAs<T extends z.ZodType>(schema: T, json: JsonSchema): T {
+  const documented = schema.clone();
+  DOCUMENTED_AS.set(documented, json);
+  return documented;
+}
+
 /**
  * A zod schema as OpenAPI 3.0 JSON Schema: what a request may be (`input`) or what an answer is
  * (`output`). A schema named with `.meta({ id })` becomes a component, referenced by `$ref`; the
@@ -206,8 +235,13 @@ export function toOpenApi(
     target: 'openapi-3.0',
     io,
     unrepresentable: 'any',
-    override: ({ jsonSchema }) => {
+    override: ({ zodSchema, jsonSchema }) => {
       const schema = jsonSchema as JsonSchema;
+      const own = DOCUMENTED_AS.get(zodSchema as unknown as z.ZodType);
+      if (own) {
+        for (const key of Object.keys(schema)) delete schema[key];
+        Object.assign(schema, structuredClone(own));
+      }
       // An integer query parameter is checked as digits, then documented as the integer it is.
       if (schema.type === 'integer') delete schema.pattern;
       for (const bound of ['minimum', 'maximum']) {
@@ -246,9 +280,11 @@ function withComponentRefs(value: unknown): unknown {
  */
 export function integerParameter(min: number, max: number, description?: string) {
   const message = `must be an integer from ${min} to ${max}`;
+  // Nine digits, or as many as the largest value has: the bound, not the length, decides.
+  const digits = Math.max(String(max).length, 9);
   return z
     .string({ error: message })
-    .regex(/^\d{1,9}$/, message)
+    .regex(new RegExp(`^\\d{1,${digits}}$`), message)
     .transform(Number)
     .pipe(z.number().int().min(min, message).max(max, message))
     .meta({ type: 'integer', minimum: min, maximum: max, ...(description ? { description } : {}) });
@@ -268,11 +304,12 @@ export const NOT_BLANK = new RegExp(`[^${TRIMMED}]`);
 
 /**
  * Text the handler trims, checked as sent and documented so: at most `max` characters, not blank
- * (a pattern the document states; `minLength` would let "  " pass it), then trimmed.
+ * (a pattern the document states; `minLength` would let "  " pass it), then trimmed. A required
+ * field that is absent is refused with `missing`.
  */
-export function trimmedText(max: number, message: string) {
+export function trimmedText(max: number, message: string, missing = message) {
   return z
-    .string({ error: message })
+    .string({ error: (issue) => (issue.input === undefined ? missing : message) })
     .max(max, message)
     .regex(NOT_BLANK, message)
     .transform((text) => text.trim());

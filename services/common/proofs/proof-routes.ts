@@ -24,6 +24,8 @@ import type { Store } from '../store/store.js';
 import { time } from '../api/scalars.js';
 
 const MAX_CHECKPOINTS = 1000;
+/** More leaves than a partition's tree will hold; a bound the document can state (2^53 cannot). */
+const MAX_TREE_SIZE = 1e15;
 
 export const listCheckpointsOperation = defineOperation({
   method: 'GET',
@@ -44,11 +46,14 @@ export const consistencyOperation = defineOperation({
   url: '/v1/checkpoints/consistency',
   operationId: 'getConsistencyProof',
   summary: 'Proves a partition’s tree of `from` leaves is a prefix of its tree of `to` leaves',
+  description:
+    'A proof leads from a smaller tree to a larger one the partition has had: `from` greater ' +
+    'than `to`, or `to` greater than the partition’s tree, answers 404.',
   tag: 'proofs',
   query: z.strictObject({
     partition: integerParameter(0, 1_000_000),
-    from: integerParameter(1, Number.MAX_SAFE_INTEGER),
-    to: integerParameter(1, Number.MAX_SAFE_INTEGER),
+    from: integerParameter(1, MAX_TREE_SIZE),
+    to: integerParameter(1, MAX_TREE_SIZE),
   }),
   answers: { 200: { description: 'The consistency proof', schema: consistencyProofSchema } },
   errors: [400, 404],

@@ -22,3 +22,13 @@ export function isStorableTime(millis: number): boolean {
 export const STORABLE_TIMES_TEXT = `between ${new Date(STORABLE_TIMES.min).toISOString()} and ${new Date(
   STORABLE_TIMES.max,
 ).toISOString()}`;
+
+/**
+ * A bound of a time range, as an instant the store reads exactly: one before the store's range
+ * is its first instant, one after it the instant just past its last. Nothing stored lies outside
+ * the range, so every comparison answers as it would with the bound itself; the bound as given
+ * (year 0000 or 9999, say) could be misread by the store.
+ */
+export function storableBound(millis: number): number {
+  return Math.min(Math.max(millis, STORABLE_TIMES.min), STORABLE_TIMES.max + 1);
+}

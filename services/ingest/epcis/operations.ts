@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import {
   captureJobSchema,
+  captureEventSchema,
   epcisDocumentSchema,
-  epcisEventSchema,
   singleCaptureSchema,
 } from '../../common/api/epcis.js';
 import { hasRole, idOf, type AuditRule } from '../../common/audit/audit-policy.js';
@@ -92,7 +92,7 @@ export const captureEventOperation = defineOperation({
   summary: 'Capture one EPCIS event at once: 201, or the refusal itself (400, 403, 409)',
   tag: TAG,
   roles: ['submitter', 'regulator'],
-  body: epcisEventSchema,
+  body: captureEventSchema,
   bodyCheckedByHandler: true,
   answers: {
     201: {

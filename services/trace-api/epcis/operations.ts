@@ -8,21 +8,29 @@ import { epcisQueryDocumentSchema } from '../../common/api/epcis.js';
 import { hasRole, idOf, stringFields, type AuditRule } from '../../common/audit/audit-policy.js';
 import {
   parseEpcisQuery,
-  QUERY_PARAMETERS,
+  queryParameters,
   QueryParameterError,
 } from '../../common/epcis/query-params.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../../common/epcis/rest-binding.js';
-import { defineOperation, idParameter, integerParameter } from '../../common/http/operations.js';
+import {
+  defineOperation,
+  documentedAs,
+  idParameter,
+  integerParameter,
+} from '../../common/http/operations.js';
 
 const TAG = 'epcis';
 
-/** A value of a parameter: several separated by `|` (or the parameter repeated). */
+/**
+ * A value of a parameter: several separated by `|` (or the parameter repeated), read and checked
+ * against its pattern by parseEpcisQuery; documented as the one string with that pattern.
+ */
 const values = z.union([z.string(), z.array(z.string())]);
 
 const documented = Object.fromEntries(
-  Object.entries(QUERY_PARAMETERS).map(([name, description]) => [
+  Object.entries(queryParameters()).map(([name, { description, pattern }]) => [
     name,
-    values.optional().meta({ description }),
+    documentedAs(values, { type: 'string', pattern }).optional().meta({ description }),
   ]),
 );
 
@@ -35,10 +43,10 @@ const epcisQuerySchema = z
   .looseObject({
     ...documented,
     perPage: integerParameter(1, MAX_PER_PAGE).default(DEFAULT_PER_PAGE),
-    nextPageToken: z
-      .string()
-      .optional()
-      .meta({ description: 'From the Link: rel="next" header of the page before' }),
+    nextPageToken: z.string().optional().meta({
+      description: 'From the Link: rel="next" header of the page before (base64url)',
+      pattern: '^[A-Za-z0-9_-]+$',
+    }),
   })
   .transform(({ perPage, nextPageToken, ...parameters }, context) => {
     try {
@@ -63,7 +71,7 @@ const queried =
       ? {
           action: 'epcis.query',
           target: target(request.params),
-          detail: stringFields(request.query, Object.keys(QUERY_PARAMETERS)),
+          detail: stringFields(request.query, Object.keys(queryParameters())),
         }
       : undefined;
 

@@ -30,7 +30,28 @@ const common = {
   description,
   answers,
   errors: [404, 429],
+  // A browser asked for a page, so an unknown or malformed code gets a page too.
+  errorPages: [400, 404],
 } as const;
+
+/**
+ * The Digital Link path's parameters are checked by the handler, which answers a browser with a
+ * page naming the field; the document states the rules: a GTIN-8, -12, -13 or -14 (its GS1 check
+ * digit is arithmetic no pattern states: a wrong one answers 400 naming `gtin`), and a lot or
+ * serial (GS1 AI 10, AI 21) of 1 to 20 characters of GS1's character set 82. The handler also
+ * reads other characters an EPCIS capture may have put in a lot (any but a line break).
+ */
+const gtin = idParameter.meta({
+  pattern: '^(\\d{8}|\\d{12,14})$',
+  description: 'A GTIN-8, -12, -13 or -14 ending in its GS1 check digit',
+  example: '09506000134352',
+});
+const gs1Qualifier = (name: string, example: string) =>
+  idParameter.meta({
+    pattern: '^[!"%-?A-Z_a-z]{1,20}$',
+    description: `The ${name}: 1 to 20 characters of GS1's character set 82`,
+    example,
+  });
 
 export const checkCodeOperation = defineOperation({
   ...common,
@@ -46,7 +67,7 @@ export const checkLotOperation = defineOperation({
   operationId: 'checkLot',
   summary:
     'Public check of a GS1 Digital Link lot: an EPCIS lot, or a batch whose product id is the GTIN',
-  params: z.strictObject({ gtin: idParameter, lot: idParameter }),
+  params: z.strictObject({ gtin, lot: gs1Qualifier('lot', 'LOT-2026-11') }),
   errors: [400, 404, 429],
 });
 
@@ -55,7 +76,7 @@ export const checkItemOperation = defineOperation({
   url: '/01/:gtin/21/:serial',
   operationId: 'checkItem',
   summary: 'Public check of a GS1 Digital Link item (an EPCIS serialised item)',
-  params: z.strictObject({ gtin: idParameter, serial: idParameter }),
+  params: z.strictObject({ gtin, serial: gs1Qualifier('serial', 'SN-0001') }),
   errors: [400, 404, 429],
 });
 

@@ -48,26 +48,43 @@ export const listWarningsOperation = defineOperation({
   }),
 });
 
-const reasonText = trimmedText(500, 'must be 1 to 500 characters, not only spaces');
+const REASON = 'must be 1 to 500 characters, not only spaces';
+const RECALL_ID = 'must be a recall id of 1 to 200 characters';
+const reasonText = trimmedText(500, REASON);
+const recallIdText = trimmedText(200, RECALL_ID);
 
-export const warningStateBodySchema = z
-  .strictObject({
-    status: z.enum(WARNING_STATUSES, {
-      error: `must be one of ${WARNING_STATUSES.join(', ')}`,
+/**
+ * A state change: a reason is required to dismiss, a recall to escalate to. One alternative per
+ * status, so the document states what each requires (`oneOf` on `status`).
+ */
+export const warningStateBodySchema = z.discriminatedUnion(
+  'status',
+  [
+    z.strictObject({
+      status: z.enum(['open', 'acknowledged']),
+      reason: reasonText.optional(),
+      recallId: recallIdText.optional(),
     }),
-    reason: reasonText.optional().meta({ description: 'Required to dismiss' }),
-    recallId: trimmedText(200, 'must be a recall id of 1 to 200 characters')
-      .optional()
-      .meta({ description: 'The recall it was escalated to; required to escalate' }),
-  })
-  .refine((body) => body.status !== 'dismissed' || body.reason !== undefined, {
-    message: 'is required to dismiss a warning',
-    path: ['reason'],
-  })
-  .refine((body) => body.status !== 'escalated' || body.recallId !== undefined, {
-    message: 'is required to escalate a warning to a recall',
-    path: ['recallId'],
-  });
+    z.strictObject({
+      status: z.literal('dismissed'),
+      reason: trimmedText(500, REASON, 'is required to dismiss a warning').meta({
+        description: 'Why it is dismissed',
+      }),
+      recallId: recallIdText.optional(),
+    }),
+    z.strictObject({
+      status: z.literal('escalated'),
+      reason: reasonText.optional(),
+      recallId: trimmedText(200, RECALL_ID, 'is required to escalate a warning to a recall').meta({
+        description: 'The recall it was escalated to',
+      }),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `must be one of ${WARNING_STATUSES.join(', ')}` : undefined,
+  },
+);
 
 export const changeWarningStateOperation = defineOperation({
   method: 'POST',

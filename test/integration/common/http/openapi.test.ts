@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { queryParameters } from '../../../../services/common/epcis/query-params.js';
 import type { HttpAppDeps } from '../../../../services/common/http/http-app.js';
 import { answerCheckFor } from '../../../support/answer-schemas.js';
 import { produced } from '../../../support/event-builders.js';
@@ -249,6 +250,63 @@ describe('schemas document; the handlers decide', () => {
     expect(response.body).toMatchObject({
       error: 'invalid_request',
       message: expect.stringMatching(/^maxDepth: /),
+    });
+  });
+});
+
+describe('rules the handlers keep, stated in the document', () => {
+  type Json = Record<string, unknown>;
+  const operation = (path: string, method: string) =>
+    doc.paths[path]?.[method] as unknown as {
+      parameters: Array<{ name: string; schema: Json }>;
+      responses: Record<string, { content?: Record<string, unknown> }>;
+      requestBody?: { content: Record<string, { schema: Json }> };
+    };
+  const parameter = (path: string, method: string, name: string) =>
+    operation(path, method).parameters.find((p) => p.name === name)?.schema;
+
+  it('answers the public check’s bad and unknown codes with a page too', () => {
+    for (const path of ['/t/{code}', '/01/{gtin}/10/{lot}', '/01/{gtin}/21/{serial}']) {
+      const { responses } = operation(path, 'get');
+      for (const status of path === '/t/{code}' ? ['404'] : ['400', '404']) {
+        expect(Object.keys(responses[status]?.content ?? {}), `${path} ${status}`).toEqual(
+          expect.arrayContaining(['application/json', 'text/html']),
+        );
+      }
+    }
+    expect(parameter('/01/{gtin}/10/{lot}', 'get', 'gtin')?.pattern).toBe('^(\\d{8}|\\d{12,14})$');
+    expect(parameter('/01/{gtin}/21/{serial}', 'get', 'serial')?.pattern).toBe(
+      '^[!"%-?A-Z_a-z]{1,20}$',
+    );
+  });
+
+  it('states the EPCIS query parameters by the patterns the query is checked against', () => {
+    for (const [name, { pattern }] of Object.entries(queryParameters())) {
+      expect(parameter('/epcis/events', 'get', name), name).toEqual({ type: 'string', pattern });
+    }
+  });
+
+  it('states what each warning state change requires, and the bounds of a consistency proof', () => {
+    const body = operation('/v1/warnings/{warningId}/state', 'post').requestBody?.content[
+      'application/json'
+    ]?.schema as {
+      oneOf: Array<{ properties: { status: { enum: string[] } }; required: string[] }>;
+    };
+    const required = Object.fromEntries(
+      body.oneOf.flatMap((branch) =>
+        branch.properties.status.enum.map((status) => [status, branch.required]),
+      ),
+    );
+    expect(required).toEqual({
+      open: ['status'],
+      acknowledged: ['status'],
+      dismissed: ['status', 'reason'],
+      escalated: ['status', 'recallId'],
+    });
+    expect(parameter('/v1/checkpoints/consistency', 'get', 'from')).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1e15,
     });
   });
 });

@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOT_BLANK, toOpenApi, trimmedText } from '../../../../services/common/http/operations.js';
+import { z } from 'zod';
+import {
+  documentedAs,
+  integerParameter,
+  NOT_BLANK,
+  toOpenApi,
+  trimmedText,
+} from '../../../../services/common/http/operations.js';
 
 /** Strings rich in the characters trim() removes, and in those it keeps that look like them. */
 const texts = fc.string({
@@ -40,5 +47,29 @@ describe('trimmed text', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('integer parameters', () => {
+  it('take every integer up to their bound, whatever its number of digits', () => {
+    const treeSize = integerParameter(1, 1e15);
+    expect(treeSize.safeParse('47246512483')).toEqual({ success: true, data: 47246512483 });
+    expect(treeSize.safeParse('1000000000000000').success).toBe(true);
+    expect(treeSize.safeParse('1000000000000001').success).toBe(false);
+    expect(integerParameter(1, 200).safeParse('000000007')).toEqual({ success: true, data: 7 });
+    expect(toOpenApi(treeSize, 'input', {})).toMatchObject({ type: 'integer', maximum: 1e15 });
+  });
+});
+
+describe('a schema documented as its own JSON Schema', () => {
+  it('is documented so, and still checks as it did', () => {
+    const values = z.union([z.string(), z.array(z.string())]);
+    const documented = documentedAs(values, { type: 'string', pattern: '^a+$' });
+    expect(toOpenApi(documented.optional(), 'input', {})).toEqual({
+      type: 'string',
+      pattern: '^a+$',
+    });
+    expect(documented.safeParse(['b']).success).toBe(true);
+    expect(toOpenApi(values, 'input', {})).toHaveProperty('anyOf');
   });
 });
