@@ -60,7 +60,7 @@ export function mountTraceApi(
     counter: publicChecks,
     details: createDetailsCache({ ttlMs: PUBLIC_DETAILS_TTL_MS, maxEntries: 10_000 }),
   });
-  registerEpcisQueryRoutes(app, { store, reads });
+  registerEpcisQueryRoutes(app, { store, reads, evidence: { store, log } });
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
   registerFsmaRoutes(app, { store, parties });
