@@ -150,6 +150,16 @@ describe('the offline verifier on the demo chain’s EPCIS export', () => {
       expect(clean.out).toMatch(/^verified EPCIS export: \d+ events against the checkpoint/m);
       expect(clean.code).toBe(0);
 
+      // The export itself edited (by whoever forwards it): the event it misstates is named.
+      const edited = structuredClone(document);
+      const misstated = eventsOf(edited).find((event) => event.bizStep === 'receiving')!;
+      misstated['suyuan:party'] = 'someone-else';
+      const editedVerdict = await verifyFile(edited);
+      expect(editedVerdict.code).toBe(1);
+      expect(editedVerdict.text).toContain(
+        `EPCIS event ${String(misstated.eventID)} of the export is not what its signed record states, at suyuan:party`,
+      );
+
       // A page of it verifies on its own, and its Link asks the next page's evidence too.
       const page = await exportAll('?perPage=5&evidence=true');
       expect(eventsOf(page.body)).toHaveLength(5);
