@@ -15,6 +15,7 @@ const DISTRIBUTED_E2E = [
   'epcis-dairy',
   'epcis-transformation',
   'public-check',
+  'public-check-instances',
 ].map((name) => `test/e2e/${name}.test.ts`);
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

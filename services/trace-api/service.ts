@@ -24,6 +24,8 @@ import { registerTraceRoutes } from './routes.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { registerWarningRoutes } from './warnings/warning-routes.js';
 import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
+import { createStoreCheckCounter } from './public/store-check-counts.js';
+import type { Store } from '../common/store/store.js';
 import { registerPublicRoutes } from './public/public-routes.js';
 import { createDetailsCache } from './public/public-view.js';
 
@@ -52,7 +54,7 @@ export function mountTraceApi(
     counter: publicChecks,
     details: createDetailsCache({ ttlMs: PUBLIC_DETAILS_TTL_MS, maxEntries: 10_000 }),
   });
-  registerEpcisQueryRoutes(app, { store, reads });
+  registerEpcisQueryRoutes(app, { store, reads, evidence: { store, log } });
   registerSearchRoutes(app, { store });
   registerGapRoutes(app, { store, rules: config.gaps });
   registerFsmaRoutes(app, { store, parties });
@@ -74,22 +76,32 @@ export async function startTraceApiService(
     createMetrics({ service: 'trace-api' }),
   );
   const reads = createStoreTraceReads(foundations.store);
-  const publicChecks = openPublicCheckCounter(config, logger);
+  const publicChecks = sharedPublicCheckCounter(config, logger, foundations.store);
   mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
   return serve(config, http, foundations, {
     'the public check counts': { stop: () => publicChecks.close() },
   });
 }
 
-/**
- * The counts of the public check, under the data directory: the embedded platform's, or in
- * distributed mode this trace-api instance's own (see the README: several instances each count
- * the checks they answer).
- */
+/** The counts of the public check of the embedded platform, one process: LMDB, under the data directory. */
 export function openPublicCheckCounter(config: Config, logger: Logger): CheckCounter {
   const log = logger.child({ component: 'public-checks' });
   return openCheckCounter({
     path: checkCountsPath(config.dataDir),
+    flushIntervalMs: config.publicCheck.flushIntervalMs,
+    thresholds: config.publicCheck.suspicious,
+    onFlushError: (error) => log.error({ err: error }, 'could not write the check counts'),
+  });
+}
+
+/**
+ * The counts of the public check in distributed mode: every trace-API instance adds its own to
+ * the shared store, and a code's count is their sum (store-check-counts.ts).
+ */
+function sharedPublicCheckCounter(config: Config, logger: Logger, store: Store): CheckCounter {
+  const log = logger.child({ component: 'public-checks' });
+  return createStoreCheckCounter({
+    store,
     flushIntervalMs: config.publicCheck.flushIntervalMs,
     thresholds: config.publicCheck.suspicious,
     onFlushError: (error) => log.error({ err: error }, 'could not write the check counts'),

@@ -3,12 +3,18 @@
  * skipped, saying so, where they are absent): every official example and hash-vector document is
  * captured without a server error; the events with trace meaning show on the traces of their
  * lots and items; every event is stored and answered by the query, in EPCISQueryDocuments the
- * official JSON Schema accepts.
+ * official JSON Schema accepts — with the evidence extension too, which the offline verifier
+ * passes.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalUri } from '../../services/common/epcis/gs1-uri.js';
+import { checkDocument } from '../../services/common/epcis/schema-check.js';
+import { runVerify } from '../../tools/verify/verify-command.js';
 import {
   capture,
+  eventsOf,
   http,
   query,
   queryUntil,
@@ -173,6 +179,28 @@ describe.skipIf(SHARED_EPCIS_ABSENT !== undefined)('the official EPCIS examples'
     expect(declared.events.every((event) => event.errorDeclaration !== undefined)).toBe(true);
     const sensors = await query(platform, keys.samr!, '?EQ_bizStep=inspecting');
     expect(sensors.events.some((event) => Array.isArray(event.sensorElementList))).toBe(true);
+  });
+
+  it('answers with its evidence an extension the official schema accepts, which verifies', async () => {
+    const answer = await pollUntil(
+      async () => {
+        const page = await http(platform, 'GET', '/epcis/events?perPage=1000&evidence=true', {
+          key: keys.samr,
+        });
+        return page.status === 503 ? undefined : page;
+      },
+      { what: 'a checkpoint over every captured event', timeoutMs: 30_000 },
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const problems = checkDocument(answer.body);
+    expect(problems.document, 'the query document validates').toEqual([]);
+    expect([...problems.events], 'every event of the answer validates').toEqual([]);
+    expect(eventsOf(answer.body).length).toBeGreaterThanOrEqual(15);
+    const file = join(platform.dataDir, 'epcis-export.json');
+    await writeFile(file, JSON.stringify(answer.body));
+    const verdict = await runVerify(['verify', file]);
+    expect(verdict.lines.join('\n')).toMatch(/^verified EPCIS export: \d+ events/);
+    expect(verdict.code).toBe(0);
   });
 
   it('refuses a query parameter it does not answer, naming it', async () => {

@@ -15,13 +15,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EvidenceAnswer } from '../../services/common/api/proofs.js';
 import type { RecallReport } from '../../services/common/api/recalls.js';
 import { createChdbStore } from '../../services/common/store/chdb-store.js';
-import { EVENTS_TOPIC, PROOF_GROUP } from '../../services/common/topics.js';
+import { PROOF_GROUP } from '../../services/common/topics.js';
 import { verifyConsistency } from '../../services/common/proofs/merkle.js';
 import { runVerify } from '../../tools/verify/verify-command.js';
 import { loadDairyChain } from '../support/demo-chain.js';
 import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { alterLogRecord, alterStoredColumn } from '../support/tamper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPLAY = join(ROOT, 'tools/replay/main.ts');
@@ -77,6 +78,9 @@ async function exportReport(recallId: string): Promise<Report> {
     { what: 'the report with its evidence', timeoutMs: 30_000, intervalMs: 100 },
   );
 }
+
+const alterStoredPayload = (eventId: string, edit: (payload: string) => string) =>
+  alterStoredColumn(dataDir, { table: 'events', column: 'payload', eventId }, edit);
 
 async function verifyFile(report: unknown, args: string[] = []) {
   const file = join(dataDir, `export-${Date.now()}.json`);
@@ -206,7 +210,8 @@ describe('the offline verifier on the demo chain’s recall report', () => {
       );
       const other = noticeProof(report, report.notices.at(-1)!.recipient);
       expect(other.eventId).not.toBe(altered.eventId);
-      alterLogRecord(other.offset);
+      // One bit of the first character after "RC-": the notice now names another recall.
+      alterLogRecord(dataDir, other.offset, 'RC-');
       await start();
       const logTampered = await exportReport(recallId);
       const logVerdict = await verifyFile(logTampered);
@@ -217,42 +222,3 @@ describe('the offline verifier on the demo chain’s recall report', () => {
     },
   );
 });
-
-/** An operator's edit of the store: one character of the event's stored JSON changed. */
-async function alterStoredPayload(eventId: string, edit: (payload: string) => string) {
-  const store = createChdbStore({ path: join(dataDir, 'clickhouse') });
-  const [row] = await store.query<{ payload: string }>(
-    'SELECT payload FROM events FINAL WHERE event_id = {eventId:String}',
-    { eventId },
-  );
-  const payload = edit(row!.payload);
-  expect(payload.length).toBe(row!.payload.length);
-  expect(payload).not.toBe(row!.payload);
-  await store.command(
-    `ALTER TABLE events UPDATE payload = {payload:String} WHERE event_id = {eventId:String}
-     SETTINGS mutations_sync = 2`,
-    { payload, eventId },
-  );
-  await store.close();
-}
-
-/** An operator's edit of the log: one byte of the record's Avro body changed, still decodable. */
-function alterLogRecord(offset: number) {
-  const log = new Database(join(dataDir, 'log', 'events.sqlite'));
-  const { value } = log
-    .prepare<[string, number], { value: Buffer }>(
-      'SELECT value FROM records WHERE topic = ? AND partition_id = 0 AND record_offset = ?',
-    )
-    .get(EVENTS_TOPIC, offset)!;
-  // One bit of the first character after "RC-": the notice now names another recall.
-  const edited = Buffer.from(value);
-  const at = edited.indexOf(Buffer.from('RC-'));
-  expect(at).toBeGreaterThan(0);
-  edited[at + 3] = edited[at + 3]! ^ 0x01;
-  log
-    .prepare(
-      'UPDATE records SET value = ? WHERE topic = ? AND partition_id = 0 AND record_offset = ?',
-    )
-    .run(edited, EVENTS_TOPIC, offset);
-  log.close();
-}

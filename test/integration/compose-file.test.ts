@@ -64,10 +64,12 @@ interface ComposeService {
   readonly ports?: ReadonlyArray<{ target: number; published?: string; host_ip?: string }>;
   readonly deploy?: { readonly replicas?: number };
   readonly container_name?: string;
+  readonly volumes?: ReadonlyArray<{ type: string; source?: string; target: string }>;
 }
 
 interface ComposeModel {
   readonly services: Record<string, ComposeService>;
+  readonly volumes?: Record<string, unknown>;
 }
 
 let model: Promise<ComposeModel> | undefined;
@@ -199,6 +201,29 @@ describe('docker-compose.yml, as `docker compose config` reads it', NEEDS_LINTER
       const projector = service(compose, 'projector');
       expect(projector.container_name).toBeUndefined();
       expect(projector.ports ?? []).toEqual([]);
+    },
+    LINT_TIMEOUT_MS,
+  );
+
+  it(
+    'gives every projector replica one signing key, from a named volume, not a key per container',
+    async () => {
+      const compose = await normalizedModel();
+      const projector = service(compose, 'projector');
+      const keyFile = loadConfig(containerEnvironment(projector)).proofs.signingKeyFile;
+      const mount = (projector.volumes ?? []).find((volume) =>
+        keyFile.startsWith(`${volume.target}/`),
+      );
+      // A named volume outlives containers and is shared by every replica; a container's own
+      // file system (or its anonymous data volume) would give each replica a key of its own.
+      expect(mount).toMatchObject({ type: 'volume', source: expect.any(String) });
+      expect(compose.volumes).toHaveProperty(mount!.source!);
+      // The image makes the mount point, so the volume starts owned by the services' user.
+      expect(readFileSync(DOCKERFILE, 'utf8')).toMatch(
+        new RegExp(
+          `mkdir -p [^\\n]*${mount!.target}\\b[^\\n]*&& chown node:node[^\\n]*${mount!.target}\\b`,
+        ),
+      );
     },
     LINT_TIMEOUT_MS,
   );

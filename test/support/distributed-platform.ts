@@ -22,8 +22,11 @@ export interface DistributedPlatform extends TestPlatform {
   startStore(): Promise<void>;
   /** The environment every service got (Kafka, store, namespace), to start more instances. */
   readonly serviceEnv: Readonly<Record<string, string>>;
-  /** Starts another instance of a role (a second projector, ingest …). */
-  startInstance(role: ServiceRole): Promise<ServiceProcess>;
+  /**
+   * Starts another instance of a role (a second projector, ingest …); `env` adds to or overrides
+   * `serviceEnv`, e.g. a data directory of its own, as another container has.
+   */
+  startInstance(role: ServiceRole, env?: Record<string, string>): Promise<ServiceProcess>;
   /**
    * Starts a role again on the port of its instance in `services` (which must have exited), so
    * the gateway reaches it at the same address; it becomes that role's instance in `services`.
@@ -64,6 +67,9 @@ export async function startDistributedPlatform(
       PORT: '0',
       HOST: '127.0.0.1',
       SUYUAN_DATA_DIR: dataDir,
+      // One signing key for every projector, even one given a data directory of its own, as
+      // docker-compose.yml mounts one key file into all of them.
+      SUYUAN_SIGNING_KEY_FILE: join(dataDir, 'keys', 'checkpoint-signing-key.pem'),
       SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
       EVENT_LOG: 'kafka',
       KAFKA_BROKERS: brokers.join(','),
@@ -82,10 +88,15 @@ export async function startDistributedPlatform(
     const projectorGroup = `${namespace}suyuan-projector`;
     /** Every projector started, the newest last: the one a settled platform is asked about. */
     let projectors: ServiceProcess[] = [];
-    const startInstance = async (role: ServiceRole, port = '0', compiled = false) => {
+    const startInstance = async (
+      role: ServiceRole,
+      port = '0',
+      compiled = false,
+      env: Record<string, string> = {},
+    ) => {
       const service = await spawnService(
         ENTRY[role],
-        { ...serviceEnv, PORT: port },
+        { ...serviceEnv, ...env, PORT: port },
         { name: role, compiled },
       );
       started.push(service);
@@ -131,7 +142,7 @@ export async function startDistributedPlatform(
       ...client,
       services,
       serviceEnv,
-      startInstance: (role) => startInstance(role),
+      startInstance: (role, env) => startInstance(role, '0', false, env),
       async restart(role, options = {}) {
         const port = new URL(services[role].url).port;
         services[role] = await startInstance(role, port, options.compiled);

@@ -2,13 +2,16 @@
  * What the evidence of an export must back (docs/proofs.md): each claim an export makes that an
  * event states is checked against that event, once the evidence itself verified. A recall
  * report's recall against its RecallInitiated, each notice row against its RecallNoticeIssued; a
- * trace's batches, derivations, shipments and inspections against the events they name.
+ * trace's batches, derivations, shipments and inspections against the events they name; an EPCIS
+ * export's every event against its record (epcis-export.ts).
  * Bare evidence (GET /v1/events/{id}/proof) backs nothing more than itself.
  */
 import type { EvidenceAnswer } from '../../services/common/api/proofs.js';
 import type { RecallReport } from '../../services/common/api/recalls.js';
 import type { Trace as TraceAnswer } from '../../services/common/api/trace.js';
 import { canonicalJson } from '../../services/common/events/fingerprint.js';
+import { EVIDENCE_MEMBER } from '../../services/common/epcis/query-document.js';
+import { epcisClaims } from './epcis-export.js';
 import type { Failure } from './verify-evidence.js';
 
 export type Export =
@@ -18,7 +21,12 @@ export type Export =
       readonly evidence: EvidenceAnswer;
       readonly report: RecallReport;
     }
-  | { readonly kind: 'trace'; readonly evidence: EvidenceAnswer; readonly trace: TraceAnswer };
+  | { readonly kind: 'trace'; readonly evidence: EvidenceAnswer; readonly trace: TraceAnswer }
+  | {
+      readonly kind: 'EPCIS export';
+      readonly evidence: EvidenceAnswer;
+      readonly document: Record<string, unknown>;
+    };
 
 /** Recognises what a file holds; undefined when it carries no evidence to verify. */
 export function exportOf(document: unknown): Export | undefined {
@@ -26,6 +34,15 @@ export function exportOf(document: unknown): Export | undefined {
   const record = document as Record<string, unknown>;
   if (record.format === 'suyuan-evidence/1') {
     return { kind: 'evidence', evidence: document as EvidenceAnswer };
+  }
+  if (record.type === 'EPCISQueryDocument') {
+    const evidence = record[EVIDENCE_MEMBER] as Record<string, unknown> | undefined;
+    if (evidence?.format !== 'suyuan-evidence/1') return undefined;
+    return {
+      kind: 'EPCIS export',
+      evidence: evidence as unknown as EvidenceAnswer,
+      document: record,
+    };
   }
   const evidence = record.evidence as Record<string, unknown> | undefined;
   if (evidence?.format !== 'suyuan-evidence/1') return undefined;
@@ -55,6 +72,7 @@ const sameSet = (a: readonly unknown[], b: readonly unknown[]) =>
 /** The first claim of the export that no verified event backs. */
 export function unbackedClaim(exported: Export): Failure | undefined {
   if (exported.kind === 'evidence') return undefined;
+  if (exported.kind === 'EPCIS export') return epcisClaims(exported.document, exported.evidence);
   const events = exported.evidence.proofs.flatMap((proof) => (proof.event ? [proof.event] : []));
   return exported.kind === 'trace'
     ? traceClaims(exported.trace, events)

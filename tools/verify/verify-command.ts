@@ -1,7 +1,7 @@
 /**
  * `suyuan verify <export.json>` (main.ts runs it): verifies an export offline against the signed checkpoint and
- * proofs it carries (docs/proofs.md) — a recall report fetched with `?evidence=true`, or an
- * event's proof — and exits 1 naming the first event that does not match. `--keys <file>` pins
+ * proofs it carries (docs/proofs.md) — a recall report, a trace or an EPCIS query document fetched
+ * with `?evidence=true`, or an event's proof — and exits 1 naming the first event that does not match. `--keys <file>` pins
  * the platform's public keys (the `keys` of an earlier GET /v1/checkpoints, or that answer whole):
  * without it the keys the export carries are taken at their word, and the command says so.
  */
@@ -14,8 +14,9 @@ import { verifyEvidence } from './verify-evidence.js';
 
 const USAGE = `usage: npx suyuan verify <export.json> [--keys <keys.json>]
 
-  <export.json>   a recall report (GET /v1/recalls/{id}/report?evidence=true) or an event's
-                  proof (GET /v1/events/{id}/proof)
+  <export.json>   a recall report (GET /v1/recalls/{id}/report?evidence=true), a trace
+                  (GET /v1/batches/{id}/trace?evidence=true), an EPCIS export
+                  (GET /epcis/events?evidence=true) or an event's proof (GET /v1/events/{id}/proof)
   --keys <file>   the platform's public keys to trust: GET /v1/checkpoints's answer, or its keys
 exit status: 0 verified, 1 a record does not match (the first is named), 2 a wrong command line`;
 

@@ -6,6 +6,7 @@
  * check every query answer against.
  */
 import { z } from 'zod';
+import { evidenceSchema } from './proofs.js';
 import { time } from './scalars.js';
 
 /** What the capture could not take of one event: an RFC 7807 problem, and where it is. */
@@ -227,6 +228,11 @@ export const epcisQueryDocumentSchema = z
         queryName: z.literal('SimpleEventQuery'),
         resultsBody: z.strictObject({ eventList: z.array(epcisEventSchema) }),
       }),
+    }),
+    'suyuan:evidence': evidenceSchema.optional().meta({
+      description:
+        'With evidence=true: the signed proofs of the page’s events, an EPCIS user extension ' +
+        '(a JSON literal in Suyuan’s namespace) for `npx suyuan verify` (docs/proofs.md)',
     }),
   })
   .meta({ id: 'EpcisQueryDocument' });

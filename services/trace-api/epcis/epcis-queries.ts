@@ -30,6 +30,11 @@ export interface EpcisPage {
   readonly events: Array<Record<string, unknown>>;
   /** The document contexts of the captured events on the page (their extension prefixes). */
   readonly contexts: unknown[];
+  /**
+   * The log events the page is made of (their proofs are its evidence): each captured event's
+   * EpcisEventCaptured record, each native event, and the retraction a native event shows.
+   */
+  readonly recordIds: string[];
   /** Where the next page starts, when there is one. */
   readonly next: PagePosition | undefined;
 }
@@ -55,6 +60,7 @@ const START: PagePosition = { time: '1970-01-01T00:00:00.000Z', key: '' };
 
 interface CapturedRow {
   readonly key: string;
+  readonly recordId: string;
   readonly eventTime: string;
   readonly recordTime: string;
   readonly event: string;
@@ -88,7 +94,7 @@ async function capturedCandidates(
     `(event_time, epcis_event_id) > (${params.time(after.time)}, ${params.add(after.key, 'String')})`,
   );
   const rows = await store.query<CapturedRow>(
-    `SELECT epcis_event_id AS key, event_time AS eventTime, record_time AS recordTime, event, context
+    `SELECT epcis_event_id AS key, event_id AS recordId, event_time AS eventTime, record_time AS recordTime, event, context
      FROM epcis_events FINAL WHERE ${where.join(' AND ')}
      ORDER BY event_time, epcis_event_id LIMIT ${params.add(limit, 'UInt32')}`,
     params.values,
@@ -136,15 +142,20 @@ export interface EpcisQueryDeps {
 
 /** The page's native events, exported: payloads, retractions and the products of their batches. */
 async function exportNatives(deps: EpcisQueryDeps, rows: readonly NativeRow[]) {
-  if (rows.length === 0) return new Map<string, Record<string, unknown>>();
+  if (rows.length === 0) {
+    return {
+      exported: new Map<string, Record<string, unknown>>(),
+      retractionIds: new Map<string, string>(),
+    };
+  }
   const ids = rows.map((row) => row.eventId);
   const [payloads, retractions] = await Promise.all([
     deps.store.query<{ eventId: string; payload: string }>(
       'SELECT event_id AS eventId, payload FROM events FINAL WHERE event_id IN {ids:Array(String)}',
       { ids },
     ),
-    deps.store.query<{ target: string; at: string; reason: string }>(
-      `SELECT target_event_id AS target, at, reason FROM retractions FINAL
+    deps.store.query<{ target: string; eventId: string; at: string; reason: string }>(
+      `SELECT target_event_id AS target, event_id AS eventId, at, reason FROM retractions FINAL
        WHERE target_event_id IN {ids:Array(String)} ORDER BY at LIMIT 1 BY target_event_id`,
       { ids },
     ),
@@ -156,6 +167,7 @@ async function exportNatives(deps: EpcisQueryDeps, rows: readonly NativeRow[]) {
     retractions.map((row) => [row.target, { at: iso(row.at), reason: row.reason }]),
   );
   const exported = new Map<string, Record<string, unknown>>();
+  const retractionIds = new Map(retractions.map((row) => [row.target, row.eventId]));
   for (const event of events) {
     if (!isExported(event)) continue;
     const epcis = nativeToEpcis(
@@ -165,7 +177,7 @@ async function exportNatives(deps: EpcisQueryDeps, rows: readonly NativeRow[]) {
     );
     exported.set(event.eventId, epcis);
   }
-  return exported;
+  return { exported, retractionIds };
 }
 
 export async function queryEpcisEvents(
@@ -181,7 +193,7 @@ export async function queryEpcisEvents(
   ]);
   const merged = [...captured, ...natives].sort(compare);
   const page = merged.slice(0, perPage);
-  const exported = await exportNatives(
+  const { exported, retractionIds } = await exportNatives(
     deps,
     page.flatMap((candidate) => candidate.native ?? []),
   );
@@ -197,5 +209,12 @@ export async function queryEpcisEvents(
       candidate.captured ? [JSON.parse(candidate.captured.context) as unknown] : [],
     ),
     next: merged.length > perPage && last ? { time: last.time, key: last.key } : undefined,
+    recordIds: page.flatMap((candidate) => {
+      if (candidate.captured) return [candidate.captured.recordId];
+      const id = candidate.native?.eventId ?? '';
+      if (!exported.has(id)) return [];
+      const retraction = retractionIds.get(id);
+      return retraction === undefined ? [id] : [id, retraction];
+    }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { epcisQueryDocumentSchema } from '../../common/api/epcis.js';
+import { evidenceFlag } from '../../common/api/proofs.js';
 import { hasRole, idOf, stringFields, type AuditRule } from '../../common/audit/audit-policy.js';
 import {
   parseEpcisQuery,
@@ -47,10 +48,14 @@ const epcisQuerySchema = z
       description: 'From the Link: rel="next" header of the page before (base64url)',
       pattern: '^[A-Za-z0-9_-]+$',
     }),
+    // Not an EPCIS query parameter: Suyuan's own, as on the recall report and the trace. The
+    // answer carries the page's evidence under `suyuan:evidence`, an extension member the
+    // standard allows (docs/proofs.md); a client that does not ask gets the plain document.
+    evidence: evidenceFlag,
   })
-  .transform(({ perPage, nextPageToken, ...parameters }, context) => {
+  .transform(({ perPage, nextPageToken, evidence, ...parameters }, context) => {
     try {
-      return { perPage, nextPageToken, query: parseEpcisQuery(parameters) };
+      return { perPage, nextPageToken, evidence, query: parseEpcisQuery(parameters) };
     } catch (error) {
       if (!(error instanceof QueryParameterError)) throw error;
       context.addIssue({ code: 'custom', path: [error.parameter], message: error.message });
@@ -71,7 +76,7 @@ const queried =
       ? {
           action: 'epcis.query',
           target: target(request.params),
-          detail: stringFields(request.query, Object.keys(queryParameters())),
+          detail: stringFields(request.query, [...Object.keys(queryParameters()), 'evidence']),
         }
       : undefined;
 
@@ -86,7 +91,7 @@ export const queryEventsOperation = defineOperation({
   tag: TAG,
   query: epcisQuerySchema,
   answers: { 200: ld('The events') },
-  errors: [400],
+  errors: [400, 403],
   audit: queried(() => ''),
 });
 

@@ -12,6 +12,7 @@ import { queryDocument } from '../../common/epcis/query-document.js';
 import { EPCIS_VERSION_HEADERS } from '../../common/epcis/rest-binding.js';
 import { SuyuanError } from '../../common/errors.js';
 import { mountOperation } from '../../common/http/operations.js';
+import { evidenceFor, type EvidenceDeps } from '../../common/proofs/evidence.js';
 import type { Store } from '../../common/store/store.js';
 import type { TraceReads } from '../../common/trace/trace-reads.js';
 import { decodePosition, encodePosition, queryEpcisEvents } from './epcis-queries.js';
@@ -19,6 +20,8 @@ import { getEventOperation, queryEventsOperation } from './operations.js';
 
 export interface EpcisQueryRouteDeps {
   readonly store: Store;
+  /** Where a page's evidence comes from (docs/proofs.md); without it, none is given. */
+  readonly evidence?: EvidenceDeps;
   /** The trace read model: the products of the exported native batches. */
   readonly reads: Pick<TraceReads, 'batches'>;
 }
@@ -37,11 +40,20 @@ function nextLink(request: FastifyRequest, token: string): string {
 export function registerEpcisQueryRoutes(app: FastifyInstance, deps: EpcisQueryRouteDeps): void {
   mountOperation(app, queryEventsOperation, async ({ request, reply, query: parsed }) => {
     reply.headers(EPCIS_VERSION_HEADERS);
-    const { perPage, nextPageToken, query } = parsed;
+    const { perPage, nextPageToken, evidence, query } = parsed;
+    // Evidence carries whole events, past what a party's one step around may see.
+    if (evidence && !readsEverything(request.caller)) {
+      throw new SuyuanError('forbidden', 'evidence: only a regulator may ask for the evidence');
+    }
     const after = nextPageToken === undefined ? undefined : decodePosition(nextPageToken);
     const page = await queryEpcisEvents(deps, request.caller, query, perPage, after);
+    // The page's Link keeps evidence=true: each page carries the proofs of its own events.
     if (page.next) reply.header('link', nextLink(request, encodePosition(page.next)));
-    return reply.type('application/ld+json').send(queryDocument(page.events, page.contexts));
+    const proofs =
+      evidence && deps.evidence ? await evidenceFor(deps.evidence, page.recordIds) : undefined;
+    return reply
+      .type('application/ld+json')
+      .send(queryDocument(page.events, page.contexts, new Date(), proofs));
   });
 
   mountOperation(app, getEventOperation, async ({ request, reply, params }) => {

@@ -38,14 +38,22 @@ export interface SuspiciousCode extends Omit<CodeChecks, 'networks'> {
 }
 
 export interface CheckCounter {
-  /** Counts a check of `code` from `clientAddress` now, and gives the counts with it. */
-  record(code: string, clientAddress: string): CodeChecks;
+  /**
+   * Counts a check of `code` from `clientAddress` now, and gives the counts with it: at once from
+   * LMDB (embedded), after one shared store read for a code new to this instance (distributed).
+   */
+  record(code: string, clientAddress: string): CodeChecks | Promise<CodeChecks>;
   /** The suspicious codes, most recently checked first. */
   suspicious(limit: number): Promise<SuspiciousCode[]>;
   /** Writes the counts not yet written, and waits for the disk. */
   flush(): Promise<void>;
   /** Flushes, stops the timer and closes the file. */
   close(): Promise<void>;
+}
+
+/** The embedded platform's counter: every count is at hand, never a promise. */
+export interface LocalCheckCounter extends CheckCounter {
+  record(code: string, clientAddress: string): CodeChecks;
 }
 
 /** Where the check counts live, under the data directory. */
@@ -75,7 +83,7 @@ export function openCheckCounter(options: {
   readonly thresholds: SuspicionThresholds;
   readonly now?: () => Date;
   readonly onFlushError?: (error: unknown) => void;
-}): CheckCounter {
+}): LocalCheckCounter {
   const now = options.now ?? (() => new Date());
   const root: RootDatabase = open({ path: options.path, maxDbs: 2 });
   const counts: Database<CodeChecks, string> = root.openDB({ name: 'counts' });

@@ -86,11 +86,11 @@ async function answer(
     // A known batch is counted even when nothing of it is public (regulators see copied codes),
     // after the answer, so that it costs the answer nothing an unknown code's does not; made-up
     // codes are not counted, so a flood of them fills nothing.
-    if (production) setImmediate(() => deps.counter.record(batchId, request.ip));
+    if (production) setImmediate(() => void deps.counter.record(batchId, request.ip));
     if (json) throw new SuyuanError('not_found', NOTHING_PUBLIC);
     return html(reply.status(404), unknownCodePage(lang, code));
   }
-  const checks = deps.counter.record(batchId, request.ip);
+  const checks = await deps.counter.record(batchId, request.ip);
   const check: PublicCheck = {
     code,
     lang,

@@ -4,7 +4,7 @@
  * naming the variable.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,15 @@ describe('the checkpoint signing key', () => {
       firstUsedAt: body.issuedAt,
     };
     expect(checkpointSignedBy(signCheckpoint(body, again.privateKey), [published])).toBe(true);
+  });
+
+  it('is one key for projectors starting at once on one mounted file', async () => {
+    // Replicas of the projector share one key file (docker-compose.yml): the first start of
+    // several generates it once, and none reads it half written.
+    const path = join(dir, 'shared', 'checkpoint-signing-key.pem');
+    const keys = await Promise.all(Array.from({ length: 8 }, () => loadSigningKey(path, logger)));
+    expect(new Set(keys.map((key) => key.keyId)).size).toBe(1);
+    expect(readdirSync(join(dir, 'shared'))).toEqual(['checkpoint-signing-key.pem']);
   });
 
   it('refuses a file that is not an Ed25519 private key, naming the variable', async () => {
