@@ -5,8 +5,8 @@
  * or any defect report) whose upstream the common-cause signal walks. Retracted events and
  * productions that do not count are left out.
  */
-import type { Store } from '../../common/store/store.js';
-import { countingProductions, NOT_RETRACTED } from '../../common/store/projection-rules.js';
+import type { Store } from '../store/store.js';
+import { countingProductions, NOT_RETRACTED } from '../store/projection-rules.js';
 
 /** One subject's figures in a window: what the rules judge. */
 export interface SignalRow {
