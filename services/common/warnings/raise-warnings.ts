@@ -13,6 +13,8 @@ import type { FailedBatch, SignalRow } from './signal-queries.js';
 const SUBJECT_KIND = {
   'failure-rate-by-product': 'product',
   'failure-rate-by-producer': 'party',
+  'failure-rate-by-region': 'region',
+  'failure-rate-by-hazard': 'hazard',
   'failures-by-producer': 'party',
   'defects-by-product': 'product',
   'failed-outputs-by-upstream-batch': 'batch',
