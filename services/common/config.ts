@@ -66,6 +66,7 @@ export const environmentSchema = z.object({
   SUYUAN_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   SUYUAN_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NOTIFIER_POLL_INTERVAL_MS: positiveInt(500),
+  SUYUAN_WARNING_WATCH_INTERVAL_MS: positiveInt(60_000),
   SUYUAN_SIGNING_KEY_FILE: z.string().min(1).optional(),
   SUYUAN_CHECKPOINT_INTERVAL_MS: positiveInt(10_000),
   SUYUAN_CHECKPOINT_EVERY_EVENTS: positiveInt(1_000),
@@ -204,6 +205,8 @@ export interface Config {
   readonly recallPolicy: RecallPolicy;
   /** The rules that turn signals into risk warnings (SUYUAN_WARNING_RULES). */
   readonly warningRules: readonly WarningRule[];
+  /** How often the recall service looks for new 一级 warnings to push to regulators. */
+  readonly warningWatchIntervalMs: number;
   readonly webhooks: {
     /** Delays before each retry, in milliseconds; attempts = retries + 1. */
     readonly retrySchedule: readonly number[];
@@ -354,6 +357,7 @@ export function loadConfig(
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
     warningRules: warningRulesFrom(e.SUYUAN_WARNING_RULES),
+    warningWatchIntervalMs: e.SUYUAN_WARNING_WATCH_INTERVAL_MS,
     webhooks: Object.freeze({
       retrySchedule: Object.freeze(retryScheduleFrom(e.SUYUAN_WEBHOOK_RETRY_SCHEDULE)),
       timeoutMs: e.SUYUAN_WEBHOOK_TIMEOUT_MS,

@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const WARNING_SIGNALS = [
   'failure-rate-by-product',
   'failure-rate-by-producer',
+  'failure-rate-by-region',
+  'failure-rate-by-hazard',
   'failures-by-producer',
   'defects-by-product',
   'failed-outputs-by-upstream-batch',
@@ -19,6 +21,8 @@ export type WarningSignal = (typeof WARNING_SIGNALS)[number];
 export const RATE_SIGNALS: ReadonlySet<WarningSignal> = new Set([
   'failure-rate-by-product',
   'failure-rate-by-producer',
+  'failure-rate-by-region',
+  'failure-rate-by-hazard',
 ]);
 
 const DURATION = /^(\d+)(m|h|d)$/;
@@ -59,7 +63,9 @@ export const windowMs = (rule: WarningRule): number => {
  * in a large series is noise, not a trend); three failures of one producer in ninety days are a
  * pattern whatever its volume; three defect or complaint reports on one product in a month are a
  * cluster; three failed batches sharing one upstream batch point at that batch as the common cause
- * of contamination, which is why that rule alone is 一级.
+ * of contamination, which is why that rule alone is 一级. By region and by hazard the bar is ten
+ * tests, since a division or a hazard spans many producers, and the level is 三级 (study further):
+ * a region's or a hazard's rate names no one to act on, only where to look.
  */
 export const DEFAULT_WARNING_RULES: readonly WarningRule[] = Object.freeze([
   {
@@ -77,6 +83,22 @@ export const DEFAULT_WARNING_RULES: readonly WarningRule[] = Object.freeze([
     minSamples: 5,
     threshold: 0.2,
     level: 2,
+  },
+  {
+    id: 'region-failure-rate',
+    signal: 'failure-rate-by-region',
+    window: '30d',
+    minSamples: 10,
+    threshold: 0.2,
+    level: 3,
+  },
+  {
+    id: 'hazard-failure-rate',
+    signal: 'failure-rate-by-hazard',
+    window: '30d',
+    minSamples: 10,
+    threshold: 0.2,
+    level: 3,
   },
   {
     id: 'producer-repeated-failures',

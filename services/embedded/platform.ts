@@ -82,6 +82,7 @@ export async function startEmbeddedPlatform(
   await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.
   const running = await serve(config, http, foundations, {
+    'the warning watch': recall.warningWatch,
     'the notifier': recall.notifier,
     'the recall consumer': recall.consumer,
     'the projector': projector,

@@ -56,15 +56,34 @@ const eventTime = time.refine(
 );
 const unit = text(32);
 
+const locationFields = {
+  gln: z
+    .string()
+    .regex(/^\d{13}$/, 'must be a 13-digit GLN')
+    .nullish()
+    .transform((v) => v ?? null),
+  siteId: optionalText(128),
+  name: optionalText(256),
+};
+
 const location = z
+  .strictObject(locationFields)
+  .nullish()
+  .transform((v) => v ?? null);
+
+/**
+ * A production site's location may name its administrative division (行政区划): the six-digit
+ * GB/T 2260 code of the county, city or province (330106, 330100, 330000). Only a production
+ * carries it (BatchProduced v3): failure rates by region count where a batch was made.
+ */
+const productionLocation = z
   .strictObject({
-    gln: z
+    ...locationFields,
+    region: z
       .string()
-      .regex(/^\d{13}$/, 'must be a 13-digit GLN')
+      .regex(/^\d{6}$/, 'must be a six-digit administrative division code (GB/T 2260)')
       .nullish()
       .transform((v) => v ?? null),
-    siteId: optionalText(128),
-    name: optionalText(256),
   })
   .nullish()
   .transform((v) => v ?? null);
@@ -100,6 +119,7 @@ const batchIds = z.array(identifier).min(1, 'must name at least one batch').max(
 
 const batchProduced = z.strictObject({
   ...envelope,
+  location: productionLocation,
   batchId: identifier,
   product: z.strictObject({ id: identifier, name: text(256) }),
   quantity,
@@ -151,6 +171,8 @@ const inspectionRecorded = z.strictObject({
     .default([]),
   standard: optionalText(256),
   report: optionalText(1024),
+  /** The hazard tested for (危害因素): failure rates by hazard are counted from it. */
+  hazard: optionalText(256),
 });
 
 const defectReported = z.strictObject({

@@ -1,7 +1,8 @@
 /**
  * The recall service: the recall consumer (opens recalls, keeps them standing), the notifier
- * (webhook deliveries with retries) and the recall routes. Run exactly one: the notifier assumes
- * it is the only one delivering from its store. The routes and the notifier read the store, so
+ * (webhook deliveries with retries), the warning watch (new 一级 risk warnings recorded for
+ * regulators, which the notifier then pushes) and the recall routes. Run exactly one: the notifier
+ * assumes it is the only one delivering from its store. The routes and the notifier read the store, so
  * they start at once; the consumer joins its group meanwhile
  * (common/runtime/background-consumer.ts).
  */
@@ -22,6 +23,7 @@ import type { TraceReads } from '../common/trace/trace-reads.js';
 import { startNotifier } from './notifier/notifier.js';
 import { recallConsumerHealth, startRecallService } from './recall-service.js';
 import { registerRecallRoutes } from './routes.js';
+import { startWarningWatch } from './warnings/warning-watch.js';
 
 /** The party the platform's own services act as in the events they write. */
 export const SYSTEM_PARTY_ID = 'suyuan';
@@ -36,11 +38,16 @@ export function mountRecallApi(
 
 export interface RecallWorkers {
   readonly notifier: Worker;
+  /** Records new 一级 warnings for regulators, on a schedule; stop it before the notifier. */
+  readonly warningWatch: Worker;
   /** The recall consumer, joining its group in the background; its health is there at once. */
   readonly consumer: BackgroundConsumer;
 }
 
-/** Starts the notifier, and the recall consumer in the background; stop them in that order. */
+/**
+ * Starts the notifier, the warning watch, and the recall consumer in the background; stop the
+ * watch, the notifier, then the consumer.
+ */
 export async function startRecallWorkers(
   config: Config,
   logger: Logger,
@@ -57,6 +64,12 @@ export async function startRecallWorkers(
     logger,
     ...config.webhooks,
   });
+  const warningWatch = startWarningWatch({
+    store: foundations.store,
+    logger,
+    rules: config.warningRules,
+    intervalMs: config.warningWatchIntervalMs,
+  });
   const deps = {
     ...foundations,
     reads,
@@ -70,7 +83,7 @@ export async function startRecallWorkers(
   const consumer = startInBackground(health, logger, (onStateChange) =>
     startRecallService({ ...deps, health, onStateChange }),
   );
-  return { notifier, consumer };
+  return { notifier, warningWatch, consumer };
 }
 
 export async function startRecallProcess(config: Config, logger: Logger): Promise<RunningService> {
@@ -78,7 +91,7 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const metrics = createMetrics({ service: 'recall' });
   metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, RECALL_GROUP);
   const reads = createStoreTraceReads(foundations.store);
-  const { notifier, consumer } = await startRecallWorkers(
+  const { notifier, warningWatch, consumer } = await startRecallWorkers(
     config,
     logger,
     foundations,
@@ -88,6 +101,7 @@ export async function startRecallProcess(config: Config, logger: Logger): Promis
   const http = await createServiceHttp(config, logger, foundations, metrics, [consumer]);
   mountRecallApi(http.app, foundations, reads);
   return serve(config, http, foundations, {
+    'the warning watch': warningWatch,
     'the notifier': notifier,
     'the recall consumer': consumer,
   });

@@ -132,19 +132,15 @@ const line = fc.record({ batchId: identifier, quantity, unit: unitText });
 const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 4, selector: (l) => l.batchId });
 const batchIds = fc.array(identifier, { minLength: 1, maxLength: 4 });
 
+const locationFields = {
+  gln: optional(fc.stringMatching(/^\d{13}$/)),
+  siteId: optional(text(128)),
+  name: optional(text(256)),
+};
 const envelope = {
   eventId: fc.uuid(),
   eventTime: time(Date.now()),
-  location: optional(
-    fc.record(
-      {
-        gln: optional(fc.stringMatching(/^\d{13}$/)),
-        siteId: optional(text(128)),
-        name: optional(text(256)),
-      },
-      { requiredKeys: [] },
-    ),
-  ),
+  location: optional(fc.record(locationFields, { requiredKeys: [] })),
   operator: optional(text(128)),
 };
 const ENVELOPE_REQUIRED = ['eventType', 'eventId', 'eventTime'] as const;
@@ -153,6 +149,13 @@ const ENVELOPE_REQUIRED = ['eventType', 'eventId', 'eventTime'] as const;
 const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, string[]]> = {
   BatchProduced: [
     {
+      // A production site may name its administrative division (BatchProduced v3).
+      location: optional(
+        fc.record(
+          { ...locationFields, region: optional(fc.stringMatching(/^\d{6}$/)) },
+          { requiredKeys: [] },
+        ),
+      ),
       batchId: identifier,
       product: fc.record({ id: identifier, name: text(256) }),
       quantity,
@@ -192,6 +195,7 @@ const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, 
       ),
       standard: optional(text(256)),
       report: optional(text(1024)),
+      hazard: optional(text(256)),
     },
     ['batchId', 'kind', 'result'],
   ],

@@ -16,6 +16,7 @@ export function sampleEvents(): SuyuanEvent[] {
       eventType: 'BatchProduced',
       ...envelope('00000000-0000-4000-8000-000000000001'),
       epcisEventId: null,
+      location: { gln: '6901234000017', siteId: 'line-2', name: '二号车间', region: '330106' },
       batchId: 'B-1',
       product: { id: '06901234567892', name: '全脂乳粉 Whole milk powder' },
       quantity: 1200,
@@ -57,6 +58,7 @@ export function sampleEvents(): SuyuanEvent[] {
       ],
       standard: 'GB 2761-2017',
       report: 'SAMR-2026-0193',
+      hazard: '黄曲霉毒素M1 aflatoxin M1',
     },
     {
       eventType: 'DefectReported',

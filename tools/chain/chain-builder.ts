@@ -20,7 +20,15 @@ export interface ChainLocation {
   readonly gln: string;
   readonly siteId: string;
   readonly name: string;
+  /** The site's administrative division (GB/T 2260 code), written on the batches made there. */
+  readonly region?: string;
 }
+
+/** A production's site with its division, null when the chain gives none. */
+const withRegion = <T extends { location: ChainLocation | null }>(envelope: T) => ({
+  ...envelope,
+  location: envelope.location && { ...envelope.location, region: envelope.location.region ?? null },
+});
 
 /** Where a party acts and who answers for it there (责任人). */
 export interface ChainSite {
@@ -44,6 +52,8 @@ export interface InspectionSpec {
   readonly standard: string;
   readonly report: string;
   readonly findings: readonly Finding[];
+  /** The hazard tested for (危害因素), when the chain names one. */
+  readonly hazard?: string;
 }
 
 /** An event's id and times. */
@@ -97,7 +107,7 @@ export function createChainBuilder(sites: ReadonlyMap<string, ChainSite>, stamp:
       unit: string,
       inputs: readonly Line[] = [],
     ): EventOf<'BatchProduced'> => ({
-      ...envelope(party, `produce/${batchId}`),
+      ...withRegion(envelope(party, `produce/${batchId}`)),
       eventType: 'BatchProduced',
       batchId,
       product: { id: product.id, name: product.name },
@@ -141,6 +151,7 @@ export function createChainBuilder(sites: ReadonlyMap<string, ChainSite>, stamp:
       findings: spec.findings.map(([item, value, limit, unit]) => ({ item, value, limit, unit })),
       standard: spec.standard,
       report: spec.report,
+      hazard: spec.hazard ?? null,
     }),
   };
 }

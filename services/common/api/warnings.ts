@@ -9,7 +9,7 @@ import { time } from './scalars.js';
 export const WARNING_STATUSES = ['open', 'acknowledged', 'dismissed', 'escalated'] as const;
 export type WarningStatus = (typeof WARNING_STATUSES)[number];
 
-export const WARNING_SUBJECTS = ['product', 'party', 'batch'] as const;
+export const WARNING_SUBJECTS = ['product', 'party', 'batch', 'region', 'hazard'] as const;
 
 export const warningStateChangeSchema = z
   .strictObject({

@@ -111,6 +111,8 @@ export function produced(
     eventType: 'BatchProduced',
     ...envelopeOf(request, `produced/${output.batchId}`),
     epcisEventId: request.epcisEventId,
+    // EPCIS names no administrative division of a location.
+    location: withoutRegion(envelopeOf(request, `produced/${output.batchId}`).location),
     batchId: output.batchId,
     product: productOf(request, output.batchId),
     quantity: output.quantity,
@@ -126,3 +128,6 @@ export const empty = (): MappedEvent => ({
   forbidden: undefined,
   learned: {},
 });
+
+const withoutRegion = <T extends object>(location: T | null) =>
+  location === null ? null : { ...location, region: null };

@@ -100,6 +100,7 @@ export function inspectionsOf(request: MapRequest, lines: readonly Line[]): Unst
     findings,
     standard: text(standard, 256),
     report: reportOf(request),
+    hazard: null,
   }));
 }
 

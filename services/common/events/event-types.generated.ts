@@ -17,6 +17,8 @@ export interface BatchProduced {
     /** The party's own site code. */
     readonly siteId: null | string;
     readonly name: null | string;
+    /** The administrative division (行政区划) of the site, its six-digit GB/T 2260 code, e.g. 330106; failure rates by region are counted from the production site's. */
+    readonly region: null | string;
   };
   /** The responsible person (责任人). */
   readonly operator: null | string;
@@ -137,6 +139,8 @@ export interface InspectionRecorded {
   readonly standard: null | string;
   /** Report number or URL. */
   readonly report: null | string;
+  /** The hazard the test is for (危害因素), in the lab's words or a code, e.g. 黄曲霉毒素M1, Listeria monocytogenes, lead: a failure found it, a pass ruled it out. Failure rates by hazard are counted from it. */
+  readonly hazard: null | string;
   /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
   readonly epcisEventId: null | string;
 }

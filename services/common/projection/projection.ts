@@ -154,6 +154,7 @@ function projectProduced(event: EventOf<'BatchProduced'>, rows: ProjectionRows):
     unit: event.unit,
     produced_at: event.eventTime,
     recorded_at: event.recordedAt,
+    region: event.location?.region ?? null,
   });
   for (const input of event.inputs) {
     rows.derivations_by_input.push({
@@ -213,6 +214,7 @@ function projectInspection(event: EventOf<'InspectionRecorded'>, rows: Projectio
     standard: event.standard,
     report: event.report,
     findings: JSON.stringify(event.findings),
+    hazard: event.hazard,
     at: event.eventTime,
   });
 }

@@ -1,25 +1,38 @@
 /**
  * The notifier's reads and writes. Delivery state lives only in the store (`notice_deliveries`,
- * one row per attempt), so any notifier process can pick up where another stopped.
+ * one row per attempt), so any notifier process can pick up where another stopped. Two kinds of
+ * notice are delivered the same way: recall notices (`recall_notices`) and the 一级 warnings the
+ * warning watch records for regulators (`warning_notices`, ../warnings/warning-watch.ts).
  */
 import { LIVE_RECALLS } from '../../common/store/projection-rules.js';
 import type { Store } from '../../common/store/store.js';
 
-/** A notice whose next delivery attempt is due, with everything needed to send it. */
+export type NoticeKind = 'recall-notice' | 'risk-warning';
+
+/** A notice of either kind whose next delivery attempt is due, with everything to send it. */
 export interface DueNotice {
+  readonly kind: NoticeKind;
+  /** The `webhook-id`: stable across retries, the receiver's key to dedupe on. */
   readonly noticeId: string;
-  readonly recallId: string;
   readonly recipient: string;
-  /** `recall_notices.batches` as stored: JSON of `NoticeLine[]`, parsed when the body is built. */
-  readonly batchesJson: string;
-  readonly actions: readonly string[];
-  readonly deadline: string;
-  readonly issuedAt: string;
-  readonly recall: { readonly level: number; readonly mode: string; readonly reason: string };
+  /** The JSON body, built from the stored notice when it is due. */
+  readonly body: object;
   readonly url: string;
   readonly secret: string | null;
   /** Attempts already recorded; the next one is `attempts + 1`. */
   readonly attempts: number;
+}
+
+/** The JSON body of a recall notice webhook. */
+export interface WebhookNotice {
+  readonly noticeId: string;
+  readonly recallId: string;
+  readonly recipient: string;
+  readonly batches: ReadonlyArray<{ batchId: string; quantity: number; unit: string }>;
+  readonly actions: readonly string[];
+  readonly deadline: string;
+  readonly issuedAt: string;
+  readonly recall: { readonly level: number; readonly mode: string; readonly reason: string };
 }
 
 interface DueRow {
@@ -37,6 +50,19 @@ interface DueRow {
   reason: string;
   attempts: number;
 }
+
+/**
+ * The attempts so far of each notice of `table`, to LEFT JOIN: a notice never attempted has none
+ * (and reads `attempts = 0`).
+ */
+const ATTEMPTS_SO_FAR = (table: 'recall_notices' | 'warning_notices') => `LEFT JOIN (
+  SELECT notice_id, max(attempt) AS attempts, argMax(tuple(next_attempt_at), attempt).1 AS next_at,
+         countIf(status = 'delivered') AS delivered
+  FROM notice_deliveries FINAL WHERE notice_id IN (SELECT notice_id FROM ${table})
+  GROUP BY notice_id)`;
+
+const DUE = `d.attempts = 0
+   OR (d.delivered = 0 AND d.next_at <= fromUnixTimestamp64Milli({nowMs:Int64}, 'UTC'))`;
 
 /**
  * One query for the whole round, however many parties a recall reaches. Due = the recipient has a
@@ -58,29 +84,97 @@ INNER JOIN (SELECT party_id, webhook_url, webhook_secret FROM parties FINAL
             WHERE coalesce(webhook_url, '') != '') AS p ON p.party_id = n.recipient
 INNER JOIN (SELECT recall_id, level, mode, reason FROM (${LIVE_RECALLS})) AS r
   ON r.recall_id = n.recall_id
-LEFT JOIN (SELECT notice_id, max(attempt) AS attempts, argMax(tuple(next_attempt_at), attempt).1 AS next_at,
-                  countIf(status = 'delivered') AS delivered
-           FROM notice_deliveries FINAL GROUP BY notice_id) AS d ON d.notice_id = n.notice_id
-WHERE d.attempts = 0
-   OR (d.delivered = 0 AND d.next_at <= fromUnixTimestamp64Milli({nowMs:Int64}, 'UTC'))
+${ATTEMPTS_SO_FAR('recall_notices')} AS d ON d.notice_id = n.notice_id
+WHERE ${DUE}
 ORDER BY n.issued_at, n.notice_id
 LIMIT {limit:UInt32}`;
 
 export async function findDueNotices(store: Store, now: Date, limit: number): Promise<DueNotice[]> {
   const rows = await store.query<DueRow>(DUE_NOTICES_SQL, { nowMs: now.getTime(), limit });
   return rows.map((row) => ({
+    kind: 'recall-notice',
     noticeId: row.notice_id,
-    recallId: row.recall_id,
     recipient: row.recipient,
-    batchesJson: row.batches,
-    actions: row.actions,
-    deadline: new Date(row.deadline).toISOString(),
-    issuedAt: new Date(row.issued_at).toISOString(),
-    recall: { level: row.level, mode: row.mode, reason: row.reason },
+    body: recallNoticeBody(row),
     url: row.url,
     secret: row.secret,
     attempts: row.attempts,
   }));
+}
+
+function recallNoticeBody(row: DueRow): WebhookNotice {
+  const lines = JSON.parse(row.batches) as WebhookNotice['batches'];
+  return {
+    noticeId: row.notice_id,
+    recallId: row.recall_id,
+    recipient: row.recipient,
+    batches: lines.map(({ batchId, quantity, unit }) => ({ batchId, quantity, unit })),
+    actions: row.actions,
+    deadline: new Date(row.deadline).toISOString(),
+    issuedAt: new Date(row.issued_at).toISOString(),
+    recall: { level: row.level, mode: row.mode, reason: row.reason },
+  };
+}
+
+/** The JSON body of a risk warning webhook: the warning as the watch first saw it raised. */
+export interface WebhookWarning {
+  readonly kind: 'risk-warning';
+  readonly noticeId: string;
+  readonly recipient: string;
+  readonly raisedAt: string;
+  readonly warning: object;
+}
+
+interface DueWarningRow {
+  notice_id: string;
+  recipient: string;
+  warning: string;
+  raised_at: string;
+  url: string;
+  secret: string | null;
+  attempts: number;
+}
+
+/** Due as recall notices are, to a regulator that has a webhook. */
+const DUE_WARNING_NOTICES_SQL = `
+SELECT n.notice_id AS notice_id, n.recipient AS recipient, n.warning AS warning,
+       n.raised_at AS raised_at, p.webhook_url AS url, p.webhook_secret AS secret,
+       d.attempts AS attempts
+FROM (SELECT notice_id, recipient, warning, raised_at FROM warning_notices FINAL) AS n
+INNER JOIN (SELECT party_id, webhook_url, webhook_secret FROM parties FINAL
+            WHERE coalesce(webhook_url, '') != '') AS p ON p.party_id = n.recipient
+${ATTEMPTS_SO_FAR('warning_notices')} AS d ON d.notice_id = n.notice_id
+WHERE ${DUE}
+ORDER BY n.raised_at, n.notice_id
+LIMIT {limit:UInt32}`;
+
+export async function findDueWarningNotices(
+  store: Store,
+  now: Date,
+  limit: number,
+): Promise<DueNotice[]> {
+  const rows = await store.query<DueWarningRow>(DUE_WARNING_NOTICES_SQL, {
+    nowMs: now.getTime(),
+    limit,
+  });
+  return rows.map((row) => {
+    const body: WebhookWarning = {
+      kind: 'risk-warning',
+      noticeId: row.notice_id,
+      recipient: row.recipient,
+      raisedAt: new Date(row.raised_at).toISOString(),
+      warning: JSON.parse(row.warning) as object,
+    };
+    return {
+      kind: 'risk-warning',
+      noticeId: row.notice_id,
+      recipient: row.recipient,
+      body,
+      url: row.url,
+      secret: row.secret,
+      attempts: row.attempts,
+    };
+  });
 }
 
 export type DeliveryStatus = 'delivered' | 'failed';

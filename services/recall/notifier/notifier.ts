@@ -1,5 +1,5 @@
 /**
- * Delivers recall notices to the parties' webhooks (Standard Webhooks: signed, timestamped, the
+ * Delivers recall notices, and the 一级 risk warnings recorded for regulators, to the parties' webhooks (Standard Webhooks: signed, timestamped, the
  * notice id as `webhook-id`), retrying on the configured schedule and recording every attempt in
  * `notice_deliveries`. A notice whose attempts are exhausted, or whose target is refused, is given
  * up: its last row is `failed` without a next attempt, visible and never dropped.
@@ -16,12 +16,15 @@ import type { Logger } from '../../common/logger.js';
 import type { Store } from '../../common/store/store.js';
 import {
   findDueNotices,
+  findDueWarningNotices,
   loadEndpoints,
   recordAttempts,
   type DeliveryRow,
   type DueNotice,
   type EndpointRow,
 } from './notifier-queries.js';
+
+export type { WebhookNotice, WebhookWarning } from './notifier-queries.js';
 import { signWebhook } from './webhook-signature.js';
 import {
   checkWebhookTarget,
@@ -52,19 +55,7 @@ export interface Notifier {
   stop(): Promise<void>;
 }
 
-/** The JSON body of a notice webhook. */
-export interface WebhookNotice {
-  readonly noticeId: string;
-  readonly recallId: string;
-  readonly recipient: string;
-  readonly batches: ReadonlyArray<{ batchId: string; quantity: number; unit: string }>;
-  readonly actions: readonly string[];
-  readonly deadline: string;
-  readonly issuedAt: string;
-  readonly recall: { readonly level: number; readonly mode: string; readonly reason: string };
-}
-
-/** Notices taken per round; the rest are due again in the next round. */
+/** Notices of each kind taken per round; the rest are due again in the next round. */
 const ROUND_LIMIT = 500;
 /** Attempts recorded together at most, and the longest an attempt waits to be recorded. */
 const RECORD_BATCH = 256;
@@ -125,7 +116,11 @@ export function startNotifier(deps: NotifierDeps): Promise<Notifier> {
 }
 
 async function runRound(ctx: Context): Promise<void> {
-  const due = await findDueNotices(ctx.store, ctx.now(), ROUND_LIMIT);
+  // Up to the limit of each kind: a round full of recall notices still takes the warnings.
+  const due = [
+    ...(await findDueNotices(ctx.store, ctx.now(), ROUND_LIMIT)),
+    ...(await findDueWarningNotices(ctx.store, ctx.now(), ROUND_LIMIT)),
+  ];
   if (due.length === 0) return;
   const endpoints = await loadEndpoints(
     ctx.store,
@@ -249,7 +244,7 @@ async function send(ctx: Context, notice: DueNotice, at: Date): Promise<Outcome>
   try {
     const target = await checkWebhookTarget(notice.url, { allowPrivate: ctx.allowPrivate });
     if (!target.allowed) return failure(target.reason, null, target.permanent);
-    const body = JSON.stringify(noticeBody(notice));
+    const body = JSON.stringify(notice.body);
     const response = await postToTarget(
       target,
       webhookHeaders(ctx, notice, at, body),
@@ -274,20 +269,6 @@ const failure = (error: string, httpStatus: number | null, permanent = false): O
   error: error.slice(0, ERROR_TEXT_LIMIT),
   permanent,
 });
-
-function noticeBody(notice: DueNotice): WebhookNotice {
-  const lines = JSON.parse(notice.batchesJson) as WebhookNotice['batches'];
-  return {
-    noticeId: notice.noticeId,
-    recallId: notice.recallId,
-    recipient: notice.recipient,
-    batches: lines.map(({ batchId, quantity, unit }) => ({ batchId, quantity, unit })),
-    actions: notice.actions,
-    deadline: notice.deadline,
-    issuedAt: notice.issuedAt,
-    recall: notice.recall,
-  };
-}
 
 function webhookHeaders(ctx: Context, notice: DueNotice, at: Date, body: string) {
   const timestamp = Math.floor(at.getTime() / 1000);
@@ -314,6 +295,7 @@ function webhookHeaders(ctx: Context, notice: DueNotice, at: Date, body: string)
 /** Fields first, a fixed message; never the secret, and only the URL's host. */
 function logAttempt(logger: Logger, notice: DueNotice, row: DeliveryRow) {
   const fields = {
+    kind: notice.kind,
     noticeId: notice.noticeId,
     recipient: notice.recipient,
     host: URL.canParse(notice.url) ? new URL(notice.url).host : undefined,

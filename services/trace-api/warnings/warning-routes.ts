@@ -9,7 +9,7 @@ import { invalidInput } from '../../common/invalid-input.js';
 import { LIVE_RECALLS } from '../../common/store/projection-rules.js';
 import type { Store } from '../../common/store/store.js';
 import type { WarningRule } from '../../common/warning-rules.js';
-import { computeWarnings } from './compute-warnings.js';
+import { computeWarnings } from '../../common/warnings/compute-warnings.js';
 import {
   changeWarningStateOperation,
   listWarningsOperation,

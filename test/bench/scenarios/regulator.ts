@@ -15,7 +15,7 @@ import { DEFAULT_WARNING_RULES } from '../../../services/common/warning-rules.js
 import { fsmaCsv, fsmaXlsx } from '../../../services/trace-api/fsma204/fsma-files.js';
 import { exportFsma204 } from '../../../services/trace-api/fsma204/fsma-routes.js';
 import { findGaps } from '../../../services/trace-api/gaps/find-gaps.js';
-import { computeWarnings } from '../../../services/trace-api/warnings/compute-warnings.js';
+import { computeWarnings } from '../../../services/common/warnings/compute-warnings.js';
 import { latencyStats, loadAverage } from '../generator/stats.js';
 import { ensureTraceGraph } from '../generator/trace-graph.js';
 import type { Figure, Scenario, ScenarioResult } from './types.js';

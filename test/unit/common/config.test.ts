@@ -120,6 +120,8 @@ describe('configuration', () => {
     expect(loadConfig({}).warningRules.map((rule) => [rule.id, rule.level])).toEqual([
       ['product-failure-rate', 2],
       ['producer-failure-rate', 2],
+      ['region-failure-rate', 3],
+      ['hazard-failure-rate', 3],
       ['producer-repeated-failures', 2],
       ['product-defect-cluster', 2],
       ['common-upstream-cause', 1],

@@ -343,8 +343,9 @@ describe('notifier', () => {
       { ids: noticeIds },
     );
     expect(row?.n).toBe(parties.length);
-    // The due notices and their endpoints: at most two queries a round, however many notices.
-    expect(rounds.queries - before.queries).toBeLessThanOrEqual(2 * (rounds.count - before.count));
+    // The due notices of each kind (recall notices, warnings) and their endpoints: at most three
+    // queries a round, however many notices.
+    expect(rounds.queries - before.queries).toBeLessThanOrEqual(3 * (rounds.count - before.count));
   });
 
   it('keeps connections to a receiver open across notices, and reconnects once it closes them', async () => {

@@ -5,14 +5,16 @@
  * warning, and what a regulator decided about it (its state) still holds. The common-cause signal
  * is computed here too, from the failed batches and the derivation edges above them.
  */
-import type { WarningView } from '../../common/api/warnings.js';
-import { stableUuid } from '../../common/stable-id.js';
-import { RATE_SIGNALS, type WarningRule } from '../../common/warning-rules.js';
+import type { WarningView } from '../api/warnings.js';
+import { stableUuid } from '../stable-id.js';
+import { RATE_SIGNALS, type WarningRule } from '../warning-rules.js';
 import type { FailedBatch, SignalRow } from './signal-queries.js';
 
 const SUBJECT_KIND = {
   'failure-rate-by-product': 'product',
   'failure-rate-by-producer': 'party',
+  'failure-rate-by-region': 'region',
+  'failure-rate-by-hazard': 'hazard',
   'failures-by-producer': 'party',
   'defects-by-product': 'product',
   'failed-outputs-by-upstream-batch': 'batch',

@@ -2,11 +2,12 @@
  * The warnings of the moment: every configured rule's signal computed from the projection over
  * its window, raised where it reaches its threshold, with each warning's state from
  * `warning_states`. Computed on each read, so a warning is never staler than the projection; the
- * state is what persists, keyed by the warning's stable id.
+ * state is what persists, keyed by the warning's stable id. Shared by the trace API's routes and
+ * the recall service's warning watch, which pushes the 一级 ones to regulators.
  */
-import type { WarningStateChange, WarningView } from '../../common/api/warnings.js';
-import type { Store } from '../../common/store/store.js';
-import { windowMs, type WarningRule } from '../../common/warning-rules.js';
+import type { WarningStateChange, WarningView } from '../api/warnings.js';
+import type { Store } from '../store/store.js';
+import { windowMs, type WarningRule } from '../warning-rules.js';
 import { commonCauses, raiseWarnings, type Edge } from './raise-warnings.js';
 import {
   findFailedBatches,

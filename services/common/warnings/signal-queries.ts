@@ -1,12 +1,13 @@
 /**
  * The signals of risk early warning, as ClickHouse SQL over the projection of record: failure
- * rates and counts of inspections by product and by producer, defect and complaint reports by
+ * rates and counts of inspections by product and by producer, failure rates by region (the
+ * administrative division of the site the batch was made at) and by hazard (the one tested for), defect and complaint reports by
  * product, each over a sliding window from `{since}`; and the failed batches (a failed inspection
  * or any defect report) whose upstream the common-cause signal walks. Retracted events and
  * productions that do not count are left out.
  */
-import type { Store } from '../../common/store/store.js';
-import { countingProductions, NOT_RETRACTED } from '../../common/store/projection-rules.js';
+import type { Store } from '../store/store.js';
+import { countingProductions, NOT_RETRACTED } from '../store/projection-rules.js';
 
 /** One subject's figures in a window: what the rules judge. */
 export interface SignalRow {
@@ -24,21 +25,26 @@ export interface SignalRow {
 const SINCE = "parseDateTime64BestEffort({since:String}, 3, 'UTC')";
 
 const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
-    i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer
+    i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer,
+    b.region AS region, i.hazard AS hazard
   FROM (SELECT * FROM inspections FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS i
   INNER JOIN (${countingProductions(`(SELECT batch_id FROM inspections WHERE at >= ${SINCE})`)}) AS b
     ON b.batch_id = i.batch_id`;
 
-/** Inspections by `key`; subjects with at least one failure. */
-const inspectionSignal = (key: 'product_id' | 'producer') => `SELECT ${key} AS subject,
+/**
+ * Inspections by `key`; subjects with at least one failure. An inspection without a region or a
+ * hazard counts under none (the optional dimensions are left out, not lumped together).
+ */
+const inspectionSignal = (key: 'product_id' | 'producer' | 'region' | 'hazard') => `SELECT
+    assumeNotNull(${key}) AS subject,
     count() AS samples, countIf(result = 'FAIL') AS failures,
-    ${key === 'product_id' ? 'product_id' : 'CAST(NULL AS Nullable(String))'} AS productId,
-    ${key === 'producer' ? 'producer' : 'CAST(NULL AS Nullable(String))'} AS partyId,
+    ${key === 'product_id' ? 'any(product_id)' : 'CAST(NULL AS Nullable(String))'} AS productId,
+    ${key === 'producer' ? 'any(producer)' : 'CAST(NULL AS Nullable(String))'} AS partyId,
     arraySort(groupArrayIf(event_id, result = 'FAIL')) AS inspectionEventIds,
     CAST([] AS Array(String)) AS defectEventIds,
     arraySort(groupUniqArrayIf(batch_id, result = 'FAIL')) AS batchIds,
     maxIf(at, result = 'FAIL') AS latestAt
-  FROM (${INSPECTIONS_IN_WINDOW})
+  FROM (${INSPECTIONS_IN_WINDOW}) WHERE ${key} IS NOT NULL
   GROUP BY subject HAVING failures > 0`;
 
 /** Defect and complaint reports by product: the count of distinct reports. */
@@ -56,12 +62,16 @@ const DEFECTS_BY_PRODUCT = `SELECT b.product_id AS subject,
 export type TabularSignal =
   | 'failure-rate-by-product'
   | 'failure-rate-by-producer'
+  | 'failure-rate-by-region'
+  | 'failure-rate-by-hazard'
   | 'failures-by-producer'
   | 'defects-by-product';
 
 const SIGNAL_SQL: Record<TabularSignal, string> = {
   'failure-rate-by-product': inspectionSignal('product_id'),
   'failure-rate-by-producer': inspectionSignal('producer'),
+  'failure-rate-by-region': inspectionSignal('region'),
+  'failure-rate-by-hazard': inspectionSignal('hazard'),
   'failures-by-producer': inspectionSignal('producer'),
   'defects-by-product': DEFECTS_BY_PRODUCT,
 };

@@ -8,11 +8,11 @@ import type { WarningRule } from '../../../../services/common/warning-rules.js';
 import {
   commonCauses,
   raiseWarnings,
-} from '../../../../services/trace-api/warnings/raise-warnings.js';
+} from '../../../../services/common/warnings/raise-warnings.js';
 import type {
   FailedBatch,
   SignalRow,
-} from '../../../../services/trace-api/warnings/signal-queries.js';
+} from '../../../../services/common/warnings/signal-queries.js';
 
 const since = new Date('2026-11-01T00:00:00Z');
 const rateRule: WarningRule = {
