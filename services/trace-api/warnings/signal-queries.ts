@@ -23,7 +23,8 @@ export interface SignalRow {
 
 const SINCE = "parseDateTime64BestEffort({since:String}, 3, 'UTC')";
 
-const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
+/** The inspections since `{since}` with their batch's product and producer (counting productions). */
+export const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
     i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer
   FROM (SELECT * FROM inspections FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS i
   INNER JOIN (${countingProductions(`(SELECT batch_id FROM inspections WHERE at >= ${SINCE})`)}) AS b
