@@ -100,6 +100,7 @@ describe('GET /v1/warnings', () => {
       subject: { kind: 'batch', id: 'RAW-W' },
       productId: 'GTIN-RAW-W',
       partyId: 'farm-w',
+      region: null,
       value: 3,
       samples: 3,
       threshold: 3,
@@ -127,6 +128,17 @@ describe('GET /v1/warnings', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/level/);
+  });
+});
+
+describe("a warning's region", () => {
+  it('is the region the party it is about gave in its public profile', async () => {
+    const profile = await api.request('PUT', '/v1/parties/farm-w/public-profile', {
+      key: key('farm-w'),
+      body: { showName: false, region: '内蒙古自治区 呼和浩特市' },
+    });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(200);
+    expect((await warnings('samr-w'))[0]?.region).toBe('内蒙古自治区 呼和浩特市');
   });
 });
 

@@ -31,6 +31,9 @@ export const warningSchema = z
     subject: z.strictObject({ kind: z.enum(WARNING_SUBJECTS), id: z.string() }),
     productId: z.string().nullable(),
     partyId: z.string().nullable().meta({ description: 'The party the warning is about' }),
+    region: z.string().nullable().meta({
+      description: "That party's region, as its public profile words it (省/市); null: none given",
+    }),
     value: z.number().meta({ description: 'The failure rate, or the count' }),
     samples: z.number().int(),
     threshold: z.number(),
