@@ -71,7 +71,9 @@ export function failureRateChart(rates: FailureRates): HTMLElement {
             data: days.map((day) => (day.inspections > 0 ? day.failures / day.inspections : null)),
             borderColor: '#c62828',
             backgroundColor: '#c62828',
-            spanGaps: true,
+            // A day without inspections has no rate: a break in the line, not a slope.
+            spanGaps: false,
+            pointRadius: 3,
             yAxisID: 'rate',
           },
           {
