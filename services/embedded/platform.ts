@@ -10,7 +10,6 @@ import { startInBackground } from '../common/runtime/background-consumer.js';
 import { openFoundations } from '../common/runtime/foundations.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { openLmdbServingIndex, servingIndexPath } from '../common/serving/lmdb-serving-index.js';
-import { lmdbDerivedFromEpcis } from '../common/serving/lmdb-epcis-gate.js';
 import { createLmdbRecallReads } from '../common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../common/serving/lmdb-trace-reads.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, PROOF_GROUP, RECALL_GROUP } from '../common/topics.js';
@@ -78,15 +77,7 @@ export async function startEmbeddedPlatform(
     ...createLmdbRecallReads(servingIndex),
   });
   const publicChecks = openPublicCheckCounter(config, logger);
-  mountTraceApi(
-    http.app,
-    config,
-    foundations,
-    reads,
-    http.audit,
-    publicChecks,
-    lmdbDerivedFromEpcis(servingIndex),
-  );
+  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.

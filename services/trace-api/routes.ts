@@ -19,11 +19,7 @@ import {
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
-import {
-  traceEventIds,
-  withUnresolvedLinks,
-  type UnresolvedLinks,
-} from './epcis/unresolved-links.js';
+import { traceEventIds, withUnresolvedLinks } from './epcis/unresolved-links.js';
 import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
 
@@ -34,8 +30,6 @@ export interface TraceRouteDeps {
   readonly limits: TraceLimits;
   /** Where a trace's evidence comes from (docs/proofs.md); without it, none is given. */
   readonly evidence?: EvidenceDeps;
-  /** What EPCIS events on a trace named that it cannot place (shown, never dropped). */
-  readonly unresolvedLinks: UnresolvedLinks;
 }
 
 export interface TraceRequest {
@@ -70,7 +64,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     const trace = await loadTrace(deps, batchId, query);
     if (everything && query.evidence && deps.evidence) {
       const evidence = await evidenceFor(deps.evidence, traceEventIds(trace));
-      const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.unresolvedLinks);
+      const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
       return { ...view, evidence };
     }
     const view = everything
@@ -78,7 +72,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       : redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();
     // Links of what the caller sees only: the events of its view say which EPCIS events count.
-    return withUnresolvedLinks(view, deps.unresolvedLinks);
+    return withUnresolvedLinks(view, deps.reads);
   });
 }
 

@@ -18,7 +18,6 @@ import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createStoreTraceReads } from '../common/trace/store-trace-reads.js';
 import type { TraceReads } from '../common/trace/trace-reads.js';
 import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
-import { gatedUnresolvedLinks, storeUnresolvedLinks } from './epcis/unresolved-links.js';
 import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
 import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
@@ -38,19 +37,12 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
   publicChecks: CheckCounter,
-  /**
-   * Whether any of a trace's events came from EPCIS, asked before the store is asked for its
-   * unresolved links: the embedded platform answers from the serving index.
-   */
-  derivedFromEpcis?: (eventIds: readonly string[]) => boolean,
 ): void {
-  const links = storeUnresolvedLinks(store);
   registerTraceRoutes(app, {
     reads,
     parties,
     limits: config.trace,
     evidence: { store, log },
-    unresolvedLinks: derivedFromEpcis ? gatedUnresolvedLinks(derivedFromEpcis, links) : links,
   });
   registerPublicRoutes(app, {
     reads,

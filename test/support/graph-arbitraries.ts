@@ -1,7 +1,8 @@
 /**
  * Random supply-chain histories for property tests of the trace reads: few batch ids, so that
  * diamonds, cycles (rework), competing BatchProduced claims, in-transit shipments, receipts with
- * no shipment, retractions (of any event, retractions included) and recalls all turn up.
+ * no shipment, retractions (of any event, retractions included), recalls and captured EPCIS events
+ * with unresolved links (some declared in error) all turn up.
  * Events are complete log events (party and recordedAt set), in log order.
  */
 import fc from 'fast-check';
@@ -168,6 +169,61 @@ const retraction = fc.record({ time: minute, pick: fc.nat() }).map(
       }) as SuyuanEvent,
 );
 
+/**
+ * EPCIS events come from a small set of ids, so that one is captured, declared in error, and
+ * declared without having been captured. A second capture of a standing event declares it: a
+ * capture of the same event again is the same record (its id is derived from the EPCIS eventID).
+ */
+const epcisEventId = fc.constantFrom('urn:uuid:e0', 'urn:uuid:e1', 'urn:uuid:e2');
+const unresolvedLink = fc.record({
+  path: fc.constantFrom('inputQuantityList[0].epcClass', 'outputEPCList[1]', 'parentID'),
+  id: fc.constantFrom('urn:epc:idpat:sgtin:4012345.077889.*', 'urn:epc:id:sscc:4012345.0000000001'),
+  reason: fc.constantFrom('class-pattern', 'unknown-content'),
+});
+
+const captured = fc
+  .record({
+    time: minute,
+    epcis: epcisEventId,
+    declares: fc.boolean(),
+    picks: fc.array(fc.nat(), { maxLength: 3 }),
+    links: fc.array(unresolvedLink, { maxLength: 3 }),
+  })
+  .map(({ time, epcis, declares, picks, links }): Draft => (index, events) => {
+    const standing = events.some(
+      (event) =>
+        event.eventType === 'EpcisEventCaptured' &&
+        event.epcisEventId === epcis &&
+        !event.event.includes('errorDeclaration'),
+    );
+    const declaration = declares || standing;
+    const event = declaration
+      ? {
+          type: 'ObjectEvent',
+          action: 'OBSERVE',
+          errorDeclaration: { declarationTime: at(time), reason: 'incorrect_data' },
+        }
+      : { type: 'ObjectEvent', action: 'OBSERVE' };
+    const derived = declaration
+      ? []
+      : [
+          ...new Set(
+            picks.map((pick) => events[pick % Math.max(events.length, 1)]?.eventId ?? 'none'),
+          ),
+        ];
+    return {
+      ...envelope(index, 'EpcisEventCaptured', 'lab', time),
+      epcisEventId: epcis,
+      eventHash: `ni:///sha-256;${String(index).padStart(64, '0')}?ver=CBV2.0`,
+      epcisEventType: 'ObjectEvent',
+      event: JSON.stringify(event),
+      context: '[]',
+      captureId: null,
+      derivedEventIds: derived,
+      unresolved: links,
+    } as SuyuanEvent;
+  });
+
 const draft = fc.oneof(
   { weight: 6, arbitrary: produced },
   { weight: 3, arbitrary: shipped },
@@ -177,6 +233,7 @@ const draft = fc.oneof(
   { weight: 1, arbitrary: noticed },
   { weight: 1, arbitrary: closed },
   { weight: 2, arbitrary: retraction },
+  { weight: 2, arbitrary: captured },
 );
 
 /** A history of 1–60 events, in log order. */

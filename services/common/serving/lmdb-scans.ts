@@ -1,10 +1,6 @@
 /** The range scans every read of the serving index is made of. */
-import {
-  prefixRange,
-  type LmdbServingIndex,
-  type ServingKey,
-  type ServingTable,
-} from './lmdb-serving-index.js';
+import type { LmdbServingIndex } from './lmdb-serving-index.js';
+import { prefixRange, type ServingKey, type ServingTable } from './serving-rows.js';
 
 /** Entries of one table whose key starts with `prefix`: the key's parts and the value. */
 export function* entries<T extends ServingTable>(

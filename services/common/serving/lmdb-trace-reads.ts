@@ -15,8 +15,10 @@ import type {
   TraceReads,
 } from '../trace/trace-reads.js';
 import type { WalkDirection } from '../trace/walk.js';
-import type { LmdbServingIndex, ServingTable, ServingValues } from './lmdb-serving-index.js';
+import type { LmdbServingIndex } from './lmdb-serving-index.js';
+import type { ServingTable, ServingValues } from './serving-rows.js';
 import { entries as scan, recallIsLive } from './lmdb-scans.js';
+import { lmdbUnresolvedLinks } from './lmdb-unresolved-links.js';
 import { byColumns } from './utf8-order.js';
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
@@ -45,6 +47,7 @@ export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
     recalls: promised(sync.recalls),
     batchIsKnown: promised(sync.batchIsKnown),
     timeline: promised(sync.timeline),
+    unresolvedLinks: promised(lmdbUnresolvedLinks(index)),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   ReceiptRow,
   ShipmentRow,
   TimelineRow,
+  UnresolvedLinkRow,
   TraceReads,
 } from './trace-reads.js';
 import type { WalkDirection } from './walk.js';
@@ -187,5 +188,22 @@ export function createStoreTraceReads(store: Store): TraceReads {
     recalls: (batchIds) => findRecalls(store, batchIds),
     batchIsKnown: (batchId) => batchIsKnown(store, batchId),
     timeline: (batchId) => findTimeline(store, batchId),
+    unresolvedLinks: (eventIds) => findUnresolvedLinks(store, eventIds),
   };
+}
+
+async function findUnresolvedLinks(
+  store: Store,
+  eventIds: readonly string[],
+): Promise<UnresolvedLinkRow[]> {
+  if (eventIds.length === 0) return [];
+  return store.query<UnresolvedLinkRow>(
+    `SELECT DISTINCT u.epcis_event_id AS epcisEventId, u.path AS path, u.id AS id, u.reason AS reason
+     FROM epcis_unresolved AS u FINAL
+     INNER JOIN (SELECT epcis_event_id FROM epcis_events FINAL
+                 WHERE declared = 0 AND hasAny(derived_event_ids, {ids:Array(String)})) AS e
+       ON u.epcis_event_id = e.epcis_event_id
+     ORDER BY epcisEventId, path, id, reason`,
+    { ids: [...eventIds] },
+  );
 }

@@ -98,6 +98,17 @@ export interface BatchRecallRow {
   readonly closedAt: string | null;
 }
 
+/**
+ * An identifier an EPCIS event named that no trace can place (a class pattern, an SSCC of unknown
+ * content…), kept with the event that named it.
+ */
+export interface UnresolvedLinkRow {
+  readonly epcisEventId: string;
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
 export interface TraceReads {
   /**
    * The derivation edges leaving `batchIds` in a direction: downstream, the batches made from
@@ -127,6 +138,11 @@ export interface TraceReads {
   batchIsKnown(batchId: string): Promise<boolean>;
   /** Every event that names the batch, retracted ones included and marked, in event-time order. */
   timeline(batchId: string): Promise<TimelineRow[]>;
+  /**
+   * The unresolved links of the EPCIS events that stood for any of `eventIds` when captured and
+   * that no error declaration took back; distinct, sorted by EPCIS event, path, id and reason.
+   */
+  unresolvedLinks(eventIds: readonly string[]): Promise<UnresolvedLinkRow[]>;
 }
 
 /** A derivation as an edge of the walk: from a frontier batch to its neighbour that way. */

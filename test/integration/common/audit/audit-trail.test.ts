@@ -25,7 +25,6 @@ import { registerPartyRoutes } from '../../../../services/ingest/party-routes.js
 import { registerIngestRoutes } from '../../../../services/ingest/routes.js';
 import { registerRecallRoutes } from '../../../../services/recall/routes.js';
 import { registerTraceRoutes } from '../../../../services/trace-api/routes.js';
-import { storeUnresolvedLinks } from '../../../../services/trace-api/epcis/unresolved-links.js';
 import { acknowledged } from '../../../support/event-builders.js';
 import { pollUntil } from '../../../support/poll.js';
 
@@ -108,7 +107,6 @@ describe('the audit trail of the platform', () => {
       reads,
       parties,
       limits: { maxDepth: 64, maxNodes: 5000 },
-      unresolvedLinks: storeUnresolvedLinks(store),
     });
     registerRecallRoutes(app, { store, reads, parties });
     registerIngestRoutes(app, { ingestor });

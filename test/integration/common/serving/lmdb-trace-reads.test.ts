@@ -4,7 +4,8 @@
  * no shipment, retractions of anything, recalls — are projected into real chDB and into the LMDB
  * serving index in the same batches; every read of the trace read model (the TraceReads port)
  * is compared for random ids, and so are whole traces and batch views as the trace API builds them,
- * and the recall reads ingest's write rules take (the RecallReads port).
+ * and the recall reads ingest's write rules take (the RecallReads port), and the unresolved links of
+ * captured EPCIS events (some declared in error) for random sets of events.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,7 +146,11 @@ describe('the serving index answers as the ClickHouse projection', () => {
         fc.array(fc.nat(), { maxLength: 3 }),
         fc.array(someBatchIds, { minLength: 1, maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 2 }),
-        async (history, cuts, idSets, refusedPicks) => {
+        fc.array(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        async (history, cuts, idSets, refusedPicks, eventPicks) => {
           await reset();
           await project(history, cuts);
           await removeRefused(history, refusedPicks);
@@ -169,6 +174,16 @@ describe('the serving index answers as the ClickHouse projection', () => {
               await outcome(loadBatch(stored, id)),
             );
           }
+          for (const picks of eventPicks) {
+            const eventIds = picks.map((pick) => history[pick % history.length]?.eventId ?? 'none');
+            expect(await lmdb.unresolvedLinks(eventIds)).toEqual(
+              await stored.unresolvedLinks(eventIds),
+            );
+          }
+          const everyEventId = history.map((event) => event.eventId);
+          expect(await lmdb.unresolvedLinks(everyEventId)).toEqual(
+            await stored.unresolvedLinks(everyEventId),
+          );
           await expectSameRecallReads(
             createLmdbRecallReads(serving),
             createStoreRecallReads(store),
