@@ -2,7 +2,8 @@
  * The regulator's analytic views in Debian's Chromium against a real platform loaded with the
  * demo chain: a known 一级 warning (three products of one farm's milk failing) shown with its
  * level and evidence, and one click landing on the trace of that milk; the demo's one gap (a
- * shipment still in transit) and a click to its batch's trace; the recall view's effectiveness
+ * shipment still in transit), the one the three products leave (the plant used 3 kg more of the
+ * milk than the 26 400 kg it received) and a click to a batch's trace; the recall view's effectiveness
  * chart with one recovered bar per unit; no raw enum value on a zh-CN page. Screenshots go to
  * test/browser/screenshots/.
  */
@@ -108,7 +109,7 @@ describe('the regulator views of the console', { tags: ['chromium', 'zh-font'] }
         eventTime: new Date(now - (index + 3) * 3_600_000).toISOString(),
         batchId,
         product: { id: `GTIN-${batchId}`, name: `试制乳粉 ${batchId}` },
-        quantity: 10,
+        quantity: 1,
         unit: 'kg',
         inputs: [{ batchId: milk, quantity: 1, unit: 'kg' }],
       })),
@@ -252,6 +253,10 @@ describe('the regulator views of the console', { tags: ['chromium', 'zh-font'] }
     expect(text).toContain('发货未收货');
     expect(text).toContain(inTransit.shipmentId ?? 'a shipment id');
     for (const eventId of inTransit.eventIds) expect(text).toContain(eventId);
+    const overShipped = page.locator('tr[data-kind=over-shipped]');
+    expect(await overShipped.count()).toBe(1);
+    expect(await overShipped.innerText()).toContain('26400 / 26403 kg');
+    expect(await page.locator('tr[data-kind=over-yield]').count()).toBe(0);
     expect(await rawEnumOn(page)).toBeUndefined();
     await page.screenshot({ path: join(SCREENSHOTS, 'gaps.png'), fullPage: true });
     const batchId = inTransit.batchIds[0] ?? '';
