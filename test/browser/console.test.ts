@@ -122,6 +122,10 @@ describe('the web console', { tags: ['chromium', 'zh-font'] }, () => {
     const units = await unitsOf(detail.locator('.bar-recovered'));
     expect(units.length).toBeGreaterThan(0);
     expect(new Set(units).size).toBe(units.length);
+    const values = await detail.locator('.bar-recovered .bar-value').allTextContents();
+    units.forEach((unit, index) =>
+      expect(values[index]).toMatch(new RegExp(`^[\\d.]+ / [\\d.]+ ${unit}$`)),
+    );
     expect(await detail.locator('.bar-notified .bar-value').textContent()).toMatch(/^[1-9]\d* \/ /);
     expect(await detail.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.fill('input[name=batchId]', chain.interesting.powderBatchId);
