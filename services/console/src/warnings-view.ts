@@ -214,6 +214,15 @@ function filterForm(
   return form;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The chart's window: 30 days, or from the day filtered from (at most a year) to today. */
+const chartDays = (from: string | undefined): number => {
+  const since = from ? Date.parse(`${from}T00:00:00Z`) : NaN;
+  if (Number.isNaN(since)) return 30;
+  return Math.min(366, Math.max(1, Math.floor((Date.now() - since) / DAY_MS) + 1));
+};
+
 const apiQuery = (filters: WarningFilters): string => {
   const query = new URLSearchParams();
   if (filters.level) query.set('level', filters.level);
@@ -230,7 +239,7 @@ export function warningsView(
   const chart = h('div', { class: 'chart-area' });
   const list = h('div', { class: 'warning-list' }, h('p', {}, t('loading')));
   const load = () => {
-    const rates = new URLSearchParams({ days: '30' });
+    const rates = new URLSearchParams({ days: String(chartDays(filters.from)) });
     if (filters.productId) rates.set('productId', filters.productId);
     Promise.all([
       getJson<WarningView[]>(`/v1/warnings${apiQuery(filters)}`),
