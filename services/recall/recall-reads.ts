@@ -20,6 +20,7 @@ import {
   type RecallStatus,
 } from './recall-queries.js';
 import { findScopeFacts } from './recall-scope.js';
+import { recallEffectiveness } from './recall-effectiveness.js';
 import { reportRow } from './recall-report.js';
 import { noticeView, recallView } from './recall-views.js';
 
@@ -118,5 +119,10 @@ export async function readReport(
   now: Date,
 ): Promise<RecallReport> {
   const { recall, notices } = await readRecall(deps, reader, recallId, now);
-  return { generatedAt: now.toISOString(), recall, notices: notices.map(reportRow) };
+  return {
+    generatedAt: now.toISOString(),
+    recall,
+    notices: notices.map(reportRow),
+    effectiveness: recallEffectiveness(notices),
+  };
 }

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { PROJECT_ROOT } from '../../services/common/project-paths.js';
 import { CHROMIUM_PATH } from '../support/parts.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -40,3 +40,7 @@ export async function startConsolePlatform(
   const api = await startTestPlatform(env);
   return { api, url: api.url, stop: () => api.stop() };
 }
+
+/** The unit each of the recall view's recovered bars stands for, in the order shown. */
+export const unitsOf = async (bars: Locator): Promise<Array<string | null>> =>
+  Promise.all((await bars.all()).map((bar) => bar.getAttribute('data-unit')));

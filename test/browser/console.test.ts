@@ -15,6 +15,7 @@ import {
   ensureConsoleBuilt,
   launchChromium,
   startConsolePlatform,
+  unitsOf,
   type ConsolePlatform,
 } from './console-platform.js';
 import { loadDairyChain } from '../support/demo-chain.js';
@@ -104,7 +105,9 @@ describe('the web console', { tags: ['chromium', 'zh-font'] }, () => {
     const panel = page.locator('#batch-panel');
     await panel.getByRole('heading', { name: '时间线' }).waitFor();
     const text = (await panel.textContent()) ?? '';
-    expect(text).toContain('BatchProduced');
+    // The event type in the viewer's language, never the raw enum.
+    expect(text).toContain('生产');
+    expect(text).not.toContain('BatchProduced');
     expect(text).toContain(production?.event.operator ?? 'no operator in the demo');
     expect(text).toContain('责任可究');
     await page.screenshot({ path: join(SCREENSHOTS, 'batch.png') });
@@ -115,7 +118,14 @@ describe('the web console', { tags: ['chromium', 'zh-font'] }, () => {
     await page.getByRole('button', { name: 'RC-DEF-CONSOLE-1' }).click();
     const detail = page.locator('.recall-detail');
     await detail.locator('table').waitFor();
-    expect(await detail.locator('.bar').count()).toBe(3);
+    // Notified, acknowledged, then one recovered bar per unit of the recall's batches.
+    const units = await unitsOf(detail.locator('.bar-recovered'));
+    expect(units.length).toBeGreaterThan(0);
+    expect(new Set(units).size).toBe(units.length);
+    const values = await detail.locator('.bar-recovered .bar-value').allTextContents();
+    units.forEach((unit, index) =>
+      expect(values[index]).toMatch(new RegExp(`^[\\d.]+ / [\\d.]+ ${unit}$`)),
+    );
     expect(await detail.locator('.bar-notified .bar-value').textContent()).toMatch(/^[1-9]\d* \/ /);
     expect(await detail.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.fill('input[name=batchId]', chain.interesting.powderBatchId);
@@ -130,11 +140,9 @@ describe('the web console', { tags: ['chromium', 'zh-font'] }, () => {
     expect(await page.locator('h1').textContent()).toBe('Suyuan · regulator console');
     await page.getByRole('button', { name: 'RC-DEF-CONSOLE-1' }).click();
     await page.locator('.recall-detail .bar-notified').waitFor();
-    expect(await page.locator('.recall-detail .bar-label').allTextContents()).toEqual([
-      'Notified',
-      'Acknowledged',
-      'Recovered',
-    ]);
+    const labels = await page.locator('.recall-detail .bar-label').allTextContents();
+    expect(labels.slice(0, 2)).toEqual(['Notified', 'Acknowledged']);
+    for (const label of labels.slice(2)) expect(label).toMatch(/^Recovered \(.+\)$/);
     await page.screenshot({ path: join(SCREENSHOTS, 'recall-en.png'), fullPage: true });
     await page.getByRole('button', { name: 'Trace' }).click();
     await page.waitForSelector('#graph[data-rendered]');

@@ -6,7 +6,7 @@
  * is audited; a party sees the warnings about itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WarningView } from '../../services/common/api/warnings.js';
+import type { FailureRates, WarningView } from '../../services/common/api/warnings.js';
 import { stableUuid } from '../../services/common/stable-id.js';
 import { inspected, produced, recallInitiated } from '../support/event-builders.js';
 import { startTestPlatform, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
@@ -18,6 +18,8 @@ const key = (party: string) => keys.get(party) ?? '';
 /** Event ids of the failing inspections, by product batch. */
 const failures = new Map<string, string>();
 const FARM_WARNING = stableUuid('warning/common-upstream-cause/RAW-W');
+/** Every inspection posted, for the failure rates per day. */
+const inspections: Array<{ batchId: string; at: string; result: 'PASS' | 'FAIL' }> = [];
 
 /** A time inside every default window: hours before now. */
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
@@ -40,6 +42,7 @@ async function failingProduct(dairy: string, batchId: string, hours: number) {
   ]);
   const inspection = { ...inspected(batchId, 'FAIL'), eventTime: hoursAgo(hours) };
   failures.set(batchId, inspection.eventId);
+  inspections.push({ batchId, at: inspection.eventTime, result: 'FAIL' });
   await post('lab-w', [inspection]);
 }
 
@@ -60,9 +63,15 @@ beforeAll(async () => {
     eventTime: hoursAgo(10 + i),
   }));
   await post('lab-w', tests);
+  for (const test of tests) inspections.push({ batchId: 'P-BIG', ...pick(test) });
   await api.waitForBatch(key('samr-w'), 'P-BIG');
 }, 120_000);
 afterAll(() => api?.stop());
+
+const pick = (event: { eventTime: string; result: 'PASS' | 'FAIL' }) => ({
+  at: event.eventTime,
+  result: event.result,
+});
 
 async function warnings(party: string, query = ''): Promise<WarningView[]> {
   const response = await api.request<WarningView[]>('GET', `/v1/warnings${query}`, {
@@ -91,6 +100,7 @@ describe('GET /v1/warnings', () => {
       subject: { kind: 'batch', id: 'RAW-W' },
       productId: 'GTIN-RAW-W',
       partyId: 'farm-w',
+      region: null,
       value: 3,
       samples: 3,
       threshold: 3,
@@ -118,6 +128,67 @@ describe('GET /v1/warnings', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/level/);
+  });
+});
+
+describe("a warning's region", () => {
+  it('is the region the party it is about gave in its public profile', async () => {
+    const profile = await api.request('PUT', '/v1/parties/farm-w/public-profile', {
+      key: key('farm-w'),
+      body: { showName: false, region: '内蒙古自治区 呼和浩特市' },
+    });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(200);
+    expect((await warnings('samr-w'))[0]?.region).toBe('内蒙古自治区 呼和浩特市');
+  });
+});
+
+describe('GET /v1/failure-rates', () => {
+  const rates = async (party: string, query: string) => {
+    const response = await api.request<FailureRates & { message: string }>(
+      'GET',
+      `/v1/failure-rates${query}`,
+      { key: key(party) },
+    );
+    return response;
+  };
+  /** The posted inspections of `batchIds` counted per day, as the answer should count them. */
+  const byDay = (batchIds: string[]) => {
+    const days = new Map<string, { inspections: number; failures: number }>();
+    for (const { at, result } of inspections.filter((i) => batchIds.includes(i.batchId))) {
+      const day = at.slice(0, 10);
+      const counts = days.get(day) ?? { inspections: 0, failures: 0 };
+      days.set(day, {
+        inspections: counts.inspections + 1,
+        failures: counts.failures + (result === 'FAIL' ? 1 : 0),
+      });
+    }
+    return Object.fromEntries(days);
+  };
+  const counted = (answer: FailureRates) =>
+    Object.fromEntries(
+      answer.days
+        .filter((day) => day.inspections > 0)
+        .map(({ day, inspections: n, failures: f }) => [day, { inspections: n, failures: f }]),
+    );
+
+  it('counts inspections and failures per day over the window, for a product or a producer', async () => {
+    const all = await rates('samr-w', '?days=7');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.days).toHaveLength(7);
+    expect(all.body.days.at(-1)?.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(counted(all.body)).toEqual(byDay(['P-A', 'P-B', 'P-C', 'P-BIG']));
+    const big = await rates('samr-w', '?days=7&productId=GTIN-P-BIG');
+    expect(counted(big.body)).toEqual(byDay(['P-BIG']));
+    const dairyD = await rates('samr-w', '?days=7&partyId=dairy-d');
+    expect(counted(dairyD.body)).toEqual(byDay(['P-BIG']));
+  });
+
+  it("shows a party only its own batches' inspections, and names a bad window", async () => {
+    const own = await rates('dairy-a', '?days=7&partyId=dairy-d');
+    expect(counted(own.body)).toEqual(byDay(['P-A']));
+    const bad = await rates('samr-w', '?days=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/days/);
   });
 });
 

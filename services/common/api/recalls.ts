@@ -139,11 +139,27 @@ export const reportRowSchema = z.strictObject({
   overdue: z.boolean(),
 });
 
+export const effectivenessPointSchema = z
+  .strictObject({
+    at: time,
+    notified: z.number().int().meta({ description: 'Notices issued by then' }),
+    acknowledged: z.number().int().meta({ description: 'Notices acknowledged by then' }),
+    recovered: z
+      .array(z.strictObject({ unit: z.string(), quantity: z.number() }))
+      .meta({ description: 'Recovered by then, per unit (never added across units)' }),
+  })
+  .meta({ id: 'EffectivenessPoint' });
+
 export const recallReportSchema = z
   .strictObject({
     generatedAt: time,
     recall: recallSchema,
     notices: z.array(reportRowSchema),
+    effectiveness: z.array(effectivenessPointSchema).meta({
+      description:
+        'Recall effectiveness over time: a point at each issue, acknowledgement and progress ' +
+        "report, oldest first, to read against the recall's deadline and completeBy",
+    }),
     evidence: evidenceSchema.optional().meta({
       description: 'With `evidence=true`: the signed proofs of the events the report rests on',
     }),
@@ -191,4 +207,5 @@ export type RecallStatus = (typeof RECALL_STATUSES)[number];
 export type RecallView = z.infer<typeof recallSchema>;
 export type ReportRow = z.infer<typeof reportRowSchema>;
 export type RecallReport = z.infer<typeof recallReportSchema>;
+export type EffectivenessPoint = z.infer<typeof effectivenessPointSchema>;
 export type MockRecallView = z.infer<typeof mockRecallSchema>;

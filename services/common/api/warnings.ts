@@ -31,6 +31,9 @@ export const warningSchema = z
     subject: z.strictObject({ kind: z.enum(WARNING_SUBJECTS), id: z.string() }),
     productId: z.string().nullable(),
     partyId: z.string().nullable().meta({ description: 'The party the warning is about' }),
+    region: z.string().nullable().meta({
+      description: "That party's region, as its public profile words it (省/市); null: none given",
+    }),
     value: z.number().meta({ description: 'The failure rate, or the count' }),
     samples: z.number().int(),
     threshold: z.number(),
@@ -52,3 +55,24 @@ export const warningSchema = z
 
 export type WarningView = z.output<typeof warningSchema>;
 export type WarningStateChange = z.output<typeof warningStateChangeSchema>;
+
+export const failureRateDaySchema = z
+  .strictObject({
+    day: z.string().meta({ description: 'A day in UTC: 2026-12-01', format: 'date' }),
+    inspections: z.number().int(),
+    failures: z.number().int(),
+  })
+  .meta({ id: 'FailureRateDay' });
+
+export const failureRatesSchema = z
+  .strictObject({
+    productId: z.string().nullable(),
+    partyId: z.string().nullable().meta({ description: 'The producer of the inspected batches' }),
+    days: z.array(failureRateDaySchema).meta({
+      description: 'Every day of the window, oldest first; a day without inspections counts 0',
+    }),
+  })
+  .meta({ id: 'FailureRates' });
+
+export type FailureRateDay = z.output<typeof failureRateDaySchema>;
+export type FailureRates = z.output<typeof failureRatesSchema>;

@@ -40,10 +40,15 @@ export async function computeWarnings(
     store,
     warnings.map((warning) => warning.warningId),
   );
+  const regions = await findRegions(
+    store,
+    warnings.flatMap((warning) => (warning.partyId ? [warning.partyId] : [])),
+  );
   return warnings
     .map((warning) => {
       const history = states.get(warning.warningId) ?? [];
-      return { ...warning, status: history.at(-1)?.status ?? 'open', history };
+      const region = (warning.partyId && regions.get(warning.partyId)) || null;
+      return { ...warning, region, status: history.at(-1)?.status ?? 'open', history };
     })
     .sort((a, b) =>
       a.latestAt === b.latestAt
@@ -87,6 +92,23 @@ async function upstreamSignal(store: Store, since: Date): Promise<SignalRow[]> {
         .sort()
         .at(-1) ?? since.toISOString(),
   }));
+}
+
+/**
+ * The region of each party among `partyIds` that gave one in its public profile: the only
+ * administrative division the platform holds of a party (events name sites, not regions).
+ */
+async function findRegions(
+  store: Store,
+  partyIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (partyIds.length === 0) return new Map();
+  const rows = await store.query<{ partyId: string; region: string }>(
+    `SELECT party_id AS partyId, region FROM party_public_profiles FINAL
+     WHERE party_id IN {ids:Array(String)} AND deleted = 0 AND region IS NOT NULL`,
+    { ids: [...new Set(partyIds)] },
+  );
+  return new Map(rows.map((row) => [row.partyId, row.region]));
 }
 
 interface StateRow {

@@ -44,6 +44,8 @@ export function raiseWarnings(
         subject: { kind, id: row.subject },
         productId: row.productId,
         partyId: row.partyId,
+        // The party's region is read once for every warning (computeWarnings).
+        region: null,
         value,
         samples: row.samples,
         threshold: rule.threshold,

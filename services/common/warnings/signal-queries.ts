@@ -24,7 +24,8 @@ export interface SignalRow {
 
 const SINCE = "parseDateTime64BestEffort({since:String}, 3, 'UTC')";
 
-const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
+/** The inspections since `{since}` with their batch's product, producer and region (counting productions), and their hazard. */
+export const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
     i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer,
     b.region AS region, i.hazard AS hazard
   FROM (SELECT * FROM inspections FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS i

@@ -1,6 +1,7 @@
 /** The side panel of one batch: its timeline, its inspections and who answers for it (责任可究). */
 import { getJson } from './api.js';
 import { h } from './dom.js';
+import { label } from './enum-labels.js';
 import { formatDate, t, type MessageKey } from './i18n.js';
 import { partyLabel } from './trace-graph.js';
 import type { BatchDetail, Trace } from '../../common/api/trace.js';
@@ -74,7 +75,7 @@ function renderDetail(trace: Trace, detail: BatchDetail): HTMLElement[] {
           { class: entry.retracted ? 'retracted' : undefined },
           h('time', {}, formatDate(entry.eventTime)),
           ' ',
-          h('strong', {}, entry.eventType),
+          h('strong', {}, label('eventType', entry.eventType)),
           ` · ${partyLabel(trace, entry.party)}`,
           entry.operator ? ` · ${t('operator')}: ${entry.operator}` : '',
           entry.retracted ? ` (${t('retracted')})` : '',
@@ -87,7 +88,7 @@ function renderDetail(trace: Trace, detail: BatchDetail): HTMLElement[] {
       : table(
           [t('party'), t('status'), t('producedAt')],
           inspections.map((i) => [
-            `${partyLabel(trace, i.inspector)} · ${i.kind}`,
+            `${partyLabel(trace, i.inspector)} · ${label('inspectionKind', i.kind)}`,
             h(
               'span',
               { class: i.result === 'FAIL' ? 'fail' : 'pass' },

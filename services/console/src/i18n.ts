@@ -2,7 +2,10 @@
  * Every string the console shows, in Chinese (the default) and English. Dates are formatted in
  * the viewer's own locale, whatever the interface language.
  */
+import { enRegulator, zhRegulator } from './i18n-regulator.js';
+
 const zh = {
+  ...zhRegulator,
   appTitle: '溯源 · 监管控制台',
   signInTitle: '使用 API 密钥登录',
   apiKey: 'API 密钥',
@@ -100,6 +103,7 @@ const zh = {
 export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
+  ...enRegulator,
   appTitle: 'Suyuan · regulator console',
   signInTitle: 'Sign in with an API key',
   apiKey: 'API key',
@@ -216,6 +220,10 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A share (0–1) as a percentage in the viewer's locale. */
+export const formatPercent = (share: number): string =>
+  new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: 1 }).format(share);
 
 /** A timestamp in the viewer's locale and time zone; a dash for none. */
 export const formatDate = (iso: string | null | undefined): string =>

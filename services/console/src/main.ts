@@ -1,18 +1,32 @@
 /** The console shell: sign-in, the views and the language switch. */
 import './styles.css';
 import { forgetKey, storedKey, storeKey, tryKey, whenUnauthorized } from './api.js';
+import { destroyCharts } from './charts.js';
 import { h } from './dom.js';
+import { gapsView, type GapFilters } from './gaps-view.js';
 import { language, setLanguage, t } from './i18n.js';
 import { recallsView } from './recalls-view.js';
 import { suspiciousView } from './suspicious-view.js';
 import { traceView, type TraceState } from './trace-view.js';
+import { warningsView, type WarningFilters } from './warnings-view.js';
 
-type View = 'trace' | 'recalls' | 'suspicious';
+type View = 'trace' | 'recalls' | 'warnings' | 'gaps' | 'suspicious';
 
 const root = document.querySelector<HTMLElement>('#app') ?? document.body;
 const traceState: TraceState = { query: new URLSearchParams(location.search).get('batch') ?? '' };
+const warningFilters: WarningFilters = {};
+const gapFilters: GapFilters = {};
 let view: View = 'trace';
 let notice = '';
+
+/** One click from a warning or a gap: the trace view, opening that batch's trace. */
+function openTrace(batchId: string): void {
+  traceState.query = batchId;
+  traceState.trace = undefined;
+  traceState.open = batchId;
+  view = 'trace';
+  render();
+}
 
 function signIn(): HTMLElement {
   const input = h('input', {
@@ -85,6 +99,8 @@ function header(): HTMLElement {
           {},
           tab('trace', t('traceTab')),
           tab('recalls', t('recallsTab')),
+          tab('warnings', t('warningsTab')),
+          tab('gaps', t('gapsTab')),
           tab('suspicious', t('suspiciousTab')),
         )
       : null,
@@ -97,10 +113,13 @@ function header(): HTMLElement {
 function render(): void {
   traceState.graph?.destroy();
   traceState.graph = undefined;
+  destroyCharts();
   document.title = t('appTitle');
   const views: Record<View, () => HTMLElement> = {
     trace: () => traceView(traceState),
     recalls: recallsView,
+    warnings: () => warningsView(warningFilters, openTrace),
+    gaps: () => gapsView(gapFilters, openTrace),
     suspicious: suspiciousView,
   };
   const main = storedKey() === null ? signIn() : views[view]();

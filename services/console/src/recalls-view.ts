@@ -1,37 +1,69 @@
 /** The recalls view: the list with progress bars, one recall's notices, the mock recall, the report. */
 import { getBlob, getJson, postJson } from './api.js';
+import { effectivenessChart } from './charts.js';
 import { download, h } from './dom.js';
-import { formatDate, t, type MessageKey } from './i18n.js';
-import type { MockRecallView, NoticeView, RecallView } from '../../common/api/recalls.js';
+import { label } from './enum-labels.js';
+import { formatDate, t } from './i18n.js';
+import type {
+  MockRecallView,
+  NoticeView,
+  RecallReport,
+  RecallView,
+} from '../../common/api/recalls.js';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const showError = (into: HTMLElement, error: unknown) =>
   into.replaceChildren(h('p', { class: 'error' }, t('error', { message: messageOf(error) })));
 
-function bar(label: MessageKey, value: number, total: number): HTMLElement {
+type BarKind = 'notified' | 'acknowledged' | 'recovered';
+
+function bar(kind: BarKind, text: string, value: number, total: number, unit = ''): HTMLElement {
   const share = total > 0 ? Math.min(1, value / total) : 0;
   const percent = Math.round(share * 100);
   const fill = h('span', { class: 'fill' });
   fill.style.width = `${percent}%`;
+  const figures = `${value} / ${total}${unit ? ` ${unit}` : ''}`;
   return h(
     'div',
-    { class: `bar bar-${label}`, title: `${value} / ${total}` },
-    h('span', { class: 'bar-label' }, t(label)),
+    { class: `bar bar-${kind}`, title: figures, 'data-unit': unit || undefined },
+    h('span', { class: 'bar-label' }, text),
     h('span', { class: 'track', role: 'progressbar', 'aria-valuenow': String(percent) }, fill),
-    h('span', { class: 'bar-value' }, `${value} / ${total}`),
+    h('span', { class: 'bar-value' }, figures),
   );
 }
 
+/** Notices notified and acknowledged, then one bar per unit: kilograms and cans never add up. */
 function progressBars(recall: RecallView): HTMLElement {
   const { progress } = recall;
   return h(
     'div',
     { class: 'progress' },
-    bar('notified', progress.notices, progress.notices),
-    bar('acknowledged', progress.acknowledged, progress.notices),
-    bar('recovered', progress.recovered, progress.handled),
+    bar('notified', t('notified'), progress.notices, progress.notices),
+    bar('acknowledged', t('acknowledged'), progress.acknowledged, progress.notices),
+    ...progress.byUnit
+      .filter((unit) => unit.handled > 0 || unit.recovered > 0)
+      .map((unit) =>
+        bar(
+          'recovered',
+          t('recoveredUnit', { unit: unit.unit || '—' }),
+          unit.recovered,
+          unit.handled,
+          unit.unit,
+        ),
+      ),
   );
 }
+
+/** A notice's recovered quantities, per unit of its reports. */
+const recoveredOf = (notice: NoticeView): string => {
+  const byUnit = new Map<string, number>();
+  for (const report of notice.progressReports) {
+    const unit = report.unit ?? '';
+    byUnit.set(unit, (byUnit.get(unit) ?? 0) + report.recovered);
+  }
+  if (byUnit.size === 0) return '0';
+  return [...byUnit].map(([unit, quantity]) => `${quantity} ${unit}`.trim()).join('; ');
+};
 
 const table = (headers: string[], rows: HTMLTableRowElement[]) =>
   h(
@@ -61,10 +93,10 @@ function noticesTable(notices: NoticeView[]): HTMLElement {
         notice.batches
           .map((line) => `${line.batchId} ${line.quantity} ${line.unit ?? ''}`)
           .join('; '),
-        notice.delivery.status,
+        label('delivery', notice.delivery.status),
         notice.delivery.attempts,
         formatDate(notice.acknowledgedAt),
-        notice.recovered,
+        recoveredOf(notice),
         notice.overdue ? h('span', { class: 'badge overdue' }, t('overdue')) : t('no'),
         formatDate(notice.deadline),
       );
@@ -79,6 +111,7 @@ async function openRecall(recall: RecallView, into: HTMLElement) {
   try {
     const path = `/v1/recalls/${encodeURIComponent(recall.recallId)}`;
     const notices = await getJson<NoticeView[]>(`${path}/notices`);
+    const summary = await getJson<RecallReport>(`${path}/report?format=json`);
     const report = h(
       'button',
       { type: 'button', class: 'link', 'data-action': 'report' },
@@ -98,7 +131,9 @@ async function openRecall(recall: RecallView, into: HTMLElement) {
         h('span', { class: `badge level-${recall.level}` }, t('levelN', { n: recall.level })),
       ),
       h('p', {}, recall.reason),
-      progressBars(recall),
+      progressBars(summary.recall),
+      h('h3', {}, t('effectiveness')),
+      effectivenessChart(summary.recall, summary.effectiveness, summary.generatedAt),
       report,
       h('h3', {}, t('notices')),
       noticesTable(notices),
@@ -126,8 +161,8 @@ function recallsTable(recalls: RecallView[], detail: HTMLElement): HTMLElement {
       return row(
         open,
         t('levelN', { n: recall.level }),
-        recall.mode,
-        recall.status,
+        label('recallMode', recall.mode),
+        label('recallStatus', recall.status),
         formatDate(recall.deadline),
         formatDate(recall.completeBy),
         progressBars(recall),

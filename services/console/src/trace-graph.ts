@@ -171,6 +171,7 @@ export function drawTrace(
       padding: 20,
     } as cytoscape.LayoutOptions).run();
     container.dataset.rendered = String(cy.nodes('.batch').length);
+    container.dataset.root = trace.root;
   };
   return {
     show,

@@ -13,6 +13,8 @@ export interface TraceState {
   trace?: Trace;
   maxDepth?: number;
   graph?: TraceGraph;
+  /** A batch whose trace to open when the view is next drawn (a click from another view). */
+  open?: string;
 }
 
 const maxAbsDepth = (trace: Trace) =>
@@ -158,6 +160,9 @@ export function traceView(state: TraceState): HTMLElement {
     const query = input.value.trim();
     if (query) void search(state, query, area);
   });
-  if (state.trace) queueMicrotask(() => state.trace && renderTrace(state, state.trace, area));
+  const open = state.open;
+  state.open = undefined;
+  if (open) queueMicrotask(() => void openTrace(state, open, area));
+  else if (state.trace) queueMicrotask(() => state.trace && renderTrace(state, state.trace, area));
   return h('section', { class: 'trace-view' }, form, area);
 }

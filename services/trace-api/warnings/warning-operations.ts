@@ -3,9 +3,14 @@
  * regulator's decisions about one, each with its schemas and what the audit trail records.
  */
 import { z } from 'zod';
-import { WARNING_STATUSES, warningSchema } from '../../common/api/warnings.js';
+import { failureRatesSchema, WARNING_STATUSES, warningSchema } from '../../common/api/warnings.js';
 import { idOf, stringFields } from '../../common/audit/audit-policy.js';
-import { defineOperation, idParameter, trimmedText } from '../../common/http/operations.js';
+import {
+  defineOperation,
+  idParameter,
+  integerParameter,
+  trimmedText,
+} from '../../common/http/operations.js';
 
 const LEVELS = ['1', '2', '3'] as const;
 const oneId = (name: string) =>
@@ -106,5 +111,34 @@ export const changeWarningStateOperation = defineOperation({
         : {},
       ['status', 'recallId'],
     ),
+  }),
+});
+
+export const failureRatesQuerySchema = z.object({
+  days: integerParameter(1, 366, 'The window: this many days, ending today (UTC)').default(30),
+  productId: oneId('product id').optional(),
+  partyId: oneId('party id')
+    .optional()
+    .meta({ description: 'The producer of the inspected batches' }),
+});
+
+export type FailureRatesQuery = z.output<typeof failureRatesQuerySchema>;
+
+export const listFailureRatesOperation = defineOperation({
+  method: 'GET',
+  url: '/v1/failure-rates',
+  operationId: 'listFailureRates',
+  summary: 'Inspections and failed inspections per day, over a window ending today',
+  description:
+    "The series behind the warnings' failure-rate signals, counted in ClickHouse by the same " +
+    'rules. A party that is not a regulator sees the inspections of the batches it produced.',
+  tag: 'regulator',
+  query: failureRatesQuerySchema,
+  answers: { 200: { description: 'One row per day, oldest first', schema: failureRatesSchema } },
+  errors: [400],
+  audit: (request) => ({
+    action: 'failure-rates.read',
+    target: '',
+    detail: stringFields(request.query, ['days', 'productId', 'partyId']),
   }),
 });

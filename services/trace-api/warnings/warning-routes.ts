@@ -10,8 +10,10 @@ import { LIVE_RECALLS } from '../../common/store/projection-rules.js';
 import type { Store } from '../../common/store/store.js';
 import type { WarningRule } from '../../common/warning-rules.js';
 import { computeWarnings } from '../../common/warnings/compute-warnings.js';
+import { findFailureRates } from './failure-rates.js';
 import {
   changeWarningStateOperation,
+  listFailureRatesOperation,
   listWarningsOperation,
   type WarningsQuery,
 } from './warning-operations.js';
@@ -36,6 +38,11 @@ export function registerWarningRoutes(app: FastifyInstance, deps: WarningRouteDe
     const own = readsEverything(request.caller) ? {} : { partyId: request.caller.partyId };
     const warnings = await computeWarnings(deps.store, deps.rules, now());
     return warnings.filter((warning) => matches(warning, { ...query, ...own }));
+  });
+  mountOperation(app, listFailureRatesOperation, async ({ request, query }) => {
+    request.log.info({ caller: request.caller.partyId, ...query }, 'failure rates read');
+    const own = readsEverything(request.caller) ? {} : { partyId: request.caller.partyId };
+    return findFailureRates(deps.store, { ...query, ...own }, now());
   });
   mountOperation(app, changeWarningStateOperation, async ({ request, params, body }) => {
     const warnings = await computeWarnings(deps.store, deps.rules, now());

@@ -321,6 +321,18 @@ describe('recall routes', () => {
         overdue: false,
       }),
     );
+    // Effectiveness over time ends where the progress stands: the chart never disagrees with it.
+    const { progress } = report.recall;
+    expect(report.effectiveness.at(-1)).toEqual({
+      at: expect.any(String),
+      notified: progress.notices,
+      acknowledged: progress.acknowledged,
+      recovered: progress.byUnit
+        .filter((unit) => unit.recovered > 0)
+        .map(({ unit, recovered }) => ({ unit, quantity: recovered })),
+    });
+    const times = report.effectiveness.map((point) => point.at);
+    expect(times).toEqual([...times].sort());
   });
 
   it('gives the summary report as a CSV that parses back', async () => {

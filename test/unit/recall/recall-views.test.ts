@@ -4,6 +4,7 @@ import type {
   NoticeRow,
   RecallRow,
 } from '../../../services/recall/recall-queries.js';
+import { recallEffectiveness } from '../../../services/recall/recall-effectiveness.js';
 import {
   csvCell,
   reportCsv,
@@ -152,6 +153,24 @@ describe('recall progress', () => {
     notice({ noticeId: 'n-3', recipient: 'farm', recipientHasWebhook: false }),
   ].map((row) => noticeView(row, afterDeadline));
 
+  it('follows effectiveness over time: issued, acknowledged, recovered per unit, never summed across units', () => {
+    expect(recallEffectiveness(notices)).toEqual([
+      { at: T(10), notified: 3, acknowledged: 0, recovered: [] },
+      { at: T(10, 12), notified: 3, acknowledged: 1, recovered: [] },
+      { at: T(11, 9), notified: 3, acknowledged: 2, recovered: [{ unit: 'kg', quantity: 30 }] },
+      {
+        at: T(11, 10),
+        notified: 3,
+        acknowledged: 2,
+        recovered: [
+          { unit: 'box', quantity: 2 },
+          { unit: 'kg', quantity: 30 },
+        ],
+      },
+    ]);
+    expect(recallEffectiveness([])).toEqual([]);
+  });
+
   it('counts notices, deliveries, acknowledgements, give-ups and overdue ones', () => {
     expect(recallProgress(notices, NO_TIERS)).toMatchObject({
       notices: 3,
@@ -219,6 +238,7 @@ describe('the summary report as CSV', () => {
   const report: RecallReport = {
     generatedAt: T(12),
     recall: recallView(recall, [], NO_TIERS),
+    effectiveness: [],
     notices: [
       reportRow(
         noticeView(

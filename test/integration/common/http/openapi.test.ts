@@ -69,6 +69,7 @@ const KNOWN_ROUTES = [
   'GET /v1/exports/fsma204',
   'GET /v1/warnings',
   'POST /v1/warnings/{warningId}/state',
+  'GET /v1/failure-rates',
 ];
 
 let platform: TestPlatform;
