@@ -237,7 +237,7 @@ export const onlineScenario: Scenario = async (context) => {
     const key = graph.manifest.regulatorKey;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
-    const ingest = await measureIngest(url, plan, context.seed, context.progress);
+    // Before the ingest figures, whose backlog the projector then works through for minutes.
     const denied = await measureDeniedBurst({
       url,
       adminKey: TEST_ADMIN_KEY,
@@ -246,6 +246,7 @@ export const onlineScenario: Scenario = async (context) => {
       seconds: plan.seconds,
       progress: context.progress,
     });
+    const ingest = await measureIngest(url, plan, context.seed, context.progress);
     const smallTrace = probes[2] as ReadProbe;
     const input = graph.manifest.picks.middle[0] ?? '';
     const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);
