@@ -197,11 +197,23 @@ async function measureMixed(
   ];
 }
 
-async function residentMegabytes(platform: PlatformProcess): Promise<number> {
+/**
+ * The platform's resident memory, split as the kernel counts it: anonymous pages (the heap, chDB's
+ * allocations: what the process needs) and file-backed pages (the memory-mapped serving index and
+ * store files, page cache the kernel takes back under pressure).
+ */
+async function residentMegabytes(
+  platform: PlatformProcess,
+): Promise<{ total: number; anonymous: number; fileBacked: number }> {
   const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${platform.child.pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return Math.round(kb / 1024);
+  const megabytes = (field: string) =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024);
+  return {
+    total: megabytes('VmRSS'),
+    anonymous: megabytes('RssAnon'),
+    fileBacked: megabytes('RssFile'),
+  };
 }
 
 export const onlineScenario: Scenario = async (context) => {
@@ -225,7 +237,7 @@ export const onlineScenario: Scenario = async (context) => {
     const key = graph.manifest.regulatorKey;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
-    const ingest = await measureIngest(url, plan, context.seed, context.progress);
+    // Before the ingest figures, whose backlog the projector then works through for minutes.
     const denied = await measureDeniedBurst({
       url,
       adminKey: TEST_ADMIN_KEY,
@@ -234,6 +246,7 @@ export const onlineScenario: Scenario = async (context) => {
       seconds: plan.seconds,
       progress: context.progress,
     });
+    const ingest = await measureIngest(url, plan, context.seed, context.progress);
     const smallTrace = probes[2] as ReadProbe;
     const input = graph.manifest.picks.middle[0] ?? '';
     const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);
@@ -246,19 +259,24 @@ export const onlineScenario: Scenario = async (context) => {
         ...denied,
         ...mixed,
         {
-          name: 'platform resident memory at the end',
-          value: resident,
+          name: 'platform resident memory at the end, anonymous (heap, chDB)',
+          value: resident.anonymous,
           unit: 'MiB',
           ...(context.scale === 'large' && {
             target: '< 2 048 MiB on the 1M-batch graph',
-            met: resident < 2048,
+            met: resident.anonymous < 2048,
           }),
-          detail: { graph: `${graph.manifest.batches} batches, ${graph.manifest.events} events` },
+          detail: {
+            graph: `${graph.manifest.batches} batches, ${graph.manifest.events} events`,
+            residentTotalMiB: resident.total,
+            fileBackedMiB: resident.fileBacked,
+          },
         },
       ],
       notes: [
         `Load from the bench process with autocannon (keep-alive connections, closed loop), ${plan.seconds} s per figure; the platform is a separate process on a copy of the cached graph.`,
         `Machine load average (1 min) ${loadAtStart} at the start, ${loadAverage()} at the end, on ${cpus().length} cores.`,
+        'Resident memory: the target is read on anonymous memory (what the process needs); the file-backed pages beside it are the memory-mapped serving index and store files, which the kernel takes back under pressure.',
       ],
     };
   } finally {
