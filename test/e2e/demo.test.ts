@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDairyChain } from '../../tools/demo/dairy-chain.js';
 import { clientFor, TEST_ADMIN_KEY } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/platform-process.js';
+import { pollUntil } from '../support/poll.js';
 
 const DEMO = fileURLToPath(new URL('../../tools/demo/main.ts', import.meta.url));
 let platform: PlatformProcess | undefined;
@@ -51,13 +52,6 @@ describe('the demo, loaded into a platform process over HTTP', () => {
       const chain = buildDairyChain();
       const powder = chain.interesting.powderBatchId;
       const client = clientFor(platform.url, dataDir, () => Promise.resolve());
-      await client.waitForBatch(regulatorKey!, chain.interesting.failingFormulaBatchId);
-      const { status, body } = await client.request<Trace>(
-        'GET',
-        `/v1/batches/${powder}/trace?direction=both`,
-        { key: regulatorKey },
-      );
-      expect(status).toBe(200);
 
       // Expected answer, computed independently from the chain's own events.
       const produced = chain.timeline.flatMap(({ event }) =>
@@ -68,6 +62,34 @@ describe('the demo, loaded into a platform process over HTTP', () => {
       const derived = produced
         .filter((e) => e.inputs.some((i) => i.batchId === powder))
         .map((e) => e.batchId);
+      const inTrace = [...sources, powder, ...derived];
+      const holders = chain.timeline.flatMap(({ event }) =>
+        event.eventType === 'BatchShipped' && event.lines.some((l) => inTrace.includes(l.batchId))
+          ? [event.to]
+          : [],
+      );
+      const receiversOf = (trace: Trace) =>
+        trace.parties.filter((p) => p.involvement.includes('receiver')).map((p) => p.partyId);
+
+      // The demo's 202s come before the projector has every event: wait until the trace shows
+      // each holder (the last shipments the demo posts), then check the whole answer.
+      const { status, body } = await pollUntil(
+        async () => {
+          const answer = await client.request<Trace>(
+            'GET',
+            `/v1/batches/${powder}/trace?direction=both`,
+            { key: regulatorKey },
+          );
+          const shown = answer.status === 200 ? new Set(receiversOf(answer.body)) : new Set();
+          return holders.every((holder) => shown.has(holder)) ? answer : undefined;
+        },
+        {
+          what: 'the trace to show every holder the demo shipped to',
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        },
+      );
+      expect(status).toBe(200);
       expect(
         body.batches
           .filter((b) => b.depth < 0)
@@ -81,15 +103,7 @@ describe('the demo, loaded into a platform process over HTTP', () => {
           .sort(),
       ).toEqual([...derived].sort());
 
-      const inTrace = [...sources, powder, ...derived];
-      const holders = chain.timeline.flatMap(({ event }) =>
-        event.eventType === 'BatchShipped' && event.lines.some((l) => inTrace.includes(l.batchId))
-          ? [event.to]
-          : [],
-      );
-      const receivers = body.parties
-        .filter((p) => p.involvement.includes('receiver'))
-        .map((p) => p.partyId);
+      const receivers = receiversOf(body);
       expect(new Set(receivers)).toEqual(new Set(holders));
       expect(receivers).toContain('retail-nj-gulou'); // its shipment is still in transit
 
