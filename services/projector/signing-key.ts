@@ -4,8 +4,8 @@
  * its owner only. Rotation is a new file: the old key's public half stays published in the store
  * (checkpoint-store.ts), so its checkpoints still verify (docs/proofs.md).
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SuyuanError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -28,12 +28,21 @@ export async function loadSigningKey(path: string, logger: Logger): Promise<Sign
       .privateKey.export({ format: 'pem', type: 'pkcs8' })
       .toString();
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    // `wx`: two processes starting at once never overwrite each other's key.
-    await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch(async (cause: unknown) => {
+    // Written whole to a file of its own, then linked into place: a link is atomic and never
+    // replaces, so of processes starting at once one key wins, and none reads it half written.
+    const draft = `${path}.${randomUUID()}.tmp`;
+    await writeFile(draft, pem, { mode: 0o600, flag: 'wx' }).catch((cause: unknown) => {
+      throw keyError(path, cause);
+    });
+    try {
+      await link(draft, path);
+      logger.info({ path }, 'generated the checkpoint signing key');
+    } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw keyError(path, cause);
       pem = await readFile(path, 'utf8');
-    });
-    logger.info({ path }, 'generated the checkpoint signing key');
+    } finally {
+      await unlink(draft).catch(() => undefined);
+    }
   }
   try {
     const privateKey = privateKeyFromPem(pem);
