@@ -17,9 +17,10 @@ import { checkDocument } from '../../services/common/epcis/schema-check.js';
 import { runVerify } from '../../tools/verify/verify-command.js';
 import { loadDairyChain } from '../support/demo-chain.js';
 import { capture, epcisDocument, eventsOf, http, type EpcisJson } from '../support/epcis.js';
-import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { clientFor, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { spawnPlatform } from '../support/platform-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 import { alterLogRecord, alterStoredColumn } from '../support/tamper.js';
 
 const BIN = fileURLToPath(new URL('../../tools/verify/suyuan.mjs', import.meta.url));
@@ -38,17 +39,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<TestPlatform> {
-  const service = await spawnService(
-    'services/embedded/main.ts',
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SUYUAN_DATA_DIR: dataDir,
-      SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
-      SUYUAN_CHECKPOINT_INTERVAL_MS: '200',
-    },
-    { name: 'embedded platform' },
-  );
+  const service = await spawnPlatform(dataDir, { SUYUAN_CHECKPOINT_INTERVAL_MS: '200' });
   running.push(service);
   platform = clientFor(service.url, dataDir, () => service.stop());
   return platform;

@@ -12,9 +12,10 @@ import type { CheckpointsAnswer, EvidenceAnswer } from '../../services/common/ap
 import { checkpointSignedBy } from '../../services/common/proofs/checkpoint.js';
 import { verifyConsistency } from '../../services/common/proofs/merkle.js';
 import { produced } from '../support/event-builders.js';
-import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { clientFor, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { spawnPlatform } from '../support/platform-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 
 let dataDir = '';
 const running: ServiceProcess[] = [];
@@ -24,18 +25,7 @@ afterAll(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<TestPlatform> {
-  const service = await spawnService(
-    'services/embedded/main.ts',
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SUYUAN_DATA_DIR: dataDir,
-      SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
-      SUYUAN_CHECKPOINT_INTERVAL_MS: '200',
-      ...env,
-    },
-    { name: 'embedded platform' },
-  );
+  const service = await spawnPlatform(dataDir, { SUYUAN_CHECKPOINT_INTERVAL_MS: '200', ...env });
   running.push(service);
   return clientFor(service.url, dataDir, () => service.stop());
 }

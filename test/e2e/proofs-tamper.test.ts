@@ -19,9 +19,10 @@ import { PROOF_GROUP } from '../../services/common/topics.js';
 import { verifyConsistency } from '../../services/common/proofs/merkle.js';
 import { runVerify } from '../../tools/verify/verify-command.js';
 import { loadDairyChain } from '../support/demo-chain.js';
-import { clientFor, TEST_ADMIN_KEY, type TestPlatform } from '../support/platform.js';
+import { clientFor, type TestPlatform } from '../support/platform.js';
 import { pollUntil } from '../support/poll.js';
-import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { spawnPlatform } from '../support/platform-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 import { alterLogRecord, alterStoredColumn } from '../support/tamper.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,17 +42,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<TestPlatform> {
-  const service = await spawnService(
-    'services/embedded/main.ts',
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SUYUAN_DATA_DIR: dataDir,
-      SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
-      SUYUAN_CHECKPOINT_INTERVAL_MS: '200',
-    },
-    { name: 'embedded platform' },
-  );
+  const service = await spawnPlatform(dataDir, { SUYUAN_CHECKPOINT_INTERVAL_MS: '200' });
   running.push(service);
   platform = clientFor(service.url, dataDir, () => service.stop());
   return platform;
