@@ -6,21 +6,10 @@
  * cached graph itself, by starting the real platform on it and stopping it once every consumer
  * group of the log has caught up; a later start only checks its positions.
  */
+import { consumerLag } from '../../support/consumer-lag.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { pollUntil } from '../../support/poll.js';
 import { stopPlatformProcess } from './stop-platform.js';
-
-/** The lag of each consumer group the platform reports, summed over partitions. */
-function lagByGroup(metrics: string): Map<string, number> {
-  const lag = new Map<string, number>();
-  for (const match of metrics.matchAll(
-    /^suyuan_consumer_lag\{[^}]*group="([^"]+)"[^}]*\} (\d+)$/gm,
-  )) {
-    const [, group = '', value = '0'] = match;
-    lag.set(group, (lag.get(group) ?? 0) + Number(value));
-  }
-  return lag;
-}
 
 export async function ensureServingIndex(
   dataDir: string,
@@ -34,7 +23,7 @@ export async function ensureServingIndex(
   let reported = 0;
   const caughtUp = pollUntil(
     async () => {
-      const lag = lagByGroup(await (await fetch(`${platform.url}/metrics`)).text());
+      const lag = await consumerLag(platform.url);
       const behind = [...lag].filter(([, value]) => value > 0);
       if (performance.now() - reported > 30_000) {
         reported = performance.now();
