@@ -116,10 +116,10 @@ export function createPartyDirectory(
   // Key hash → its party: every active key when this process is the sole writer, otherwise none
   // (a key revoked through another instance must fail at once). A revocation forgets it first.
   const keyOwners = new Map<string, Party>();
-  // A party, once registered, never changes what a Party holds (only its region, kept out of it),
-  // so a party found stays true
-  // and every request's party check need not ask the store again. Misses are not kept unless this
-  // process is the sole writer: a party registered through another instance is found at once.
+  // A party, once registered, never changes what a Party holds (its region may change, and is
+  // kept out of it), so a party found stays true and every request's party check need not ask the
+  // store again. Misses are not kept unless this process is the sole writer: a party registered
+  // through another instance is found at once.
   const known = new Map<string, Party>();
   const soleWriter = options.soleWriter === true;
   let loading: Promise<void> | undefined;

@@ -36,7 +36,7 @@ export const productionsWithRegion = (batchIds: string): string => `SELECT b.bat
   FROM (${countingProductions(batchIds)}) AS b
   LEFT JOIN (SELECT party_id, region FROM parties FINAL) AS p ON p.party_id = b.producer`;
 
-/** The inspections since `{since}` with their batch's product, producer and region (counting productions), and their hazard. */
+/** The inspections since `{since}` with their batch's product, producer and region (productionsWithRegion), and their hazard. */
 export const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
     i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer,
     b.region AS region, i.hazard AS hazard
