@@ -68,8 +68,12 @@ const RAW_ENUMS = [
   'over-yield',
   'failure-rate-by-product',
   'failure-rate-by-producer',
+  'failure-rate-by-region',
+  'failure-rate-by-hazard',
   'failures-by-producer',
   'defects-by-product',
+  'illness-complaints-by-product',
+  'complaints-by-region',
   'failed-outputs-by-upstream-batch',
 ];
 const RAW_ENUM = new RegExp(`(?<![\\w-])(${RAW_ENUMS.join('|')})(?![\\w-])`);

@@ -40,6 +40,10 @@ export const warningSchema = z
           "else the suspected batch's (its production site's, else its producer's registered " +
           'region); else the registered region of the party named; null: none known',
       }),
+    measure: z.enum(['rate', 'count']).meta({
+      description:
+        'How `value` and `threshold` read: a failure rate, the share of `samples` (0–1), or a count',
+    }),
     value: z.number().meta({ description: 'The failure rate, or the count' }),
     samples: z.number().int(),
     threshold: z.number(),

@@ -48,6 +48,7 @@ export function raiseWarnings(
         partyId: row.partyId,
         // The party's region is read once for every warning (computeWarnings).
         region: null,
+        measure: rate ? ('rate' as const) : ('count' as const),
         value,
         samples: row.samples,
         threshold: rule.threshold,

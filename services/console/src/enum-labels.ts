@@ -29,8 +29,12 @@ const ENUMS = {
   warningSignal: {
     'failure-rate-by-product': ['产品检验不合格率', 'Failure rate of a product'],
     'failure-rate-by-producer': ['生产方检验不合格率', 'Failure rate of a producer'],
+    'failure-rate-by-region': ['地区检验不合格率', 'Failure rate in a region'],
+    'failure-rate-by-hazard': ['危害因素检验不合格率', 'Failure rate for a hazard'],
     'failures-by-producer': ['生产方多次不合格', 'Repeated failures of a producer'],
     'defects-by-product': ['产品缺陷与投诉聚集', 'Defects and complaints on a product'],
+    'illness-complaints-by-product': ['产品致病投诉', 'Illness complaints on a product'],
+    'complaints-by-region': ['地区投诉聚集', 'Complaints clustered in a region'],
     'failed-outputs-by-upstream-batch': [
       '共同上游批次（多个下游不合格）',
       'Common upstream batch of failed products',
@@ -40,6 +44,8 @@ const ENUMS = {
     product: ['产品', 'Product'],
     party: ['参与方', 'Party'],
     batch: ['批次', 'Batch'],
+    region: ['地区', 'Region'],
+    hazard: ['危害因素', 'Hazard'],
   },
   gapKind: {
     'unreceived-shipment': ['发货未收货', 'Shipment never received'],

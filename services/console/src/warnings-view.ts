@@ -25,7 +25,6 @@ export interface WarningFilters {
   to?: string;
 }
 
-const RATE_SIGNALS = new Set(['failure-rate-by-product', 'failure-rate-by-producer']);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const sourcesOf = (warning: WarningView): Source[] => [
@@ -45,7 +44,7 @@ function kept(warning: WarningView, filters: WarningFilters): boolean {
 }
 
 function figures(warning: WarningView): string {
-  return RATE_SIGNALS.has(warning.signal)
+  return warning.measure === 'rate'
     ? t('rateFigures', {
         value: formatPercent(warning.value),
         samples: warning.samples,
