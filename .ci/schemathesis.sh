@@ -167,6 +167,8 @@ RULES_BEYOND_THE_SCHEMA = {
         r'^must be between \S+ and \S+, the times the store holds$',
         # Depends on the caller's role: a regulator orders a recall, a producer opens one.
         r'^a recall a regulator opens is ORDERED|^only a regulator orders a recall',
+        # A complaint comes only with source COMPLAINT: a rule across two fields.
+        r'^only a report whose source is COMPLAINT carries a complaint$',
     ],
     'POST /v1/parties': [
         # The webhook's host is (or resolves to) an address that is not globally reachable
