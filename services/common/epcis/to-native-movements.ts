@@ -60,6 +60,7 @@ export function shipmentOf(
     shipmentId: shipmentIdOf(request),
     to: counterparty(request, 'destinationList') ?? UNKNOWN_PARTY,
     lines: lines.map((line) => ({ ...line })),
+    referenceDocuments: [],
   };
 }
 
@@ -79,5 +80,6 @@ export function receiptOf(
       request.knowledge.shipperOf(shipmentId) ??
       UNKNOWN_PARTY,
     lines: lines.map((line) => ({ ...line })),
+    referenceDocuments: [],
   };
 }
