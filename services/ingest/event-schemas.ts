@@ -147,8 +147,8 @@ const batchProduced = z.strictObject({
  * space either (the spaces listed, not `\s`, which the document's readers spell differently). One
  * pattern, so that the OpenAPI document states it.
  */
-// eslint-disable-next-line no-control-regex -- naming the control characters is the point
 const DOCUMENT_NUMBER =
+  // eslint-disable-next-line no-control-regex -- naming the control characters is the point
   /^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff][^\x00-\x1f\x7f-\x9f]*$/;
 
 /**

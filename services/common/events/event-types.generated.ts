@@ -71,7 +71,21 @@ export interface BatchShipped {
   readonly epcisEventId: null | string;
   /** The reference documents of the shipment or receipt (bill of lading, invoice, purchase order, despatch advice...), in the sender's order; FSMA 204 requires one on shipping and receiving. */
   readonly referenceDocuments: Array<{
-    readonly type: 'BILL_OF_LADING' | 'PURCHASE_ORDER' | 'PURCHASE_ORDER_CONFIRMATION' | 'INVOICE' | 'DESPATCH_ADVICE' | 'RECEIVING_ADVICE' | 'RETURN_AUTHORIZATION' | 'PRODUCTION_ORDER' | 'CERTIFICATE' | 'PEDIGREE' | 'TEST_PROCEDURE' | 'TEST_RESULT' | 'UPSTREAM_EPCIS_EVENT' | 'OTHER';
+    readonly type:
+      | 'BILL_OF_LADING'
+      | 'PURCHASE_ORDER'
+      | 'PURCHASE_ORDER_CONFIRMATION'
+      | 'INVOICE'
+      | 'DESPATCH_ADVICE'
+      | 'RECEIVING_ADVICE'
+      | 'RETURN_AUTHORIZATION'
+      | 'PRODUCTION_ORDER'
+      | 'CERTIFICATE'
+      | 'PEDIGREE'
+      | 'TEST_PROCEDURE'
+      | 'TEST_RESULT'
+      | 'UPSTREAM_EPCIS_EVENT'
+      | 'OTHER';
     /** The document's number as its issuer wrote it (a URI when it came from EPCIS). */
     readonly number: string;
   }>;
@@ -109,7 +123,21 @@ export interface BatchReceived {
   readonly epcisEventId: null | string;
   /** The reference documents of the shipment or receipt (bill of lading, invoice, purchase order, despatch advice...), in the sender's order; FSMA 204 requires one on shipping and receiving. */
   readonly referenceDocuments: Array<{
-    readonly type: 'BILL_OF_LADING' | 'PURCHASE_ORDER' | 'PURCHASE_ORDER_CONFIRMATION' | 'INVOICE' | 'DESPATCH_ADVICE' | 'RECEIVING_ADVICE' | 'RETURN_AUTHORIZATION' | 'PRODUCTION_ORDER' | 'CERTIFICATE' | 'PEDIGREE' | 'TEST_PROCEDURE' | 'TEST_RESULT' | 'UPSTREAM_EPCIS_EVENT' | 'OTHER';
+    readonly type:
+      | 'BILL_OF_LADING'
+      | 'PURCHASE_ORDER'
+      | 'PURCHASE_ORDER_CONFIRMATION'
+      | 'INVOICE'
+      | 'DESPATCH_ADVICE'
+      | 'RECEIVING_ADVICE'
+      | 'RETURN_AUTHORIZATION'
+      | 'PRODUCTION_ORDER'
+      | 'CERTIFICATE'
+      | 'PEDIGREE'
+      | 'TEST_PROCEDURE'
+      | 'TEST_RESULT'
+      | 'UPSTREAM_EPCIS_EVENT'
+      | 'OTHER';
     /** The document's number as its issuer wrote it (a URI when it came from EPCIS). */
     readonly number: string;
   }>;
