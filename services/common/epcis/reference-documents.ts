@@ -70,11 +70,14 @@ function numberOf(id: string): string {
     : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
-/** The bizTransactionList entries of a shipment's or receipt's documents, in their order. */
+/**
+ * The bizTransactionList entries of a shipment's or receipt's documents, in their order. An event
+ * read from a JSON payload stored before v3 (the store's, a proof's stored copy) has no list: none.
+ */
 export function documentTransactions(
-  documents: readonly ReferenceDocument[],
+  documents: readonly ReferenceDocument[] | undefined,
 ): Array<{ type?: string; bizTransaction: string }> {
-  return documents.map(({ type, number }) => {
+  return (documents ?? []).map(({ type, number }) => {
     const term = CBV_TERM[type];
     return { ...(term ? { type: term } : {}), bizTransaction: documentUri(number) };
   });
