@@ -209,10 +209,13 @@ def gtin_check_digit(case):
         case.path_parameters['gtin'] = with_check_digit(gtin)
 
 
-def evidence_in_json(case):
-    # evidence=true comes only with format=json.
+def report_format(case):
+    # evidence=true comes only with format=json, and a table only with format=csv.
     if case.query.get('evidence') in ('true', True):
         case.query['format'] = 'json'
+        case.query.pop('table', None)
+    elif case.query.get('table') is not None:
+        case.query['format'] = 'csv'
 
 
 def fsma_selection(case):
@@ -267,7 +270,7 @@ def documented_event(case):
 KEEP_THE_RULES = {
     'GET /01/{gtin}/10/{lot}': [gtin_check_digit],
     'GET /01/{gtin}/21/{serial}': [gtin_check_digit],
-    'GET /v1/recalls/{recallId}/report': [evidence_in_json],
+    'GET /v1/recalls/{recallId}/report': [report_format],
     'GET /v1/exports/fsma204': [fsma_selection],
     'POST /epcis/events': [documented_event],
     'POST /v1/parties': [party_identifier_checks],

@@ -13,6 +13,8 @@ export const WARNING_SIGNALS = [
   'failure-rate-by-hazard',
   'failures-by-producer',
   'defects-by-product',
+  'illness-complaints-by-product',
+  'complaints-by-region',
   'failed-outputs-by-upstream-batch',
 ] as const;
 export type WarningSignal = (typeof WARNING_SIGNALS)[number];
@@ -65,7 +67,11 @@ export const windowMs = (rule: WarningRule): number => {
  * cluster; three failed batches sharing one upstream batch point at that batch as the common cause
  * of contamination, which is why that rule alone is 一级. By region and by hazard the bar is ten
  * tests, since a division or a hazard spans many producers, and the level is 三级 (study further):
- * a region's or a hazard's rate names no one to act on, only where to look.
+ * a region's or a hazard's rate names no one to act on, only where to look. Consumer complaints
+ * (DefectReported v2) that report an injury or illness are 一级 at two on one product in a month:
+ * two or more people falling ill after eating the same food is what a foodborne outbreak
+ * (食源性疾病暴发) is, while one may be coincidence. Five complaints from consumers in one division
+ * in a month are 三级: like a region's failure rate they say where to look, not whom to act on.
  */
 export const DEFAULT_WARNING_RULES: readonly WarningRule[] = Object.freeze([
   {
@@ -115,6 +121,22 @@ export const DEFAULT_WARNING_RULES: readonly WarningRule[] = Object.freeze([
     minSamples: 1,
     threshold: 3,
     level: 2,
+  },
+  {
+    id: 'product-illness-complaints',
+    signal: 'illness-complaints-by-product',
+    window: '30d',
+    minSamples: 1,
+    threshold: 2,
+    level: 1,
+  },
+  {
+    id: 'region-complaints',
+    signal: 'complaints-by-region',
+    window: '30d',
+    minSamples: 1,
+    threshold: 5,
+    level: 3,
   },
   {
     id: 'common-upstream-cause',

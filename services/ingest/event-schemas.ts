@@ -77,6 +77,15 @@ const location = z
   .transform((v) => v ?? null);
 
 /**
+ * An administrative division (行政区划): the six-digit GB/T 2260 code of a county, city or province
+ * (330106, 330100, 330000). Where a batch was made, where a complaining consumer is, where a party
+ * is registered.
+ */
+export const administrativeDivision = z
+  .string({ error: 'must be a six-digit administrative division code (GB/T 2260)' })
+  .regex(/^\d{6}$/, 'must be a six-digit administrative division code (GB/T 2260)');
+
+/**
  * A production site's location may name its administrative division (行政区划): the six-digit
  * GB/T 2260 code of the county, city or province (330106, 330100, 330000). Only a production
  * carries it (BatchProduced v3): failure rates by region count where a batch was made.
@@ -84,11 +93,7 @@ const location = z
 const productionLocation = z
   .strictObject({
     ...locationFields,
-    region: z
-      .string()
-      .regex(/^\d{6}$/, 'must be a six-digit administrative division code (GB/T 2260)')
-      .nullish()
-      .transform((v) => v ?? null),
+    region: administrativeDivision.nullish().transform((v) => v ?? null),
   })
   .nullish()
   .transform((v) => v ?? null);
@@ -220,15 +225,42 @@ const inspectionRecorded = z.strictObject({
   hazard: optionalText(256),
 });
 
-const defectReported = z.strictObject({
-  ...envelope,
-  defectId: identifier,
-  batchIds,
-  source: z.enum(['INSPECTION', 'COMPLAINT', 'INCIDENT']),
-  severity: z.enum(['CRITICAL', 'MAJOR', 'MINOR']),
-  hazard: text(2000),
-  description: optionalText(8000),
+/**
+ * A consumer complaint as the body that received it records it (DefectReported v2): no personal
+ * data of the consumer, only the division they are in.
+ */
+const complaint = z.strictObject({
+  channel: z.enum(['HOTLINE_12315', 'ONLINE_PLATFORM', 'RETAILER', 'DIRECT', 'OTHER']),
+  receivedAt: eventTime,
+  region: administrativeDivision,
+  purchasePlace: optionalText(256),
+  unitsAffected: z
+    .number({ error: 'must be a whole number of units' })
+    .int('must be a whole number of units')
+    .positive('must be greater than 0')
+    .max(1_000_000_000, 'must be at most 1000000000')
+    .nullish()
+    .transform((v) => v ?? null),
+  illnessReported: z.boolean({ error: 'must be true or false' }),
+  reference: identifier.nullish().transform((v) => v ?? null),
 });
+
+const defectReported = z
+  .strictObject({
+    ...envelope,
+    defectId: identifier,
+    batchIds,
+    source: z.enum(['INSPECTION', 'COMPLAINT', 'INCIDENT']),
+    severity: z.enum(['CRITICAL', 'MAJOR', 'MINOR']),
+    hazard: text(2000),
+    description: optionalText(8000),
+    /** What a consumer complaint carries; only a report whose source is COMPLAINT has one. */
+    complaint: complaint.nullish().transform((v) => v ?? null),
+  })
+  .refine((defect) => defect.complaint === null || defect.source === 'COMPLAINT', {
+    message: 'only a report whose source is COMPLAINT carries a complaint',
+    path: ['complaint'],
+  });
 
 const recallInitiated = z.strictObject({
   ...envelope,

@@ -11,6 +11,7 @@ import {
   apiKeyInfoSchema,
   newKeySchema,
   newPartySchema,
+  partyRegionSchema,
   publicProfileAnswerSchema,
 } from '../common/api/parties.js';
 import {
@@ -25,7 +26,7 @@ import {
 import { registrableIdentifier } from '../common/epcis/party-identifiers.js';
 import { defineOperation, idParameter } from '../common/http/operations.js';
 import { webhookUrlSchema } from '../common/webhooks/webhook-url.js';
-import { SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
+import { administrativeDivision, SUBMITTED_EVENT_SCHEMAS } from './event-schemas.js';
 import { MAX_EVENTS_PER_REQUEST } from './parse-submission.js';
 
 const eventTypes = Object.keys(SUBMITTED_EVENT_SCHEMAS);
@@ -147,6 +148,11 @@ export const newPartyBody = z.strictObject({
         'PGLN/GLN (urn:epc:id:pgln:…, urn:epc:id:sgln:…, https://id.gs1.org/417/… or /414/…) or ' +
         'urn:suyuan:uscc:<统一社会信用代码>; EPCIS sources and destinations find the party by them',
     }),
+  region: administrativeDivision.optional().meta({
+    description:
+      "Where the party is: its administrative division's six-digit GB/T 2260 code (330106); " +
+      'warnings count its batches under it when a production names no site region',
+  }),
   webhook: z
     .strictObject({
       url: webhookUrlSchema,
@@ -243,6 +249,30 @@ export const revokeKeyOperation = defineOperation({
     action: 'admin.key.revoke',
     target: idOf(request.params.partyId),
     detail: { keyId: idOf(request.params.keyId) },
+  }),
+});
+
+export const setPartyRegionOperation = defineOperation({
+  method: 'PUT',
+  url: '/v1/parties/:partyId/region',
+  operationId: 'setPartyRegion',
+  summary: "Change or clear a party's registered region (admin)",
+  description:
+    'The administrative division (GB/T 2260 code) the party is in, as registered with it; null ' +
+    "clears it. Warnings count the party's batches under it when a production names no site region.",
+  tag: 'parties',
+  params: partyParams,
+  body: z.strictObject({
+    region: administrativeDivision.nullable().meta({ description: 'null: none' }),
+  }),
+  answers: { 200: { description: 'The region now registered', schema: partyRegionSchema } },
+  errors: [400, 403, 404],
+  roles: ['admin'],
+  adminSurface: true,
+  audit: (request) => ({
+    action: 'admin.party.region.set',
+    target: idOf(request.params.partyId),
+    detail: { region: idOf(field(request.body, 'region')) },
   }),
 });
 

@@ -17,6 +17,7 @@ import {
   issueKeyOperation,
   listKeysOperation,
   revokeKeyOperation,
+  setPartyRegionOperation,
 } from './operations.js';
 
 export interface PartyRouteDeps {
@@ -68,6 +69,10 @@ export function registerPartyRoutes(app: FastifyInstance, deps: PartyRouteDeps):
     await profileOwner(request, params.partyId);
     const found = await deps.publicProfiles.find([params.partyId]);
     return { partyId: params.partyId, publicProfile: found.get(params.partyId) ?? null };
+  });
+  mountOperation(app, setPartyRegionOperation, async ({ params, body }) => {
+    await deps.parties.setRegion(params.partyId, body.region);
+    return { partyId: params.partyId, region: body.region };
   });
   mountOperation(app, revokeKeyOperation, async ({ reply, params }) => {
     await deps.parties.revokeKey(params.partyId, params.keyId);

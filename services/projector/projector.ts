@@ -37,6 +37,7 @@ import {
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
 import { catchUpServingIndex } from './serving-catch-up.js';
+import { decodable, startServingFeeder, type ServingFeeder } from './serving-feeder.js';
 
 export interface ProjectorDeps {
   readonly log: EventLog;
@@ -58,8 +59,9 @@ export interface ProjectorDeps {
   /** Told how joining the consumer group goes (for `/readyz`). */
   readonly onStateChange?: SubscribeOptions['onStateChange'];
   /**
-   * The serving index of the embedded platform (docs/adr/0001-serving-path.md): each batch's rows
-   * go there first, then to the store, so no event is in the store before it is in the index.
+   * The serving index of the embedded platform (docs/adr/0001-serving-path.md), fed from the log
+   * ahead of the store by the serving feeder: a batch goes to the store once the index holds it,
+   * so no event is in the store before it is in the index.
    */
   readonly servingIndex?: LmdbServingIndex;
   /** Crash tests only: where the process kills itself (config.ts, FAILPOINTS). */
@@ -107,12 +109,15 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   );
   const health = deps.health ?? projectorHealth(deps);
   const deadLetters = createDeadLetters(deps);
+  let feeder: ServingFeeder | undefined;
   if (deps.servingIndex) {
-    await catchUpServingIndex({ ...deps, index: deps.servingIndex, groupId, logger, deadLetters });
+    const index = deps.servingIndex;
+    await catchUpServingIndex({ ...deps, index, groupId, logger, deadLetters });
+    feeder = startServingFeeder({ ...deps, index, logger });
   }
   const project = async (records: readonly StoredRecord[]) => {
     const started = performance.now();
-    await projectBatch({ ...deps, groupId, deadLetters }, records);
+    await projectBatch({ ...deps, groupId, deadLetters, feeder }, records);
     const seconds = (performance.now() - started) / 1000;
     // Observed once the batch is written: a failed batch is delivered again and counted then.
     deps.metrics?.projectionBatchSize.observe(records.length);
@@ -127,7 +132,14 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     onStateChange: deps.onStateChange,
   });
   logger.info({ topic: EVENTS_TOPIC, group: groupId }, 'projector started');
-  return { health, stop: () => subscription.stop() };
+  return {
+    health,
+    // The batch in hand waits on the feeder: the subscription stops first.
+    stop: async () => {
+      await subscription.stop();
+      await feeder?.stop();
+    },
+  };
 }
 
 /**
@@ -135,10 +147,14 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
  * ones before writing (as soon as they are known), the refused ones once they are found.
  */
 async function projectBatch(
-  deps: ProjectorDeps & { readonly groupId: string; readonly deadLetters: DeadLetters },
+  deps: ProjectorDeps & {
+    readonly groupId: string;
+    readonly deadLetters: DeadLetters;
+    readonly feeder: ServingFeeder | undefined;
+  },
   records: readonly StoredRecord[],
 ): Promise<void> {
-  const { deadLetters } = deps;
+  const { deadLetters, feeder } = deps;
   const { quarantined } = await deadLetters.skippedAmong(records);
   const skipped: SetAside[] = [];
   const decoded: Decoded[] = [];
@@ -157,9 +173,14 @@ async function projectBatch(
   await deadLetters.setAside(deps.groupId, skipped);
   const { servingIndex } = deps;
   const last = records.at(-1);
-  if (servingIndex && last) {
-    const position = { topic: last.topic, partition: last.partition, nextOffset: last.offset + 1 };
-    await servingIndex.apply(projectEvents(decoded.map((item) => item.event)), position);
+  if (feeder && last) {
+    // The index holds the batch before the store does (the feeder is usually well ahead).
+    await feeder.reached(last.partition, last.offset + 1);
+    const quarantined = skipped.filter((entry) => entry.cause === 'quarantined');
+    if (quarantined.length > 0) {
+      const events = decodable(deps.codec, quarantined.map((entry) => entry.record));
+      await servingIndex?.remove(projectEvents(events));
+    }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
   const refused = await handleIsolating(decoded, {

@@ -6,12 +6,12 @@
  */
 import type { DeadLetters } from '../common/dead-letters/dead-letters.js';
 import type { EventCodec } from '../common/events/codec.js';
-import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
+import { decodable } from './serving-feeder.js';
 
 const CHUNK = 5_000;
 
@@ -48,15 +48,11 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       const last = records.at(-1);
       if (!last) break;
       const skipped = await deps.deadLetters.skippedAmong(records, deps.groupId);
-      const events = records.flatMap((record): SuyuanEvent[] => {
-        if (skipped.setAside.has(record.offset) || skipped.quarantined.has(record.offset))
-          return [];
-        try {
-          return [deps.codec.decode(record.value)];
-        } catch {
-          return []; // the projector dead-lettered what it could not decode
-        }
-      });
+      const kept = records.filter(
+        (record) => !skipped.setAside.has(record.offset) && !skipped.quarantined.has(record.offset),
+      );
+      // The projector dead-lettered what it could not decode.
+      const events = decodable(deps.codec, kept);
       await deps.index.apply(projectEvents(events), {
         topic: EVENTS_TOPIC,
         partition,

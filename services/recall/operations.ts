@@ -22,6 +22,7 @@ import {
   type AuditedRequest,
 } from '../common/audit/audit-policy.js';
 import { defineOperation, idParameter, trimmedText } from '../common/http/operations.js';
+import { REPORT_TABLES } from './recall-report.js';
 
 const recallParams = z.strictObject({ recallId: idParameter });
 
@@ -101,7 +102,9 @@ export const getRecallReportOperation = defineOperation({
   summary: 'The summary report of a recall (召回总结), as JSON or CSV',
   description:
     '`evidence=true` comes only with `format=json` (the CSV has no place for it): with ' +
-    '`format=csv` it answers 400 naming `evidence`.',
+    '`format=csv` it answers 400 naming `evidence`. A CSV holds one table, which `table` names: ' +
+    'the notices (one line per notice and batch) or the effectiveness series (one line per ' +
+    "point and unit, with the recall's deadlines); `table` comes only with `format=csv`.",
   tag: 'recalls',
   params: recallParams,
   query: z.object({
@@ -109,6 +112,10 @@ export const getRecallReportOperation = defineOperation({
       .enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` })
       .default('json'),
     evidence: evidenceFlag,
+    table: z
+      .enum(REPORT_TABLES, { error: `must be one of ${REPORT_TABLES.join(', ')}` })
+      .optional()
+      .meta({ description: 'The table of a CSV (default notices)' }),
   }),
   answers: {
     200: {
@@ -117,7 +124,9 @@ export const getRecallReportOperation = defineOperation({
     },
   },
   errors: [400, 403, 404],
-  audit: recallRead('report', (request) => stringFields(request.query, ['format', 'evidence'])),
+  audit: recallRead('report', (request) =>
+    stringFields(request.query, ['format', 'evidence', 'table']),
+  ),
 });
 
 export const mockRecallOperation = defineOperation({

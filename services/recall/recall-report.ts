@@ -53,7 +53,7 @@ export const REPORT_CSV_COLUMNS = [
  * One line per notice and batch; the notice_* quantities are the notice's totals, repeated on
  * each of its lines. Starts with a UTF-8 BOM so spreadsheets read the Chinese names; CRLF ends.
  */
-export function reportCsv(report: RecallReport): string {
+export function noticesCsv(report: RecallReport): string {
   const lines = report.notices.flatMap((row) => {
     const batches = row.batches.length > 0 ? row.batches : [null];
     return batches.map((line) => [
@@ -77,4 +77,48 @@ export function reportCsv(report: RecallReport): string {
     ]);
   });
   return csvDocument(REPORT_CSV_COLUMNS, lines);
+}
+
+export const EFFECTIVENESS_CSV_COLUMNS = [
+  'recall_id',
+  'at',
+  'notified',
+  'acknowledged',
+  'unit',
+  'recovered',
+  'recall_deadline',
+  'recall_complete_by',
+] as const;
+
+/**
+ * Recall effectiveness over time (召回效果), the series the report's chart draws: one line per
+ * point and unit recovered by then (a point before any recovery has one line with no unit), so
+ * kilograms and cans stay in lines of their own. The recall's deadlines repeat on every line, to
+ * read each point against them in a spreadsheet.
+ */
+export function effectivenessCsv(report: RecallReport): string {
+  const { recallId, deadline, completeBy } = report.recall;
+  const lines = report.effectiveness.flatMap((point) => {
+    const units = point.recovered.length > 0 ? point.recovered : [null];
+    return units.map((line) => [
+      recallId,
+      point.at,
+      point.notified,
+      point.acknowledged,
+      line?.unit ?? null,
+      line?.quantity ?? null,
+      deadline,
+      completeBy,
+    ]);
+  });
+  return csvDocument(EFFECTIVENESS_CSV_COLUMNS, lines);
+}
+
+/** The tables of the report's CSV: JSON holds them all, a CSV one. */
+export const REPORT_TABLES = ['notices', 'effectiveness'] as const;
+export type ReportTable = (typeof REPORT_TABLES)[number];
+
+/** The report as CSV: the notices table, or the effectiveness series. */
+export function reportCsv(report: RecallReport, table: ReportTable): string {
+  return table === 'effectiveness' ? effectivenessCsv(report) : noticesCsv(report);
 }

@@ -2,6 +2,7 @@
  * Pure: the recall a signal opens under the policy, if any. The recall's ids and times derive
  * from the signal, so opening it twice (replay, crash) yields the very same event.
  */
+import { defectReason, samplingReason } from './recall-reasons.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import { stableUuid } from '../common/stable-id.js';
 import { levelForDefect, levelForInspection, type RecallPolicy } from '../common/recall-policy.js';
@@ -38,7 +39,7 @@ export function triggeredRecall(
       mode: 'VOLUNTARY',
       // The reason reaches every recipient: it names no party (the reporter may be anywhere on
       // the chain, and a recipient sees only one step around itself).
-      reason: `${signal.severity} defect ${signal.defectId}: ${signal.hazard}`,
+      reason: defectReason(signal.severity, signal.defectId, signal.hazard),
     });
   }
   if (signal.eventType === 'InspectionRecorded') {
@@ -51,7 +52,7 @@ export function triggeredRecall(
       rootBatchIds: [signal.batchId],
       level,
       mode: 'ORDERED',
-      reason: `failed supervisory sampling${findings.length ? `: ${findings.join('; ')}` : ''}`,
+      reason: samplingReason(findings),
     });
   }
   return undefined;

@@ -20,6 +20,7 @@ import type {
 import type { RecallLevel } from '../common/recall-policy.js';
 import { recallDeadlines } from './deadlines.js';
 import type { NoticeAnswerRow, NoticeRow, RecallRow } from './recall-queries.js';
+import { readSystemReason } from './recall-reasons.js';
 
 export type { DeliveryStatus, NoticeView, RecallView };
 
@@ -172,6 +173,7 @@ export function recallView(
     mode: row.mode,
     status: row.closedAt === null ? 'open' : 'closed',
     reason: row.reason,
+    reasonParts: readSystemReason(row.reason),
     initiatedBy: row.initiatedBy,
     startedAt: row.startedAt,
     deadline: startBy,

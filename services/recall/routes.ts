@@ -28,7 +28,7 @@ import {
 import { findNotices, type RecallReader } from './recall-queries.js';
 import { listRecalls, readRecall, readReport } from './recall-reads.js';
 import { recallEventIds } from './recall-evidence.js';
-import { reportCsv } from './recall-report.js';
+import { reportCsv, type ReportTable } from './recall-report.js';
 import { noticeView } from './recall-views.js';
 
 export type { MockRecallView };
@@ -87,6 +87,11 @@ export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps
   mountOperation(app, getRecallReportOperation, async ({ request, reply, params, query }) => {
     logRead(request, 'recall report read', { ...params, format: query.format });
     if (query.evidence) checkEvidenceAsked(request.caller, query.format, deps.log);
+    if (query.table && query.format !== 'csv') {
+      throw new SuyuanError('invalid_request', 'table: comes only with format=csv', {
+        details: [{ path: 'table', message: 'comes only with format=csv' }],
+      });
+    }
     const report = await readReport(deps, readerOf(request.caller), params.recallId, now());
     if (query.format === 'json' && query.evidence && deps.log) {
       const ids = await recallEventIds(deps.store, params.recallId);
@@ -95,8 +100,11 @@ export function registerRecallRoutes(app: FastifyInstance, deps: RecallRouteDeps
     if (query.format === 'json') return report;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFileName(params.recallId)}"`)
-      .send(reportCsv(report));
+      .header(
+        'content-disposition',
+        `attachment; filename="${csvFileName(params.recallId, query.table ?? 'notices')}"`,
+      )
+      .send(reportCsv(report, query.table ?? 'notices'));
   });
   mountOperation(app, mockRecallOperation, async ({ request, body }) => {
     const rootBatchIds = [...new Set(body.rootBatchIds)];
@@ -110,5 +118,11 @@ function logRead(request: FastifyRequest, message: string, fields: object): void
   request.log.info({ caller: request.caller.partyId, ...fields }, message);
 }
 
-/** Only characters that are safe inside a quoted header parameter. */
-const csvFileName = (recallId: string): string => `recall-${recallId.replace(/[^\w.-]/g, '_')}.csv`;
+/**
+ * `recall-R-1.csv` for the notices, `recall-R-1-effectiveness.csv` for the series; only
+ * characters that are safe inside a quoted header parameter.
+ */
+function csvFileName(recallId: string, table: ReportTable): string {
+  const suffix = table === 'notices' ? '' : `-${table}`;
+  return `recall-${recallId.replace(/[^\w.-]/g, '_')}${suffix}.csv`;
+}

@@ -8,7 +8,7 @@
  * test/browser/screenshots/.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,9 @@ const RAW_ENUMS = [
   'acknowledged',
   'dismissed',
   'escalated',
+  'CRITICAL',
+  'MAJOR',
+  'MINOR',
   'SELF_CHECK',
   'SUPERVISORY_SAMPLING',
   'THIRD_PARTY',
@@ -286,7 +289,27 @@ describe('the regulator views of the console', { tags: ['chromium', 'zh-font'] }
     ]);
     await detail.locator('table').waitFor();
     expect(await rawEnumOn(page)).toBeUndefined();
+    expect(await detail.locator('.recall-reason').innerText()).toBe(
+      '严重缺陷 DEF-VIEWS-1：melamine suspected',
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'recall-effectiveness.png'), fullPage: true });
+
+    // The series behind the chart downloads as a spreadsheet, a line per point and unit.
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      detail.locator('[data-action=effectiveness-report]').click(),
+    ]);
+    expect(file.suggestedFilename()).toBe(`${RECALL}-effectiveness.csv`);
+    const csv = readFileSync((await file.path()) ?? '', 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...lines] = csv.trimEnd().split('\r\n');
+    expect(header).toBe(
+      'recall_id,at,notified,acknowledged,unit,recovered,recall_deadline,recall_complete_by',
+    );
+    const last = lines.slice(-2).map((line) => line.split(',').slice(4, 6));
+    expect(last).toEqual([
+      ['can', '36'],
+      ['kg', '120'],
+    ]);
   });
 
   it('speaks English after the switch, the chart included', async () => {

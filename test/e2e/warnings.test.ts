@@ -132,13 +132,23 @@ describe('GET /v1/warnings', () => {
 });
 
 describe("a warning's region", () => {
-  it('is the region the party it is about gave in its public profile', async () => {
+  it("is the division of its suspected batch's producer as registered, not its public words", async () => {
+    // RAW-W's production names no site region, so the farm's registered one is the batch's.
     const profile = await api.request('PUT', '/v1/parties/farm-w/public-profile', {
       key: key('farm-w'),
       body: { showName: false, region: '内蒙古自治区 呼和浩特市' },
     });
     expect(profile.status, JSON.stringify(profile.body)).toBe(200);
-    expect((await warnings('samr-w'))[0]?.region).toBe('内蒙古自治区 呼和浩特市');
+    expect((await warnings('samr-w'))[0]?.region).toBeNull();
+    const region = await api.request('PUT', '/v1/parties/farm-w/region', {
+      key: TEST_ADMIN_KEY,
+      body: { region: '150100' },
+    });
+    expect(region.status, JSON.stringify(region.body)).toBe(200);
+    expect((await warnings('samr-w'))[0]).toMatchObject({
+      warningId: FARM_WARNING,
+      region: '150100',
+    });
   });
 });
 

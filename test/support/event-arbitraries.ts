@@ -220,6 +220,27 @@ const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, 
       severity: fc.constantFrom('CRITICAL', 'MAJOR', 'MINOR'),
       hazard: text(2000),
       description: optional(text(8000)),
+      // A consumer complaint's record (DefectReported v2), kept only on a COMPLAINT (CONSISTENT).
+      complaint: optional(
+        fc.record(
+          {
+            channel: fc.constantFrom(
+              'HOTLINE_12315',
+              'ONLINE_PLATFORM',
+              'RETAILER',
+              'DIRECT',
+              'OTHER',
+            ),
+            receivedAt: time(Date.now()),
+            region: fc.stringMatching(/^\d{6}$/),
+            purchasePlace: optional(text(256)),
+            unitsAffected: optional(fc.integer({ min: 1, max: 1_000_000_000 })),
+            illnessReported: fc.boolean(),
+            reference: optional(identifier),
+          },
+          { requiredKeys: ['channel', 'receivedAt', 'region', 'illnessReported'] },
+        ),
+      ),
     },
     ['defectId', 'batchIds', 'source', 'severity', 'hazard'],
   ],
@@ -259,6 +280,16 @@ const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, 
   EventRetracted: [{ targetEventId: fc.uuid(), reason: text(2000) }, ['targetEventId', 'reason']],
 };
 
+/** What ties one field to another: only a COMPLAINT report carries a complaint. */
+const CONSISTENT: Partial<
+  Record<PostableEventType, (event: Record<string, unknown>) => Record<string, unknown>>
+> = {
+  DefectReported: (event) =>
+    event.source === 'COMPLAINT'
+      ? event
+      : Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'complaint')),
+};
+
 /** An event of the given type as a client would post it. */
 export function submittedEventOf(
   eventType: PostableEventType,
@@ -269,7 +300,9 @@ export function submittedEventOf(
     ...envelope,
     ...fields,
   };
-  return fc.record(model, { requiredKeys: [...ENVELOPE_REQUIRED, ...required] });
+  const events = fc.record(model, { requiredKeys: [...ENVELOPE_REQUIRED, ...required] });
+  const consistent = CONSISTENT[eventType];
+  return consistent ? events.map(consistent) : events;
 }
 
 /** An event of any type as a client would post it. */

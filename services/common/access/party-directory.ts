@@ -19,6 +19,11 @@ export interface NewParty {
   readonly webhook?: { readonly url: string; readonly secret?: string | undefined } | undefined;
   /** Canonical identifier keys (PGLN/GLN, 统一社会信用代码: epcis/party-identifiers.ts). */
   readonly identifiers?: readonly string[] | undefined;
+  /**
+   * Where the party is: its administrative division's six-digit GB/T 2260 code (330106). Warnings
+   * count a batch under it when the production names no site region.
+   */
+  readonly region?: string | null | undefined;
 }
 
 interface PartyRow {
@@ -65,6 +70,12 @@ export interface PartyDirectory {
   authenticate(apiKey: string): Promise<Party | undefined>;
   /** The parties among `partyIds` that exist. */
   find(partyIds: readonly string[]): Promise<Map<string, Party>>;
+  /**
+   * Changes (or with null clears) the party's registered region; throws `not_found` for an
+   * unknown party. Kept in the store only: the warnings read it there, and the party as
+   * authenticated (`Party`) does not carry it.
+   */
+  setRegion(partyId: string, region: string | null): Promise<void>;
   /** The parties that registered each of these identifier keys. */
   findByIdentifier(identifiers: readonly string[]): Promise<Map<string, string>>;
   /** Registers a party the platform itself acts as (no API key), unless it exists. */
@@ -105,9 +116,10 @@ export function createPartyDirectory(
   // Key hash → its party: every active key when this process is the sole writer, otherwise none
   // (a key revoked through another instance must fail at once). A revocation forgets it first.
   const keyOwners = new Map<string, Party>();
-  // A party, once registered, never changes (there is no update), so a party found stays true
-  // and every request's party check need not ask the store again. Misses are not kept unless this
-  // process is the sole writer: a party registered through another instance is found at once.
+  // A party, once registered, never changes what a Party holds (its region may change, and is
+  // kept out of it), so a party found stays true and every request's party check need not ask the
+  // store again. Misses are not kept unless this process is the sole writer: a party registered
+  // through another instance is found at once.
   const known = new Map<string, Party>();
   const soleWriter = options.soleWriter === true;
   let loading: Promise<void> | undefined;
@@ -185,6 +197,7 @@ export function createPartyDirectory(
         roles: party.roles,
         webhook_url: party.webhook?.url ?? null,
         webhook_secret: party.webhook?.secret ?? null,
+        region: party.region ?? null,
         created_at: now,
         updated_at: now,
       },
@@ -308,6 +321,18 @@ export function createPartyDirectory(
       );
       return row ? toParty(row) : undefined;
     },
+
+    setRegion: (partyId, region) =>
+      serialized(async () => {
+        const [row] = await store.query<Record<string, unknown>>(
+          `SELECT party_id, name, roles, webhook_url, webhook_secret, created_at
+           FROM parties FINAL WHERE party_id = {party:String}`,
+          { party: partyId },
+        );
+        if (!row) throw new SuyuanError('not_found', `partyId: no party ${partyId}`);
+        // A newer version of the row; ReplacingMergeTree(updated_at) and FINAL make it the one read.
+        await store.insert('parties', [{ ...row, region, updated_at: new Date().toISOString() }]);
+      }),
 
     find,
     findByIdentifier,

@@ -40,5 +40,14 @@ export const publicProfileAnswerSchema = z.strictObject({
     .meta({ description: 'null: nothing of the party is public (the default)' }),
 });
 
+/** A party's registered region. */
+export const partyRegionSchema = z.strictObject({
+  partyId: z.string(),
+  region: z
+    .string()
+    .nullable()
+    .meta({ description: 'Its administrative division, a GB/T 2260 code; null: none' }),
+});
+
 export type NewPartyAnswer = z.infer<typeof newPartySchema>;
 export type NewKeyAnswer = z.infer<typeof newKeySchema>;

@@ -97,6 +97,27 @@ export const recallProgressSchema = z.strictObject({
 });
 
 export const RECALL_STATUSES = ['open', 'closed'] as const;
+export const DEFECT_SEVERITIES = ['CRITICAL', 'MAJOR', 'MINOR'] as const;
+
+/**
+ * What a recall's reason is made of: the parts of a reason the platform wrote itself, for a
+ * client to say in its own language, or `written` for a reason a person wrote.
+ */
+export const systemReasonSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('defect'),
+      severity: z.enum(DEFECT_SEVERITIES),
+      defectId: z.string(),
+      hazard: z.string(),
+    }),
+    z.strictObject({
+      kind: z.literal('sampling'),
+      findings: z.string().nullable().meta({ description: 'The failed findings, as one text' }),
+    }),
+    z.strictObject({ kind: z.literal('written') }),
+  ])
+  .meta({ id: 'SystemReason' });
 
 export const recallSchema = z
   .strictObject({
@@ -105,6 +126,12 @@ export const recallSchema = z
     mode: z.string(),
     status: z.enum(RECALL_STATUSES),
     reason: z.string(),
+    reasonParts: systemReasonSchema.meta({
+      description:
+        'When the platform opened the recall itself (a defect report, a failed supervisory ' +
+        'sampling): the parts of `reason`, for a client to word in its own language; ' +
+        '`written` for a reason a person wrote, to show as it is',
+    }),
     initiatedBy: z.string(),
     startedAt: time,
     deadline: time.meta({ description: 'When every holder must have started acting' }),
@@ -205,6 +232,8 @@ export type TierProgress = z.infer<typeof tierProgressSchema>;
 export type RecallProgress = z.infer<typeof recallProgressSchema>;
 export type RecallStatus = (typeof RECALL_STATUSES)[number];
 export type RecallView = z.infer<typeof recallSchema>;
+export type SystemReason = z.infer<typeof systemReasonSchema>;
+export type DefectSeverity = (typeof DEFECT_SEVERITIES)[number];
 export type ReportRow = z.infer<typeof reportRowSchema>;
 export type RecallReport = z.infer<typeof recallReportSchema>;
 export type EffectivenessPoint = z.infer<typeof effectivenessPointSchema>;

@@ -31,9 +31,15 @@ export const warningSchema = z
     subject: z.strictObject({ kind: z.enum(WARNING_SUBJECTS), id: z.string() }),
     productId: z.string().nullable(),
     partyId: z.string().nullable().meta({ description: 'The party the warning is about' }),
-    region: z.string().nullable().meta({
-      description: "That party's region, as its public profile words it (省/市); null: none given",
-    }),
+    region: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          "The administrative division it is about, a GB/T 2260 code (330106): a region's own; " +
+          "else the suspected batch's (its production site's, else its producer's registered " +
+          'region); else the registered region of the party named; null: none known',
+      }),
     value: z.number().meta({ description: 'The failure rate, or the count' }),
     samples: z.number().int(),
     threshold: z.number(),

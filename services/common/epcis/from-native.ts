@@ -197,6 +197,8 @@ function whyOf(event: Exported): Record<string, unknown> {
           severity: event.severity,
           hazard: event.hazard,
           ...(event.description ? { description: event.description } : {}),
+          // A consumer complaint's record (v2): no personal data of the consumer is in it.
+          ...(event.complaint ? { complaint: event.complaint } : {}),
         },
       };
     case 'RecallInitiated':

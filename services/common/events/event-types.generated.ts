@@ -185,7 +185,7 @@ export interface InspectionRecorded {
   readonly epcisEventId: null | string;
 }
 
-/** A defect or incident report (强制报告). */
+/** A defect or incident report (强制报告), or a consumer complaint (投诉举报) with what a 12315-style complaint carries for a regulator to cluster and assess it. */
 export interface DefectReported {
   /** Client-chosen UUID; the idempotency key. */
   readonly eventId: string;
@@ -207,10 +207,29 @@ export interface DefectReported {
   readonly operator: null | string;
   readonly defectId: string;
   readonly batchIds: Array<string>;
+  /** Where the report comes from: a failed inspection, a consumer complaint (then `complaint` may say more), or an incident. */
   readonly source: 'INSPECTION' | 'COMPLAINT' | 'INCIDENT';
   readonly severity: 'CRITICAL' | 'MAJOR' | 'MINOR';
+  /** The hazard or defect reported, in the reporter's words. */
   readonly hazard: string;
   readonly description: null | string;
+  /** What a consumer complaint carries (source COMPLAINT only); null for other reports and for complaints recorded without it. */
+  readonly complaint: null | {
+    /** How the complaint came in: the 12315 hotline or platform, an online marketplace, the retailer, the producer directly, or otherwise. */
+    readonly channel: 'HOTLINE_12315' | 'ONLINE_PLATFORM' | 'RETAILER' | 'DIRECT' | 'OTHER';
+    /** When the complaint was received. */
+    readonly receivedAt: string;
+    /** The administrative division (行政区划) the consumer is in, its six-digit GB/T 2260 code, e.g. 330106; complaints are counted by it. */
+    readonly region: string;
+    /** Where the product was bought (a shop, a market, an online store), in the complaint's words. */
+    readonly purchasePlace: null | string;
+    /** How many units (packs, bottles) the complaint concerns, when stated. */
+    readonly unitsAffected: null | number;
+    /** The consumer reports an injury or illness (e.g. after eating it): such a complaint weighs as a candidate for 一级. */
+    readonly illnessReported: boolean;
+    /** The complaint's reference number at the body that received it (工单号). */
+    readonly reference: null | string;
+  };
 }
 
 /** A recall starts. */

@@ -140,4 +140,10 @@ export interface EventLog {
   close(): Promise<void>;
   /** Present when the log settles record identity atomically with the append. */
   readonly identities?: RecordIdentities;
+  /**
+   * Present when the log can tell, in this process, that records were appended to `topic`: calls
+   * `listener` after each commit of appends made here; returns what stops the calls. A reader
+   * outside any group (the serving feeder) wakes on it instead of waiting out its poll.
+   */
+  readonly watchAppends?: (topic: string, listener: () => void) => () => void;
 }

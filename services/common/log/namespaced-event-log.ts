@@ -27,6 +27,9 @@ export function namespacedEventLog(log: EventLog, namespace: string): EventLog {
     committedOffsets: (topic, groupId) => log.committedOffsets(name(topic), name(groupId)),
     endOffsets: (topic) => log.endOffsets(name(topic)),
     qualifiedName: (plainName) => log.qualifiedName(name(plainName)),
+    ...(log.watchAppends
+      ? { watchAppends: (topic, listener) => log.watchAppends!(name(topic), listener) }
+      : {}),
     ping: () => log.ping(),
     close: () => log.close(),
   };

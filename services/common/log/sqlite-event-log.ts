@@ -98,10 +98,13 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     return { stop: () => loop.stop() };
   }
 
+  const watchers = new Set<{ readonly topic: string; readonly listener: () => void }>();
+
   function wakeSubscribers(topic: string): void {
     for (const subscription of active.values()) {
       if (subscription.topic === topic) subscription.loop.wake();
     }
+    for (const watcher of watchers) if (watcher.topic === topic) watcher.listener();
   }
 
   // Group commit: appends made in the same turn of the event loop share one transaction and so
@@ -195,6 +198,11 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
         return new Map(end === undefined ? [] : [[PARTITION, end]]);
       }),
     qualifiedName: (name) => name,
+    watchAppends: (topic, listener) => {
+      const watcher = { topic, listener };
+      watchers.add(watcher);
+      return () => watchers.delete(watcher);
+    },
     ping: () => attempt('ping', () => store.ping()),
     close: () => (closing ??= stopAllAndClose()),
   };

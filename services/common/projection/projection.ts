@@ -226,6 +226,7 @@ function projectInspection(event: EventOf<'InspectionRecorded'>, rows: Projectio
 }
 
 function projectDefect(event: EventOf<'DefectReported'>, rows: ProjectionRows): void {
+  const complaint = event.complaint;
   for (const batchId of new Set(event.batchIds)) {
     rows.defects.push({
       batch_id: batchId,
@@ -236,6 +237,14 @@ function projectDefect(event: EventOf<'DefectReported'>, rows: ProjectionRows): 
       severity: event.severity,
       hazard: event.hazard,
       at: event.eventTime,
+      // A consumer complaint's record (v2), null in every column for a report without one.
+      complaint_channel: complaint?.channel ?? null,
+      complaint_received_at: complaint?.receivedAt ?? null,
+      complaint_region: complaint?.region ?? null,
+      purchase_place: complaint?.purchasePlace ?? null,
+      units_affected: complaint?.unitsAffected ?? null,
+      illness_reported: complaint?.illnessReported ?? null,
+      complaint_reference: complaint?.reference ?? null,
     });
   }
 }

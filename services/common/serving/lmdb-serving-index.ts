@@ -1,9 +1,9 @@
 /**
  * The serving index (docs/adr/0001-serving-path.md): the rows the online reads need, kept in LMDB
- * beside the ClickHouse projection. The projector writes a batch's rows here first, then to
- * ClickHouse, then commits its offsets; so an event is never visible in ClickHouse before it is
- * here, and a crash between the two writes is mended by the redelivery (rows are keyed by event id,
- * as in the store). Reads are memory-mapped B-tree range scans of microseconds, with any number of
+ * beside the ClickHouse projection. The serving feeder writes the log's records here as they are
+ * appended; the projector writes a batch to ClickHouse only once it is here, then commits its
+ * offsets; so an event is never visible in ClickHouse before it is here, and a crash between the
+ * two writes is mended by the redelivery (rows are keyed by event id, as in the store). Reads are memory-mapped B-tree range scans of microseconds, with any number of
  * concurrent readers, where chDB runs one statement at a time.
  *
  * Each sub-database mirrors one store table, keyed by that table's sorting key (parts joined by

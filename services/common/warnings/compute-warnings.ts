@@ -12,6 +12,7 @@ import { commonCauses, raiseWarnings, type Edge } from './raise-warnings.js';
 import {
   findFailedBatches,
   findInputsOf,
+  findPartyRegions,
   findProductions,
   findSignal,
   type SignalRow,
@@ -40,14 +41,11 @@ export async function computeWarnings(
     store,
     warnings.map((warning) => warning.warningId),
   );
-  const regions = await findRegions(
-    store,
-    warnings.flatMap((warning) => (warning.partyId ? [warning.partyId] : [])),
-  );
+  const regionOf = await warningRegions(store, warnings);
   return warnings
     .map((warning) => {
       const history = states.get(warning.warningId) ?? [];
-      const region = (warning.partyId && regions.get(warning.partyId)) || null;
+      const region = regionOf(warning);
       return { ...warning, region, status: history.at(-1)?.status ?? 'open', history };
     })
     .sort((a, b) =>
@@ -95,20 +93,29 @@ async function upstreamSignal(store: Store, since: Date): Promise<SignalRow[]> {
 }
 
 /**
- * The region of each party among `partyIds` that gave one in its public profile: the only
- * administrative division the platform holds of a party (events name sites, not regions).
+ * The administrative division (GB/T 2260 code) each warning is about: a region's own code; else
+ * the region of the suspected batch — the division of the site it was made at, else its
+ * producer's registered region; else the registered region of the party the warning names; else
+ * null. (A party's public profile words its region for the public check, and is not read here.)
  */
-async function findRegions(
+async function warningRegions(
   store: Store,
-  partyIds: readonly string[],
-): Promise<Map<string, string>> {
-  if (partyIds.length === 0) return new Map();
-  const rows = await store.query<{ partyId: string; region: string }>(
-    `SELECT party_id AS partyId, region FROM party_public_profiles FINAL
-     WHERE party_id IN {ids:Array(String)} AND deleted = 0 AND region IS NOT NULL`,
-    { ids: [...new Set(partyIds)] },
+  warnings: readonly WarningView[],
+): Promise<(warning: WarningView) => string | null> {
+  const productions = await findProductions(
+    store,
+    warnings.flatMap((warning) => warning.suspectedBatchId ?? []),
   );
-  return new Map(rows.map((row) => [row.partyId, row.region]));
+  const parties = await findPartyRegions(
+    store,
+    warnings.flatMap((warning) => warning.partyId ?? []),
+  );
+  return (warning) =>
+    warning.subject.kind === 'region'
+      ? warning.subject.id
+      : ((warning.suspectedBatchId && productions.get(warning.suspectedBatchId)?.region) ??
+        (warning.partyId && parties.get(warning.partyId)) ??
+        null);
 }
 
 interface StateRow {

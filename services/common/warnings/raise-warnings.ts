@@ -17,6 +17,8 @@ const SUBJECT_KIND = {
   'failure-rate-by-hazard': 'hazard',
   'failures-by-producer': 'party',
   'defects-by-product': 'product',
+  'illness-complaints-by-product': 'product',
+  'complaints-by-region': 'region',
   'failed-outputs-by-upstream-batch': 'batch',
 } as const;
 

@@ -1,10 +1,12 @@
 /**
  * The signals of risk early warning, as ClickHouse SQL over the projection of record: failure
  * rates and counts of inspections by product and by producer, failure rates by region (the
- * administrative division of the site the batch was made at) and by hazard (the one tested for), defect and complaint reports by
- * product, each over a sliding window from `{since}`; and the failed batches (a failed inspection
- * or any defect report) whose upstream the common-cause signal walks. Retracted events and
- * productions that do not count are left out.
+ * administrative division of the site the batch was made at, else of its producer as registered)
+ * and by hazard (the one tested for); defect and complaint reports by product, consumer complaints
+ * reporting illness by product, and complaints by the consumer's division — each over a sliding
+ * window from `{since}`; and the failed batches (a failed inspection or any defect report) whose
+ * upstream the common-cause signal walks. Retracted events and productions that do not count are
+ * left out.
  */
 import type { Store } from '../store/store.js';
 import { countingProductions, NOT_RETRACTED } from '../store/projection-rules.js';
@@ -24,12 +26,22 @@ export interface SignalRow {
 
 const SINCE = "parseDateTime64BestEffort({since:String}, 3, 'UTC')";
 
-/** The inspections since `{since}` with their batch's product, producer and region (counting productions), and their hazard. */
+/**
+ * The counting productions of `batchIds` (an SQL array or subquery): each batch's product and
+ * producer, and its region — the division of the site it was made at when its production names
+ * one (BatchProduced v3), else the one its producer registered with (parties.region), else null.
+ */
+export const productionsWithRegion = (batchIds: string): string => `SELECT b.batch_id AS batch_id,
+    b.product_id AS product_id, b.producer AS producer, coalesce(b.region, p.region) AS region
+  FROM (${countingProductions(batchIds)}) AS b
+  LEFT JOIN (SELECT party_id, region FROM parties FINAL) AS p ON p.party_id = b.producer`;
+
+/** The inspections since `{since}` with their batch's product, producer and region (productionsWithRegion), and their hazard. */
 export const INSPECTIONS_IN_WINDOW = `SELECT i.event_id AS event_id, i.batch_id AS batch_id,
     i.result AS result, i.at AS at, b.product_id AS product_id, b.producer AS producer,
     b.region AS region, i.hazard AS hazard
   FROM (SELECT * FROM inspections FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS i
-  INNER JOIN (${countingProductions(`(SELECT batch_id FROM inspections WHERE at >= ${SINCE})`)}) AS b
+  INNER JOIN (${productionsWithRegion(`(SELECT batch_id FROM inspections WHERE at >= ${SINCE})`)}) AS b
     ON b.batch_id = i.batch_id`;
 
 /**
@@ -48,17 +60,23 @@ const inspectionSignal = (key: 'product_id' | 'producer' | 'region' | 'hazard') 
   FROM (${INSPECTIONS_IN_WINDOW}) WHERE ${key} IS NOT NULL
   GROUP BY subject HAVING failures > 0`;
 
-/** Defect and complaint reports by product: the count of distinct reports. */
-const DEFECTS_BY_PRODUCT = `SELECT b.product_id AS subject,
+/**
+ * Defect and complaint reports (those `which` keeps) by the product of the batches they name, or
+ * by the consumer's division a complaint names (DefectReported v2): the count of distinct reports.
+ * (`which` must keep only reports with a complaint record for the division.)
+ */
+const defectSignal = (key: 'product' | 'consumer-region', which = '1') => `SELECT
+    ${key === 'product' ? 'b.product_id' : 'assumeNotNull(d.complaint_region)'} AS subject,
     uniqExact(d.defect_id) AS samples, uniqExact(d.defect_id) AS failures,
-    b.product_id AS productId, CAST(NULL AS Nullable(String)) AS partyId,
+    ${key === 'product' ? 'any(b.product_id)' : 'CAST(NULL AS Nullable(String))'} AS productId,
+    CAST(NULL AS Nullable(String)) AS partyId,
     CAST([] AS Array(String)) AS inspectionEventIds,
     arraySort(groupUniqArray(d.event_id)) AS defectEventIds,
     arraySort(groupUniqArray(d.batch_id)) AS batchIds, max(d.at) AS latestAt
-  FROM (SELECT * FROM defects FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED}) AS d
+  FROM (SELECT * FROM defects FINAL WHERE at >= ${SINCE} AND ${NOT_RETRACTED} AND ${which}) AS d
   INNER JOIN (${countingProductions(`(SELECT batch_id FROM defects WHERE at >= ${SINCE})`)}) AS b
     ON b.batch_id = d.batch_id
-  GROUP BY b.product_id`;
+  GROUP BY subject`;
 
 export type TabularSignal =
   | 'failure-rate-by-product'
@@ -66,7 +84,9 @@ export type TabularSignal =
   | 'failure-rate-by-region'
   | 'failure-rate-by-hazard'
   | 'failures-by-producer'
-  | 'defects-by-product';
+  | 'defects-by-product'
+  | 'illness-complaints-by-product'
+  | 'complaints-by-region';
 
 const SIGNAL_SQL: Record<TabularSignal, string> = {
   'failure-rate-by-product': inspectionSignal('product_id'),
@@ -74,7 +94,15 @@ const SIGNAL_SQL: Record<TabularSignal, string> = {
   'failure-rate-by-region': inspectionSignal('region'),
   'failure-rate-by-hazard': inspectionSignal('hazard'),
   'failures-by-producer': inspectionSignal('producer'),
-  'defects-by-product': DEFECTS_BY_PRODUCT,
+  'defects-by-product': defectSignal('product'),
+  'illness-complaints-by-product': defectSignal(
+    'product',
+    "source = 'COMPLAINT' AND illness_reported = true",
+  ),
+  'complaints-by-region': defectSignal(
+    'consumer-region',
+    "source = 'COMPLAINT' AND complaint_region IS NOT NULL",
+  ),
 };
 
 export async function findSignal(
@@ -128,16 +156,37 @@ export async function findInputsOf(
   );
 }
 
-/** Product and producer of each batch, from its counting production. */
+/** A batch's product, producer and region (productionsWithRegion). */
+export interface Production {
+  readonly productId: string;
+  readonly producer: string;
+  readonly region: string | null;
+}
+
+/** Product, producer and region of each batch, from its counting production. */
 export async function findProductions(
   store: Store,
   batchIds: readonly string[],
-): Promise<Map<string, { productId: string; producer: string }>> {
+): Promise<Map<string, Production>> {
   if (batchIds.length === 0) return new Map();
-  const rows = await store.query<{ batchId: string; productId: string; producer: string }>(
-    `SELECT batch_id AS batchId, product_id AS productId, producer
-     FROM (${countingProductions('{ids:Array(String)}')})`,
+  const rows = await store.query<Production & { batchId: string }>(
+    `SELECT batch_id AS batchId, product_id AS productId, producer, region
+     FROM (${productionsWithRegion('{ids:Array(String)}')})`,
     { ids: [...new Set(batchIds)] },
   );
   return new Map(rows.map((row) => [row.batchId, row]));
+}
+
+/** The region each of `partyIds` registered with, for those that gave one. */
+export async function findPartyRegions(
+  store: Store,
+  partyIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (partyIds.length === 0) return new Map();
+  const rows = await store.query<{ partyId: string; region: string }>(
+    `SELECT party_id AS partyId, region FROM parties FINAL
+     WHERE party_id IN {ids:Array(String)} AND region IS NOT NULL`,
+    { ids: [...new Set(partyIds)] },
+  );
+  return new Map(rows.map((row) => [row.partyId, row.region]));
 }

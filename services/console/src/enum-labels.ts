@@ -48,6 +48,11 @@ const ENUMS = {
     'over-shipped': ['发出或使用超过持有量', 'Shipped or used more than held'],
     'over-yield': ['产出超过投入', 'Output exceeds inputs'],
   },
+  defectSeverity: {
+    CRITICAL: ['严重', 'Critical'],
+    MAJOR: ['一般', 'Major'],
+    MINOR: ['轻微', 'Minor'],
+  },
   inspectionKind: {
     SELF_CHECK: ['自检', 'Self-check'],
     SUPERVISORY_SAMPLING: ['监督抽查', 'Supervisory sampling'],

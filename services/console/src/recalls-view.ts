@@ -11,6 +11,20 @@ import type {
   RecallView,
 } from '../../common/api/recalls.js';
 
+/** A reason the platform wrote (after a defect report or a failed sampling) in the viewer's words. */
+function reasonText({ reason, reasonParts: parts }: RecallView): string {
+  if (parts.kind === 'defect') {
+    const severity = label('defectSeverity', parts.severity);
+    return t('recallReasonDefect', { ...parts, severity });
+  }
+  if (parts.kind === 'sampling') {
+    return parts.findings === null
+      ? t('recallReasonSampling')
+      : t('recallReasonSamplingFindings', { findings: parts.findings });
+  }
+  return reason;
+}
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const showError = (into: HTMLElement, error: unknown) =>
   into.replaceChildren(h('p', { class: 'error' }, t('error', { message: messageOf(error) })));
@@ -112,16 +126,21 @@ async function openRecall(recall: RecallView, into: HTMLElement) {
     const path = `/v1/recalls/${encodeURIComponent(recall.recallId)}`;
     const notices = await getJson<NoticeView[]>(`${path}/notices`);
     const summary = await getJson<RecallReport>(`${path}/report?format=json`);
-    const report = h(
-      'button',
-      { type: 'button', class: 'link', 'data-action': 'report' },
-      t('report'),
+    const csvButton = (action: string, table: string, label: string) => {
+      const button = h('button', { type: 'button', class: 'link', 'data-action': action }, label);
+      button.addEventListener('click', () => {
+        getBlob(`${path}/report?format=csv&table=${table}`)
+          .then((blob) => download(`${recall.recallId}-${table}.csv`, blob))
+          .catch((error: unknown) => showError(into, error));
+      });
+      return button;
+    };
+    const report = csvButton('report', 'notices', t('report'));
+    const effectivenessReport = csvButton(
+      'effectiveness-report',
+      'effectiveness',
+      t('effectivenessReport'),
     );
-    report.addEventListener('click', () => {
-      getBlob(`${path}/report?format=csv`)
-        .then((blob) => download(`${recall.recallId}.csv`, blob))
-        .catch((error: unknown) => showError(into, error));
-    });
     into.replaceChildren(
       h(
         'h2',
@@ -130,10 +149,11 @@ async function openRecall(recall: RecallView, into: HTMLElement) {
         ' ',
         h('span', { class: `badge level-${recall.level}` }, t('levelN', { n: recall.level })),
       ),
-      h('p', {}, recall.reason),
+      h('p', { class: 'recall-reason' }, reasonText(recall)),
       progressBars(summary.recall),
       h('h3', {}, t('effectiveness')),
       effectivenessChart(summary.recall, summary.effectiveness, summary.generatedAt),
+      effectivenessReport,
       report,
       h('h3', {}, t('notices')),
       noticesTable(notices),

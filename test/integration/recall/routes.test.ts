@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorAnswer } from '../../../services/common/api/error.js';
 import { createPartyDirectory } from '../../../services/common/access/party-directory.js';
 import { createHttpApp } from '../../../services/common/http/http-app.js';
 import { createLogger } from '../../../services/common/logger.js';
@@ -13,7 +14,11 @@ import { createStoreTraceReads } from '../../../services/common/trace/store-trac
 import { recallDeadlines } from '../../../services/recall/deadlines.js';
 import { noticeIdFor } from '../../../services/recall/plan-notices.js';
 import { computeRecallScope } from '../../../services/recall/recall-scope.js';
-import { REPORT_CSV_COLUMNS, type RecallReport } from '../../../services/recall/recall-report.js';
+import {
+  EFFECTIVENESS_CSV_COLUMNS,
+  REPORT_CSV_COLUMNS,
+  type RecallReport,
+} from '../../../services/recall/recall-report.js';
 import type { NoticeView, RecallView } from '../../../services/recall/recall-views.js';
 import { registerRecallRoutes, type MockRecallView } from '../../../services/recall/routes.js';
 
@@ -356,6 +361,47 @@ describe('recall routes', () => {
       notice_destroyed: '5',
     });
     expect((await get('regulator', '/v1/recalls/R-1/report?format=xml')).statusCode).toBe(400);
+  });
+
+  it('gives the effectiveness series as a CSV of its own, ending where the progress stands', async () => {
+    const json = await get('regulator', '/v1/recalls/R-1/report?format=json');
+    const { recall, effectiveness } = json.json<RecallReport>();
+    const response = await get(
+      'regulator',
+      '/v1/recalls/R-1/report?format=csv&table=effectiveness',
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-disposition']).toBe(
+      'attachment; filename="recall-R-1-effectiveness.csv"',
+    );
+    const [header, ...rows] = parseCsv(response.body.replace(/^\uFEFF/, ''));
+    expect(header).toEqual([...EFFECTIVENESS_CSV_COLUMNS]);
+    const records = rows.map((row) => Object.fromEntries(header!.map((col, i) => [col, row[i]])));
+    const lines = effectiveness.flatMap((point) => Math.max(point.recovered.length, 1));
+    expect(records).toHaveLength(lines.reduce((sum, n) => sum + n, 0));
+    const last = effectiveness.at(-1)!;
+    const lastLines = records.filter((record) => record.at === last.at);
+    expect(lastLines.map((record) => [record.unit, Number(record.recovered)])).toEqual(
+      last.recovered.length > 0
+        ? last.recovered.map((unit) => [unit.unit, unit.quantity])
+        : [['', 0]],
+    );
+    expect(lastLines[0]).toMatchObject({
+      recall_id: 'R-1',
+      notified: String(recall.progress.notices),
+      acknowledged: String(recall.progress.acknowledged),
+      recall_deadline: recall.deadline,
+      recall_complete_by: recall.completeBy,
+    });
+
+    const jsonWithTable = await get('regulator', '/v1/recalls/R-1/report?table=effectiveness');
+    expect(jsonWithTable.statusCode).toBe(400);
+    expect(jsonWithTable.json<ErrorAnswer>().details).toEqual([
+      { path: 'table', message: 'comes only with format=csv' },
+    ]);
+    const unknown = await get('regulator', '/v1/recalls/R-1/report?format=csv&table=chart');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<ErrorAnswer>().details?.[0]?.path).toBe('table');
   });
 
   it('runs a mock recall that reaches what computeRecallScope plans and issues nothing', async () => {

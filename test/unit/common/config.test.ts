@@ -124,6 +124,8 @@ describe('configuration', () => {
       ['hazard-failure-rate', 3],
       ['producer-repeated-failures', 2],
       ['product-defect-cluster', 2],
+      ['product-illness-complaints', 1],
+      ['region-complaints', 3],
       ['common-upstream-cause', 1],
     ]);
     const rule = {

@@ -7,6 +7,7 @@ import type {
 import { recallEffectiveness } from '../../../services/recall/recall-effectiveness.js';
 import {
   csvCell,
+  EFFECTIVENESS_CSV_COLUMNS,
   reportCsv,
   reportRow,
   REPORT_CSV_COLUMNS,
@@ -256,7 +257,7 @@ describe('the summary report as CSV', () => {
   };
 
   it('starts with a BOM and the header, one CRLF line per notice and batch', () => {
-    const csv = reportCsv(report);
+    const csv = reportCsv(report, 'notices');
     expect(csv.startsWith(`\uFEFF${REPORT_CSV_COLUMNS.join(',')}\r\n`)).toBe(true);
     expect(csv.trimEnd().split('\r\n')).toHaveLength(3);
   });
@@ -267,6 +268,31 @@ describe('the summary report as CSV', () => {
     expect(csvCell('=1+1')).toBe("'=1+1");
     expect(csvCell(-3)).toBe('-3');
     expect(csvCell(null)).toBe('');
-    expect(reportCsv(report)).toContain(`"'=HYPERLINK(""x""), ""Ltd"""`);
+    expect(reportCsv(report, 'notices')).toContain(`"'=HYPERLINK(""x""), ""Ltd"""`);
+  });
+
+  it('gives the effectiveness series a line per point and unit, against the deadlines', () => {
+    const withSeries: RecallReport = {
+      ...report,
+      effectiveness: [
+        { at: T(10), notified: 3, acknowledged: 0, recovered: [] },
+        {
+          at: T(11, 10),
+          notified: 3,
+          acknowledged: 2,
+          recovered: [
+            { unit: 'box', quantity: 2 },
+            { unit: 'kg', quantity: 30 },
+          ],
+        },
+      ],
+    };
+    const { deadline, completeBy } = withSeries.recall;
+    expect(reportCsv(withSeries, 'effectiveness').trimEnd().split('\r\n')).toEqual([
+      `\uFEFF${EFFECTIVENESS_CSV_COLUMNS.join(',')}`,
+      `R-1,${T(10)},3,0,,,${deadline},${completeBy}`,
+      `R-1,${T(11, 10)},3,2,box,2,${deadline},${completeBy}`,
+      `R-1,${T(11, 10)},3,2,kg,30,${deadline},${completeBy}`,
+    ]);
   });
 });

@@ -67,3 +67,41 @@ describe('a sole writer party directory', () => {
     expect(await directory.authenticate(shopKey)).toBeUndefined();
   });
 });
+
+describe("a party's registered region", () => {
+  const regionOf = async (partyId: string) =>
+    (
+      await store.query<{ region: string | null }>(
+        'SELECT region FROM parties FINAL WHERE party_id = {id:String}',
+        { id: partyId },
+      )
+    )[0]?.region;
+
+  it('is stored at registration and changed or cleared later, the rest of the party kept', async () => {
+    const directory = createPartyDirectory(store, { soleWriter: true });
+    const { apiKey } = await directory.create({
+      partyId: 'plant-r',
+      name: 'Plant',
+      roles: ['submitter'],
+      webhook: { url: 'https://plant.example/hook', secret: undefined },
+      region: '330106',
+    });
+    expect(await regionOf('plant-r')).toBe('330106');
+    await directory.setRegion('plant-r', '330110');
+    expect(await regionOf('plant-r')).toBe('330110');
+    await directory.setRegion('plant-r', null);
+    expect(await regionOf('plant-r')).toBeNull();
+    // A restart reads the party as it was registered: name, roles, webhook and key.
+    const restarted = createPartyDirectory(store, { soleWriter: true });
+    expect(await restarted.authenticate(apiKey)).toMatchObject({
+      partyId: 'plant-r',
+      name: 'Plant',
+      roles: ['submitter'],
+      webhook: { url: 'https://plant.example/hook' },
+    });
+    expect((await restarted.authenticate(apiKey))?.webhook?.secret).toMatch(/^whsec_/);
+    await expect(directory.setRegion('nobody', '330106')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});

@@ -106,6 +106,16 @@ describe('event codec', () => {
     expect(read.referenceDocuments).toEqual([{ type: 'OTHER', number: 'WB-1' }]);
   });
 
+  it("reads a v1 defect report as one without a complaint, and keeps a v2 report's complaint", () => {
+    const v1 = codec.decode(readFileSync('test/fixtures/avro/DefectReported.v1.bin'));
+    const v2 = codec.decode(readFileSync('test/fixtures/avro/DefectReported.v2.bin'));
+    expect(v1).toMatchObject({ source: 'INSPECTION', complaint: null });
+    expect(v2).toMatchObject({
+      source: 'COMPLAINT',
+      complaint: { channel: 'HOTLINE_12315', region: '330106', illnessReported: true },
+    });
+  });
+
   it('resolves data written with an older schema into the newer reader schema', () => {
     const newer = createEventCodec(withShippedV2(catalogEntries()));
     const decoded = newer.decode(readFileSync('test/fixtures/avro/BatchShipped.v1.bin'));
