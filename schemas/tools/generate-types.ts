@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { latestSchemas, type AvroSchema } from '../../services/common/events/catalog.js';
 
 const target = fileURLToPath(
@@ -61,7 +62,13 @@ function recordType(
   return body;
 }
 
-export function renderEventTypes(): string {
+/** The types as prettier writes them, so the file passes `prettier --check` as written. */
+export async function renderEventTypes(): Promise<string> {
+  const config = await resolveConfig(target);
+  return format(renderUnformatted(), { ...config, filepath: target });
+}
+
+function renderUnformatted(): string {
   const parts = [
     '// Generated from schemas/ by schemas/tools/generate-types.ts. Do not edit; run `npm run schemas:types`.',
     '',
@@ -86,7 +93,7 @@ export function renderEventTypes(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rendered = renderEventTypes();
+  const rendered = await renderEventTypes();
   if (process.argv.includes('--check')) {
     if (readFileSync(target, 'utf8') !== rendered) {
       console.error(

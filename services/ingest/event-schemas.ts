@@ -6,6 +6,11 @@
  */
 import { z } from 'zod';
 import type * as Events from '../common/events/event-types.generated.js';
+import {
+  MAX_REFERENCE_DOCUMENTS,
+  MAX_REFERENCE_NUMBER,
+  REFERENCE_DOCUMENT_TYPES,
+} from '../common/events/reference-documents.js';
 import { isStorableTime, STORABLE_TIMES_TEXT } from '../common/store/storable.js';
 
 const MAX_TIME_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -142,11 +147,50 @@ const batchProduced = z.strictObject({
     .default([]),
 });
 
+/**
+ * A reference document's number: no control character, and at least one character that is not a
+ * space either (the spaces listed, not `\s`, which the document's readers spell differently). One
+ * pattern, so that the OpenAPI document states it.
+ */
+const DOCUMENT_NUMBER =
+  // eslint-disable-next-line no-control-regex -- naming the control characters is the point
+  /^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff][^\x00-\x1f\x7f-\x9f]*$/;
+
+/**
+ * The business documents that record a shipment or receipt (v3): a bill of lading, an invoice, a
+ * purchase order... The FSMA 204 export writes them as the reference document type and number.
+ * Listing one twice is refused (`uniqueItems`, so the document states it too).
+ */
+const referenceDocuments = z
+  .array(
+    z.strictObject({
+      type: z.enum(REFERENCE_DOCUMENT_TYPES),
+      number: text(MAX_REFERENCE_NUMBER).regex(
+        DOCUMENT_NUMBER,
+        'must not be blank or contain control characters',
+      ),
+    }),
+  )
+  .max(MAX_REFERENCE_DOCUMENTS, `must list at most ${MAX_REFERENCE_DOCUMENTS} documents`)
+  .superRefine((documents, ctx) => {
+    const seen = new Set<string>();
+    documents.forEach(({ type, number }, index) => {
+      const key = JSON.stringify([type, number]);
+      if (seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path: [index], message: 'must not repeat a document' });
+      }
+      seen.add(key);
+    });
+  })
+  .meta({ uniqueItems: true })
+  .default([]);
+
 const batchShipped = z.strictObject({
   ...envelope,
   shipmentId: identifier,
   to: identifier,
   lines,
+  referenceDocuments,
 });
 
 const batchReceived = z.strictObject({
@@ -154,6 +198,7 @@ const batchReceived = z.strictObject({
   shipmentId: identifier,
   from: identifier,
   lines,
+  referenceDocuments,
 });
 
 const inspectionRecorded = z.strictObject({

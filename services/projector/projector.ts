@@ -178,7 +178,10 @@ async function projectBatch(
     await feeder.reached(last.partition, last.offset + 1);
     const quarantined = skipped.filter((entry) => entry.cause === 'quarantined');
     if (quarantined.length > 0) {
-      const events = decodable(deps.codec, quarantined.map((entry) => entry.record));
+      const events = decodable(
+        deps.codec,
+        quarantined.map((entry) => entry.record),
+      );
       await servingIndex?.remove(projectEvents(events));
     }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');

@@ -23,6 +23,13 @@ let platform: TestPlatform;
 const keys: Record<string, string> = {};
 const LOT = 'urn:epc:class:lgtin:6901234.056789.Q1';
 const GLN = 'urn:epc:id:sgln:6901234.00001.0';
+const BOL_URN = 'urn:epcglobal:cbv:bt:6901234000017:BOL-Q1';
+/** The shop's receipt names the bill of lading, its goods receipt and a number with a space. */
+const RECEIPT_DOCUMENTS = [
+  { type: 'BILL_OF_LADING', number: BOL_URN },
+  { type: 'RECEIVING_ADVICE', number: 'GR 2026/11-22' },
+  { type: 'OTHER', number: 'urn:example:gr:22' },
+];
 
 const epcisEvent = (fields: EpcisJson): EpcisJson => ({
   type: 'ObjectEvent',
@@ -65,7 +72,11 @@ beforeAll(async () => {
         disposition: 'in_transit',
         quantityList: [{ epcClass: LOT, quantity: 200, uom: 'KGM' }],
         destinationList: [{ type: 'owning_party', destination: 'urn:suyuan:party:shop' }],
-        bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:suyuan:shipment:S-Q1' }],
+        bizTransactionList: [
+          { type: 'desadv', bizTransaction: 'urn:suyuan:shipment:S-Q1' },
+          { type: 'https://ref.gs1.org/cbv/BTT-bol', bizTransaction: BOL_URN },
+          { type: 'po', bizTransaction: 'urn:example:po:7' },
+        ],
       }),
     ]),
   );
@@ -73,7 +84,11 @@ beforeAll(async () => {
   // recorded by mistake and retracted; an inspection.
   const at = (day: number) => ({ eventTime: `2026-11-${day}T00:00:00Z` });
   await platform.postEvents(keys.shop!, [
-    { ...received('S-Q1', 'plant', [canonicalUri(LOT)], 200), ...at(22) },
+    {
+      ...received('S-Q1', 'plant', [canonicalUri(LOT)], 200),
+      ...at(22),
+      referenceDocuments: RECEIPT_DOCUMENTS,
+    },
   ]);
   const wrong = { ...shipped('S-WRONG', 'shop', ['B-GTIN'], 5), ...at(24) };
   await platform.postEvents(keys.plant!, [
@@ -249,6 +264,35 @@ describe('what a party sees, and the export of native events', () => {
       'suyuan:party': 'plant',
       recordTime: expect.any(String),
     });
+  });
+
+  it('exports a receipt’s reference documents as business transactions after its shipment id', async () => {
+    const { events } = await query(platform, keys.samr!, '?EQ_bizStep=receiving');
+    expect(events.map((event) => event.bizTransactionList)).toEqual([
+      [
+        { type: 'desadv', bizTransaction: 'urn:suyuan:shipment:S-Q1' },
+        { type: 'bol', bizTransaction: BOL_URN },
+        { type: 'recadv', bizTransaction: 'urn:suyuan:document:GR%202026%2F11-22' },
+        { bizTransaction: 'urn:example:gr:22' },
+      ],
+    ]);
+  });
+
+  it('captures a shipment’s business transactions as its reference documents', async () => {
+    const batch = await platform.request<{
+      timeline: Array<{ eventType: string; data: Record<string, unknown> }>;
+    }>('GET', `/v1/batches/${uri(canonicalUri(LOT))}`, { key: keys.samr });
+    expect(batch.status).toBe(200);
+    const data = (type: string) =>
+      batch.body.timeline.find((entry) => entry.eventType === type)?.data;
+    expect(data('BatchShipped')).toMatchObject({
+      shipmentId: 'S-Q1',
+      referenceDocuments: [
+        { type: 'BILL_OF_LADING', number: BOL_URN },
+        { type: 'PURCHASE_ORDER', number: 'urn:example:po:7' },
+      ],
+    });
+    expect(data('BatchReceived')).toMatchObject({ referenceDocuments: RECEIPT_DOCUMENTS });
   });
 
   it('records a regulator’s query in the audit trail, with its filters, and not a party’s', async () => {

@@ -191,6 +191,20 @@ describe('POST /v1/events', () => {
       400,
       /^events\[0\]\.lines\[0\]\.quantity: must be greater than 0/,
     ],
+    [
+      'a blank reference document number',
+      () => ({
+        events: [
+          produced('BAD-1'),
+          {
+            ...shipped('S-BAD', 'dist-1', ['BAD-1']),
+            referenceDocuments: [{ type: 'BILL_OF_LADING', number: '   ' }],
+          },
+        ],
+      }),
+      400,
+      /^events\[1\]\.referenceDocuments\[0\]\.number: must not be blank/,
+    ],
     // Issue 13: year -1 in UTC, which the store refused for ever, stopping projection …
     [
       'a time in the year 0 with an offset',

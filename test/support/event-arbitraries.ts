@@ -7,6 +7,7 @@
  * that the properties find where the validator's rules must lie, not only that nice values pass.
  */
 import fc from 'fast-check';
+import { REFERENCE_DOCUMENT_TYPES } from '../../services/common/events/reference-documents.js';
 import {
   SUBMITTED_EVENT_SCHEMAS,
   type PostableEventType,
@@ -132,6 +133,15 @@ const line = fc.record({ batchId: identifier, quantity, unit: unitText });
 const lines = fc.uniqueArray(line, { minLength: 1, maxLength: 4, selector: (l) => l.batchId });
 const batchIds = fc.array(identifier, { minLength: 1, maxLength: 4 });
 
+/**
+ * A shipment's or receipt's documents (v3), numbers from all of Unicode: now and then one the
+ * validator refuses (a control character, half a surrogate pair) or a number at its longest.
+ */
+const referenceDocuments = fc.array(
+  fc.record({ type: fc.constantFrom(...REFERENCE_DOCUMENT_TYPES), number: text(256) }),
+  { maxLength: 4 },
+);
+
 const locationFields = {
   gln: optional(fc.stringMatching(/^\d{13}$/)),
   siteId: optional(text(128)),
@@ -170,9 +180,12 @@ const FIELDS: Record<PostableEventType, [Record<string, fc.Arbitrary<unknown>>, 
     },
     ['batchId', 'product', 'quantity', 'unit'],
   ],
-  BatchShipped: [{ shipmentId: identifier, to: identifier, lines }, ['shipmentId', 'to', 'lines']],
+  BatchShipped: [
+    { shipmentId: identifier, to: identifier, lines, referenceDocuments },
+    ['shipmentId', 'to', 'lines'],
+  ],
   BatchReceived: [
-    { shipmentId: identifier, from: identifier, lines },
+    { shipmentId: identifier, from: identifier, lines, referenceDocuments },
     ['shipmentId', 'from', 'lines'],
   ],
   InspectionRecorded: [

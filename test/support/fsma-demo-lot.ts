@@ -161,6 +161,22 @@ function eventIdOf(chain: DairyChain, [cte, , , , , , subject]: Story): string {
   return found?.event.eventId ?? '';
 }
 
+/**
+ * The reference documents' type and number cells: the demo ships with a bill of lading and an
+ * invoice, and receives with the bill of lading and its goods receipt, each numbered after the
+ * shipment (SH-AX-20261107-01 → BOL-AX-20261107-01).
+ */
+function documentCells([cte, , , , , , subject]: Story): [string | null, string | null] {
+  const number = (kind: string) => `${kind}-${subject.replace(/^SH-/, '')}`;
+  if (cte === 'shipping') {
+    return ['BILL_OF_LADING; INVOICE', `${number('BOL')}; ${number('INV')}`];
+  }
+  if (cte === 'receiving') {
+    return ['BILL_OF_LADING; RECEIVING_ADVICE', `${number('BOL')}; ${number('GR')}`];
+  }
+  return [null, null];
+}
+
 /** The row the story line stands for, cell by cell, with the time as `time` gives it. */
 export function expectedRow(
   chain: DairyChain,
@@ -189,8 +205,7 @@ export function expectedRow(
     toSite,
     toGln,
     cte === 'transformation' ? INPUTS : null,
-    null,
-    null,
+    ...documentCells(line),
     PARTY[recorder],
     eventIdOf(chain, line),
   ];

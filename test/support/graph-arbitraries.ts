@@ -70,6 +70,8 @@ const shipped = fc.record({ who: party, to: party, time: minute, shipment: shipm
         shipmentId: shipment,
         to,
         lines: shippedLines.map((line) => ({ ...line, unit: 'kg' })),
+        epcisEventId: null,
+        referenceDocuments: [],
       }) as SuyuanEvent,
 );
 
@@ -83,6 +85,8 @@ const received = fc
           shipmentId: shipment,
           from,
           lines: receivedLines.map((line) => ({ ...line, unit: 'kg' })),
+          epcisEventId: null,
+          referenceDocuments: [],
         }) as SuyuanEvent,
   );
 

@@ -33,6 +33,10 @@ export function sampleEvents(): SuyuanEvent[] {
       shipmentId: 'S-1',
       to: 'dist-1',
       lines: [{ batchId: 'B-1', quantity: 400, unit: 'kg' }],
+      referenceDocuments: [
+        { type: 'BILL_OF_LADING', number: 'BOL-2026-0042' },
+        { type: 'INVOICE', number: '发票 44031234' },
+      ],
     },
     {
       eventType: 'BatchReceived',
@@ -43,6 +47,10 @@ export function sampleEvents(): SuyuanEvent[] {
       shipmentId: 'S-1',
       from: 'plant-1',
       lines: [{ batchId: 'B-1', quantity: 400, unit: 'kg' }],
+      referenceDocuments: [
+        { type: 'BILL_OF_LADING', number: 'urn:epcglobal:cbv:bt:6901234000017:BOL-2026-0042' },
+        { type: 'OTHER', number: 'urn:example:goods-receipt:GR-7' },
+      ],
     },
     {
       eventType: 'InspectionRecorded',

@@ -6,6 +6,7 @@
  * clock for the demo, a seeded stream for the bench; the same stamps give the same events.
  */
 import type { SuyuanEvent } from '../../services/common/events/event-types.generated.js';
+import type { ReferenceDocument } from '../../services/common/events/reference-documents.js';
 import { stableUuid } from '../../services/common/stable-id.js';
 
 export type Role = 'submitter' | 'regulator' | 'admin';
@@ -120,20 +121,26 @@ export function createChainBuilder(sites: ReadonlyMap<string, ChainSite>, stamp:
       shipmentId: string,
       to: string,
       lines: readonly Line[],
+      documents: readonly ReferenceDocument[] = [],
     ): EventOf<'BatchShipped'> => ({
       ...envelope(from, `ship/${shipmentId}`),
       eventType: 'BatchShipped',
       shipmentId,
       to,
       lines: copy(lines),
+      referenceDocuments: documents.map((document) => ({ ...document })),
     }),
-    /** The receipt of a whole shipment, by its recipient. */
-    receive: (shipment: EventOf<'BatchShipped'>): EventOf<'BatchReceived'> => ({
+    /** The receipt of a whole shipment, by its recipient, with its documents (the shipment's). */
+    receive: (
+      shipment: EventOf<'BatchShipped'>,
+      documents: readonly ReferenceDocument[] = shipment.referenceDocuments,
+    ): EventOf<'BatchReceived'> => ({
       ...envelope(shipment.to, `receive/${shipment.shipmentId}`),
       eventType: 'BatchReceived',
       shipmentId: shipment.shipmentId,
       from: shipment.party,
       lines: copy(shipment.lines),
+      referenceDocuments: documents.map((document) => ({ ...document })),
     }),
     /** An inspection by `party`, at the site of `siteOf` (a regulator samples at a store). */
     inspect: (

@@ -73,6 +73,10 @@ function beijingTime(day: number, hhmm: string): number {
   return Date.UTC(2026, 9, 26 + day, hours - 8, minutes);
 }
 
+/** A document's number after its shipment's id: BOL-QQ-20261030-01 for SH-QQ-20261030-01. */
+const documentNumber = (kind: string, shipmentId: string) =>
+  `${kind}-${shipmentId.replace(/^(SH|TK)-/, '')}`;
+
 /** Consecutive events without an explicit time are one minute apart. */
 const STEP_MS = 60_000;
 
@@ -106,18 +110,28 @@ export class Story {
     return this.push(this.builder.produce(party, batchId, product, quantity, def.unit, lines));
   }
 
+  /** A shipment with its bill of lading and invoice, numbered after the shipment (SH-… → BOL-…). */
   ship(party: string, shipmentId: string, to: string, lines: LineSpec): this {
     this.site(party);
-    const shipment = this.builder.ship(party, shipmentId, to, this.lines(lines));
+    const documents = [
+      { type: 'BILL_OF_LADING', number: documentNumber('BOL', shipmentId) },
+      { type: 'INVOICE', number: documentNumber('INV', shipmentId) },
+    ] as const;
+    const shipment = this.builder.ship(party, shipmentId, to, this.lines(lines), documents);
     this.shipments.set(shipmentId, shipment);
     return this.push(shipment);
   }
 
+  /** The receipt of a whole shipment: its bill of lading and the receiver's goods receipt. */
   receive(shipmentId: string): this {
     const shipment = this.shipments.get(shipmentId);
     if (!shipment) throw new Error(`demo receipt of unknown shipment ${shipmentId}`);
     this.site(shipment.to);
-    return this.push(this.builder.receive(shipment));
+    const documents = [
+      { type: 'BILL_OF_LADING', number: documentNumber('BOL', shipmentId) },
+      { type: 'RECEIVING_ADVICE', number: documentNumber('GR', shipmentId) },
+    ] as const;
+    return this.push(this.builder.receive(shipment, documents));
   }
 
   inspect(party: string, batchId: string, spec: InspectionSpec, siteOf = party): this {

@@ -9,6 +9,7 @@
 import type { SuyuanEvent } from '../events/event-types.generated.js';
 import { gtin14 } from './check-digits.js';
 import { parseGs1Uri } from './gs1-uri.js';
+import { documentTransactions } from './reference-documents.js';
 import { batchUri, partyUri, shipmentUri } from './suyuan-uris.js';
 import { uomCode } from './units.js';
 
@@ -164,13 +165,19 @@ function whyOf(event: Exported): Record<string, unknown> {
   switch (event.eventType) {
     case 'BatchShipped':
       return {
-        bizTransactionList: [{ type: 'desadv', bizTransaction: shipmentUri(event.shipmentId) }],
+        bizTransactionList: [
+          { type: 'desadv', bizTransaction: shipmentUri(event.shipmentId) },
+          ...documentTransactions(event.referenceDocuments),
+        ],
         sourceList: [{ type: 'owning_party', source: party(event.party) }],
         destinationList: [{ type: 'owning_party', destination: party(event.to) }],
       };
     case 'BatchReceived':
       return {
-        bizTransactionList: [{ type: 'desadv', bizTransaction: shipmentUri(event.shipmentId) }],
+        bizTransactionList: [
+          { type: 'desadv', bizTransaction: shipmentUri(event.shipmentId) },
+          ...documentTransactions(event.referenceDocuments),
+        ],
         sourceList: [{ type: 'owning_party', source: party(event.from) }],
         destinationList: [{ type: 'owning_party', destination: party(event.party) }],
       };

@@ -5,12 +5,15 @@
  * shows as custody that arrived from its source. The counterparty is the destination's (or the
  * source's) owning party, else its possessing party, else its location's party; one that is not
  * registered stays as its canonical identifier, and none at all is `urn:suyuan:party:unknown`.
+ * Every business transaction (the pairing one too: a bill of lading is a document) is a reference
+ * document of the shipment or receipt.
  */
 import { createHash } from 'node:crypto';
 import type { UnstampedEvent } from '../events/unstamped-event.js';
 import { bizTransactions, sourcesOrDestinations } from './epcis-event.js';
 import { partyIdentifierKey } from './party-identifiers.js';
 import type { Line } from './placement.js';
+import { referenceDocumentsOf } from './reference-documents.js';
 import { shipmentIdOfPlatformUri, UNKNOWN_PARTY } from './suyuan-uris.js';
 import { envelopeOf, type MapRequest } from './mapping-request.js';
 
@@ -60,6 +63,7 @@ export function shipmentOf(
     shipmentId: shipmentIdOf(request),
     to: counterparty(request, 'destinationList') ?? UNKNOWN_PARTY,
     lines: lines.map((line) => ({ ...line })),
+    referenceDocuments: referenceDocumentsOf(bizTransactions(request.event)),
   };
 }
 
@@ -79,5 +83,6 @@ export function receiptOf(
       request.knowledge.shipperOf(shipmentId) ??
       UNKNOWN_PARTY,
     lines: lines.map((line) => ({ ...line })),
+    referenceDocuments: referenceDocumentsOf(bizTransactions(request.event)),
   };
 }

@@ -69,6 +69,26 @@ export interface BatchShipped {
   }>;
   /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
   readonly epcisEventId: null | string;
+  /** The reference documents of the shipment or receipt (bill of lading, invoice, purchase order, despatch advice...), in the sender's order; FSMA 204 requires one on shipping and receiving. */
+  readonly referenceDocuments: Array<{
+    readonly type:
+      | 'BILL_OF_LADING'
+      | 'PURCHASE_ORDER'
+      | 'PURCHASE_ORDER_CONFIRMATION'
+      | 'INVOICE'
+      | 'DESPATCH_ADVICE'
+      | 'RECEIVING_ADVICE'
+      | 'RETURN_AUTHORIZATION'
+      | 'PRODUCTION_ORDER'
+      | 'CERTIFICATE'
+      | 'PEDIGREE'
+      | 'TEST_PROCEDURE'
+      | 'TEST_RESULT'
+      | 'UPSTREAM_EPCIS_EVENT'
+      | 'OTHER';
+    /** The document's number as its issuer wrote it (a URI when it came from EPCIS). */
+    readonly number: string;
+  }>;
 }
 
 /** Custody of batches arrives (收货). */
@@ -101,6 +121,26 @@ export interface BatchReceived {
   }>;
   /** The EPCIS event this one was derived from (the eventID of its EpcisEventCaptured record), when it came in through EPCIS capture; null for a native post. */
   readonly epcisEventId: null | string;
+  /** The reference documents of the shipment or receipt (bill of lading, invoice, purchase order, despatch advice...), in the sender's order; FSMA 204 requires one on shipping and receiving. */
+  readonly referenceDocuments: Array<{
+    readonly type:
+      | 'BILL_OF_LADING'
+      | 'PURCHASE_ORDER'
+      | 'PURCHASE_ORDER_CONFIRMATION'
+      | 'INVOICE'
+      | 'DESPATCH_ADVICE'
+      | 'RECEIVING_ADVICE'
+      | 'RETURN_AUTHORIZATION'
+      | 'PRODUCTION_ORDER'
+      | 'CERTIFICATE'
+      | 'PEDIGREE'
+      | 'TEST_PROCEDURE'
+      | 'TEST_RESULT'
+      | 'UPSTREAM_EPCIS_EVENT'
+      | 'OTHER';
+    /** The document's number as its issuer wrote it (a URI when it came from EPCIS). */
+    readonly number: string;
+  }>;
 }
 
 /** A test of a batch. */

@@ -182,6 +182,7 @@ function projectShipped(event: EventOf<'BatchShipped'>, rows: ProjectionRows): v
       quantity: line.quantity,
       unit: line.unit,
       shipped_at: event.eventTime,
+      reference_documents: referenceDocuments(event),
     });
   }
 }
@@ -198,9 +199,14 @@ function projectReceived(event: EventOf<'BatchReceived'>, rows: ProjectionRows):
       quantity: line.quantity,
       unit: line.unit,
       received_at: event.eventTime,
+      reference_documents: referenceDocuments(event),
     });
   }
 }
+
+/** A shipment's or receipt's documents, as the `Array(Tuple(type, number))` column holds them. */
+const referenceDocuments = (event: EventOf<'BatchShipped' | 'BatchReceived'>) =>
+  event.referenceDocuments.map(({ type, number }) => ({ type, number }));
 
 function projectInspection(event: EventOf<'InspectionRecorded'>, rows: ProjectionRows): void {
   rows.inspections.push({

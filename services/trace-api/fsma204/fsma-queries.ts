@@ -1,8 +1,10 @@
 /**
  * The critical tracking events of the FSMA 204 export, read from the ClickHouse projection of
  * record: the lots asked for (a product's batches, or one batch), each lot's origin (its counting
- * production), and its shipments and receipts — retracted events left out — within the dates.
+ * production), and its shipments and receipts — retracted events left out — within the dates,
+ * each with its reference documents.
  */
+import type { ReferenceDocument } from '../../common/events/reference-documents.js';
 import type { Store } from '../../common/store/store.js';
 import { countingProductions, NOT_RETRACTED } from '../../common/store/projection-rules.js';
 
@@ -35,6 +37,8 @@ export interface CteRow {
   readonly toParty: string;
   /** The other end of a shipment line: its receipt, or the shipment of a receipt. */
   readonly counterpartEventId: string;
+  /** The shipment's or receipt's own documents (bill of lading, invoice...); none for an origin. */
+  readonly referenceDocuments: readonly ReferenceDocument[];
 }
 
 export interface InputLine {
@@ -89,15 +93,16 @@ function ctesQuery(selection: FsmaSelection): string {
   SELECT * FROM (
     SELECT 'origin' AS kind, l.event_id AS eventId, l.produced_at AS at, l.batch_id AS lot,
       ${lotColumns}, l.quantity AS quantity, l.unit AS unit, l.producer AS actor,
-      '' AS fromParty, '' AS toParty, '' AS counterpartEventId
+      '' AS fromParty, '' AS toParty, '' AS counterpartEventId,
+      CAST([] AS Array(Tuple(type String, number String))) AS referenceDocuments
     FROM lots AS l
     UNION ALL
     SELECT 'shipping', s.event_id, s.shipped_at, s.batch_id, ${lotColumns}, s.quantity, s.unit,
-      s.from_party, s.from_party, s.to_party, s.counterpart
+      s.from_party, s.from_party, s.to_party, s.counterpart, s.reference_documents
     FROM (${custodyLines('shipments')}) AS s INNER JOIN lots AS l ON l.batch_id = s.batch_id
     UNION ALL
     SELECT 'receiving', r.event_id, r.received_at, r.batch_id, ${lotColumns}, r.quantity, r.unit,
-      r.receiver, r.from_party, r.receiver, r.counterpart
+      r.receiver, r.from_party, r.receiver, r.counterpart, r.reference_documents
     FROM (${custodyLines('receipts')}) AS r INNER JOIN lots AS l ON l.batch_id = r.batch_id
   )
   WHERE ${when('at')}

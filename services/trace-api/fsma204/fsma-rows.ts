@@ -5,8 +5,11 @@
  * traceability lot code is the batch id, and its source the site of the lot's production: a lot
  * code never changes when the lot is shipped.
  *
- * Key data elements the events do not hold come out empty (the reference document's type and
- * number; a recipient's site before it records the receipt): README lists what a firm must add.
+ * The reference document type and number are the shipment's or receipt's documents (BatchShipped
+ * and BatchReceived v3), several as parallel lists in their order ("BILL_OF_LADING; INVOICE" and
+ * "BOL-1; INV-9"). Key data elements the events do not hold come out empty (a shipment or receipt
+ * that names no document; a recipient's site before it records the receipt): README lists what a
+ * firm must add.
  */
 import type { FsmaCte, FsmaRow } from '../../common/api/fsma204.js';
 import type { CteRow, EventSite, InputLine } from './fsma-queries.js';
@@ -61,9 +64,9 @@ export function fsmaRows({ ctes, inputs, sites, partyNames }: FsmaFacts): FsmaRo
       ship_to_party: party(cte.toParty),
       ship_to_location: to.location,
       ship_to_gln: to.gln,
-      input_lots: used.length > 0 ? used.map(inputText).join('; ') : null,
-      reference_document_type: null,
-      reference_document_number: null,
+      input_lots: joined(used.map(inputText)),
+      reference_document_type: joined(cte.referenceDocuments.map((document) => document.type)),
+      reference_document_number: joined(cte.referenceDocuments.map((document) => document.number)),
       recorded_by: party(cte.actor),
       event_id: cte.eventId,
     };
@@ -74,6 +77,10 @@ function cteOf(cte: CteRow, hasInputs: boolean): FsmaCte {
   if (cte.kind === 'origin') return hasInputs ? 'transformation' : 'initial packing';
   return cte.kind;
 }
+
+/** Several values of one cell, in order; none is an empty cell. */
+const joined = (values: readonly string[]): string | null =>
+  values.length > 0 ? values.join('; ') : null;
 
 const inputText = (line: InputLine): string =>
   `${line.input} (${line.quantity}${line.unit ? ` ${line.unit}` : ''})`;

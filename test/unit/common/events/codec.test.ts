@@ -52,9 +52,12 @@ describe('event codec', () => {
       ) as Record<string, unknown>;
       expect(bytes.readUInt32BE(1), `${eventType}.v${version}.bin`).toBe(id);
       const decoded = codec.decode(bytes) as unknown as Record<string, unknown>;
-      // What a later version added reads back as its default (null), in nested records too
+      // What a later version added reads back as its default, in nested records too
       // (BatchProduced v3's location.region).
-      expect(decoded, `${eventType}.v${version}.bin`).toEqual(withLaterDefaults(decoded, expected));
+      const reader = latestSchemas().find((entry) => entry.eventType === eventType);
+      expect(decoded, `${eventType}.v${version}.bin`).toEqual(
+        withLaterDefaults(decoded, expected, recordFields(reader?.schema)),
+      );
     }
   });
 
@@ -63,6 +66,44 @@ describe('event codec', () => {
     const v2 = codec.decode(readFileSync('test/fixtures/avro/InspectionRecorded.v2.bin'));
     expect(v1).toMatchObject({ findings: [{ value: '0.8' }] });
     expect(v2).toMatchObject({ findings: [{ value: 0.8 }, { value: '未检出' }] });
+  });
+
+  it('reads a shipment or receipt written before v3 as naming no reference document', () => {
+    for (const file of ['BatchShipped.v2', 'BatchReceived.v2', 'BatchShipped.v1']) {
+      const decoded = codec.decode(readFileSync(`test/fixtures/avro/${file}.bin`));
+      expect(decoded, file).toMatchObject({ referenceDocuments: [] });
+    }
+    expect(codec.decode(readFileSync('test/fixtures/avro/BatchShipped.v3.bin'))).toMatchObject({
+      referenceDocuments: [
+        { type: 'BILL_OF_LADING', number: 'BOL-2026-0042' },
+        { type: 'INVOICE', number: '发票 44031234' },
+      ],
+    });
+  });
+
+  it('reads a reference document type a later version adds as OTHER (the enum default)', () => {
+    const v3 = catalogEntries().find((e) => e.eventType === 'BatchShipped' && e.version === 3);
+    const reader = avro.Type.forSchema(v3?.schema as avro.Schema);
+    // A later writer with one more type: the symbols are copied, and one appended.
+    const later = JSON.parse(JSON.stringify(v3?.schema)) as {
+      fields: Array<{ name: string; type: unknown }>;
+    };
+    const field = later.fields.find((f) => f.name === 'referenceDocuments');
+    const symbols = (field?.type as { items: { fields: Array<{ type: { symbols: string[] } }> } })
+      .items.fields[0]?.type.symbols;
+    symbols?.push('WAYBILL');
+    const writer = avro.Type.forSchema(later as avro.Schema);
+    const shipment = sampleEvents().find((event) => event.eventType === 'BatchShipped');
+    const bytes = writer.toBuffer({
+      ...shipment,
+      eventTime: Date.parse(shipment?.eventTime ?? ''),
+      recordedAt: Date.parse(shipment?.recordedAt ?? ''),
+      referenceDocuments: [{ type: 'WAYBILL', number: 'WB-1' }],
+    });
+    const read = reader.fromBuffer(bytes, reader.createResolver(writer)) as {
+      referenceDocuments: unknown;
+    };
+    expect(read.referenceDocuments).toEqual([{ type: 'OTHER', number: 'WB-1' }]);
   });
 
   it("reads a v1 defect report as one without a complaint, and keeps a v2 report's complaint", () => {
@@ -90,18 +131,45 @@ describe('event codec', () => {
   });
 });
 
-/** `expected` with every field `decoded` has beyond it set to null, at every level of records. */
+interface AvroField {
+  readonly name: string;
+  readonly type: unknown;
+  readonly default?: unknown;
+}
+
+/** The fields of a record schema, or of the record in a union such as ["null", {record}]. */
+function recordFields(type: unknown): readonly AvroField[] {
+  const record = (Array.isArray(type) ? type : [type]).find(
+    (branch): branch is { type: 'record'; fields: AvroField[] } =>
+      typeof branch === 'object' &&
+      branch !== null &&
+      (branch as { type?: unknown }).type === 'record',
+  );
+  return record?.fields ?? [];
+}
+
+/**
+ * `expected` with every field `decoded` has beyond it set to the reader schema's default (null,
+ * or [] for BatchShipped v3's referenceDocuments), at every level of records.
+ */
 function withLaterDefaults(
   decoded: Record<string, unknown>,
   expected: Record<string, unknown>,
+  fields: readonly AvroField[],
 ): Record<string, unknown> {
   const isRecord = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
+  const fieldOf = new Map(fields.map((field) => [field.name, field]));
   const filled: Record<string, unknown> = {};
-  for (const key of Object.keys(decoded)) if (!(key in expected)) filled[key] = null;
+  for (const key of Object.keys(decoded)) {
+    if (!(key in expected)) filled[key] = fieldOf.get(key)?.default;
+  }
   for (const [key, value] of Object.entries(expected)) {
     const read = decoded[key];
-    filled[key] = isRecord(value) && isRecord(read) ? withLaterDefaults(read, value) : value;
+    filled[key] =
+      isRecord(value) && isRecord(read)
+        ? withLaterDefaults(read, value, recordFields(fieldOf.get(key)?.type))
+        : value;
   }
   return filled;
 }
