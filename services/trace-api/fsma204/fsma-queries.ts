@@ -7,6 +7,8 @@
 import type { ReferenceDocument } from '../../common/events/reference-documents.js';
 import type { Store } from '../../common/store/store.js';
 import { countingProductions, NOT_RETRACTED } from '../../common/store/projection-rules.js';
+import { queryInChunks } from '../../common/store/query-in-chunks.js';
+import { byColumns } from '../../common/serving/utf8-order.js';
 
 export interface FsmaSelection {
   readonly productId?: string;
@@ -56,22 +58,49 @@ export interface EventSite {
 
 const atParam = (name: 'from' | 'to') => `parseDateTime64BestEffort({${name}:String}, 3, 'UTC')`;
 
-function lotsQuery(selection: FsmaSelection): string {
-  const candidates =
-    selection.batchId !== undefined
-      ? '({batchId:String})'
-      : '(SELECT batch_id FROM batches WHERE product_id = {productId:String})';
-  const product = selection.productId !== undefined ? 'WHERE product_id = {productId:String}' : '';
-  return `SELECT batch_id, event_id, product_id, product_name, producer, quantity, unit, produced_at
-    FROM (${countingProductions(candidates)}) ${product}`;
+/** `column` within the selection's dates; `1` without any. */
+function within(selection: FsmaSelection, column: string): string {
+  return (
+    [
+      selection.from !== undefined ? `${column} >= ${atParam('from')}` : '',
+      selection.to !== undefined ? `${column} < ${atParam('to')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' AND ') || '1'
+  );
 }
 
-/** A shipment or receipt line of the lots, with the event at its other end (if any). */
-const custodyLines = (table: 'shipments' | 'receipts') => {
+/**
+ * The batches that may have a critical tracking event in the dates: one asked for by id, or a
+ * product's batches produced, shipped or received within them. Narrowed by the dates first, so a
+ * month of a product with hundreds of thousands of batches reads that month's, not every one.
+ */
+function candidatesQuery(selection: FsmaSelection): string {
+  if (selection.batchId !== undefined) return '({batchId:String})';
+  const products = 'SELECT batch_id FROM batches WHERE product_id = {productId:String}';
+  if (selection.from === undefined && selection.to === undefined) return `(${products})`;
+  return `(SELECT batch_id FROM batches
+      WHERE product_id = {productId:String} AND ${within(selection, 'produced_at')}
+    UNION ALL SELECT batch_id FROM shipments
+      WHERE ${within(selection, 'shipped_at')} AND batch_id IN (${products})
+    UNION ALL SELECT batch_id FROM receipts
+      WHERE ${within(selection, 'received_at')} AND batch_id IN (${products}))`;
+}
+
+function lotsQuery(selection: FsmaSelection): string {
+  const product = selection.productId !== undefined ? 'WHERE product_id = {productId:String}' : '';
+  return `SELECT batch_id, event_id, product_id, product_name, producer, quantity, unit, produced_at
+    FROM (${countingProductions(candidatesQuery(selection))}) ${product}`;
+}
+
+/** A shipment or receipt line of the lots in the dates, with the event at its other end (if any). */
+const custodyLines = (table: 'shipments' | 'receipts', selection: FsmaSelection) => {
   const other = table === 'shipments' ? 'receipts' : 'shipments';
+  const at = table === 'shipments' ? 'shipped_at' : 'received_at';
   return `SELECT t.*, c.counterpart AS counterpart
     FROM (SELECT * FROM ${table} FINAL
-          WHERE batch_id IN (SELECT batch_id FROM lots) AND ${NOT_RETRACTED}) AS t
+          WHERE batch_id IN (SELECT batch_id FROM lots) AND ${within(selection, at)}
+            AND ${NOT_RETRACTED}) AS t
     LEFT JOIN (SELECT shipment_id, batch_id, min(event_id) AS counterpart FROM ${other} FINAL
                WHERE batch_id IN (SELECT batch_id FROM lots) AND ${NOT_RETRACTED}
                GROUP BY shipment_id, batch_id) AS c
@@ -79,14 +108,7 @@ const custodyLines = (table: 'shipments' | 'receipts') => {
 };
 
 function ctesQuery(selection: FsmaSelection): string {
-  const when = (column: string) =>
-    [
-      selection.from !== undefined ? `${column} >= ${atParam('from')}` : '',
-      selection.to !== undefined ? `${column} < ${atParam('to')}` : '',
-      selection.party !== undefined ? 'actor = {party:String}' : '',
-    ]
-      .filter(Boolean)
-      .join(' AND ') || '1';
+  const recordedBy = selection.party !== undefined ? 'actor = {party:String}' : '1';
   const lotColumns = `l.product_id AS productId, l.product_name AS productName,
     l.producer AS producer, l.event_id AS sourceEventId`;
   return `WITH lots AS (${lotsQuery(selection)})
@@ -95,17 +117,17 @@ function ctesQuery(selection: FsmaSelection): string {
       ${lotColumns}, l.quantity AS quantity, l.unit AS unit, l.producer AS actor,
       '' AS fromParty, '' AS toParty, '' AS counterpartEventId,
       CAST([] AS Array(Tuple(type String, number String))) AS referenceDocuments
-    FROM lots AS l
+    FROM lots AS l WHERE ${within(selection, 'l.produced_at')}
     UNION ALL
     SELECT 'shipping', s.event_id, s.shipped_at, s.batch_id, ${lotColumns}, s.quantity, s.unit,
       s.from_party, s.from_party, s.to_party, s.counterpart, s.reference_documents
-    FROM (${custodyLines('shipments')}) AS s INNER JOIN lots AS l ON l.batch_id = s.batch_id
+    FROM (${custodyLines('shipments', selection)}) AS s INNER JOIN lots AS l ON l.batch_id = s.batch_id
     UNION ALL
     SELECT 'receiving', r.event_id, r.received_at, r.batch_id, ${lotColumns}, r.quantity, r.unit,
       r.receiver, r.from_party, r.receiver, r.counterpart, r.reference_documents
-    FROM (${custodyLines('receipts')}) AS r INNER JOIN lots AS l ON l.batch_id = r.batch_id
+    FROM (${custodyLines('receipts', selection)}) AS r INNER JOIN lots AS l ON l.batch_id = r.batch_id
   )
-  WHERE ${when('at')}
+  WHERE ${recordedBy}
   ORDER BY at, eventId, lot`;
 }
 
@@ -127,24 +149,33 @@ export async function findInputs(
   origins: ReadonlyArray<{ readonly lot: string; readonly eventId: string }>,
 ): Promise<InputLine[]> {
   if (origins.length === 0) return [];
-  return store.query<InputLine>(
+  // An origin's inputs are rows of its own lot: parts of the lots take the events along.
+  const eventIds = new Set(origins.map((origin) => origin.eventId));
+  const rows = await queryInChunks<InputLine>(
+    store,
     `SELECT event_id AS eventId, input_batch_id AS input, quantity, unit
      FROM derivations_by_output FINAL
-     WHERE output_batch_id IN {lots:Array(String)} AND event_id IN {ids:Array(String)}
-     ORDER BY eventId, input`,
-    {
-      lots: [...new Set(origins.map((origin) => origin.lot))],
-      ids: [...new Set(origins.map((origin) => origin.eventId))],
-    },
+     WHERE output_batch_id IN {lots:Array(String)}`,
+    'lots',
+    [...new Set(origins.map((origin) => origin.lot))],
   );
+  return rows
+    .filter((row) => eventIds.has(row.eventId))
+    .sort(
+      byColumns(
+        (row) => row.eventId,
+        (row) => row.input,
+      ),
+    );
 }
 
 /** Where each event happened, as its sender named the site. */
 export async function findSites(store: Store, eventIds: readonly string[]): Promise<EventSite[]> {
-  if (eventIds.length === 0) return [];
-  return store.query<EventSite>(
+  return queryInChunks<EventSite>(
+    store,
     `SELECT event_id AS eventId, location_name AS locationName, location_gln AS locationGln
      FROM events FINAL WHERE event_id IN {ids:Array(String)}`,
-    { ids: [...new Set(eventIds)] },
+    'ids',
+    [...new Set(eventIds)],
   );
 }
