@@ -161,6 +161,32 @@ describe('bytes that are not UTF-8', () => {
     expect(response.body).toMatchObject({ message: 'body: not valid UTF-8' });
   });
 
+  it('refuses a member that would reach a prototype, naming the object that holds it', async () => {
+    for (const member of ['"__proto__":{"admin":true}', '"constructor":{"prototype":{}}']) {
+      const response = await raw('POST', '/epcis/capture', {
+        key: farm,
+        body: `{"type":"EPCISDocument","epcisBody":{"eventList":[{${member}}]}}`,
+        headers: json,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        error: 'invalid_request',
+        details: [
+          {
+            path: 'epcisBody.eventList[0]',
+            message: 'must not have a member named __proto__, or constructor holding prototype',
+          },
+        ],
+      });
+    }
+    const broken = await raw('POST', '/v1/events', {
+      key: farm,
+      body: '{"events":',
+      headers: json,
+    });
+    expect(broken.body).toMatchObject({ message: expect.stringMatching(/^body: not valid JSON/) });
+  });
+
   it('refuses a JSON escape that makes half a surrogate pair, naming the field', async () => {
     const response = await raw('POST', '/v1/recalls/mock', {
       key: samr,

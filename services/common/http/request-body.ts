@@ -34,7 +34,7 @@ export function installRequestBody(app: FastifyInstance): void {
       checkCharset(request);
       const text = decodeUtf8(body as Buffer);
       void parseJson(request, text, (error, parsed) => {
-        if (error) return done(error, undefined);
+        if (error) return done(poisoningIn(text) ?? error, undefined);
         const surrogate = pathWhere(parsed, (value) => LONE_SURROGATE.test(value));
         if (surrogate !== undefined) {
           return done(badText(surrogate, 'must be valid Unicode (a lone surrogate)'), undefined);
@@ -87,6 +87,25 @@ function whereInvalidUtf8(body: Buffer): string {
   }
 }
 
+/**
+ * Valid JSON that the parser refused for a member that would reach an object's prototype
+ * (`__proto__`, or `constructor` holding `prototype`): a 400 naming the object that holds it,
+ * where the parser says only "not valid JSON". Undefined when the text is not JSON at all.
+ */
+function poisoningIn(text: string): SuyuanError | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const path = pathWhere(parsed, (key) => key === '__proto__' || key === 'constructor', 'keys');
+  return badText(
+    path ?? 'body',
+    'must not have a member named __proto__, or constructor holding prototype',
+  );
+}
+
 function badText(path: string, message: string): SuyuanError {
   return new SuyuanError('invalid_request', `${path}: ${message}`, {
     details: [{ path, message }],
@@ -95,11 +114,16 @@ function badText(path: string, message: string): SuyuanError {
 
 /**
  * The path (`events[0].lines[1].batchId`) of the first string in a parsed body that `bad` holds
- * for; a bad key names the object that holds it.
+ * for; a bad key names the object that holds it. With `keys`, only the members' names are judged.
  */
-export function pathWhere(value: unknown, bad: (text: string) => boolean): string | undefined {
+export function pathWhere(
+  value: unknown,
+  bad: (text: string) => boolean,
+  /** `keys`: look at the members' names only, not at string values. */
+  among: 'text' | 'keys' = 'text',
+): string | undefined {
   const walk = (node: unknown, path: string): string | undefined => {
-    if (typeof node === 'string') return bad(node) ? path : undefined;
+    if (typeof node === 'string') return among === 'text' && bad(node) ? path : undefined;
     if (Array.isArray(node)) {
       for (const [index, item] of node.entries()) {
         const found = walk(item, `${path}[${index}]`);
