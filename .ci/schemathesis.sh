@@ -287,13 +287,13 @@ def map_case(context, case):
     return case
 
 
-@schemathesis.hook
 # Refused on every operation with a body: a member named __proto__ (or constructor holding
 # prototype) would reach an object's prototype, and JSON Schema states no rule on member names
 # where extension members are open (EPCIS).
 ANY_BODY = [r'^must not have a member named __proto__, or constructor holding prototype$']
 
 
+@schemathesis.hook
 def filter_failure(context, failure, case, response):
     rules = RULES_BEYOND_THE_SCHEMA.get(case.operation.label, []) + ANY_BODY
     if failure.code != 'ST202' or response.status_code != 400 or not rules:
