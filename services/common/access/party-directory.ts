@@ -78,6 +78,11 @@ export interface PartyDirectory {
   setRegion(partyId: string, region: string | null): Promise<void>;
   /** The parties that registered each of these identifier keys. */
   findByIdentifier(identifiers: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Calls `listener` with the id of each party this directory registers, once stored (answers
+   * kept with a party's name unknown then change); returns the function that stops it.
+   */
+  watchRegistered(listener: (partyId: string) => void): () => void;
   /** Registers a party the platform itself acts as (no API key), unless it exists. */
   ensureSystemParty(partyId: string, name: string): Promise<void>;
   /**
@@ -188,6 +193,7 @@ export function createPartyDirectory(
     return keyId;
   };
 
+  const registered = new Set<(partyId: string) => void>();
   const insertParty = async (party: NewParty) => {
     const now = new Date().toISOString();
     await store.insert('parties', [
@@ -212,6 +218,7 @@ export function createPartyDirectory(
         webhook: webhook ? { url: webhook.url, secret } : null,
       });
     }
+    for (const listener of registered) listener(party.partyId);
   };
 
   // Creations run one at a time so two concurrent requests for one id cannot both succeed.
@@ -248,6 +255,10 @@ export function createPartyDirectory(
   };
 
   return {
+    watchRegistered(listener) {
+      registered.add(listener);
+      return () => registered.delete(listener);
+    },
     create: (party) =>
       serialized(async () => {
         if ((await find([party.partyId])).size > 0) {

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { ProjectionRows } from '../projection/projection.js';
+import { changeOf, type ServingChange } from './serving-changes.js';
 import {
   key,
   prefixRange,
@@ -52,6 +53,11 @@ export interface LmdbServingIndex {
   positions(): Map<string, number>;
   /** Empties every table, to be rebuilt from the log (replay). */
   clear(): Promise<void>;
+  /**
+   * Calls `listener` after each committed write with what it can change (serving-changes.ts);
+   * returns the function that stops it.
+   */
+  watch(listener: (change: ServingChange) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,10 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
   // memory, loaded once and kept in step with the committed retractions table.
   const retracted = new Set<string>();
   for (const { key: entry } of db.retractions.getRange({})) retracted.add(String(entry[0]));
+  const listeners = new Set<(change: ServingChange) => void>();
+  const changed = (change: ServingChange) => {
+    for (const listener of listeners) listener(change);
+  };
 
   return {
     db,
@@ -94,6 +104,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         void db.positions.put(key(position.topic, String(position.partition)), position.nextOffset);
       });
       for (const row of rows.retractions) retracted.add(String(row.target_event_id));
+      changed(changeOf(puts));
     },
     async remove(rows) {
       const puts = putsOf(rows);
@@ -107,6 +118,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         const others = db.retractions.getKeysCount(prefixRange(target));
         if (others === 0) retracted.delete(target);
       }
+      changed(changeOf(puts));
     },
     positions() {
       const found = new Map<string, number>();
@@ -120,6 +132,11 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
       for (const table of TABLES) await db[table].clearAsync();
       await db.meta.put('format', FORMAT);
       retracted.clear();
+      changed('all');
+    },
+    watch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: () => root.close(),
   };
