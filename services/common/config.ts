@@ -58,6 +58,11 @@ export const environmentSchema = z.object({
   SUYUAN_BODY_LIMIT_BYTES: positiveInt(16 * 1024 * 1024),
   TRACE_MAX_DEPTH: positiveInt(64),
   TRACE_MAX_NODES: positiveInt(5_000),
+  SUYUAN_TRACE_CACHE_MB: z.coerce
+    .number()
+    .int()
+    .min(0, 'must be a whole number of MiB, 0 to keep no traces')
+    .default(64),
   PROJECTOR_BATCH_SIZE: positiveInt(1_000),
   EPCIS_CAPTURE_LIMIT: positiveInt(1_000),
   CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
@@ -204,7 +209,12 @@ export interface Config {
   /** Readable lines instead of JSON: LOG_PRETTY, else whether stdout is a terminal. */
   readonly logPretty: boolean;
   readonly bodyLimitBytes: number;
-  readonly trace: { readonly maxDepth: number; readonly maxNodes: number };
+  readonly trace: {
+    readonly maxDepth: number;
+    readonly maxNodes: number;
+    /** Bytes of regulators' trace answers kept between writes (embedded; 0 keeps none). */
+    readonly cacheBytes: number;
+  };
   readonly projectorBatchSize: number;
   /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
   readonly epcisCaptureLimit: number;
@@ -363,7 +373,11 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? stdoutIsTerminal,
     bodyLimitBytes: e.SUYUAN_BODY_LIMIT_BYTES,
-    trace: Object.freeze({ maxDepth: e.TRACE_MAX_DEPTH, maxNodes: e.TRACE_MAX_NODES }),
+    trace: Object.freeze({
+      maxDepth: e.TRACE_MAX_DEPTH,
+      maxNodes: e.TRACE_MAX_NODES,
+      cacheBytes: e.SUYUAN_TRACE_CACHE_MB * 1024 * 1024,
+    }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,

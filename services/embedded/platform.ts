@@ -77,7 +77,7 @@ export async function startEmbeddedPlatform(
     ...createLmdbRecallReads(servingIndex),
   });
   const publicChecks = openPublicCheckCounter(config, logger);
-  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks);
+  mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks, servingIndex);
   mountRecallApi(http.app, foundations, reads);
   await registerConsole(http.app);
   // Stopped in this order: the recall consumer waits on the projector, so the projector is last.

@@ -2,7 +2,7 @@
  * The read side for regulators and parties: a batch with its timeline, and its trace chain
  * (DESIGN §6). Authentication is installed by the app; these routes assume `request.caller`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
 import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
@@ -22,6 +22,7 @@ import {
 import { traceEventIds, withUnresolvedLinks } from './epcis/unresolved-links.js';
 import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
+import type { TraceCache } from './trace-cache.js';
 
 export interface TraceRouteDeps {
   readonly reads: TraceReads;
@@ -30,6 +31,8 @@ export interface TraceRouteDeps {
   readonly limits: TraceLimits;
   /** Where a trace's evidence comes from (docs/proofs.md); without it, none is given. */
   readonly evidence?: EvidenceDeps;
+  /** Regulators' answers kept until a write changes them (trace-cache.ts); none without it. */
+  readonly cache?: TraceCache;
 }
 
 export interface TraceRequest {
@@ -45,11 +48,13 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     if (!(await withinReach(deps, batchId, request.caller.partyId))) throw outOfScope();
     return redactTimeline(await loadBatch(deps.reads, batchId), request.caller.partyId);
   });
-  mountOperation(app, getTraceOperation(deps.limits), async ({ request, params, query }) => {
+  mountOperation(app, getTraceOperation(deps.limits), async ({ request, reply, params, query }) => {
     const { batchId } = params;
     // DESIGN §5: every regulator query is logged with who asked.
     request.log.info({ caller: request.caller.partyId, batchId, ...query }, 'trace read');
     const everything = readsEverything(request.caller);
+    if (everything && !query.evidence)
+      return json(reply, await regulatorTrace(deps, batchId, query));
     if (!(await deps.reads.batchIsKnown(batchId))) {
       // To anyone but a regulator an unknown batch looks like any batch out of reach.
       throw everything ? notFound(batchId) : outOfScope();
@@ -77,6 +82,32 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
 }
 
 /**
+ * A regulator's whole trace, serialised. It is the same for every regulator, so it is kept
+ * (trace-cache.ts) until a write changes it; an answer computed while a write came in is not.
+ */
+export async function regulatorTrace(
+  deps: Pick<TraceRouteDeps, 'reads' | 'parties' | 'cache'>,
+  batchId: string,
+  request: TraceRequest,
+): Promise<string> {
+  const key = [batchId, request.direction, request.maxDepth, request.maxNodes].join('\u0000');
+  const kept = deps.cache?.get(key);
+  if (kept !== undefined) return kept;
+  const begun = deps.cache?.begin() ?? 0;
+  if (!(await deps.reads.batchIsKnown(batchId))) throw notFound(batchId);
+  const trace = await loadTrace(deps, batchId, request);
+  const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
+  const answer = JSON.stringify(view);
+  deps.cache?.set(
+    key,
+    answer,
+    trace.batches.map((batch) => batch.batchId),
+    begun,
+  );
+  return answer;
+}
+
+/**
  * Whether a party that is not a regulator may read a batch at all. The one-up-one-down rule decides
  * it on the facts of the batch and its neighbours, so the trace one step either way decides as the
  * whole trace would: a neighbour the whole trace lists, this one lists too.
@@ -89,6 +120,12 @@ async function withinReach(deps: TraceRouteDeps, batchId: string, partyId: strin
     maxNodes: deps.limits.maxNodes,
   });
   return redactTrace(around, partyId) !== undefined;
+}
+
+/** An answer already serialised: sent as it is, as the serializer would have written it. */
+function json(reply: FastifyReply, answer: string): string {
+  void reply.type('application/json; charset=utf-8');
+  return answer;
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */

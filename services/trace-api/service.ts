@@ -21,6 +21,9 @@ import { registerEpcisQueryRoutes } from './epcis/query-routes.js';
 import { registerFsmaRoutes } from './fsma204/fsma-routes.js';
 import { registerGapRoutes } from './gaps/gap-routes.js';
 import { registerTraceRoutes } from './routes.js';
+import { createTraceCache, type TraceCache } from './trace-cache.js';
+import type { ServingChange } from '../common/serving/serving-changes.js';
+import type { PartyDirectory } from '../common/access/party-directory.js';
 import { registerSearchRoutes } from './search-routes.js';
 import { registerWarningRoutes } from './warnings/warning-routes.js';
 import { checkCountsPath, openCheckCounter, type CheckCounter } from './public/check-counts.js';
@@ -39,12 +42,21 @@ export function mountTraceApi(
   reads: TraceReads,
   audit: AuditTrail,
   publicChecks: CheckCounter,
+  /**
+   * The serving index's writes, where the reads come from it (embedded): regulators' traces are
+   * then kept until a write changes them. The store has no such feed, so without it none are.
+   */
+  servingWrites?: { watch(listener: (change: ServingChange) => void): () => void },
 ): void {
   registerTraceRoutes(app, {
     reads,
     parties,
     limits: config.trace,
     evidence: { store, log },
+    ...(servingWrites &&
+      config.trace.cacheBytes > 0 && {
+        cache: watchedTraceCache(config.trace.cacheBytes, servingWrites, parties),
+      }),
   });
   registerPublicRoutes(app, {
     reads,
@@ -62,6 +74,19 @@ export function mountTraceApi(
   registerAuditRoutes(app, { store, flush: audit.flush });
   registerLogAdminRoutes(app, { log, store, codec });
   registerCheckpointRoutes(app, { store, log });
+}
+
+/** A trace cache that drops what each write, and each newly registered party, can change. */
+function watchedTraceCache(
+  maxBytes: number,
+  servingWrites: { watch(listener: (change: ServingChange) => void): () => void },
+  parties: PartyDirectory,
+): TraceCache {
+  const cache = createTraceCache({ maxBytes });
+  servingWrites.watch((change) => cache.invalidate(change));
+  // A trace names a party not yet registered without a name; registering it gives the name.
+  parties.watchRegistered(() => cache.invalidate('all'));
+  return cache;
 }
 
 export async function startTraceApiService(

@@ -270,3 +270,24 @@ describe('graph edge cases', () => {
     expect(direction.body.message).toMatch(/^direction: /);
   });
 });
+
+describe('a trace read again', () => {
+  it('shows every write since', async () => {
+    await post('farm-a', [produced('RAW-AGAIN')]);
+    await platform.waitForBatch(keys.samr!, 'RAW-AGAIN');
+    // Read twice first: in the embedded platform the second answer is the one kept.
+    expect((await trace('RAW-AGAIN')).shipments).toEqual([]);
+    expect((await trace('RAW-AGAIN')).shipments).toEqual([]);
+    await post('farm-a', [shipped('S-AGAIN', 'dist', ['RAW-AGAIN'])]);
+    const answer = await pollUntil(
+      async () => {
+        const again = await trace('RAW-AGAIN');
+        return again.shipments.length > 0 ? again : undefined;
+      },
+      { what: 'the trace to show the new shipment', timeoutMs: 30_000, intervalMs: 25 },
+    );
+    expect(answer.shipments.map((line) => [line.shipmentId, line.to])).toEqual([
+      ['S-AGAIN', 'dist'],
+    ]);
+  });
+});
