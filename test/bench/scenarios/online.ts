@@ -49,6 +49,8 @@ async function measureReads(
   progress: (line: string) => void,
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
+  // The first probe is `/healthz`, which every other is measured beside.
+  const [baseline] = probes;
   const healthz = new Map<number, HttpLoadResult>();
   for (const probe of probes) {
     for (const clients of CLIENTS) {
@@ -59,7 +61,7 @@ async function measureReads(
         ...(probe.rounds !== undefined && { amount: clients * probe.rounds, timeoutSeconds: 300 }),
         next: probe.next,
       });
-      if (probe.name === 'GET /healthz') healthz.set(clients, result);
+      if (probe === baseline) healthz.set(clients, result);
       const base = healthz.get(clients);
       progress(
         `online: ${probe.name}, ${clients} clients: ${result.perSecond}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
@@ -70,7 +72,7 @@ async function measureReads(
         value: result.perSecond,
         unit: 'req/s',
         ...target,
-        detail: detailOf(result, probe.name === 'GET /healthz' ? undefined : base),
+        detail: detailOf(result, probe === baseline ? undefined : base),
       });
     }
   }
@@ -198,6 +200,35 @@ async function measureMixed(
 }
 
 /**
+ * The traces once more with no answer kept (SUYUAN_TRACE_CACHE_MB=0), on a platform of their own
+ * first: every request walks the index, as the first request for a batch, or one after a write
+ * naming it, does. The figures after them are the platform as it runs, repeated traces answered
+ * from the kept answers.
+ */
+async function measureUncachedTraces(
+  dataDir: string,
+  key: string,
+  picks: Parameters<typeof readProbes>[2],
+  plan: Plan,
+  context: ScenarioContext,
+): Promise<Figure[]> {
+  const platform = await spawnPlatform(dataDir, {
+    SUYUAN_RATE_LIMIT_MAX: '1000000000',
+    SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
+    SUYUAN_TRACE_CACHE_MB: '0',
+  });
+  try {
+    const [healthz, , small, large] = await readProbes(platform.url, key, picks);
+    const probes = [healthz, small, large].flatMap((probe) =>
+      probe ? [{ ...probe, name: `${probe.name} (platform keeping no trace answers)` }] : [],
+    );
+    return await measureReads(platform.url, probes, plan, context.progress);
+  } finally {
+    await stopPlatformProcess(platform);
+  }
+}
+
+/**
  * The platform's resident memory, split as the kernel counts it: anonymous pages (the heap, chDB's
  * allocations: what the process needs) and file-backed pages (the memory-mapped serving index and
  * store files, page cache the kernel takes back under pressure).
@@ -228,13 +259,14 @@ export const onlineScenario: Scenario = async (context) => {
   context.progress(`online: copying the graph to ${copy}`);
   await ensureServingIndex(graph.dataDir, context.progress);
   await cp(graph.dataDir, copy, { recursive: true });
+  const key = graph.manifest.regulatorKey;
+  const uncached = await measureUncachedTraces(copy, key, graph.manifest.picks, plan, context);
   const platform = await spawnPlatform(copy, {
     SUYUAN_RATE_LIMIT_MAX: '1000000000',
     SUYUAN_ADMIN_KEY: TEST_ADMIN_KEY,
   });
   try {
     const { url } = platform;
-    const key = graph.manifest.regulatorKey;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
     // Before the ingest figures, whose backlog the projector then works through for minutes.
@@ -254,6 +286,7 @@ export const onlineScenario: Scenario = async (context) => {
     return {
       scenario: 'online',
       figures: [
+        ...uncached,
         ...reads,
         ...ingest.figures,
         ...denied,
