@@ -33,6 +33,7 @@ import {
 } from '../../../../services/ingest/epcis/store-productions.js';
 import { createEventIndex } from '../../../../services/ingest/event-index.js';
 import { findNotices } from '../../../../services/recall/recall-queries.js';
+import { recordWarningNotices } from '../../../../services/recall/warnings/warning-watch.js';
 
 const T = (day: number) => `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`;
 
@@ -374,5 +375,43 @@ describe('store reads over more than ID_CHUNK ids (chDB)', () => {
     expect(facts.partyByIdentifier).toEqual(new Map([['id-dairy', 'dairy']]));
     expect(facts.shippers).toEqual(new Map([['E-recv', 'farm']]));
     expect(facts.originals.get('E-t2')).toEqual({ party: '', derivedEventIds: ['ev-o2'] });
+  });
+
+  it('records a pushed warning for more regulators than one statement may carry, once', async () => {
+    const now = new Date();
+    await store.insert('inspections', [
+      {
+        batch_id: 'OUT-1',
+        inspection_id: 'I-1',
+        event_id: 'ev-i-fail',
+        inspector: 'lab',
+        kind: 'SUPERVISORY_SAMPLING',
+        result: 'FAIL',
+        findings: '[]',
+        at: new Date(now.getTime() - 86_400_000).toISOString(),
+      },
+    ]);
+    await store.insert(
+      'parties',
+      Array.from({ length: ID_CHUNK + 1 }, (_, i) => ({
+        party_id: `reg-${i}`,
+        name: `Regulator ${i}`,
+        roles: ['regulator'],
+        webhook_url: 'https://regulator.example/hook',
+        created_at: T(1),
+        updated_at: T(1),
+      })),
+    );
+    const rule = {
+      id: 'product-failures',
+      signal: 'failure-rate-by-product',
+      window: '30d',
+      minSamples: 1,
+      threshold: 0.5,
+      level: 1,
+    } as const;
+    expect(await recordWarningNotices(store, [rule], now)).toBe(ID_CHUNK + 1);
+    // The second round finds every notice recorded, in both parts.
+    expect(await recordWarningNotices(store, [rule], now)).toBe(0);
   });
 });
