@@ -12,7 +12,14 @@ import { createPartyDirectory } from '../../../../services/common/access/party-d
 import type { EpcisEvent } from '../../../../services/common/epcis/epcis-event.js';
 import { parseGs1Uri } from '../../../../services/common/epcis/gs1-uri.js';
 import { createLogger } from '../../../../services/common/logger.js';
+import { createEventCodec } from '../../../../services/common/events/codec.js';
+import { createEventLog } from '../../../../services/common/log/create-event-log.js';
+import { CHECKPOINT_ORIGIN } from '../../../../services/common/proofs/checkpoint.js';
+import { writeCheckpoint } from '../../../../services/common/proofs/checkpoint-store.js';
+import { evidenceFor } from '../../../../services/common/proofs/evidence.js';
 import { findLeaves, readNodes } from '../../../../services/common/proofs/proof-store.js';
+import { appendToTree } from '../../../../services/common/proofs/tree-append.js';
+import { EVENTS_TOPIC } from '../../../../services/common/topics.js';
 import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../../services/common/store/migrations.js';
 import { ID_CHUNK } from '../../../../services/common/store/query-in-chunks.js';
@@ -34,6 +41,7 @@ import {
 import { createEventIndex } from '../../../../services/ingest/event-index.js';
 import { findNotices } from '../../../../services/recall/recall-queries.js';
 import { recordWarningNotices } from '../../../../services/recall/warnings/warning-watch.js';
+import { sampleEvents } from '../../../support/sample-events.js';
 
 const T = (day: number) => `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`;
 
@@ -413,5 +421,51 @@ describe('store reads over more than ID_CHUNK ids (chDB)', () => {
     expect(await recordWarningNotices(store, [rule], now)).toBe(ID_CHUNK + 1);
     // The second round finds every notice recorded, in both parts.
     expect(await recordWarningNotices(store, [rule], now)).toBe(0);
+  });
+
+  it('gives the evidence for more events than one statement may carry', async () => {
+    const logger = createLogger({ level: 'silent', pretty: false });
+    const log = createEventLog({ kind: 'embedded', path: join(dir, 'log.db') }, logger);
+    const codec = createEventCodec();
+    const sample = sampleEvents()[0]!;
+    const ids = Array.from({ length: ID_CHUNK + 1 }, (_, i) => `ev-proof-${i}`);
+    try {
+      await log.ensureTopic(EVENTS_TOPIC);
+      await log.append(
+        EVENTS_TOPIC,
+        ids.map((eventId) => ({ key: 'B-proof', value: codec.encode({ ...sample, eventId }) })),
+      );
+      const records = await log.read(EVENTS_TOPIC, {
+        partition: 0,
+        fromOffset: 0,
+        maxRecords: ids.length,
+      });
+      const head = (await appendToTree({ store, codec }, 0, records))!;
+      await writeCheckpoint(store, {
+        body: {
+          origin: CHECKPOINT_ORIGIN,
+          log: EVENTS_TOPIC,
+          issuedAt: T(9),
+          keyId: 'k',
+          trees: [{ partition: 0, size: head.size, rootHash: head.root }],
+        },
+        signature: '',
+      });
+      // The store holds the first and the last event (one in each part of the read).
+      await store.insert('events', [
+        { ...producedEvent('B-proof', ids[0]!, 'plant-1') },
+        { ...producedEvent('B-proof', ids.at(-1)!, 'plant-1') },
+      ]);
+      const evidence = await evidenceFor({ store, log }, ids);
+      expect(evidence.proofs.map((proof) => proof.eventId)).toEqual(ids);
+      expect(
+        evidence.proofs.every((proof) => proof.record !== '' && proof.auditPath.length > 0),
+      ).toBe(true);
+      expect(
+        evidence.proofs.flatMap((proof) => (proof.event ? [proof.event.eventId] : [])),
+      ).toEqual([ids[0], ids.at(-1)]);
+    } finally {
+      await log.close();
+    }
   });
 });
