@@ -113,7 +113,7 @@ describe('public checks counted by two instances in one store', () => {
       ...Array.from({ length: ID_CHUNK }, (_, i) => `MANY-${i}`),
       'MANY-LAST',
     ];
-    const answers = await Promise.all(codes.map((code) => second.record(code, '10.4.4.1')));
+    const answers = await Promise.all(codes.map(async (code) => second.record(code, '10.4.4.1')));
     expect(answers.map((answer) => answer.count)).toEqual(
       codes.map((code) => (code === 'MANY-FIRST' || code === 'MANY-LAST' ? 2 : 1)),
     );
