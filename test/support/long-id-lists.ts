@@ -2,7 +2,10 @@
  * Lists of more than ID_CHUNK ids for the store reads that take them (query-in-chunks.ts): made-up
  * ids that match nothing, with the ids that match rows in both parts of the read.
  */
+import { createLogger } from '../../services/common/logger.js';
+import { migrate } from '../../services/common/store/migrations.js';
 import { ID_CHUNK } from '../../services/common/store/query-in-chunks.js';
+import type { Store } from '../../services/common/store/store.js';
 
 export const T = (day: number) => `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`;
 
@@ -43,3 +46,16 @@ export const producedEvent = (batchId: string, eventId: string, producer: string
     inputs: [],
   }),
 });
+
+/** Migrates the store and gives it two produced batches: OUT-1 by farm, OUT-2 by dairy. */
+export async function givenProductions(store: Store): Promise<void> {
+  await migrate(store, createLogger({ level: 'silent', pretty: false }));
+  await store.insert('batches', [
+    produced('OUT-1', 'ev-o1', 'farm'),
+    produced('OUT-2', 'ev-o2', 'dairy'),
+  ]);
+  await store.insert('events', [
+    producedEvent('OUT-1', 'ev-o1', 'farm'),
+    producedEvent('OUT-2', 'ev-o2', 'dairy'),
+  ]);
+}

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartyDirectory } from '../../../services/common/access/party-directory.js';
 import { parseGs1Uri } from '../../../services/common/epcis/gs1-uri.js';
-import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
-import { migrate } from '../../../services/common/store/migrations.js';
 import { ID_CHUNK } from '../../../services/common/store/query-in-chunks.js';
 import {
   fetchStoreFacts,
@@ -20,7 +18,7 @@ import {
   productionFacts,
   transformationOutputFacts,
 } from '../../../services/ingest/epcis/store-productions.js';
-import { long, produced, producedEvent, T } from '../../support/long-id-lists.js';
+import { givenProductions, long, T } from '../../support/long-id-lists.js';
 
 const sscc = (serial: number) => `urn:epc:id:sscc:0614141.${String(serial).padStart(10, '0')}`;
 
@@ -29,15 +27,7 @@ describe('an EPCIS capture naming more than ID_CHUNK identifiers (chDB)', () => 
   const store = createChdbStore({ path: dir });
 
   beforeAll(async () => {
-    await migrate(store, createLogger({ level: 'silent', pretty: false }));
-    await store.insert('batches', [
-      produced('OUT-1', 'ev-o1', 'farm'),
-      produced('OUT-2', 'ev-o2', 'dairy'),
-    ]);
-    await store.insert('events', [
-      producedEvent('OUT-1', 'ev-o1', 'farm'),
-      producedEvent('OUT-2', 'ev-o2', 'dairy'),
-    ]);
+    await givenProductions(store);
     await store.insert('party_identifiers', [
       { identifier: 'id-dairy', party_id: 'dairy', created_at: T(1) },
     ]);

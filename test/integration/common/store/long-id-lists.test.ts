@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
-import { createLogger } from '../../../../services/common/logger.js';
 import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
-import { migrate } from '../../../../services/common/store/migrations.js';
 import { ID_CHUNK } from '../../../../services/common/store/query-in-chunks.js';
 import { createStoreRecallReads } from '../../../../services/common/trace/store-recall-reads.js';
 import { findStates } from '../../../../services/common/warnings/compute-warnings.js';
@@ -24,22 +22,14 @@ import {
 import { createEventIndex } from '../../../../services/ingest/event-index.js';
 import { findNotices } from '../../../../services/recall/recall-queries.js';
 import { recordWarningNotices } from '../../../../services/recall/warnings/warning-watch.js';
-import { long, produced, producedEvent, T } from '../../../support/long-id-lists.js';
+import { givenProductions, long, T } from '../../../support/long-id-lists.js';
 
 describe('store reads over more than ID_CHUNK ids (chDB)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'suyuan-long-id-lists-'));
   const store = createChdbStore({ path: dir });
 
   beforeAll(async () => {
-    await migrate(store, createLogger({ level: 'silent', pretty: false }));
-    await store.insert('batches', [
-      produced('OUT-1', 'ev-o1', 'farm'),
-      produced('OUT-2', 'ev-o2', 'dairy'),
-    ]);
-    await store.insert('events', [
-      producedEvent('OUT-1', 'ev-o1', 'farm'),
-      producedEvent('OUT-2', 'ev-o2', 'dairy'),
-    ]);
+    await givenProductions(store);
     await store.insert('derivations_by_output', [
       {
         input_batch_id: 'IN-1',
