@@ -66,7 +66,8 @@ echo "== starting the platform on $BASE (data in $DATA_DIR)"
 # fuzzer reaches the handlers instead of the limiter (its authentication checks send bad keys).
 PORT="$PORT" HOST=127.0.0.1 SUYUAN_DATA_DIR="$DATA_DIR" SUYUAN_ADMIN_KEY="$ADMIN_KEY" \
   SUYUAN_WEBHOOK_ALLOW_PRIVATE=false SUYUAN_RATE_LIMIT_MAX=1000000000 \
-  SUYUAN_AUTH_FAILURE_LIMIT_MAX=1000000000 SUYUAN_CHECKPOINT_INTERVAL_MS=100 LOG_LEVEL=warn \
+  SUYUAN_AUTH_FAILURE_LIMIT_MAX=1000000000 SUYUAN_REFUSAL_LIMIT_MAX=1000000000 \
+  SUYUAN_CHECKPOINT_INTERVAL_MS=100 LOG_LEVEL=warn \
   node --import tsx services/embedded/main.ts >"$PLATFORM_LOG" 2>&1 &
 PLATFORM_PID=$!
 

@@ -74,6 +74,14 @@ export const environmentSchema = z.object({
   SUYUAN_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
   SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_REFUSAL_LIMIT_MAX: positiveInt(60),
+  SUYUAN_REFUSAL_LIMIT_WINDOW_MS: positiveInt(60_000),
+  SUYUAN_LIMITED_HOLD_MS: z.coerce
+    .number()
+    .int()
+    .min(0, 'must be from 0 to 10000 (ms)')
+    .max(10_000, 'must be from 0 to 10000 (ms): a held answer keeps its connection open')
+    .default(1_000),
   SUYUAN_PUBLIC_RATE_LIMIT_MAX: positiveInt(120),
   SUYUAN_PUBLIC_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   SUYUAN_PUBLIC_CHECK_FLUSH_MS: z.coerce
@@ -220,6 +228,10 @@ export interface Config {
     readonly max: number;
     readonly windowMs: number;
     readonly authFailures: { readonly max: number; readonly windowMs: number };
+    /** Refused requests (403) per key per window. */
+    readonly refusals: { readonly max: number; readonly windowMs: number };
+    /** How long a 429 is held before it is sent. */
+    readonly limitedHoldMs: number;
     /** Requests per client address per window to the public check. */
     readonly perAddress: { readonly max: number; readonly windowMs: number };
   };
@@ -371,6 +383,11 @@ export function loadConfig(
         max: e.SUYUAN_AUTH_FAILURE_LIMIT_MAX,
         windowMs: e.SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS,
       }),
+      refusals: Object.freeze({
+        max: e.SUYUAN_REFUSAL_LIMIT_MAX,
+        windowMs: e.SUYUAN_REFUSAL_LIMIT_WINDOW_MS,
+      }),
+      limitedHoldMs: e.SUYUAN_LIMITED_HOLD_MS,
       perAddress: Object.freeze({
         max: e.SUYUAN_PUBLIC_RATE_LIMIT_MAX,
         windowMs: e.SUYUAN_PUBLIC_RATE_LIMIT_WINDOW_MS,

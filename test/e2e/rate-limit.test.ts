@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { produced } from '../support/event-builders.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let platform: TestPlatform;
@@ -7,6 +8,8 @@ let calm: string;
 let spelled: string;
 
 const AUTH_FAILURES = 5;
+const REFUSALS = 4;
+const HOLD_MS = 400;
 
 beforeAll(async () => {
   platform = await startTestPlatform({
@@ -14,6 +17,9 @@ beforeAll(async () => {
     SUYUAN_RATE_LIMIT_WINDOW_MS: '60000',
     SUYUAN_AUTH_FAILURE_LIMIT_MAX: String(AUTH_FAILURES),
     SUYUAN_AUTH_FAILURE_LIMIT_WINDOW_MS: '60000',
+    SUYUAN_REFUSAL_LIMIT_MAX: String(REFUSALS),
+    SUYUAN_REFUSAL_LIMIT_WINDOW_MS: '60000',
+    SUYUAN_LIMITED_HOLD_MS: String(HOLD_MS),
     // As behind the gateway: the client's address comes from X-Forwarded-For.
     SUYUAN_TRUST_PROXY: 'loopback',
   });
@@ -86,5 +92,53 @@ describe('failed authentication', () => {
     expect((await notices(`Bearer ${calm}`, '198.51.100.8')).status).toBe(200);
     expect((await notices(undefined, '198.51.100.8')).status).toBe(401);
     expect((await platform.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('refused requests', () => {
+  it('refuses a key that keeps asking beyond its reach, before any access is decided, and only that key', async () => {
+    const owner = await platform.createParty('owner');
+    const prober = await platform.createParty('prober');
+    expect((await platform.postEvents(owner, [produced('OWNED')])).status).toBe(202);
+    await platform.waitForBatch(owner, 'OWNED');
+    const trace = (key: string) =>
+      fetch(`${platform.url}/v1/batches/OWNED/trace?direction=both`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < REFUSALS + 2; i += 1) statuses.push((await trace(prober)).status);
+    expect(statuses).toEqual([...Array<number>(REFUSALS).fill(403), 429, 429]);
+    // Refused on every keyed route now, even one it may read, with the reason and when to retry.
+    const refused = await notices(`Bearer ${prober}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      message: expect.stringMatching(/refused requests \(403\) .* for one API key/),
+    });
+    // The owner, and any other key, go on.
+    expect((await trace(owner)).status).toBe(200);
+    expect((await notices(`Bearer ${calm}`)).status).toBe(200);
+  });
+});
+
+describe('answers past a limit', () => {
+  it('are held before they are sent, while other clients are answered at once', async () => {
+    const limited = await platform.createParty('limited');
+    for (let i = 0; i < 20; i += 1) await notices(`Bearer ${limited}`);
+    // A flood on many connections from the limited key: each answer waits its hold.
+    const flood = Array.from({ length: 32 }, async () => {
+      const started = performance.now();
+      const response = await notices(`Bearer ${limited}`);
+      return { status: response.status, ms: performance.now() - started };
+    });
+    const other = await notices(`Bearer ${calm}`);
+    const otherAnsweredAt = performance.now();
+    const held = await Promise.all(flood);
+    const allHeldAnsweredAt = performance.now();
+    expect(other.status).toBe(200);
+    expect(held.map((answer) => answer.status)).toEqual(Array<number>(32).fill(429));
+    expect(Math.min(...held.map((answer) => answer.ms))).toBeGreaterThanOrEqual(HOLD_MS - 5);
+    expect(allHeldAnsweredAt).toBeGreaterThan(otherAnsweredAt);
   });
 });

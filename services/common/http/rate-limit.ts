@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey } from '../access/api-keys.js';
@@ -14,6 +15,17 @@ export interface RateLimitOptions {
    */
   readonly authFailures: { readonly max: number; readonly windowMs: number };
   /**
+   * Refused requests (`403`) one API key may make per window; past them, its requests answer 429
+   * before any access is decided. Deciding a refusal costs what reading the batch's neighbours
+   * costs, so without it one party's burst of refusals would take the thread from every other.
+   */
+  readonly refusals: { readonly max: number; readonly windowMs: number };
+  /**
+   * How long a `429` is held before it is sent: a client that ignores Retry-After and asks again at
+   * once then costs a timer, not a request's work, and a flood from it cannot crowd out others.
+   */
+  readonly limitedHoldMs: number;
+  /**
    * Requests one client address may make per window to the routes limited by address (the
    * public check), whatever key they carry; those routes then skip the per-key limit.
    */
@@ -26,7 +38,7 @@ type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 type LimitState = Extract<Awaited<ReturnType<Limiter>>, { isAllowed: false }>;
 
 /**
- * Two limits, both answered 429 with Retry-After, both checked before authentication so that a
+ * Three limits, all answered 429 with Retry-After, all checked before authentication so that a
  * flood costs no key lookups:
  *
  * - per key: the bucket is the key's identity (the hash of the parsed bearer token, as stored),
@@ -34,7 +46,13 @@ type LimitState = Extract<Awaited<ReturnType<Limiter>>, { isAllowed: false }>;
  *   their client address's;
  * - per client address, for failed authentications: every 401 counts, and an address that has
  *   used its (smaller) allowance is refused at keyed routes until its window ends. Without it, a
- *   client would get a fresh per-key budget, and cost a lookup, with every key it made up.
+ *   client would get a fresh per-key budget, and cost a lookup, with every key it made up;
+ * - per key, for refusals: every 403 counts, and a key that has used its allowance is refused at
+ *   keyed routes until its window ends, so a party probing batches beyond its reach costs the
+ *   others at most its allowance of access decisions.
+ *
+ * Every 429 is held `limitedHoldMs` before it is sent, so a client past a limit that asks again
+ * at once, on however many connections, waits instead of taking the thread.
  *
  * The client address is the connection's, or X-Forwarded-For's when the peer is a trusted proxy
  * (SUYUAN_TRUST_PROXY; the gateway sets the header).
@@ -53,6 +71,12 @@ export async function installRateLimits(
     max: options.authFailures.max,
     timeWindow: options.authFailures.windowMs,
     keyGenerator: (request: FastifyRequest) => `auth-failures:${request.ip}`,
+  });
+
+  const refusals: Limiter = app.createRateLimit({
+    max: options.refusals.max,
+    timeWindow: options.refusals.windowMs,
+    keyGenerator: (request: FastifyRequest) => `refusals:${requestIdentity(request)}`,
   });
 
   const addressWindow = options.perAddress;
@@ -84,6 +108,14 @@ export async function installRateLimits(
           `rate limit: at most ${failed.max} failed authentications per ${seconds(options.authFailures.windowMs)} from one address; retry later`,
         );
       }
+      const refused = await refusals(request, { increment: false });
+      if (!refused.isAllowed && refused.remaining <= 0) {
+        retryAfter(reply, refused);
+        throw new SuyuanError(
+          'rate_limited',
+          `rate limit: at most ${refused.max} refused requests (403) per ${seconds(options.refusals.windowMs)} for one API key; retry later`,
+        );
+      }
     }
     const used = await perKey(request);
     if (used.isAllowed) return;
@@ -98,8 +130,13 @@ export async function installRateLimits(
       );
     }
   });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 429 && options.limitedHoldMs > 0) await sleep(options.limitedHoldMs);
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401) await failures(request);
+    if (reply.statusCode === 403 && requiresKey(request)) await refusals(request);
   });
 }
 

@@ -149,7 +149,7 @@ export const publicScenario: Scenario = async (context) => {
           connections: clients,
           seconds,
           next: probe.next,
-          ...(probe.expectStatus !== undefined && { expectStatus: probe.expectStatus }),
+          ...(probe.expectStatus !== undefined && { expectStatuses: [probe.expectStatus] }),
         });
         if (profiled) {
           profile = describeProfile(

@@ -28,18 +28,20 @@ export interface HttpLoadOptions {
   readonly next: () => HttpLoadRequest;
   /** Requests per second over all connections; closed loop when absent. */
   readonly overallRate?: number;
-  /** The status a request should get (a denied read's 403); any 2xx when absent. */
-  readonly expectStatus?: number;
+  /** The statuses a request should get (a denied read's 403 or 429); any 2xx when absent. */
+  readonly expectStatuses?: readonly number[];
 }
 
 export interface HttpLoadResult {
   readonly connections: number;
-  /** Expected answers (2xx, or `expectStatus`) per second over the run. */
+  /** Expected answers (2xx, or `expectStatuses`) per second over the run. */
   readonly perSecond: number;
   readonly ok: number;
   /** Answers that were not 2xx, and connection errors and timeouts. */
   readonly failed: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** How many answers had each status. */
+  readonly statuses: Readonly<Record<string, number>>;
 }
 
 export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
@@ -65,12 +67,13 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
       },
     ],
   });
+  const statuses: Record<string, number> = {};
+  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {}))
+    statuses[status] = stats?.count ?? 0;
   const ok =
-    options.expectStatus === undefined
+    options.expectStatuses === undefined
       ? result['2xx']
-      : (result.statusCodeStats?.[
-          String(options.expectStatus) as keyof typeof result.statusCodeStats
-        ]?.count ?? 0);
+      : options.expectStatuses.reduce((sum, status) => sum + (statuses[String(status)] ?? 0), 0);
   const answered = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
     connections: options.connections,
@@ -78,6 +81,7 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
     ok,
     failed: answered - ok + result.errors + result.timeouts,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    statuses,
   };
 }
 
