@@ -3,6 +3,7 @@
  * accepted event's entry right after the append, so a retry is a duplicate even before the
  * projector has written the same row. Lookups and writes of concurrent requests are grouped.
  */
+import { queryInChunks } from '../common/store/query-in-chunks.js';
 import type { Store } from '../common/store/store.js';
 import { groupCommit } from './group-commit.js';
 
@@ -19,10 +20,13 @@ export interface EventIndex {
 }
 
 export function createEventIndex(store: Store): EventIndex {
+  // Grouped requests of up to 1000 events each can hold more ids than one statement may carry.
   const find = groupCommit(async (requests: ReadonlyArray<readonly string[]>) => {
-    const rows = await store.query<{ event_id: string; body_hash: string; party: string }>(
+    const rows = await queryInChunks<{ event_id: string; body_hash: string; party: string }>(
+      store,
       'SELECT event_id, body_hash, party FROM event_index FINAL WHERE event_id IN {ids:Array(String)}',
-      { ids: [...new Set(requests.flat())] },
+      'ids',
+      requests.flat(),
     );
     const found = new Map(
       rows.map((row) => [

@@ -4,7 +4,9 @@
  * answers already folded in by ClickHouse, so a page of recalls costs two queries.
  */
 import { LIVE_CLOSURES, LIVE_RECALLS, OPEN_RECALLS } from '../common/store/projection-rules.js';
+import { queryInChunks } from '../common/store/query-in-chunks.js';
 import type { Store } from '../common/store/store.js';
+import { byColumns } from '../common/serving/utf8-order.js';
 
 /**
  * Scalar subqueries run once per query, where an IN subquery runs once per place it appears; and
@@ -174,12 +176,15 @@ function noticeConditions(filter: NoticeFilter): string[] {
   return conditions;
 }
 
-/** The notices matching `filter`, with delivery state and answers, oldest first. */
+/**
+ * The notices matching `filter`, with delivery state and answers, oldest first. Every recall
+ * listed (GET /v1/recalls names them all) is read in parts: each notice row comes from its own
+ * recall, and the part's delivery, answer and recipient reads hold all of that notice's.
+ */
 export async function findNotices(store: Store, filter: NoticeFilter): Promise<NoticeRow[]> {
   if (filter.recallIds?.length === 0) return [];
   const conditions = noticeConditions(filter).join(' AND ');
-  return store.query<NoticeRow>(
-    `WITH ${RETRACTED},
+  const sql = `WITH ${RETRACTED},
        (SELECT (groupArray(notice_id), groupUniqArray(recipient), groupUniqArray(recall_id))
         FROM recall_notices FINAL WHERE ${conditions}) AS chosen,
        chosen.1 AS notice_ids, chosen.2 AS recipients, chosen.3 AS recall_ids
@@ -197,7 +202,15 @@ export async function findNotices(store: Store, filter: NoticeFilter): Promise<N
      LEFT JOIN (${DELIVERIES}) AS d ON d.notice_id = n.notice_id
      LEFT JOIN (${ANSWERS}) AS a ON a.notice_id = n.notice_id
      ORDER BY issuedAt, recallId, recipient
-     ${SETTINGS}`,
-    { recallIds: filter.recallIds ?? [], recipient: filter.recipient ?? '' },
-  );
+     ${SETTINGS}`;
+  const params = { recallIds: [], recipient: filter.recipient ?? '' };
+  if (filter.recallIds === undefined) return store.query<NoticeRow>(sql, params);
+  return queryInChunks<NoticeRow>(store, sql, 'recallIds', filter.recallIds, {
+    params,
+    order: byColumns(
+      (row) => row.issuedAt,
+      (row) => row.recallId,
+      (row) => row.recipient,
+    ),
+  });
 }

@@ -1,4 +1,5 @@
 import { SuyuanError } from '../errors.js';
+import { queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import { generateApiKey, generateWebhookSecret, hashApiKey, newKeyId } from './api-keys.js';
 
@@ -162,10 +163,12 @@ export function createPartyDirectory(
       else missing.add(id);
     }
     if (missing.size === 0) return found;
-    const rows = await store.query<PartyRow>(
+    const rows = await queryInChunks<PartyRow>(
+      store,
       `SELECT party_id, name, roles, webhook_url, webhook_secret
        FROM parties FINAL WHERE party_id IN {ids:Array(String)}`,
-      { ids: [...missing] },
+      'ids',
+      [...missing],
     );
     for (const row of rows) {
       const party = toParty(row);
@@ -230,10 +233,12 @@ export function createPartyDirectory(
 
   const findByIdentifier = async (identifiers: readonly string[]) => {
     if (identifiers.length === 0) return new Map<string, string>();
-    const rows = await store.query<{ identifier: string; party_id: string }>(
+    const rows = await queryInChunks<{ identifier: string; party_id: string }>(
+      store,
       `SELECT identifier, party_id FROM party_identifiers FINAL
        WHERE identifier IN {ids:Array(String)}`,
-      { ids: [...new Set(identifiers)] },
+      'ids',
+      identifiers,
     );
     return new Map(rows.map((row) => [row.identifier, row.party_id]));
   };

@@ -7,6 +7,7 @@
  */
 import { SuyuanError } from '../errors.js';
 import type { EventLog } from '../log/event-log.js';
+import { queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import { EVENTS_TOPIC } from '../topics.js';
 import type { PublicSigningKey, SignedCheckpoint } from './checkpoint.js';
@@ -168,9 +169,11 @@ async function storedEvents(
   store: Store,
   ids: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
-  const rows = await store.query<{ event_id: string; payload: string }>(
+  const rows = await queryInChunks<{ event_id: string; payload: string }>(
+    store,
     'SELECT event_id, payload FROM events FINAL WHERE event_id IN {ids:Array(String)}',
-    { ids },
+    'ids',
+    ids,
   );
   return new Map(
     rows.map((row) => [row.event_id, JSON.parse(row.payload) as Record<string, unknown>]),

@@ -1,7 +1,9 @@
 /**
  * The Merkle trees' stored hashes (infra/clickhouse/0009_proofs.sql): what the proof keeper
- * writes and what proofs read. Every read of nodes is one statement, whatever the proof's length.
+ * writes and what proofs read. Every read of nodes is one statement, whatever the proof's length,
+ * up to ID_CHUNK nodes (a recall's evidence reads more, in parts: store/query-in-chunks.ts).
  */
+import { queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import { nodeKey, type Hash, type NodeId } from './merkle.js';
 
@@ -60,16 +62,16 @@ export async function readNodes(
 ): Promise<Map<string, Hash>> {
   if (nodes.length === 0) return new Map();
   // A superset by level and index (each an index lookup), narrowed to the pairs asked for here.
-  const rows = await store.query<{ level: number; node_index: string | number; hash: string }>(
+  // Parts by index: a tree of at most 1e15 leaves has at most 51 levels.
+  const rows = await queryInChunks<{ level: number; node_index: string | number; hash: string }>(
+    store,
     `SELECT level, node_index, any(hash) AS hash FROM proof_nodes
      WHERE partition = {partition:UInt32}
        AND level IN {levels:Array(UInt8)} AND node_index IN {indexes:Array(UInt64)}
      GROUP BY level, node_index`,
-    {
-      partition,
-      levels: [...new Set(nodes.map((node) => node.level))],
-      indexes: [...new Set(nodes.map((node) => node.index))],
-    },
+    'indexes',
+    nodes.map((node) => node.index),
+    { params: { partition, levels: [...new Set(nodes.map((node) => node.level))] } },
   );
   const wanted = new Set(nodes.map(nodeKey));
   const found = new Map<string, Hash>();
@@ -125,16 +127,18 @@ export async function findLeaves(
   eventIds: readonly string[],
 ): Promise<Map<string, LeafPlace>> {
   if (eventIds.length === 0) return new Map();
-  const rows = await store.query<{
+  const rows = await queryInChunks<{
     event_id: string;
     partition: number;
     leaf_index: string | number;
     log_offset: string | number;
   }>(
+    store,
     `SELECT event_id, partition, leaf_index, log_offset FROM proof_leaves
      WHERE event_id IN {ids:Array(String)}
      ORDER BY event_id, leaf_index, partition LIMIT 1 BY event_id`,
-    { ids: [...new Set(eventIds)] },
+    'ids',
+    eventIds,
   );
   return new Map(
     rows.map((row) => [

@@ -1,5 +1,6 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { SuyuanError } from '../errors.js';
+import { checkArrayParams } from './query-in-chunks.js';
 import type { QueryParams, Store } from './store.js';
 
 /** Settings every adapter applies, so both engines parse and print times alike. */
@@ -39,10 +40,14 @@ function storeError(cause: unknown): SuyuanError {
   return new SuyuanError('store_unavailable', `store request failed: ${message}`, { cause });
 }
 
-/** Wraps a @clickhouse/client instance (any connection) as the store port. */
+/**
+ * Wraps a @clickhouse/client instance (any connection) as the store port. A statement whose array
+ * parameter is longer than MAX_ARRAY_PARAM is refused unsent (query-in-chunks.ts).
+ */
 export function storeFromClient(client: ClickHouseClient): Store {
   return {
     async query<Row>(sql: string, params: QueryParams = {}) {
+      checkArrayParams(params);
       try {
         const result = await client.query({
           query: sql,
@@ -63,6 +68,7 @@ export function storeFromClient(client: ClickHouseClient): Store {
       }
     },
     async command(sql, params = {}) {
+      checkArrayParams(params);
       try {
         await client.command({ query: sql, query_params: params });
       } catch (cause) {

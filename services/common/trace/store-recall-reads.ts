@@ -1,5 +1,11 @@
-/** The recall reads over the store: ClickHouse SQL on the projection's recall tables. */
+/**
+ * The recall reads over the store: ClickHouse SQL on the projection's recall tables. The batches
+ * of a request's shipment lines (up to a million) are read in parts (query-in-chunks.ts); the
+ * recall and notice ids are a request's events' own, at most 1000.
+ */
+import { byColumns } from '../serving/utf8-order.js';
 import { LIVE_RECALLS, NOT_RETRACTED, OPEN_RECALLS } from '../store/projection-rules.js';
+import { queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import type { RecallReads, RecalledBatch } from './recall-reads.js';
 
@@ -33,12 +39,20 @@ export function createStoreRecallReads(store: Store): RecallReads {
     },
     async openRecallsNaming(batchIds) {
       if (batchIds.length === 0) return [];
-      return store.query<RecalledBatch>(
+      return queryInChunks<RecalledBatch>(
+        store,
         `SELECT DISTINCT batch_id AS batchId, recall_id AS recallId FROM recall_batches FINAL
          WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
            AND recall_id IN (SELECT recall_id FROM (${OPEN_RECALLS}))
          ORDER BY batchId, recallId`,
-        { ids: [...new Set(batchIds)] },
+        'ids',
+        batchIds,
+        {
+          order: byColumns(
+            (row) => row.batchId,
+            (row) => row.recallId,
+          ),
+        },
       );
     },
   };

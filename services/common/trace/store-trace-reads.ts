@@ -1,9 +1,13 @@
 /**
  * The trace read model over the store: ClickHouse SQL. Every read uses FINAL (the tables collapse
  * replays only at merge time) and drops the rows of retracted events; only the timeline keeps
- * them, marked, because the audit trail must show what was corrected.
+ * them, marked, because the audit trail must show what was corrected. A list of ids of any length
+ * (a recall's scope reaches 200 000 batches) is read in parts (store/query-in-chunks.ts), each
+ * read's rows sorted as one statement would.
  */
+import { byColumns } from '../serving/utf8-order.js';
 import { countingProductions, LIVE_CLOSURES, LIVE_RECALLS } from '../store/projection-rules.js';
+import { ID_CHUNK, queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import type {
   BatchRecallRow,
@@ -48,19 +52,40 @@ async function findDerivations(
             WHERE input_batch_id IN {frontier:Array(String)})`,
         ]
       : ['derivations_by_output', 'output_batch_id', '{frontier:Array(String)}'];
-  return store.query<DerivationRow>(
+  return queryInChunks<DerivationRow>(
+    store,
     `SELECT ${DERIVATION_COLUMNS} FROM ${table} FINAL
      WHERE ${key} IN {frontier:Array(String)}
        AND event_id IN (SELECT event_id FROM (${winningProductions(outputs)}))
      ORDER BY input, output, eventId`,
-    { frontier: [...new Set(batchIds)] },
+    'frontier',
+    batchIds,
+    {
+      order: byColumns(
+        (row) => row.input,
+        (row) => row.output,
+        (row) => row.eventId,
+      ),
+    },
   );
 }
+
+/** Shipment or receipt lines in the store's order: by the line's own time, then its keys. */
+const custodyOrder = <Row extends { shipmentId: string; batchId: string; eventId: string }>(
+  timeOf: (row: Row) => string,
+) =>
+  byColumns<Row>(
+    timeOf,
+    (row) => row.shipmentId,
+    (row) => row.batchId,
+    (row) => row.eventId,
+  );
 
 /** The counting BatchProduced of each batch among `batchIds` that has one. */
 async function findBatches(store: Store, batchIds: readonly string[]): Promise<BatchRow[]> {
   if (batchIds.length === 0) return [];
-  return store.query<BatchRow>(
+  return queryInChunks<BatchRow>(
+    store,
     `SELECT batch_id AS batchId, event_id AS eventId, product_id AS productId,
        product_name AS productName, producer, operator, quantity, unit, produced_at AS producedAt,
        CAST(event_id IN (SELECT event_id FROM derivations_by_output FINAL
@@ -68,33 +93,41 @@ async function findBatches(store: Store, batchIds: readonly string[]): Promise<B
      FROM batches FINAL
      WHERE (batch_id, event_id) IN (${winningProductions('{ids:Array(String)}')})
      ORDER BY batchId`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
+    { order: byColumns((row) => row.batchId) },
   );
 }
 
 /** Every shipment line (BatchShipped) that names one of `batchIds`. */
 async function findShipments(store: Store, batchIds: readonly string[]): Promise<ShipmentRow[]> {
   if (batchIds.length === 0) return [];
-  return store.query<ShipmentRow>(
+  return queryInChunks<ShipmentRow>(
+    store,
     `SELECT shipment_id AS shipmentId, batch_id AS batchId, event_id AS eventId,
        from_party AS "from", to_party AS "to", operator, quantity, unit, shipped_at AS shippedAt
      FROM shipments FINAL
      WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
      ORDER BY shippedAt, shipmentId, batchId, eventId`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
+    { order: custodyOrder((row) => row.shippedAt) },
   );
 }
 
 /** Every receipt line (BatchReceived) that names one of `batchIds`. */
 async function findReceipts(store: Store, batchIds: readonly string[]): Promise<ReceiptRow[]> {
   if (batchIds.length === 0) return [];
-  return store.query<ReceiptRow>(
+  return queryInChunks<ReceiptRow>(
+    store,
     `SELECT shipment_id AS shipmentId, batch_id AS batchId, event_id AS eventId, receiver,
        from_party AS "from", operator, quantity, unit, received_at AS receivedAt
      FROM receipts FINAL
      WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
      ORDER BY receivedAt, shipmentId, batchId, eventId`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
+    { order: custodyOrder((row) => row.receivedAt) },
   );
 }
 
@@ -103,13 +136,22 @@ async function findInspections(
   batchIds: readonly string[],
 ): Promise<InspectionRow[]> {
   if (batchIds.length === 0) return [];
-  return store.query<InspectionRow>(
+  return queryInChunks<InspectionRow>(
+    store,
     `SELECT inspection_id AS inspectionId, batch_id AS batchId, event_id AS eventId, inspector,
        operator, kind, result, standard, report, findings, at
      FROM inspections FINAL
      WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
      ORDER BY at, inspectionId, eventId`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
+    {
+      order: byColumns(
+        (row) => row.at,
+        (row) => row.inspectionId,
+        (row) => row.eventId,
+      ),
+    },
   );
 }
 
@@ -119,11 +161,13 @@ async function findRecalledBatchIds(
   batchIds: readonly string[],
 ): Promise<Set<string>> {
   if (batchIds.length === 0) return new Set();
-  const rows = await store.query<{ batchId: string }>(
+  const rows = await queryInChunks<{ batchId: string }>(
+    store,
     `SELECT DISTINCT batch_id AS batchId FROM recall_batches FINAL
      WHERE batch_id IN {ids:Array(String)} AND ${NOT_RETRACTED}
        AND recall_id IN (SELECT recall_id FROM (${LIVE_RECALLS}))`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
   );
   return new Set(rows.map((row) => row.batchId));
 }
@@ -131,7 +175,8 @@ async function findRecalledBatchIds(
 /** The live recalls naming `batchIds`, each with its counting RecallInitiated and closure. */
 async function findRecalls(store: Store, batchIds: readonly string[]): Promise<BatchRecallRow[]> {
   if (batchIds.length === 0) return [];
-  const rows = await store.query<Omit<BatchRecallRow, 'closedAt'> & { closedAt: string[] }>(
+  const rows = await queryInChunks<Omit<BatchRecallRow, 'closedAt'> & { closedAt: string[] }>(
+    store,
     `SELECT named.batch_id AS batchId, live.recall_id AS recallId, live.level AS level,
        live.mode AS mode, live.reason AS reason, live.initiated_by AS initiatedBy,
        live.started_at AS startedAt, closures.closed_at AS closedAt
@@ -142,7 +187,15 @@ async function findRecalls(store: Store, batchIds: readonly string[]): Promise<B
                 FROM (${LIVE_CLOSURES}) GROUP BY recall_id) AS closures
        ON closures.recall_id = named.recall_id
      ORDER BY batchId, startedAt, recallId`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
+    {
+      order: byColumns(
+        (row) => row.batchId,
+        (row) => row.startedAt,
+        (row) => row.recallId,
+      ),
+    },
   );
   // A recall without a closure joins an empty array (join_use_nulls is off): open.
   return rows.map((row) => ({ ...row, closedAt: row.closedAt[0] ?? null }));
@@ -197,13 +250,26 @@ async function findUnresolvedLinks(
   eventIds: readonly string[],
 ): Promise<UnresolvedLinkRow[]> {
   if (eventIds.length === 0) return [];
-  return store.query<UnresolvedLinkRow>(
+  const rows = await queryInChunks<UnresolvedLinkRow>(
+    store,
     `SELECT DISTINCT u.epcis_event_id AS epcisEventId, u.path AS path, u.id AS id, u.reason AS reason
      FROM epcis_unresolved AS u FINAL
      INNER JOIN (SELECT epcis_event_id FROM epcis_events FINAL
                  WHERE declared = 0 AND hasAny(derived_event_ids, {ids:Array(String)})) AS e
        ON u.epcis_event_id = e.epcis_event_id
      ORDER BY epcisEventId, path, id, reason`,
-    { ids: [...eventIds] },
+    'ids',
+    eventIds,
+  );
+  if (eventIds.length <= ID_CHUNK) return rows;
+  // An EPCIS event standing for ids in two parts is found by both: distinct again, then sorted.
+  const distinct = new Map(rows.map((row) => [JSON.stringify(row), row]));
+  return [...distinct.values()].sort(
+    byColumns(
+      (row) => row.epcisEventId,
+      (row) => row.path,
+      (row) => row.id,
+      (row) => row.reason,
+    ),
   );
 }

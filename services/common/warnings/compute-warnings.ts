@@ -7,6 +7,7 @@
  */
 import type { WarningStateChange, WarningView } from '../api/warnings.js';
 import type { Store } from '../store/store.js';
+import { queryInChunks } from '../store/query-in-chunks.js';
 import { windowMs, type WarningRule } from '../warning-rules.js';
 import { commonCauses, raiseWarnings, type Edge } from './raise-warnings.js';
 import {
@@ -132,11 +133,14 @@ export async function findStates(
   warningIds: readonly string[],
 ): Promise<Map<string, WarningStateChange[]>> {
   if (warningIds.length === 0) return new Map();
-  const rows = await store.query<StateRow>(
+  // In parts: each warning's changes all come back in its part, in their order.
+  const rows = await queryInChunks<StateRow>(
+    store,
     `SELECT warning_id AS warningId, status, reason, recall_id AS recallId, changed_by AS by, at
      FROM warning_states FINAL WHERE warning_id IN {ids:Array(String)}
      ORDER BY at, change_id`,
-    { ids: [...new Set(warningIds)] },
+    'ids',
+    warningIds,
   );
   const byWarning = new Map<string, WarningStateChange[]>();
   for (const { warningId, ...change } of rows) {

@@ -9,6 +9,7 @@
  * left out.
  */
 import type { Store } from '../store/store.js';
+import { queryInChunks } from '../store/query-in-chunks.js';
 import { countingProductions, NOT_RETRACTED } from '../store/projection-rules.js';
 
 /** One subject's figures in a window: what the rules judge. */
@@ -148,11 +149,13 @@ export async function findInputsOf(
   batchIds: readonly string[],
 ): Promise<Array<{ input: string; output: string }>> {
   if (batchIds.length === 0) return [];
-  return store.query(
+  return queryInChunks(
+    store,
     `SELECT input_batch_id AS input, output_batch_id AS output FROM derivations_by_output FINAL
      WHERE output_batch_id IN {ids:Array(String)}
        AND event_id IN (SELECT event_id FROM (${countingProductions('{ids:Array(String)}')}))`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
   );
 }
 
@@ -169,10 +172,12 @@ export async function findProductions(
   batchIds: readonly string[],
 ): Promise<Map<string, Production>> {
   if (batchIds.length === 0) return new Map();
-  const rows = await store.query<Production & { batchId: string }>(
+  const rows = await queryInChunks<Production & { batchId: string }>(
+    store,
     `SELECT batch_id AS batchId, product_id AS productId, producer, region
      FROM (${productionsWithRegion('{ids:Array(String)}')})`,
-    { ids: [...new Set(batchIds)] },
+    'ids',
+    batchIds,
   );
   return new Map(rows.map((row) => [row.batchId, row]));
 }
@@ -183,10 +188,12 @@ export async function findPartyRegions(
   partyIds: readonly string[],
 ): Promise<Map<string, string>> {
   if (partyIds.length === 0) return new Map();
-  const rows = await store.query<{ partyId: string; region: string }>(
+  const rows = await queryInChunks<{ partyId: string; region: string }>(
+    store,
     `SELECT party_id AS partyId, region FROM parties FINAL
      WHERE party_id IN {ids:Array(String)} AND region IS NOT NULL`,
-    { ids: [...new Set(partyIds)] },
+    'ids',
+    partyIds,
   );
   return new Map(rows.map((row) => [row.partyId, row.region]));
 }

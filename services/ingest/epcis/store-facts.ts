@@ -20,6 +20,8 @@ import { partyIdentifierKey } from '../../common/epcis/party-identifiers.js';
 import type { Line } from '../../common/epcis/placement.js';
 import { partyIdOfPlatformUri } from '../../common/epcis/suyuan-uris.js';
 import { shipmentIdOf } from '../../common/epcis/to-native-movements.js';
+import { byColumns } from '../../common/serving/utf8-order.js';
+import { queryInChunks } from '../../common/store/query-in-chunks.js';
 import type { Store } from '../../common/store/store.js';
 import { productionFacts, transformationOutputFacts } from './store-productions.js';
 
@@ -64,7 +66,7 @@ async function containmentFacts(
   const seen = new Set(frontier);
   const facts: ContainmentFact[] = [];
   for (let level = 0; frontier.length > 0 && level < MAX_NESTING; level++) {
-    const rows = await store.query<{
+    const rows = await queryInChunks<{
       parent: string;
       child: string;
       quantity: number | null;
@@ -73,9 +75,11 @@ async function containmentFacts(
       at: string;
       epcis_event_id: string;
     }>(
+      store,
       `SELECT parent, child, quantity, unit, action, at, epcis_event_id FROM epcis_containment FINAL
        WHERE parent IN {ids:Array(String)} AND ${NOT_DECLARED}`,
-      { ids: frontier },
+      'ids',
+      frontier,
     );
     for (const row of rows) {
       facts.push({
@@ -108,18 +112,27 @@ const transformationIdsOf = (events: readonly IdentifiedEvent[]) => [
 async function transformationInputFacts(store: Store, ids: readonly string[]) {
   const inputs = new Map<string, Map<string, Line[]>>();
   if (ids.length === 0) return inputs;
-  const rows = await store.query<{
+  const rows = await queryInChunks<{
     transformation_id: string;
     epcis_event_id: string;
     batch_id: string;
     quantity: number;
     unit: string;
   }>(
+    store,
     `SELECT transformation_id, epcis_event_id, batch_id, quantity, unit
      FROM epcis_transformation_inputs FINAL
      WHERE transformation_id IN {ids:Array(String)} AND ${NOT_DECLARED}
      ORDER BY transformation_id, epcis_event_id, batch_id`,
-    { ids },
+    'ids',
+    ids,
+    {
+      order: byColumns(
+        (row) => row.transformation_id,
+        (row) => row.epcis_event_id,
+        (row) => row.batch_id,
+      ),
+    },
   );
   for (const row of rows) {
     const byEvent = inputs.get(row.transformation_id) ?? new Map<string, Line[]>();
@@ -144,20 +157,24 @@ async function originalFacts(store: Store, events: readonly IdentifiedEvent[]) {
   const declared = events.filter(({ event }) => event.errorDeclaration !== undefined);
   const originals = new Map<string, CapturedOriginal>();
   if (declared.length === 0) return originals;
-  const rows = await store.query<{
+  const rows = await queryInChunks<{
     epcis_event_id: string;
     party: string;
     derived_event_ids: string[];
   }>(
+    store,
     `SELECT epcis_event_id, party, derived_event_ids FROM epcis_events FINAL
      WHERE epcis_event_id IN {ids:Array(String)}`,
-    { ids: declared.map((item) => item.epcisEventId) },
+    'ids',
+    declared.map((item) => item.epcisEventId),
   );
   // What a declaration retracts: retracting the retractions an event made would undo nothing.
-  const retractions = await store.query<{ event_id: string }>(
+  const retractions = await queryInChunks<{ event_id: string }>(
+    store,
     `SELECT event_id FROM events FINAL
      WHERE event_id IN {ids:Array(String)} AND event_type = 'EventRetracted'`,
-    { ids: rows.flatMap((row) => row.derived_event_ids) },
+    'ids',
+    rows.flatMap((row) => row.derived_event_ids),
   );
   const skipped = new Set(retractions.map((row) => row.event_id));
   for (const row of rows) {
@@ -171,10 +188,12 @@ async function originalFacts(store: Store, events: readonly IdentifiedEvent[]) {
 
 async function shipperFacts(store: Store, events: readonly IdentifiedEvent[]) {
   const ids = events.map(shipmentIdOf);
-  const rows = await store.query<{ shipment_id: string; from_party: string }>(
+  const rows = await queryInChunks<{ shipment_id: string; from_party: string }>(
+    store,
     `SELECT DISTINCT shipment_id, from_party FROM shipments
      WHERE shipment_id IN {ids:Array(String)}`,
-    { ids: [...new Set(ids)] },
+    'ids',
+    ids,
   );
   return new Map(rows.map((row) => [row.shipment_id, row.from_party]));
 }

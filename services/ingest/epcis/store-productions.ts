@@ -7,17 +7,23 @@ import type { ProducedOutput } from '../../common/epcis/capture-knowledge.js';
 import { idsByRole } from '../../common/epcis/epcis-event.js';
 import { batchIdOfPlatformUri } from '../../common/epcis/suyuan-uris.js';
 import { countingProductions } from '../../common/store/projection-rules.js';
+import { queryInChunks } from '../../common/store/query-in-chunks.js';
 import type { Store } from '../../common/store/store.js';
 import type { IdentifiedEvent } from './store-facts.js';
 
-/** The BatchProduced events among `eventIds`, as productions. */
+/**
+ * The BatchProduced events among `eventIds`, as productions. A document's lists of ids have no
+ * bound but its size: every read here goes in parts (common/store/query-in-chunks.ts).
+ */
 async function productionsById(store: Store, eventIds: readonly string[]) {
-  const rows = await store.query<{ event_id: string; payload: string }>(
+  const rows = await queryInChunks<{ event_id: string; payload: string }>(
+    store,
     `SELECT event_id, payload FROM events FINAL
      WHERE event_id IN {ids:Array(String)} AND event_type = 'BatchProduced'
        AND event_id NOT IN (SELECT target_event_id FROM retractions FINAL
                             WHERE target_event_id IN {ids:Array(String)})`,
-    { ids: eventIds },
+    'ids',
+    eventIds,
   );
   return new Map(
     rows.map((row) => {
@@ -47,10 +53,12 @@ async function productionsById(store: Store, eventIds: readonly string[]) {
 export async function transformationOutputFacts(store: Store, ids: readonly string[]) {
   const outputs = new Map<string, ProducedOutput[]>();
   if (ids.length === 0) return outputs;
-  const derived = await store.query<{ transformation_id: string; event_id: string }>(
+  const derived = await queryInChunks<{ transformation_id: string; event_id: string }>(
+    store,
     `SELECT transformation_id, arrayJoin(derived_event_ids) AS event_id FROM epcis_events FINAL
      WHERE transformation_id IN {ids:Array(String)}`,
-    { ids },
+    'ids',
+    ids,
   );
   if (derived.length === 0) return outputs;
   const productions = await productionsById(
@@ -75,9 +83,11 @@ export async function productionFacts(store: Store, events: readonly IdentifiedE
   });
   const batchIds = [...new Set(named.flatMap((id) => [id, batchIdOfPlatformUri(id) ?? []].flat()))];
   if (batchIds.length === 0) return new Map<string, ProducedOutput>();
-  const counting = await store.query<{ batch_id: string; event_id: string }>(
+  const counting = await queryInChunks<{ batch_id: string; event_id: string }>(
+    store,
     `SELECT batch_id, event_id FROM (${countingProductions('{ids:Array(String)}')})`,
-    { ids: batchIds },
+    'ids',
+    batchIds,
   );
   const productions = await productionsById(
     store,

@@ -16,6 +16,7 @@
 import type { WarningView } from '../../common/api/warnings.js';
 import type { Logger } from '../../common/logger.js';
 import { stableUuid } from '../../common/stable-id.js';
+import { queryInChunks } from '../../common/store/query-in-chunks.js';
 import type { Store } from '../../common/store/store.js';
 import type { WarningRule } from '../../common/warning-rules.js';
 import { computeWarnings } from '../../common/warnings/compute-warnings.js';
@@ -126,10 +127,12 @@ async function findRegulatorsWithWebhooks(store: Store): Promise<string[]> {
 
 async function findRecorded(store: Store, noticeIds: readonly string[]): Promise<Set<string>> {
   if (noticeIds.length === 0) return new Set();
-  const rows = await store.query<{ noticeId: string }>(
+  const rows = await queryInChunks<{ noticeId: string }>(
+    store,
     `SELECT DISTINCT notice_id AS noticeId FROM warning_notices
      WHERE notice_id IN {ids:Array(String)}`,
-    { ids: noticeIds },
+    'ids',
+    noticeIds,
   );
   return new Set(rows.map((row) => row.noticeId));
 }

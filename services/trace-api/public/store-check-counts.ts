@@ -6,12 +6,14 @@
  *
  * The page's read path stays cheap: a check is answered from memory — the code's totals as the
  * store last gave them, plus what this instance counted since — and the store is asked only for
- * a code this instance has not seen (one statement for all such codes of the moment), and again,
+ * a code this instance has not seen (one statement for all such codes of the moment, one per
+ * ID_CHUNK codes past that: common/store/query-in-chunks.ts), and again,
  * in the background, for a code whose totals are older than the flush interval (others' checks
  * reach the store no faster). Flushes and those reads run one at a time, so totals read from the
  * store and the counts not yet written never overlap. The embedded platform, one process, keeps
  * its counts in LMDB (check-counts.ts) and asks its store nothing per check.
  */
+import { queryInChunks } from '../../common/store/query-in-chunks.js';
 import type { Store } from '../../common/store/store.js';
 import {
   clientNetwork,
@@ -91,10 +93,12 @@ export function createStoreCheckCounter(options: {
 
   async function readTotals(codes: readonly string[]): Promise<void> {
     if (codes.length === 0) return;
-    const rows = await store.query<TotalsRow>(
+    const rows = await queryInChunks<TotalsRow>(
+      store,
       `SELECT code, ${SUMS} FROM public_check_counts
        WHERE code IN {codes:Array(String)} GROUP BY code`,
-      { codes },
+      'codes',
+      codes,
     );
     const readAt = Date.now();
     const found = new Map(rows.map((row) => [row.code, row]));

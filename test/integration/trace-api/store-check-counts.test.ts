@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../services/common/logger.js';
 import { createChdbStore } from '../../../services/common/store/chdb-store.js';
 import { migrate } from '../../../services/common/store/migrations.js';
+import { ID_CHUNK } from '../../../services/common/store/query-in-chunks.js';
 import type { Store } from '../../../services/common/store/store.js';
 import { createStoreCheckCounter } from '../../../services/trace-api/public/store-check-counts.js';
 
@@ -99,5 +100,27 @@ describe('public checks counted by two instances in one store', () => {
       expect.objectContaining({ code: 'SUM-1', count: 5, networks: 2, reasons: ['checks'] }),
     ]);
     await Promise.all([first.close(), second.close()]);
+  });
+
+  it('reads and flushes the totals of more codes at once than one statement may carry', async () => {
+    const [first, second] = [counterOver(), counterOver()];
+    await first.record('MANY-FIRST', '10.3.3.1');
+    await first.record('MANY-LAST', '10.3.3.1');
+    await first.flush();
+    // Checked at once: one read of every code, the two known ones in different parts.
+    const codes = [
+      'MANY-FIRST',
+      ...Array.from({ length: ID_CHUNK }, (_, i) => `MANY-${i}`),
+      'MANY-LAST',
+    ];
+    const answers = await Promise.all(codes.map(async (code) => second.record(code, '10.4.4.1')));
+    expect(answers.map((answer) => answer.count)).toEqual(
+      codes.map((code) => (code === 'MANY-FIRST' || code === 'MANY-LAST' ? 2 : 1)),
+    );
+    await second.flush();
+    const reader = counterOver();
+    expect((await reader.record('MANY-LAST', '10.5.5.1')).count).toBe(3);
+    expect((await reader.record(`MANY-${ID_CHUNK - 1}`, '10.5.5.1')).count).toBe(2);
+    await Promise.all([first.close(), second.close(), reader.close()]);
   });
 });

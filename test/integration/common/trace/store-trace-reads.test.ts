@@ -8,6 +8,7 @@ import { createChdbStore } from '../../../../services/common/store/chdb-store.js
 import { migrate } from '../../../../services/common/store/migrations.js';
 import type { Store } from '../../../../services/common/store/store.js';
 import { loadBatch, loadTrace } from '../../../../services/trace-api/routes.js';
+import { ID_CHUNK } from '../../../../services/common/store/query-in-chunks.js';
 import { createStoreTraceReads } from '../../../../services/common/trace/store-trace-reads.js';
 import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
 
@@ -259,6 +260,70 @@ describe('the trace reads over the store (chDB)', () => {
       }),
     ]);
     expect(await reads.recalledBatchIds(ids)).toEqual(new Set(['POWDER-1']));
+  });
+
+  it('reads a list longer than one statement may carry in parts, with the same answer', async () => {
+    const real = ['POWDER-1', 'MILK-1', 'FARM-1', 'POWDER-2', 'GHOST-1', 'EVIL-1'];
+    // POWDER-1 in the first part, the others after ID_CHUNK made-up ids, in the second.
+    const padding = Array.from({ length: ID_CHUNK }, (_, i) => `pad-${i}`);
+    const long = [real[0]!, ...padding, ...real.slice(1)];
+    for (const direction of ['upstream', 'downstream'] as const) {
+      expect(await reads.derivations(direction, long)).toEqual(
+        await reads.derivations(direction, real),
+      );
+    }
+    expect((await reads.derivations('upstream', long)).map((row) => row.input)).toEqual([
+      'FARM-1',
+      'GHOST-1',
+      'MILK-1',
+    ]);
+    expect((await reads.batches(long)).map((row) => row.batchId)).toEqual([
+      'FARM-1',
+      'MILK-1',
+      'POWDER-1',
+    ]);
+    for (const read of ['shipments', 'receipts', 'inspections', 'recalls'] as const) {
+      const answer = await reads[read](long);
+      expect(answer.length).toBeGreaterThan(0);
+      expect(answer).toEqual(await reads[read](real));
+    }
+    expect(await reads.recalledBatchIds(long)).toEqual(new Set(['POWDER-1']));
+
+    // One EPCIS event stands for an id of each part: its links are listed once.
+    await store.insert('epcis_events', [
+      { epcis_event_id: 'E-1', event_id: 'ev-a', declared: 0, derived_event_ids: ['ev-a', 'ev-b'] },
+      { epcis_event_id: 'E-2', event_id: 'ev-c', declared: 0, derived_event_ids: ['ev-c'] },
+    ]);
+    await store.insert('epcis_unresolved', [
+      {
+        epcis_event_id: 'E-1',
+        path: 'epcList',
+        id: 'urn:x:1',
+        reason: 'unknown',
+        event_id: 'ev-a',
+      },
+      {
+        epcis_event_id: 'E-1',
+        path: 'epcList',
+        id: 'urn:x:2',
+        reason: 'unknown',
+        event_id: 'ev-a',
+      },
+      {
+        epcis_event_id: 'E-2',
+        path: 'quantityList',
+        id: 'urn:x:3',
+        reason: 'class',
+        event_id: 'ev-c',
+      },
+    ]);
+    const links = await reads.unresolvedLinks(['ev-c', ...padding, 'ev-b', 'ev-a']);
+    expect(links.map((link) => [link.epcisEventId, link.id])).toEqual([
+      ['E-1', 'urn:x:1'],
+      ['E-1', 'urn:x:2'],
+      ['E-2', 'urn:x:3'],
+    ]);
+    expect(links).toEqual(await reads.unresolvedLinks(['ev-a', 'ev-b', 'ev-c']));
   });
 
   it('keeps retracted events in the timeline, marked, in event-time order', async () => {
