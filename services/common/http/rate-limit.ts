@@ -88,31 +88,38 @@ export async function installRateLimits(
       })
     : undefined;
 
+  /** The 429 to throw, once held: a client past a limit that asks again at once only waits. */
+  const refuse = async (reply: FastifyReply, state: LimitState, message: string) => {
+    retryAfter(reply, state);
+    if (options.limitedHoldMs > 0) await sleep(options.limitedHoldMs);
+    return new SuyuanError('rate_limited', message);
+  };
+
   app.addHook('onRequest', async (request, reply) => {
     if (UNLIMITED.has(request.url.split('?')[0] ?? '')) return;
     if (perAddress && addressWindow && request.routeOptions.config.limitedByAddress) {
       const used = await perAddress(request);
       if (used.isAllowed || !used.isExceeded) return;
-      retryAfter(reply, used);
-      throw new SuyuanError(
-        'rate_limited',
+      throw await refuse(
+        reply,
+        used,
         `rate limit: at most ${used.max} checks per ${seconds(addressWindow.windowMs)} from one client address; retry later`,
       );
     }
     if (requiresKey(request)) {
       const failed = await failures(request, { increment: false });
       if (!failed.isAllowed && failed.remaining <= 0) {
-        retryAfter(reply, failed);
-        throw new SuyuanError(
-          'rate_limited',
+        throw await refuse(
+          reply,
+          failed,
           `rate limit: at most ${failed.max} failed authentications per ${seconds(options.authFailures.windowMs)} from one address; retry later`,
         );
       }
       const refused = await refusals(request, { increment: false });
       if (!refused.isAllowed && refused.remaining <= 0) {
-        retryAfter(reply, refused);
-        throw new SuyuanError(
-          'rate_limited',
+        throw await refuse(
+          reply,
+          refused,
           `rate limit: at most ${refused.max} refused requests (403) per ${seconds(options.refusals.windowMs)} for one API key; retry later`,
         );
       }
@@ -123,16 +130,12 @@ export async function installRateLimits(
     void reply.header('x-ratelimit-remaining', String(used.remaining));
     void reply.header('x-ratelimit-reset', String(used.ttlInSeconds));
     if (used.isExceeded) {
-      retryAfter(reply, used);
-      throw new SuyuanError(
-        'rate_limited',
+      throw await refuse(
+        reply,
+        used,
         `rate limit: at most ${used.max} requests per ${seconds(options.windowMs)} for one API key; retry later`,
       );
     }
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (reply.statusCode === 429 && options.limitedHoldMs > 0) await sleep(options.limitedHoldMs);
-    return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401) await failures(request);
@@ -140,10 +143,19 @@ export async function installRateLimits(
   });
 }
 
-/** The bucket of a request: its key's identity, or its client address when it has no key. */
+const identities = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The bucket of a request: its key's identity, or its client address when it has no key. Worked
+ * out once per request, for the two limits that count by it.
+ */
 export function requestIdentity(request: FastifyRequest): string {
+  const known = identities.get(request);
+  if (known !== undefined) return known;
   const token = bearerToken(request.headers.authorization);
-  return token ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
+  const identity = token ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
+  identities.set(request, identity);
+  return identity;
 }
 
 function retryAfter(reply: FastifyReply, state: LimitState): void {
