@@ -89,22 +89,19 @@ export async function regulatorTrace(
   deps: Pick<TraceRouteDeps, 'reads' | 'parties' | 'cache'>,
   batchId: string,
   request: TraceRequest,
-): Promise<string> {
+): Promise<Buffer> {
+  const build = async () => {
+    if (!(await deps.reads.batchIsKnown(batchId))) throw notFound(batchId);
+    const trace = await loadTrace(deps, batchId, request);
+    const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
+    return {
+      answer: Buffer.from(JSON.stringify(view)),
+      batchIds: trace.batches.map((batch) => batch.batchId),
+    };
+  };
+  if (!deps.cache) return (await build()).answer;
   const key = [batchId, request.direction, request.maxDepth, request.maxNodes].join('\u0000');
-  const kept = deps.cache?.get(key);
-  if (kept !== undefined) return kept;
-  const begun = deps.cache?.begin() ?? 0;
-  if (!(await deps.reads.batchIsKnown(batchId))) throw notFound(batchId);
-  const trace = await loadTrace(deps, batchId, request);
-  const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
-  const answer = JSON.stringify(view);
-  deps.cache?.set(
-    key,
-    answer,
-    trace.batches.map((batch) => batch.batchId),
-    begun,
-  );
-  return answer;
+  return deps.cache.answer(key, build);
 }
 
 /**
@@ -123,7 +120,7 @@ async function withinReach(deps: TraceRouteDeps, batchId: string, partyId: strin
 }
 
 /** An answer already serialised: sent as it is, as the serializer would have written it. */
-function json(reply: FastifyReply, answer: string): string {
+function json(reply: FastifyReply, answer: Buffer): Buffer {
   void reply.type('application/json; charset=utf-8');
   return answer;
 }

@@ -91,6 +91,12 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
   const changed = (change: ServingChange) => {
     for (const listener of listeners) listener(change);
   };
+  /** The inputs any production of a batch names, as committed: [output, input, eventId] keys. */
+  const inputsOf = function* (batchId: string) {
+    for (const { key: entry } of db.derivationsByOutput.getRange(prefixRange(batchId))) {
+      yield String((entry as ServingKey)[1]);
+    }
+  };
 
   return {
     db,
@@ -104,7 +110,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         void db.positions.put(key(position.topic, String(position.partition)), position.nextOffset);
       });
       for (const row of rows.retractions) retracted.add(String(row.target_event_id));
-      changed(changeOf(puts));
+      changed(changeOf(puts, inputsOf));
     },
     async remove(rows) {
       const puts = putsOf(rows);
@@ -118,7 +124,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         const others = db.retractions.getKeysCount(prefixRange(target));
         if (others === 0) retracted.delete(target);
       }
-      changed(changeOf(puts));
+      changed(changeOf(puts, inputsOf));
     },
     positions() {
       const found = new Map<string, number>();

@@ -34,14 +34,24 @@ const BATCH_PARTS: Record<ServingTable, readonly number[] | 'all'> = {
   meta: [],
 };
 
+/**
+ * The change a write makes. A production of a batch can change which of the batch's productions
+ * counts (the earliest recorded that stands), and so whether the derivations of every other
+ * production of it count: `inputsOf` gives the inputs any production of a batch names, as the
+ * index holds them after the write, and they are named too.
+ */
 export function changeOf(
   puts: ReadonlyArray<readonly [ServingTable, ServingKey | string, unknown]>,
+  inputsOf: (batchId: string) => Iterable<string>,
 ): ServingChange {
   const batches = new Set<string>();
   for (const [table, key] of puts) {
     const parts = BATCH_PARTS[table];
     if (parts === 'all') return 'all';
     for (const part of parts) batches.add(String((key as ServingKey)[part]));
+    if (table === 'productions') {
+      for (const input of inputsOf(String((key as ServingKey)[0]))) batches.add(input);
+    }
   }
   return batches;
 }
