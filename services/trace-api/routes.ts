@@ -83,7 +83,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
 
 /**
  * A regulator's whole trace, serialised. It is the same for every regulator, so it is kept
- * (trace-cache.ts) until a write changes it; an answer computed while a write came in is not.
+ * (trace-cache.ts) until a write changes it.
  */
 export async function regulatorTrace(
   deps: Pick<TraceRouteDeps, 'reads' | 'parties' | 'cache'>,

@@ -88,8 +88,11 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
   const retracted = new Set<string>();
   for (const { key: entry } of db.retractions.getRange({})) retracted.add(String(entry[0]));
   const listeners = new Set<(change: ServingChange) => void>();
-  const changed = (change: ServingChange) => {
-    for (const listener of listeners) listener(change);
+  /** Tells the watchers; what a write changes is worked out only when someone watches. */
+  const changed = (change: () => ServingChange) => {
+    if (listeners.size === 0) return;
+    const made = change();
+    for (const listener of listeners) listener(made);
   };
   /** The inputs any production of a batch names, as committed: [output, input, eventId] keys. */
   const inputsOf = function* (batchId: string) {
@@ -110,7 +113,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         void db.positions.put(key(position.topic, String(position.partition)), position.nextOffset);
       });
       for (const row of rows.retractions) retracted.add(String(row.target_event_id));
-      changed(changeOf(puts, inputsOf));
+      changed(() => changeOf(puts, inputsOf));
     },
     async remove(rows) {
       const puts = putsOf(rows);
@@ -124,7 +127,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
         const others = db.retractions.getKeysCount(prefixRange(target));
         if (others === 0) retracted.delete(target);
       }
-      changed(changeOf(puts, inputsOf));
+      changed(() => changeOf(puts, inputsOf));
     },
     positions() {
       const found = new Map<string, number>();
@@ -138,7 +141,7 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
       for (const table of TABLES) await db[table].clearAsync();
       await db.meta.put('format', FORMAT);
       retracted.clear();
-      changed('all');
+      changed(() => 'all');
     },
     watch(listener) {
       listeners.add(listener);

@@ -6,46 +6,32 @@
  * regulator trace answered through the cache (kept from the earlier writes where nothing named its
  * batches) is byte for byte the trace built afresh.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
+import { openStoreAndIndex, type StoreAndIndex } from '../../support/store-and-index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
 import { createPartyDirectory } from '../../../services/common/access/party-directory.js';
-import { createLogger } from '../../../services/common/logger.js';
 import { projectEvents } from '../../../services/common/projection/projection.js';
-import {
-  openLmdbServingIndex,
-  type LmdbServingIndex,
-} from '../../../services/common/serving/lmdb-serving-index.js';
+import type { LmdbServingIndex } from '../../../services/common/serving/lmdb-serving-index.js';
 import { changeOf } from '../../../services/common/serving/serving-changes.js';
 import { putsOf } from '../../../services/common/serving/serving-rows.js';
 import { createLmdbTraceReads } from '../../../services/common/serving/lmdb-trace-reads.js';
 import type { TraceReads } from '../../../services/common/trace/trace-reads.js';
-import { createChdbStore } from '../../../services/common/store/chdb-store.js';
-import { migrate } from '../../../services/common/store/migrations.js';
 import type { Store } from '../../../services/common/store/store.js';
 import { regulatorTrace } from '../../../services/trace-api/routes.js';
 import { createTraceCache } from '../../../services/trace-api/trace-cache.js';
 import { ALL_BATCH_IDS, historyArbitrary } from '../../support/graph-arbitraries.js';
 
-let dir: string;
+let opened: StoreAndIndex | undefined;
 let store: Store;
 let serving: LmdbServingIndex;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suyuan-trace-cache-'));
-  store = createChdbStore({ path: join(dir, 'clickhouse') });
-  await migrate(store, createLogger({ level: 'silent', pretty: false }));
-  serving = openLmdbServingIndex({ path: join(dir, 'serving') });
+  opened = await openStoreAndIndex('suyuan-trace-cache-');
+  ({ store, serving } = opened);
 });
 
-afterAll(async () => {
-  await serving.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => opened?.close());
 
 const PARTIES = ['farm', 'plant', 'brand', 'shop', 'lab'];
 const DIRECTIONS = ['upstream', 'downstream', 'both'] as const;
@@ -92,70 +78,24 @@ function stepsOf(
  * count, one with input B0, so B0's downstream trace must now list B7, though nothing taken out
  * named B0. The index names the inputs of every production of a batch whose productions change.
  */
+const production = (index: number, batchId: string, inputs: string[]) =>
+  ({
+    eventId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    eventType: 'BatchProduced',
+    eventTime: '2026-11-01T00:00:00.000Z',
+    recordedAt: `2026-11-01T00:0${index}:00.000Z`,
+    party: 'farm',
+    location: null,
+    operator: null,
+    batchId,
+    product: { id: `P-${batchId}`, name: `product ${batchId}` },
+    quantity: 100,
+    unit: 'kg',
+    inputs: inputs.map((input) => ({ batchId: input, quantity: 1, unit: 'kg' })),
+  }) as SuyuanEvent;
 const WINNER_TAKEN_OUT = {
-  history: [
-    {
-      eventId: '00000000-0000-4000-8000-000000000000',
-      eventType: 'BatchProduced',
-      eventTime: '2026-11-01T00:00:00.000Z',
-      recordedAt: '2026-11-01T00:00:00.000Z',
-      party: 'farm',
-      location: {
-        gln: null,
-        siteId: 'site-0',
-        name: null,
-      },
-      operator: 'operator-0',
-      batchId: 'B7',
-      product: {
-        id: 'P-B7',
-        name: 'product B7',
-      },
-      quantity: 100,
-      unit: 'kg',
-      inputs: [],
-    },
-    {
-      eventId: '00000000-0000-4000-8000-000000000001',
-      eventType: 'BatchProduced',
-      eventTime: '2026-11-01T00:00:00.000Z',
-      recordedAt: '2026-11-01T00:01:00.000Z',
-      party: 'farm',
-      location: null,
-      operator: null,
-      batchId: 'B7',
-      product: {
-        id: 'P-B7',
-        name: 'product B7',
-      },
-      quantity: 100,
-      unit: 'kg',
-      inputs: [
-        {
-          batchId: 'B0',
-          quantity: 1,
-          unit: 'kg',
-        },
-      ],
-    },
-    {
-      eventId: '00000000-0000-4000-8000-000000000002',
-      eventType: 'BatchProduced',
-      eventTime: '2026-11-01T00:00:00.000Z',
-      recordedAt: '2026-11-01T00:02:00.000Z',
-      party: 'farm',
-      location: null,
-      operator: 'operator-2',
-      batchId: 'B0',
-      product: {
-        id: 'P-B0',
-        name: 'product B0',
-      },
-      quantity: 100,
-      unit: 'kg',
-      inputs: [],
-    },
-  ] as SuyuanEvent[],
+  history: [production(0, 'B7', []), production(1, 'B7', ['B0']), production(2, 'B0', [])],
+  // Taken out after the one batch of writes: the first event (3 % 3), at step 1 (3 % 2).
   removals: [3],
   root: 'B0',
 };

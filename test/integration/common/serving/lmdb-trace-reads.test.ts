@@ -7,21 +7,13 @@
  * and the recall reads ingest's write rules take (the RecallReads port), and the unresolved links of
  * captured EPCIS events (some declared in error) for random sets of events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
+import { openStoreAndIndex, type StoreAndIndex } from '../../../support/store-and-index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
-import { createLogger } from '../../../../services/common/logger.js';
-import {
-  openLmdbServingIndex,
-  type LmdbServingIndex,
-} from '../../../../services/common/serving/lmdb-serving-index.js';
+import type { LmdbServingIndex } from '../../../../services/common/serving/lmdb-serving-index.js';
 import { createLmdbRecallReads } from '../../../../services/common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../../../../services/common/serving/lmdb-trace-reads.js';
-import { createChdbStore } from '../../../../services/common/store/chdb-store.js';
-import { migrate } from '../../../../services/common/store/migrations.js';
 import type { Store } from '../../../../services/common/store/store.js';
 import {
   projectEvents,
@@ -40,22 +32,16 @@ import {
   someBatchIds,
 } from '../../../support/graph-arbitraries.js';
 
-let dir: string;
+let opened: StoreAndIndex | undefined;
 let store: Store;
 let serving: LmdbServingIndex;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'suyuan-serving-eq-'));
-  store = createChdbStore({ path: join(dir, 'clickhouse') });
-  await migrate(store, createLogger({ level: 'silent', pretty: false }));
-  serving = openLmdbServingIndex({ path: join(dir, 'serving') });
+  opened = await openStoreAndIndex('suyuan-serving-eq-');
+  ({ store, serving } = opened);
 });
 
-afterAll(async () => {
-  await serving.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => opened?.close());
 
 const TABLES: readonly ProjectionTable[] = Object.keys(projectEvents([])) as ProjectionTable[];
 
