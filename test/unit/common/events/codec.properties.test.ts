@@ -73,8 +73,10 @@ describe('event codec properties', () => {
       }),
       RUNS,
     );
-    // The arbitraries mean to be valid: most of what they make must get this far.
-    expect(roundTrips).toBeGreaterThan(RUNS.numRuns * 0.7);
+    // The arbitraries mean most of what they make to be valid, with hostile edges mixed in (times
+    // out of range, lone surrogates, huge quantities): about 73% passes the validator. Half is
+    // nine standard deviations below that at 300 runs, where 70% was one and failed a CI run.
+    expect(roundTrips).toBeGreaterThan(RUNS.numRuns * 0.5);
   });
 
   it('fails on arbitrary bytes only with decode_failed', () => {
