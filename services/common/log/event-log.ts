@@ -55,6 +55,13 @@ export interface RecordIdentities {
    * for the owner of the topic's records to index with `identify`.
    */
   unidentified(topic: string, afterOffset: number, maxRecords: number): Promise<StoredRecord[]>;
+  /**
+   * The offset through which every record of the topic is indexed, as `markIdentified` last
+   * recorded it (−1 when never): a scan for unidentified records starts after it.
+   */
+  identifiedThrough(topic: string): Promise<number>;
+  /** Records that every record of the topic through `offset` is indexed; never moves back. */
+  markIdentified(topic: string, offset: number): Promise<void>;
   /** Indexes records already in the topic (see `unidentified`). */
   identify(
     topic: string,

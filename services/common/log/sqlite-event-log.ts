@@ -173,6 +173,10 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     unidentified: (topic, afterOffset, maxRecords) =>
       attempt('read unidentified', () => store.unidentified(topic, afterOffset, maxRecords)),
     identify: (topic, entries) => attempt('identify', () => store.identify(topic, entries)),
+    identifiedThrough: (topic) =>
+      attempt('read identified-through mark', () => store.identifiedThrough(topic)),
+    markIdentified: (topic, offset) =>
+      attempt('mark identified', () => store.markIdentified(topic, offset)),
   };
 
   async function stopAllAndClose(): Promise<void> {

@@ -27,6 +27,8 @@ export interface SqliteLogStore {
   findIdentities(topic: string, ids: readonly string[]): Map<string, HeldIdentity>;
   unidentified(topic: string, afterOffset: number, maxRecords: number): StoredRecord[];
   identify(topic: string, entries: ReadonlyArray<RecordIdentity & { offset: number }>): void;
+  identifiedThrough(topic: string): number;
+  markIdentified(topic: string, offset: number): void;
   /**
    * Runs `work` in one write transaction (one fsync): the appends of concurrent requests go
    * together. A nested append that throws rolls back alone.
@@ -67,6 +69,13 @@ const SCHEMA = `
     PRIMARY KEY (topic, record_id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS record_ids_by_offset ON record_ids (topic, record_offset);
+  -- Through which offset every record of a topic is known to have an identity: the scan for
+  -- records without one (appended by an older version or a tool) starts after it, instead of
+  -- reading the whole log at every start.
+  CREATE TABLE IF NOT EXISTS identified_through (
+    topic TEXT PRIMARY KEY,
+    record_offset INTEGER NOT NULL
+  ) STRICT;
   CREATE TABLE IF NOT EXISTS committed_offsets (
     group_id TEXT NOT NULL,
     topic TEXT NOT NULL,
@@ -141,6 +150,13 @@ function prepareStatements(db: Database.Database) {
          AND NOT EXISTS (SELECT 1 FROM record_ids i
                          WHERE i.topic = r.topic AND i.record_offset = r.record_offset)
        ORDER BY record_offset LIMIT ?`,
+    ),
+    identifiedThrough: db.prepare<[string], { record_offset: number }>(
+      'SELECT record_offset FROM identified_through WHERE topic = ?',
+    ),
+    markIdentified: db.prepare<[string, number]>(
+      `INSERT INTO identified_through (topic, record_offset) VALUES (?, ?)
+       ON CONFLICT (topic) DO UPDATE SET record_offset = max(record_offset, excluded.record_offset)`,
     ),
     ping: db.prepare('SELECT 1'),
   };
@@ -242,6 +258,8 @@ export function openSqliteLogStore(path: string): SqliteLogStore {
           statements.insertIdentity.run(topic, entry.id, entry.fingerprint, entry.offset);
       },
     ),
+    identifiedThrough: (topic) => statements.identifiedThrough.get(topic)?.record_offset ?? -1,
+    markIdentified: (topic, offset) => void statements.markIdentified.run(topic, offset),
     read: (topic, partition, fromOffset, maxRecords) =>
       maxRecords <= 0
         ? []

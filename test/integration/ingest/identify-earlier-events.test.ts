@@ -69,3 +69,30 @@ it('indexes earlier events with their fingerprints, and marks undecodable bytes 
   // A second start finds nothing left to index.
   expect(await identifyEarlierEvents(log, codec, pino({ level: 'silent' }))).toBe(0);
 });
+
+it('reads at a later start only what was appended since the last', async () => {
+  const identities = log.identities;
+  if (!identities) throw new Error('the embedded log offers identities');
+  await identifyEarlierEvents(log, codec, pino({ level: 'silent' }));
+  const [end] = (await log.endOffsets(EVENTS_TOPIC)).values();
+  expect(await identities.identifiedThrough(EVENTS_TOPIC)).toBe((end ?? 0) - 1);
+
+  const later = produced(7);
+  await log.append(EVENTS_TOPIC, [{ key: logKeyOf(later), value: codec.encode(later) }]);
+  const scannedAfter: number[] = [];
+  const watched: EventLog = {
+    ...log,
+    identities: {
+      ...identities,
+      unidentified: (topic, afterOffset, maxRecords) => {
+        scannedAfter.push(afterOffset);
+        return identities.unidentified(topic, afterOffset, maxRecords);
+      },
+    },
+  };
+  expect(await identifyEarlierEvents(watched, codec, pino({ level: 'silent' }))).toBe(1);
+  expect(scannedAfter[0]).toBe((end ?? 0) - 1);
+  expect(await identities.appendNew(EVENTS_TOPIC, [logRecordOf(later, codec)])).toEqual({
+    appended: [{ status: 'duplicate' }],
+  });
+});
