@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { catalogEntries } from './catalog.js';
 import type { SuyuanEvent } from './event-types.generated.js';
 
@@ -81,4 +81,5 @@ export function fingerprintEvent(event: Fingerprinted): string {
   return sha256(canonicalJson(identity));
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** One-shot: half the time of a Hash object per event, the same digest. */
+const sha256 = (text: string) => hash('sha256', text, 'hex');
