@@ -232,7 +232,7 @@ async function measureUncachedTraces(
     SUYUAN_TRACE_CACHE_MB: '0',
   });
   try {
-    const [healthz, , small, large] = await readProbes(platform.url, key, picks);
+    const [healthz, , small, large] = await readProbes(platform.url, key, picks, false);
     const probes = [healthz, small, large].flatMap((probe) =>
       probe ? [{ ...probe, name: `${probe.name} (platform keeping no trace answers)` }] : [],
     );
