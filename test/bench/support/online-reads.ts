@@ -16,6 +16,11 @@ export interface ReadProbe {
    * request slow enough that a round outlasts the window, which would then count 0.
    */
   readonly rounds?: number;
+  /**
+   * Measured with Node's client instead of autocannon: for answers of megabytes, which autocannon
+   * parses in JavaScript too slowly to measure the platform (node-http-load.ts).
+   */
+  readonly nodeClient?: boolean;
   /** The target at 16 clients, if any. */
   readonly target?: (
     at16: HttpLoadResult,
@@ -90,6 +95,7 @@ export async function readProbes(
       name: '~1 000-node trace (downstream of a premix lot)',
       next: () => ({ path: path(nextLarge(), '/trace?direction=downstream'), headers: auth }),
       ...(!keepsAnswers && { rounds: 3 }),
+      nodeClient: true,
       target: (at16) => ({ target: 'p99 < 50 ms (1M-batch graph)', met: at16.latencyMs.p99 < 50 }),
     },
   ];
