@@ -64,6 +64,12 @@ export const environmentSchema = z.object({
     .min(0, 'must be a whole number of MiB, 0 to keep no traces')
     .default(64),
   PROJECTOR_BATCH_SIZE: positiveInt(1_000),
+  PROJECTOR_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0, 'must be a whole number of milliseconds, 0 to insert at once')
+    .max(10_000, 'must be at most 10000 ms: longer only delays the projection')
+    .default(100),
   EPCIS_CAPTURE_LIMIT: positiveInt(1_000),
   CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
   SUYUAN_RECALL_POLICY: z.string().optional(),
@@ -216,6 +222,8 @@ export interface Config {
     readonly cacheBytes: number;
   };
   readonly projectorBatchSize: number;
+  /** After a batch that was not full, how long the projector lets events gather (ms). */
+  readonly projectorLingerMs: number;
   /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
   readonly epcisCaptureLimit: number;
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
@@ -379,6 +387,7 @@ export function loadConfig(
       cacheBytes: e.SUYUAN_TRACE_CACHE_MB * 1024 * 1024,
     }),
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
+    projectorLingerMs: e.PROJECTOR_LINGER_MS,
     epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),

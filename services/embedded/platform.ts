@@ -50,6 +50,7 @@ export async function startEmbeddedPlatform(
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
+    lingerMs: config.projectorLingerMs,
     stallAfterMs: config.consumerStallAfterMs,
     servingIndex,
     failpoints: config.failpoints,

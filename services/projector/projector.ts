@@ -45,6 +45,13 @@ export interface ProjectorDeps {
   readonly codec: EventCodec;
   readonly logger: Logger;
   readonly batchSize: number;
+  /**
+   * After a batch that was not full, how long to let events gather before the next (ms; 0 or
+   * absent: at once). A trickle of single events then makes a few larger store inserts a second
+   * instead of one small part per append; traces do not wait for it, the serving index is fed
+   * apart (serving-feeder.ts).
+   */
+  readonly lingerMs?: number;
   /** The consumer group; a new group re-projects the whole log (replay). */
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
@@ -128,6 +135,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     topic: EVENTS_TOPIC,
     groupId,
     maxBatchSize: deps.batchSize,
+    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs }),
     handleBatch: health.watch(project),
     onStateChange: deps.onStateChange,
   });

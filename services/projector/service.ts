@@ -29,6 +29,7 @@ export async function startProjectorService(
     metrics,
     logger,
     batchSize: config.projectorBatchSize,
+    lingerMs: config.projectorLingerMs,
     stallAfterMs: config.consumerStallAfterMs,
   };
   const health = projectorHealth(deps);

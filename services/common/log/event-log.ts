@@ -99,6 +99,14 @@ export interface SubscribeOptions {
   readonly handleBatch: (records: readonly StoredRecord[]) => Promise<void>;
   /** Upper bound on records per call (default 500). */
   readonly maxBatchSize?: number;
+  /**
+   * After a batch smaller than `maxBatchSize`, how long to let records gather before the next
+   * call (default 0: at once). The first record after a quiet spell still goes at once; a trickle
+   * then reaches the handler in one batch per linger instead of one per append, which a handler
+   * that writes ClickHouse parts wants. The embedded log honours it; Kafka's fetches gather by
+   * the broker's own fetch wait.
+   */
+  readonly lingerMs?: number;
   /** Where a group with no committed offset starts (default `earliest`). */
   readonly startAt?: 'earliest' | 'latest';
   /**

@@ -59,7 +59,8 @@ function createSleeper(): Sleeper {
   };
 }
 
-type Attempt = { kind: 'idle' } | { kind: 'delivered'; nextOffset: number } | { kind: 'failed' };
+type Attempt =
+  { kind: 'idle' } | { kind: 'delivered'; nextOffset: number; full: boolean } | { kind: 'failed' };
 
 /**
  * Polls one partition for a group: hands each batch to the handler, commits only after it resolved,
@@ -69,8 +70,10 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
   const { subscribe, cursor, logger } = options;
   const context = { topic: subscribe.topic, groupId: subscribe.groupId };
   const maxBatchSize = subscribe.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const lingerMs = subscribe.lingerMs ?? 0;
   const idle = createSleeper();
   const backoff = createSleeper();
+  const linger = createSleeper();
   let stopped = false;
 
   async function attempt(fromOffset: number): Promise<Attempt> {
@@ -89,13 +92,13 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
       logger.warn({ err, ...context }, 'handler failed; redelivering');
       return { kind: 'failed' };
     }
-    return commit(last.offset + 1);
+    return commit(last.offset + 1, batch.length >= maxBatchSize);
   }
 
-  function commit(nextOffset: number): Attempt {
+  function commit(nextOffset: number, full: boolean): Attempt {
     try {
       cursor.commit(nextOffset);
-      return { kind: 'delivered', nextOffset };
+      return { kind: 'delivered', nextOffset, full };
     } catch (err) {
       logger.warn({ err, ...context }, 'commit failed; redelivering');
       return { kind: 'failed' };
@@ -110,6 +113,9 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
       if (outcome.kind === 'delivered') {
         position = outcome.nextOffset;
         backoffMs = FIRST_BACKOFF_MS;
+        // A full batch means a backlog: the next goes at once. Appends during the linger do not
+        // end it; stopping does.
+        if (!outcome.full && lingerMs > 0 && !stopped) await linger.sleep(lingerMs);
       } else if (outcome.kind === 'idle') {
         await idle.sleep(options.pollIntervalMs);
       } else {
@@ -126,6 +132,7 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
       stopped = true;
       idle.interrupt();
       backoff.interrupt();
+      linger.interrupt();
       return finished;
     },
   };

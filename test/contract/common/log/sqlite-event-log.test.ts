@@ -122,6 +122,41 @@ describe('embedded (SQLite) event log', () => {
     expect(await open().committedOffsets('lots', 'projector')).toEqual(new Map([[0, 1]]));
   });
 
+  it('lets a trickle gather for lingerMs after a batch that was not full; the first record goes at once', async () => {
+    const log = open();
+    const batches: string[][] = [];
+    const subscription = await log.subscribe({
+      topic: 'lots',
+      groupId: 'projector',
+      lingerMs: 3_000,
+      handleBatch: (batch) => Promise.resolve(void batches.push(texts(batch))),
+    });
+    await log.append('lots', [record('a')]);
+    await pollUntil(() => batches.length === 1, { what: 'the first record, at once' });
+    // Three appends, each its own commit that wakes the subscription, well within the linger.
+    for (const text of ['b', 'c', 'd']) await log.append('lots', [record(text)]);
+    await pollUntil(() => batches.length === 2, { timeoutMs: 10_000, what: 'the gathered batch' });
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    await subscription.stop();
+  });
+
+  it('does not linger after a full batch, and stops during a linger', async () => {
+    const log = open();
+    const batches: string[][] = [];
+    const subscription = await log.subscribe({
+      topic: 'lots',
+      groupId: 'projector',
+      maxBatchSize: 2,
+      lingerMs: 600_000,
+      handleBatch: (batch) => Promise.resolve(void batches.push(texts(batch))),
+    });
+    await log.append('lots', ['a', 'b', 'c', 'd', 'e'].map(record));
+    await pollUntil(() => batches.flat().length === 5, { what: 'the backlog, without lingering' });
+    expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    // Lingering now, after the batch of one: stopping must not wait ten minutes.
+    await subscription.stop();
+  });
+
   it('sees records appended through another connection to the same file', async () => {
     const consumerSide = open({ pollIntervalMs: 20 });
     const producerSide = open();
