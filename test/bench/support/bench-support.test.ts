@@ -2,7 +2,8 @@
  * The benchmark suite's own arithmetic and plumbing, which its figures stand on: the load loop
  * counts every event of concurrent clients, percentiles pick the right sample, the profile
  * summary attributes self time (native code to its caller), the profiler preload really writes a
- * profile for a child process, and the Markdown table marks targets and unmeasured figures.
+ * profile for a child process, the Markdown table marks targets and unmeasured figures, and the
+ * raw yardsticks get the records ingest appends.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../support/poll.js';
+import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
+import { measureRawLog } from './ingest-loads.js';
 import { peakOf, runLoad } from './load.js';
 import {
   cpuProfileEnv,
@@ -43,6 +46,41 @@ describe('runLoad', () => {
     const slow = await runLoad(1, 2, () => new Promise((r) => setTimeout(() => r(1), 20)));
     const fast = await runLoad(2, 2, () => Promise.resolve(1000));
     expect(peakOf([slow, fast])).toBe(fast);
+  });
+});
+
+describe('the raw yardsticks', () => {
+  it('get the records ingest appends: the Kafka producer their key and bytes, the embedded log also their ids', () => {
+    const requests = createIngestWorkload(7, 40_000).take(2, 1000);
+    const identified = identifiedLogRecordsFor(requests);
+    const plain = logRecordsFor(requests);
+    expect(identified.map((records) => records.length)).toEqual(requests.map((r) => r.events));
+    const ids = identified.flat().map((record) => record.identity.id);
+    const bodies = requests.flatMap(
+      (request) => (JSON.parse(request.body) as { events: Array<{ eventId: string }> }).events,
+    );
+    expect(ids).toEqual(bodies.map((event) => event.eventId));
+    expect(new Set(identified.flat().map((record) => record.identity.fingerprint)).size).toBe(
+      ids.length,
+    );
+    // Keyed alike; the bytes differ only in the recordedAt each call stamps.
+    expect(plain.flat().map((record) => record.key)).toEqual(
+      identified.flat().map((record) => record.key),
+    );
+  });
+
+  it('appends every request to the embedded log without a clash of ids, counting each event', async () => {
+    const plan = {
+      batchRequests: 3,
+      batchClients: [1, 2],
+      singleRequests: 10,
+      singleClients: [4],
+      profileRequests: 0,
+      chainBatches: 40_000,
+    };
+    const runs = await measureRawLog(createIngestWorkload(7, 40_000), plan, () => undefined);
+    expect(runs.batch.map((run) => run.events)).toEqual([3000, 3000]);
+    expect(runs.single.map((run) => run.events)).toEqual([10]);
   });
 });
 

@@ -7,13 +7,15 @@
  */
 import { createEventCodec } from '../../../services/common/events/codec.js';
 import type { SuyuanEvent } from '../../../services/common/events/event-types.generated.js';
-import { logKeyOf } from '../../../services/common/events/keys.js';
-import type { LogRecord } from '../../../services/common/log/event-log.js';
+import { logRecordOf } from '../../../services/common/events/log-record.js';
+import type { LogRecord, RecordIdentity } from '../../../services/common/log/event-log.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { TEST_ADMIN_KEY } from '../../support/platform.js';
 import { createSupplyChain, toSubmission, type ChainParty } from '../generator/supply-chain.js';
 import type { JsonPoster } from './http-client.js';
 import { runLoad } from './load.js';
+
+export type IdentifiedRecord = LogRecord & { readonly identity: RecordIdentity };
 
 export interface IngestRequest {
   /** The acting party: its API key authenticates the request. */
@@ -91,12 +93,18 @@ export async function registerParties(
 
 /** What ingest appends for each request: the same validation, key and encoding. */
 export function logRecordsFor(requests: readonly IngestRequest[]): LogRecord[][] {
+  return identifiedLogRecordsFor(requests).map((records) =>
+    records.map(({ key, value }) => ({ key, value })),
+  );
+}
+
+/** The same, with the identity (event id and fingerprint) the embedded log indexes with each. */
+export function identifiedLogRecordsFor(requests: readonly IngestRequest[]): IdentifiedRecord[][] {
   const codec = createEventCodec();
   const recordedAt = new Date().toISOString();
   return requests.map((request) =>
-    parseSubmission(JSON.parse(request.body), request.party).map((submitted) => {
-      const event = { ...submitted, recordedAt } as SuyuanEvent;
-      return { key: logKeyOf(event), value: codec.encode(event) };
-    }),
+    parseSubmission(JSON.parse(request.body), request.party).map((submitted) =>
+      logRecordOf({ ...submitted, recordedAt } as SuyuanEvent, codec),
+    ),
   );
 }

@@ -2,8 +2,14 @@
  * The loads of the ingest scenario: the same requests, in the same order, sent by HTTP clients to
  * a platform or by the raw producer to Kafka, each load at one client count (closed loop).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteEventLog } from '../../../services/common/log/sqlite-event-log.js';
+import { EVENTS_TOPIC } from '../../../services/common/topics.js';
 import { createJsonPoster } from './http-client.js';
 import {
+  identifiedLogRecordsFor,
   logRecordsFor,
   registerParties,
   type IngestRequest,
@@ -171,5 +177,39 @@ export async function measureRaw(
     );
   } finally {
     await producer.close();
+  }
+}
+
+/**
+ * The embedded log alone: the same requests, as the records ingest appends with their identities,
+ * appended by this process to a SQLite event log of its own, concurrent appends grouped into one
+ * transaction as the platform groups them. Whatever embedded ingest costs beyond this is the
+ * platform's own (HTTP, validation, fingerprints, and the projector on the same thread).
+ */
+export async function measureRawLog(
+  workload: IngestWorkload,
+  plan: IngestPlan,
+  progress: Progress,
+): Promise<Runs> {
+  const dir = await mkdtemp(join(tmpdir(), 'suyuan-bench-raw-log-'));
+  const log = createSqliteEventLog({ path: join(dir, 'events.db') });
+  try {
+    await log.ensureTopic(EVENTS_TOPIC);
+    const identities = log.identities;
+    if (!identities) throw new Error('the embedded event log settles no identities');
+    return await runLoads(
+      'raw embedded log',
+      workload,
+      plan,
+      progress,
+      identifiedLogRecordsFor,
+      async (records) => {
+        const outcome = await identities.appendNew(EVENTS_TOPIC, records);
+        if ('clashes' in outcome) throw new Error('raw embedded log: an event id clashed');
+      },
+    );
+  } finally {
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
