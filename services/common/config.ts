@@ -222,7 +222,7 @@ export interface Config {
     readonly cacheBytes: number;
   };
   readonly projectorBatchSize: number;
-  /** After a batch that was not full, how long the projector lets events gather (ms). */
+  /** After a batch that was not full, how long the projector and the proof keeper let events gather (ms). */
   readonly projectorLingerMs: number;
   /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
   readonly epcisCaptureLimit: number;

@@ -37,6 +37,12 @@ export interface ProofKeeperDeps {
   readonly checkpointIntervalMs: number;
   readonly checkpointEveryEvents: number;
   readonly batchSize: number;
+  /**
+   * After a batch that was not full, how long to let events gather before the next (ms; 0 or
+   * absent: at once). Each batch costs a read of the tree's head and frontier and a write: under
+   * a trickle of single events that was a share of the thread ingest shares.
+   */
+  readonly lingerMs?: number;
   readonly health?: ConsumerHealth;
   readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
@@ -69,6 +75,7 @@ export async function startProofKeeper(deps: ProofKeeperDeps): Promise<ProofKeep
     topic: EVENTS_TOPIC,
     groupId: PROOF_GROUP,
     maxBatchSize: deps.batchSize,
+    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs }),
     onStateChange: deps.onStateChange,
     handleBatch: health.watch(async (records) => {
       const first = records[0];
@@ -161,6 +168,7 @@ export async function runProofKeeper(
       checkpointIntervalMs: config.proofs.checkpointIntervalMs,
       checkpointEveryEvents: config.proofs.checkpointEveryEvents,
       batchSize: config.projectorBatchSize,
+      lingerMs: config.projectorLingerMs,
       health,
       onStateChange,
     });
