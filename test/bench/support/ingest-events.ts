@@ -104,7 +104,7 @@ export function identifiedLogRecordsFor(requests: readonly IngestRequest[]): Ide
   const recordedAt = new Date().toISOString();
   return requests.map((request) =>
     parseSubmission(JSON.parse(request.body), request.party).map((submitted) =>
-      logRecordOf({ ...submitted, recordedAt } as SuyuanEvent, codec),
+      logRecordOf({ ...submitted, recordedAt }, codec),
     ),
   );
 }
