@@ -49,7 +49,9 @@ export function refusalOf(errors: readonly CaptureError[]): SuyuanError {
   const [first] = errors;
   const code: ErrorCode =
     first?.status === 403 ? 'forbidden' : first?.status === 409 ? 'conflict' : 'invalid_event';
-  const message = first ? first.title.replace(/^eventList\[0\]\.?/, '') : 'the event was refused';
+  const message = first
+    ? first.title.replace(/^eventList\[0\](?:\.|: )?/, '')
+    : 'the event was refused';
   return new SuyuanError(code, message || 'the event was refused', {
     details: errors.map((error) => ({
       index: error.index,
