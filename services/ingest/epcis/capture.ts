@@ -109,25 +109,22 @@ function refusalOfGroup(error: SuyuanError, groups: readonly MappedGroup[]): Cap
   return details.map((detail) => {
     const group = detail.index === undefined ? groups[0] : groupAt(groups, detail.index);
     const prepared = group?.prepared;
-    // The event's id is the EPCIS event's eventID (a clash the log found, when the store had not
-    // yet projected the first capture); other native paths have no EPCIS field and go in the text.
-    if (detail.index !== undefined && detail.path === 'eventId') {
+    if (detail.index === undefined) {
       return captureError(
         error.code,
         prepared?.index ?? 0,
         prepared?.epcisEventId,
-        'eventID',
-        detail.message,
+        '',
+        error.message,
       );
     }
-    const message = `${detail.path ? `${detail.path}: ` : ''}${detail.message}`;
-    return captureError(
-      error.code,
-      prepared?.index ?? 0,
-      prepared?.epcisEventId,
-      '',
-      detail.index === undefined ? error.message : message,
-    );
+    // The event's id is the EPCIS event's eventID (a clash the log found, when the store had not
+    // yet projected the first capture); other native paths have no EPCIS field and go in the text.
+    const [path, message] =
+      detail.path === 'eventId'
+        ? ['eventID', detail.message]
+        : ['', `${detail.path ? `${detail.path}: ` : ''}${detail.message}`];
+    return captureError(error.code, prepared?.index ?? 0, prepared?.epcisEventId, path, message);
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { HttpLoadOptions, HttpLoadResult } from './http-load.js';
+import { summary } from './stats.js';
 
 type ClosedLoopOptions = Omit<HttpLoadOptions, 'overallRate'>;
 
@@ -74,17 +75,14 @@ export async function runNodeHttpLoad(options: ClosedLoopOptions): Promise<HttpL
   await Promise.all(Array.from({ length: options.connections }, connection));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (quantile: number) =>
-    Math.round(
-      latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * quantile))] ?? 0,
-    );
+  const latency = summary(latencies);
+  const ms = (value: number) => (Number.isNaN(value) ? 0 : Math.round(value));
   return {
     connections: options.connections,
     perSecond: Math.round(ok / seconds),
     ok,
     failed,
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: Math.round(latencies.at(-1) ?? 0) },
+    latencyMs: { p50: ms(latency.p50), p99: ms(latency.p99), max: ms(latency.max) },
     statuses,
   };
 }

@@ -28,6 +28,21 @@ eventLogContract('embedded (SQLite)', async () => {
 const record = (text: string) => ({ key: 'lot-1', value: Buffer.from(text) });
 const texts = (records: readonly StoredRecord[]) => records.map((r) => String(r.value));
 
+/** Subscribes the group `projector` to `lots`, keeping the texts of each batch it is handed. */
+async function collectBatches(
+  log: EventLog,
+  options: Pick<SubscribeOptions, 'maxBatchSize' | 'lingerMs'>,
+) {
+  const batches: string[][] = [];
+  const subscription = await log.subscribe({
+    topic: 'lots',
+    groupId: 'projector',
+    ...options,
+    handleBatch: (batch) => Promise.resolve(void batches.push(texts(batch))),
+  });
+  return { batches, subscription };
+}
+
 /** What only the embedded adapter promises, beyond the contract. */
 describe('embedded (SQLite) event log', () => {
   let dir: string;
@@ -124,13 +139,7 @@ describe('embedded (SQLite) event log', () => {
 
   it('lets a trickle gather for lingerMs after a batch that was not full; the first record goes at once', async () => {
     const log = open();
-    const batches: string[][] = [];
-    const subscription = await log.subscribe({
-      topic: 'lots',
-      groupId: 'projector',
-      lingerMs: 3_000,
-      handleBatch: (batch) => Promise.resolve(void batches.push(texts(batch))),
-    });
+    const { batches, subscription } = await collectBatches(log, { lingerMs: 3_000 });
     await log.append('lots', [record('a')]);
     await pollUntil(() => batches.length === 1, { what: 'the first record, at once' });
     // Three appends, each its own commit that wakes the subscription, well within the linger.
@@ -142,13 +151,9 @@ describe('embedded (SQLite) event log', () => {
 
   it('does not linger after a full batch, and stops during a linger', async () => {
     const log = open();
-    const batches: string[][] = [];
-    const subscription = await log.subscribe({
-      topic: 'lots',
-      groupId: 'projector',
+    const { batches, subscription } = await collectBatches(log, {
       maxBatchSize: 2,
       lingerMs: 600_000,
-      handleBatch: (batch) => Promise.resolve(void batches.push(texts(batch))),
     });
     await log.append('lots', ['a', 'b', 'c', 'd', 'e'].map(record));
     await pollUntil(() => batches.flat().length === 5, { what: 'the backlog, without lingering' });
