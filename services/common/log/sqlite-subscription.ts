@@ -114,8 +114,11 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
         position = outcome.nextOffset;
         backoffMs = FIRST_BACKOFF_MS;
         // A full batch means a backlog: the next goes at once. Appends during the linger do not
-        // end it; stopping does.
-        if (!outcome.full && lingerMs > 0 && !stopped) await linger.sleep(lingerMs);
+        // end it; stopping does, and what gathered meanwhile is still delivered before the end.
+        if (!outcome.full && lingerMs > 0 && !stopped) {
+          await linger.sleep(lingerMs);
+          if (stopped) await attempt(position);
+        }
       } else if (outcome.kind === 'idle') {
         await idle.sleep(options.pollIntervalMs);
       } else {

@@ -158,8 +158,11 @@ describe('embedded (SQLite) event log', () => {
     await log.append('lots', ['a', 'b', 'c', 'd', 'e'].map(record));
     await pollUntil(() => batches.flat().length === 5, { what: 'the backlog, without lingering' });
     expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-    // Lingering now, after the batch of one: stopping must not wait ten minutes.
+    // Lingering now, after the batch of one: stopping must not wait ten minutes, and delivers
+    // what was appended during the linger before it ends.
+    await log.append('lots', [record('f')]);
     await subscription.stop();
+    expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e'], ['f']]);
   });
 
   it('sees records appended through another connection to the same file', async () => {
