@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { SuyuanError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventLog, RecordIdentities, SubscribeOptions, Subscription } from './event-log.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteLogStore, PARTITION, type SqliteLogStore } from './sqlite-log-store.js';
 import { startSubscriptionLoop, type SubscriptionLoop } from './sqlite-subscription.js';
 
@@ -14,6 +15,8 @@ export interface SqliteEventLogOptions {
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
+/** SQLite's own: a commit that leaves the WAL past this many pages checkpoints it. */
+const SQLITE_DEFAULT_CHECKPOINT_PAGES = 1_000;
 
 interface ActiveSubscription {
   readonly topic: string;
@@ -57,6 +60,30 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
 
   const guard = <T>(operation: string, work: () => T): T =>
     guardSqlite(options.path, operation, work);
+
+  // Checkpoints run on a worker thread; if it fails, the appending connection does them again.
+  const checkpointer = startCheckpointer({
+    path: options.path,
+    logger,
+    onFailure: () => {
+      try {
+        store.checkpointEvery(SQLITE_DEFAULT_CHECKPOINT_PAGES);
+      } catch (error) {
+        logger.error({ err: error }, 'embedded log: could not take checkpoints back');
+      }
+    },
+  });
+  // None of its own, unless the worker fails: see `Checkpointer.dueOnAppender`.
+  guard('checkpoint', () => store.checkpointEvery(0));
+
+  /** A failed checkpoint fails no append: what the WAL holds is committed already. */
+  const checkpointHere = () => {
+    try {
+      store.checkpoint();
+    } catch (error) {
+      logger.warn({ err: error, path: options.path }, 'embedded log: checkpoint failed');
+    }
+  };
 
   /** Runs synchronous SQLite work as a promise; SQLite failures become `log_unavailable`. */
   function attempt<T>(operation: string, work: () => T): Promise<T> {
@@ -120,6 +147,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     const group = pending;
     pending = [];
     try {
+      if (checkpointer.dueOnAppender()) checkpointHere();
       store.inTransaction(() => {
         for (const write of group) write.run();
       });
@@ -133,6 +161,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       return;
     }
     for (const write of group) write.done();
+    checkpointer.afterCommit();
     for (const topic of new Set(group.map((write) => write.topic))) wakeSubscribers(topic);
   };
   /** Runs `work` in the next group transaction; resolves with its result once committed. */
@@ -181,6 +210,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
 
   async function stopAllAndClose(): Promise<void> {
     await Promise.all([...active.values()].map(({ loop }) => loop.stop()));
+    await checkpointer.close();
     store.close();
   }
 

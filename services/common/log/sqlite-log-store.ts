@@ -39,6 +39,13 @@ export interface SqliteLogStore {
   commit(topic: string, groupId: string, partition: number, nextOffset: number): void;
   /** The next offset to be written, or undefined when the topic does not exist. */
   endOffset(topic: string): number | undefined;
+  /**
+   * How many WAL pages a commit of this connection lets gather before it checkpoints them itself
+   * (SQLite's default is 1000); a connection whose checkpoints another thread does sets it high.
+   */
+  checkpointEvery(pages: number): void;
+  /** Copies what it can of the WAL into the database file now, waiting for no one. */
+  checkpoint(): void;
   ping(): void;
   close(): void;
 }
@@ -278,6 +285,8 @@ export function openSqliteLogStore(path: string): SqliteLogStore {
     commit: (topic, groupId, partition, nextOffset) =>
       void statements.commit.run(groupId, topic, partition, nextOffset),
     endOffset: (topic) => statements.endOffset.get(topic)?.next_offset,
+    checkpointEvery: (pages) => void db.pragma(`wal_autocheckpoint = ${Math.trunc(pages)}`),
+    checkpoint: () => void db.pragma('wal_checkpoint(PASSIVE)'),
     ping: () => void statements.ping.get(),
     close: () => db.close(),
   };

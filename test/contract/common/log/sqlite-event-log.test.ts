@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -219,5 +219,55 @@ describe('embedded (SQLite) event log', () => {
       groupId: 'projector',
       err: { message: 'boom' },
     });
+  });
+});
+
+describe('embedded (SQLite) event log checkpoints', () => {
+  let dir: string;
+  let path: string;
+  let log: EventLog;
+  let problems: Record<string, unknown>[];
+  const body = Buffer.alloc(10_000, 'x');
+  /** Appends `megabytes` in appends of 100 KB; the largest the WAL file got on the way. */
+  const appendMegabytes = async (megabytes: number) => {
+    let walMax = 0;
+    for (let append = 0; append < megabytes * 10; append += 1) {
+      await log.append('lots', Array.from({ length: 10 }, () => ({ key: 'lot-1', value: body })));
+      walMax = Math.max(walMax, (await stat(`${path}-wal`)).size);
+    }
+    return walMax;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'suyuan-sqlite-checkpoints-'));
+    path = join(dir, 'log.db');
+    problems = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => problems.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    log = createSqliteEventLog({ path, logger });
+  });
+
+  afterEach(async () => {
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('copies appended pages into the database file on a worker thread', async () => {
+    // 8 MB: under the WAL size at which the appending connection would checkpoint for a restart.
+    await appendMegabytes(8);
+
+    await pollUntil(async () => (await stat(path)).size >= 8_000_000, {
+      what: 'the appended pages in the database file',
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('starts the WAL over once the worker has caught up, so it stays short', async () => {
+    const walMax = await appendMegabytes(80);
+
+    expect(walMax).toBeLessThan(40_000_000);
+    expect(problems).toEqual([]);
   });
 });
