@@ -232,7 +232,10 @@ describe('embedded (SQLite) event log checkpoints', () => {
   const appendMegabytes = async (megabytes: number) => {
     let walMax = 0;
     for (let append = 0; append < megabytes * 10; append += 1) {
-      await log.append('lots', Array.from({ length: 10 }, () => ({ key: 'lot-1', value: body })));
+      await log.append(
+        'lots',
+        Array.from({ length: 10 }, () => ({ key: 'lot-1', value: body })),
+      );
       walMax = Math.max(walMax, (await stat(`${path}-wal`)).size);
     }
     return walMax;
