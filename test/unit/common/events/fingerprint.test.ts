@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
+import { createHash } from 'node:crypto';
+import { catalogEntries } from '../../../../services/common/events/catalog.js';
 import { canonicalJson, fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
+import { submittedEvent } from '../../../support/event-arbitraries.js';
 import { sampleEvents } from '../../../support/sample-events.js';
 
 const sample = <T extends SuyuanEvent['eventType']>(type: T) =>
@@ -65,5 +68,52 @@ describe('the canonical JSON of fingerprints', () => {
     );
     for (const event of sampleEvents())
       expect(canonicalJson(event)).toBe(firstCanonicalJson(event));
+  });
+});
+
+/** Per event type, the fields its later schema versions added to its first. */
+function fieldsAddedLater(eventType: string): Set<string> {
+  const versions = catalogEntries()
+    .filter((entry) => entry.eventType === eventType)
+    .sort((a, b) => a.version - b.version)
+    .map((entry) =>
+      (entry.schema as { fields: Array<{ name: string }> }).fields.map((f) => f.name),
+    );
+  const [first = [], ...later] = versions;
+  return new Set(later.flat().filter((name) => !first.includes(name)));
+}
+
+/** The fingerprint as first published, written plainly: every stored fingerprint was made so. */
+function firstFingerprint(event: Record<string, unknown>): string {
+  const { recordedAt: _recordedAt, ...rest } = event;
+  const added = fieldsAddedLater(String(rest.eventType));
+  const identity = Object.fromEntries(
+    Object.entries(rest).filter(([key, value]) => value !== null || !added.has(key)),
+  );
+  return createHash('sha256').update(firstCanonicalJson(identity)).digest('hex');
+}
+
+describe('the fingerprint of native events', () => {
+  it('never changes: the same digest as its first version, with or without later fields set', () => {
+    const laterFieldsNull = (event: Record<string, unknown>) =>
+      Object.fromEntries([...fieldsAddedLater(String(event.eventType))].map((key) => [key, null]));
+    fc.assert(
+      fc.property(
+        submittedEvent,
+        fc.boolean(),
+        fc.option(fc.constant('2026-01-01T00:00:00.000Z'), { nil: undefined }),
+        (submitted, withNulls, recordedAt) => {
+          const event = {
+            ...submitted,
+            ...(withNulls && laterFieldsNull(submitted)),
+            ...(recordedAt !== undefined && { recordedAt }),
+          };
+          expect(fingerprintEvent(event as never)).toBe(firstFingerprint(event));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    for (const event of sampleEvents().filter((e) => e.eventType !== 'EpcisEventCaptured'))
+      expect(fingerprintEvent(event)).toBe(firstFingerprint(event as Record<string, unknown>));
   });
 });
