@@ -30,6 +30,7 @@ import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import {
+  FOR_SERVING,
   projectEvents,
   type ProjectionRows,
   type ProjectionTable,
@@ -190,7 +191,7 @@ async function projectBatch(
         deps.codec,
         quarantined.map((entry) => entry.record),
       );
-      await servingIndex?.remove(projectEvents(events));
+      await servingIndex?.remove(projectEvents(events, FOR_SERVING));
     }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
@@ -200,7 +201,7 @@ async function projectBatch(
   });
   for (const { item } of refused) {
     await removeRows(deps.store, item.event);
-    await servingIndex?.remove(projectEvents([item.event]));
+    await servingIndex?.remove(projectEvents([item.event], FOR_SERVING));
   }
   await deadLetters.setAside(
     deps.groupId,

@@ -8,7 +8,7 @@ import type { DeadLetters } from '../common/dead-letters/dead-letters.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { EventLog } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
-import { projectEvents } from '../common/projection/projection.js';
+import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 import { decodable } from './serving-feeder.js';
@@ -53,7 +53,7 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       );
       // The projector dead-lettered what it could not decode.
       const events = decodable(deps.codec, kept);
-      await deps.index.apply(projectEvents(events), {
+      await deps.index.apply(projectEvents(events, FOR_SERVING), {
         topic: EVENTS_TOPIC,
         partition,
         nextOffset: last.offset + 1,

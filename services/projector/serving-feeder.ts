@@ -13,7 +13,7 @@ import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import type { EventLog, StoredRecord } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
-import { projectEvents } from '../common/projection/projection.js';
+import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 
@@ -100,7 +100,7 @@ export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
       const last = records.at(-1);
       if (!last) continue;
       const nextOffset = last.offset + 1;
-      await deps.index.apply(projectEvents(decodable(deps.codec, records)), {
+      await deps.index.apply(projectEvents(decodable(deps.codec, records), FOR_SERVING), {
         topic: EVENTS_TOPIC,
         partition,
         nextOffset,

@@ -53,14 +53,29 @@ export function emptyRows(): ProjectionRows {
   };
 }
 
-export function projectEvents(events: readonly SuyuanEvent[]): ProjectionRows {
+export interface ProjectOptions {
+  /**
+   * Whether to make the `event_index` rows (default true). Their body hash is a fingerprint of
+   * the event, which the store keeps to settle idempotency; the serving index has no use for them.
+   */
+  readonly eventIndex?: boolean;
+}
+
+/** The rows for the serving index: all but `event_index`. */
+export const FOR_SERVING: ProjectOptions = { eventIndex: false };
+
+export function projectEvents(
+  events: readonly SuyuanEvent[],
+  options: ProjectOptions = {},
+): ProjectionRows {
   const rows = emptyRows();
-  for (const event of events) projectEvent(event, rows);
+  const eventIndex = options.eventIndex ?? true;
+  for (const event of events) projectEvent(event, rows, eventIndex);
   return rows;
 }
 
-function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
-  projectCommon(event, rows);
+function projectEvent(event: SuyuanEvent, rows: ProjectionRows, eventIndex: boolean): void {
+  projectCommon(event, rows, eventIndex);
   projectNativeForEpcis(event, rows);
   switch (event.eventType) {
     case 'BatchProduced':
@@ -112,7 +127,7 @@ function projectEvent(event: SuyuanEvent, rows: ProjectionRows): void {
 
 type EventOf<T extends SuyuanEvent['eventType']> = Extract<SuyuanEvent, { eventType: T }>;
 
-function projectCommon(event: SuyuanEvent, rows: ProjectionRows): void {
+function projectCommon(event: SuyuanEvent, rows: ProjectionRows, eventIndex: boolean): void {
   rows.events.push({
     event_id: event.eventId,
     event_type: event.eventType,
@@ -125,12 +140,13 @@ function projectCommon(event: SuyuanEvent, rows: ProjectionRows): void {
     location_name: event.location?.name ?? null,
     payload: JSON.stringify(event),
   });
-  rows.event_index.push({
-    event_id: event.eventId,
-    body_hash: fingerprintEvent(event),
-    party: event.party,
-    recorded_at: event.recordedAt,
-  });
+  if (eventIndex)
+    rows.event_index.push({
+      event_id: event.eventId,
+      body_hash: fingerprintEvent(event),
+      party: event.party,
+      recorded_at: event.recordedAt,
+    });
   for (const batchId of new Set(batchesNamedBy(event))) {
     rows.batch_events.push({
       batch_id: batchId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintEvent } from '../../../../services/common/events/fingerprint.js';
-import { projectEvents } from '../../../../services/common/projection/projection.js';
+import { FOR_SERVING, projectEvents } from '../../../../services/common/projection/projection.js';
 import { sampleEvents } from '../../../support/sample-events.js';
 
 const byType = (type: string) => sampleEvents().filter((event) => event.eventType === type);
@@ -52,5 +52,12 @@ describe('projection of events to trace rows', () => {
 
   it('gives a replayed event exactly the same rows (so the tables collapse them)', () => {
     expect(projectEvents(sampleEvents())).toEqual(projectEvents(sampleEvents()));
+  });
+
+  it('leaves the idempotency rows, and only those, out of the rows for the serving index', () => {
+    const all = projectEvents(sampleEvents());
+    const forServing = projectEvents(sampleEvents(), FOR_SERVING);
+    expect(forServing.event_index).toEqual([]);
+    expect({ ...forServing, event_index: all.event_index }).toEqual(all);
   });
 });
