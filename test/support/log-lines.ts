@@ -3,6 +3,17 @@
  * writes every binding of every child logger, so a key bound twice appears twice, and a JSON
  * reader keeps only the last.
  */
+import { pino } from 'pino';
+
+/** A pino logger at `level` that keeps each line it writes, parsed, in `lines`. */
+export function capturingLogger(level: pino.Level) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { logger, lines };
+}
 
 /** The lines of `output` that are JSON objects (pino's lines), parsed. */
 export function jsonLogLines(output: string): { text: string; line: Record<string, unknown> }[] {

@@ -4,7 +4,7 @@
  * SQLite's automatic checkpoint runs inside the commit that crosses its threshold, on the thread
  * that appends, which in the embedded platform is also the thread that answers HTTP. Here the
  * appending connection leaves checkpoints to a worker with its own connection, nudged after
- * commits and at most every `minIntervalMs`, and checkpoints itself only to let the WAL start
+ * commits and at most every 50 ms, and checkpoints itself only to let the WAL start
  * over (`dueOnAppender`). Appending 1000-event batches to the small bench graph's log went from
  * 31-34 to 23-25 µs an event; 1000-event POSTs to the platform from about 8 500 to 9 500
  * events/s. The WAL is fsynced at every commit either way, so what is acknowledged is as durable
@@ -53,8 +53,8 @@ export interface Checkpointer {
    * Whether the appending connection should checkpoint before its next transaction, and so let
    * that transaction start the WAL over. SQLite reuses the WAL from its start only when a writer
    * begins after a checkpoint it sees complete; a worker's checkpoint, racing the appends, seldom
-   * is. So once the worker has copied every frame of a WAL past `restartFrames`, the appender's
-   * checkpoint has next to nothing left to copy. Past `limitFrames` it is due however far the
+   * is. So once the worker has copied every frame of a WAL past `RESTART_FRAMES`, the appender's
+   * checkpoint has next to nothing left to copy. Past `LIMIT_FRAMES` it is due however far the
    * worker is behind: the appender copies the rest itself, as SQLite's own checkpoint would.
    */
   dueOnAppender(): boolean;
@@ -65,18 +65,15 @@ export interface Checkpointer {
 export interface CheckpointerOptions {
   readonly path: string;
   readonly logger: Logger;
-  /** The least time between the start of two checkpoints (default 50 ms). */
-  readonly minIntervalMs?: number;
-  /** See `dueOnAppender` (defaults 4 000 and 65 536 pages: 16 and 256 MiB of 4 KiB pages). */
-  readonly restartFrames?: number;
-  readonly limitFrames?: number;
   /** Called when the worker cannot checkpoint: the appending connection must do it again. */
   readonly onFailure: (reason: string) => void;
 }
 
-const DEFAULT_MIN_INTERVAL_MS = 50;
-const DEFAULT_RESTART_FRAMES = 4_000;
-const DEFAULT_LIMIT_FRAMES = 65_536;
+/** The least time between the start of two checkpoints. */
+const MIN_INTERVAL_MS = 50;
+/** See `dueOnAppender`: 16 and 256 MiB of 4 KiB pages. */
+const RESTART_FRAMES = 4_000;
+const LIMIT_FRAMES = 65_536;
 
 export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, {
@@ -86,7 +83,6 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
       sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
     },
   });
-  const minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
   let running = false;
   let wanted = false;
   let failed = false;
@@ -114,7 +110,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
 
   const schedule = () => {
     if (running || timer || failed || closed) return;
-    const wait = lastStart + minIntervalMs - performance.now();
+    const wait = lastStart + MIN_INTERVAL_MS - performance.now();
     if (wait <= 0) start();
     else timer = setTimeout(start, wait);
   };
@@ -145,9 +141,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
       if (!reported || failed) return false;
       const { walFrames, checkpointed } = reported;
       const due =
-        walFrames >= (options.limitFrames ?? DEFAULT_LIMIT_FRAMES) ||
-        (walFrames >= (options.restartFrames ?? DEFAULT_RESTART_FRAMES) &&
-          checkpointed === walFrames);
+        walFrames >= LIMIT_FRAMES || (walFrames >= RESTART_FRAMES && checkpointed === walFrames);
       // The worker's next report tells of the WAL after this checkpoint.
       if (due) reported = undefined;
       return due;

@@ -12,6 +12,7 @@ import type {
 } from '../../../../services/common/log/event-log.js';
 import { createSqliteEventLog } from '../../../../services/common/log/sqlite-event-log.js';
 import type { Logger } from '../../../../services/common/logger.js';
+import { capturingLogger } from '../../../support/log-lines.js';
 import { pollUntil } from '../../../support/poll.js';
 import { eventLogContract, type LogAdapterConfig } from './event-log.contract.js';
 
@@ -198,11 +199,7 @@ describe('embedded (SQLite) event log', () => {
   });
 
   it('logs a failed handler with its topic and group before redelivering', async () => {
-    const entries: Record<string, unknown>[] = [];
-    const logger = pino(
-      { level: 'warn' },
-      { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) },
-    );
+    const { logger, lines: entries } = capturingLogger('warn');
     const log = open({ logger });
     let attempts = 0;
     await log.subscribe({
@@ -244,12 +241,9 @@ describe('embedded (SQLite) event log checkpoints', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'suyuan-sqlite-checkpoints-'));
     path = join(dir, 'log.db');
-    problems = [];
-    const logger = pino(
-      { level: 'warn' },
-      { write: (line: string) => problems.push(JSON.parse(line) as Record<string, unknown>) },
-    );
-    log = createSqliteEventLog({ path, logger });
+    const captured = capturingLogger('warn');
+    problems = captured.lines;
+    log = createSqliteEventLog({ path, logger: captured.logger });
   });
 
   afterEach(async () => {

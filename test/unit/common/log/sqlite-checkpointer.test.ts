@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startCheckpointer } from '../../../../services/common/log/sqlite-checkpointer.js';
+import { capturingLogger } from '../../../support/log-lines.js';
 import { pollUntil } from '../../../support/poll.js';
 
 let dir: string;
@@ -17,11 +17,7 @@ afterEach(async () => {
 });
 
 it('hands checkpoints back, and says why, when its worker cannot open the log', async () => {
-  const logged: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) },
-  );
+  const { logger, lines: logged } = capturingLogger('warn');
   const reasons: string[] = [];
   const checkpointer = startCheckpointer({
     path: join(dir, 'no such directory', 'log.db'),
