@@ -35,6 +35,7 @@ import {
   type ProjectionRows,
   type ProjectionTable,
 } from '../common/projection/projection.js';
+import { WRITE_ORDER } from '../common/projection/write-order.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
 import { catchUpServingIndex } from './serving-catch-up.js';
@@ -226,17 +227,19 @@ async function refusedByStore(store: Store, error: unknown): Promise<boolean> {
   );
 }
 
-/** Every table gets its rows; `derivations_by_output` is filled by a materialized view. */
+/**
+ * Every table gets its rows, in {@link WRITE_ORDER}; `derivations_by_output` is filled by a
+ * materialized view.
+ */
 async function writeRows(store: Store, rows: ProjectionRows) {
-  for (const [table, tableRows] of Object.entries(rows) as Array<[ProjectionTable, object[]]>) {
-    await store.insert(table, tableRows);
-  }
+  for (const table of WRITE_ORDER) await store.insert(table, rows[table]);
 }
 
 /**
  * A refused event leaves no rows: tables written before the one that refused it (in this batch
- * or an earlier try of it) may hold some. Rows are keyed by event id; ingest never accepts two
- * bodies for one id, so these rows are the refused event's own.
+ * or an earlier try of it) may hold some. Those tables key their rows by event id, and ingest
+ * never accepts two bodies for one id, so these rows are the refused event's own. The tables
+ * keyed across events are written last, so they hold nothing of it (see KEYED_ACROSS_EVENTS).
  */
 async function removeRows(store: Store, event: SuyuanEvent) {
   const rows = projectEvents([event]);

@@ -19,6 +19,10 @@ import {
   projectEvents,
   type ProjectionTable,
 } from '../../../../services/common/projection/projection.js';
+import {
+  KEYED_ACROSS_EVENTS,
+  WRITE_ORDER,
+} from '../../../../services/common/projection/write-order.js';
 import { createPartyDirectory } from '../../../../services/common/access/party-directory.js';
 import type { RecallReads } from '../../../../services/common/trace/recall-reads.js';
 import { createStoreRecallReads } from '../../../../services/common/trace/store-recall-reads.js';
@@ -52,24 +56,39 @@ async function reset() {
   await serving.clear();
 }
 
-/** Projects the history into both, in the same batches (cut at `cuts`), as the projector does. */
-async function project(history: readonly SuyuanEvent[], cuts: readonly number[]) {
+/** The events the store refuses: those `picks` name. */
+function refusedAmong(history: readonly SuyuanEvent[], picks: readonly number[]) {
+  return new Set(picks.flatMap((pick) => history[pick % history.length]?.eventId ?? []));
+}
+
+/**
+ * Projects the history into both, in the same batches (cut at `cuts`), as the projector does:
+ * the index takes every event; the store takes a refused event's rows in the tables written
+ * before the one that refused it (here, all), never in those written last, keyed across events.
+ */
+async function project(
+  history: readonly SuyuanEvent[],
+  cuts: readonly number[],
+  refused: ReadonlySet<string>,
+) {
   const bounds = [...new Set([0, ...cuts.map((cut) => cut % history.length), history.length])];
   bounds.sort((a, b) => a - b);
   for (let i = 1; i < bounds.length; i += 1) {
     const batch = history.slice(bounds[i - 1], bounds[i]);
     const rows = projectEvents(batch);
     await serving.apply(rows, { topic: 'events', partition: 0, nextOffset: bounds[i] ?? 0 });
-    for (const [table, tableRows] of Object.entries(rows)) await store.insert(table, tableRows);
+    for (const table of WRITE_ORDER) {
+      const written = KEYED_ACROSS_EVENTS.includes(table)
+        ? rows[table].filter((row) => !refused.has(String(row.event_id)))
+        : rows[table];
+      await store.insert(table, written);
+    }
   }
 }
 
-/** Takes out events the store refused after they were applied, as the projector does. */
-async function removeRefused(history: readonly SuyuanEvent[], picks: readonly number[]) {
-  const refused = [...new Set(picks.map((pick) => history[pick % history.length]))].flatMap(
-    (event) => (event ? [event] : []),
-  );
-  for (const event of refused) {
+/** Takes out the events the store refused after they were applied, as the projector does. */
+async function removeRefused(history: readonly SuyuanEvent[], refused: ReadonlySet<string>) {
+  for (const event of history.filter((each) => refused.has(each.eventId))) {
     await serving.remove(projectEvents([event]));
     for (const table of [...TABLES, 'derivations_by_output']) {
       await store.command(`DELETE FROM ${table} WHERE event_id = {id:String}`, {
@@ -138,8 +157,9 @@ describe('the serving index answers as the ClickHouse projection', () => {
         }),
         async (history, cuts, idSets, refusedPicks, eventPicks) => {
           await reset();
-          await project(history, cuts);
-          await removeRefused(history, refusedPicks);
+          const refused = refusedAmong(history, refusedPicks);
+          await project(history, cuts, refused);
+          await removeRefused(history, refused);
           for (const ids of idSets) {
             for (const direction of ['upstream', 'downstream'] as const) {
               expect(await lmdb.derivations(direction, ids)).toEqual(
@@ -186,7 +206,9 @@ describe('the serving index answers as the ClickHouse projection', () => {
           }
         },
       ),
-      { numRuns: 40 },
+      // Shrinking a failure stops in time to report it (the smallest case found so far) before
+      // the test's own time runs out, which would report nothing.
+      { numRuns: 40, interruptAfterTimeLimit: 420_000, markInterruptAsFailure: true },
     );
     // Each run writes some twenty store statements and reads about a hundred: minutes on a
     // loaded machine.
