@@ -35,7 +35,7 @@ export function installRequestBody(app: FastifyInstance): void {
       const text = decodeUtf8(body as Buffer);
       void parseJson(request, text, (error, parsed) => {
         if (error) return done(poisoningIn(text) ?? error, undefined);
-        const surrogate = pathWhere(parsed, (value) => LONE_SURROGATE.test(value));
+        const surrogate = loneSurrogateIn(text, parsed);
         if (surrogate !== undefined) {
           return done(badText(surrogate, 'must be valid Unicode (a lone surrogate)'), undefined);
         }
@@ -49,6 +49,8 @@ export function installRequestBody(app: FastifyInstance): void {
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
+/** A JSON escape of a code unit in D800–DFFF: half of a surrogate pair, or one half alone. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const REPLACEMENT = '\uFFFD';
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
@@ -113,6 +115,17 @@ function badText(path: string, message: string): SuyuanError {
 }
 
 /**
+ * The path of the first string with half a surrogate pair alone in `parsed`, the body parsed from
+ * `text`. UTF-8 cannot encode one, so only a JSON escape (`\ud800`) can have made it: a text
+ * with no escape in D800–DFFF has none, and is not walked (a walk of a 1000-event body cost more
+ * than parsing it).
+ */
+export function loneSurrogateIn(text: string, parsed: unknown): string | undefined {
+  if (!SURROGATE_ESCAPE.test(text)) return undefined;
+  return pathWhere(parsed, (value) => LONE_SURROGATE.test(value));
+}
+
+/**
  * The path (`events[0].lines[1].batchId`) of the first string in a parsed body that `bad` holds
  * for; a bad key names the object that holds it. With `keys`, only the members' names are judged.
  */
@@ -122,24 +135,34 @@ export function pathWhere(
   /** `keys`: look at the members' names only, not at string values. */
   among: 'text' | 'keys' = 'text',
 ): string | undefined {
-  const walk = (node: unknown, path: string): string | undefined => {
-    if (typeof node === 'string') return among === 'text' && bad(node) ? path : undefined;
+  // The steps to what was found, innermost first; the path is written only once something is.
+  const steps: Array<string | number> = [];
+  const walk = (node: unknown): boolean => {
+    if (typeof node === 'string') return among === 'text' && bad(node);
     if (Array.isArray(node)) {
-      for (const [index, item] of node.entries()) {
-        const found = walk(item, `${path}[${index}]`);
-        if (found !== undefined) return found;
+      for (let index = 0; index < node.length; index += 1) {
+        if (walk(node[index])) {
+          steps.push(index);
+          return true;
+        }
       }
-      return undefined;
+      return false;
     }
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null) return false;
     for (const [key, item] of Object.entries(node)) {
-      if (bad(key)) return path;
-      const found = walk(item, path === 'body' ? key : `${path}.${key}`);
-      if (found !== undefined) return found;
+      if (bad(key)) return true;
+      if (walk(item)) {
+        steps.push(key);
+        return true;
+      }
     }
-    return undefined;
+    return false;
   };
-  return walk(value, 'body');
+  if (!walk(value)) return undefined;
+  return steps.reduceRight<string>((path, step, i) => {
+    if (typeof step === 'number') return `${path}[${step}]`;
+    return i === steps.length - 1 ? step : `${path}.${step}`;
+  }, 'body');
 }
 
 /**
