@@ -15,6 +15,12 @@ import { decodable } from './serving-feeder.js';
 
 const CHUNK = 5_000;
 
+/** What its log lines say, for whoever reads them (the bench reports them as progress). */
+export const CATCH_UP_MESSAGES = {
+  started: 'serving index: catching up from the log',
+  progress: 'serving index: catching up',
+} as const;
+
 export interface CatchUpDeps {
   readonly log: EventLog;
   readonly codec: EventCodec;
@@ -34,10 +40,7 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
   for (const [partition, target] of committed) {
     let next = positions.get(`${EVENTS_TOPIC}/${partition}`) ?? 0;
     if (next < target) {
-      deps.logger.info(
-        { partition, from: next, to: target },
-        'serving index: catching up from the log',
-      );
+      deps.logger.info({ partition, from: next, to: target }, CATCH_UP_MESSAGES.started);
     }
     while (next < target) {
       const records = await deps.log.read(EVENTS_TOPIC, {
@@ -61,7 +64,7 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       applied += records.length;
       next = last.offset + 1;
       if (applied % (CHUNK * 20) === 0) {
-        deps.logger.info({ partition, applied, next, target }, 'serving index: catching up');
+        deps.logger.info({ partition, applied, next, target }, CATCH_UP_MESSAGES.progress);
       }
     }
   }

@@ -12,6 +12,8 @@ export function spawnPlatform(
   env: Record<string, string> = {},
   /** How long it may take to listen: a data directory without a serving index builds one first. */
   timeoutMs = 60_000,
+  /** Called with each line it prints, from its start. */
+  onLine?: (line: string) => void,
 ): Promise<PlatformProcess> {
   return spawnService(
     'services/embedded/main.ts',
@@ -23,6 +25,6 @@ export function spawnPlatform(
       LOG_LEVEL: 'info',
       ...env,
     },
-    { name: 'the platform process', timeoutMs },
+    { name: 'the platform process', timeoutMs, ...(onLine && { onLine }) },
   );
 }

@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pollUntil } from './poll.js';
@@ -48,6 +49,17 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/** Hands each whole line of a stream's chunks to `onLine`; a line cut between chunks waits. */
+function linesTo(onLine: (line: string) => void): (chunk: Buffer) => void {
+  const utf8 = new StringDecoder('utf8');
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + utf8.write(chunk)).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  };
+}
+
 /** `entry` is relative to the repository root, e.g. `services/ingest/main.ts`. */
 export async function spawnService(
   entry: string,
@@ -57,6 +69,8 @@ export async function spawnService(
     listeningPattern?: RegExp;
     timeoutMs?: number;
     compiled?: boolean;
+    /** Called with each whole line the process prints (to follow it while it starts). */
+    onLine?: (line: string) => void;
   } = {},
 ): Promise<ServiceProcess> {
   const name = options.name ?? entry;
@@ -75,6 +89,10 @@ export async function spawnService(
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  if (options.onLine) {
+    child.stdout.on('data', linesTo(options.onLine));
+    child.stderr.on('data', linesTo(options.onLine));
+  }
   let exitCode: number | undefined;
   const exited = new Promise<number>((resolve) =>
     child.once('exit', (code) => {

@@ -10,6 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.js';
 import { pollUntil } from '../../support/poll.js';
 import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
 import { measureRawLog } from './ingest-loads.js';
@@ -23,6 +25,7 @@ import {
   summarizeProfileFile,
 } from './profile-summary.js';
 import { markdownOf, type BenchResults } from './results.js';
+import { catchUpProgress } from './serving-index.js';
 import { percentile, summary } from './stats.js';
 
 describe('runLoad', () => {
@@ -222,5 +225,28 @@ describe('markdownOf', () => {
       '| c \\| d | not measured | events/s |  |  | not measured: no broker |',
     );
     expect(markdown).toContain('- bounded by fsync');
+  });
+});
+
+describe('catchUpProgress', () => {
+  it('turns the platform’s log lines about its serving index catching up into progress', () => {
+    // Lines as the platform writes them (pino, JSON), with the fields serving-catch-up.ts logs.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line.trim()) });
+    logger.info({ partition: 0, from: 0, to: 5_035_336 }, CATCH_UP_MESSAGES.started);
+    logger.info(
+      { partition: 0, applied: 100_000, next: 100_000, target: 5_035_336 },
+      CATCH_UP_MESSAGES.progress,
+    );
+    logger.info({ applied: 5_035_336 }, 'serving index: caught up with the projector');
+    expect([...lines, 'a line that is not JSON'].map(catchUpProgress)).toEqual([
+      {
+        text: 'derived state: serving index catching up from offset 0 to 5,035,336',
+        started: true,
+      },
+      { text: 'derived state: serving index at offset 100,000 of 5,035,336', started: false },
+      undefined,
+      undefined,
+    ]);
   });
 });

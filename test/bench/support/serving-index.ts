@@ -6,10 +6,37 @@
  * cached graph itself, by starting the real platform on it and stopping it once every consumer
  * group of the log has caught up; a later start only checks its positions.
  */
+import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.js';
 import { consumerLag } from '../../support/consumer-lag.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { pollUntil } from '../../support/poll.js';
 import { stopPlatformProcess } from './stop-platform.js';
+
+/** How often the build says how far it is. */
+const PROGRESS_EVERY_MS = 30_000;
+
+/**
+ * What a platform's log line says of its serving index catching up, as a progress line, if it
+ * says anything of it; `started` for the first line of a catch-up, which is always worth saying.
+ */
+export function catchUpProgress(line: string): { text: string; started: boolean } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  const entry = JSON.parse(line) as Record<string, unknown>;
+  const at = (key: string) => Number(entry[key]).toLocaleString('en-US');
+  if (entry.msg === CATCH_UP_MESSAGES.started) {
+    return {
+      text: `derived state: serving index catching up from offset ${at('from')} to ${at('to')}`,
+      started: true,
+    };
+  }
+  if (entry.msg === CATCH_UP_MESSAGES.progress) {
+    return {
+      text: `derived state: serving index at offset ${at('next')} of ${at('target')}`,
+      started: false,
+    };
+  }
+  return undefined;
+}
 
 export async function ensureServingIndex(
   dataDir: string,
@@ -19,13 +46,20 @@ export async function ensureServingIndex(
     'derived state: bringing the cached graph’s serving index and proofs up to date (once per graph)',
   );
   const started = performance.now();
-  const platform = await spawnPlatform(dataDir, {}, 2 * 60 * 60_000);
+  // Until it listens, the platform catches its serving index up from the log: say how far.
+  let said = Number.NEGATIVE_INFINITY;
+  const platform = await spawnPlatform(dataDir, {}, 2 * 60 * 60_000, (line) => {
+    const caughtUp = catchUpProgress(line);
+    if (!caughtUp) return;
+    if (caughtUp.started || performance.now() - said >= PROGRESS_EVERY_MS) progress(caughtUp.text);
+    said = performance.now();
+  });
   let reported = 0;
   const caughtUp = pollUntil(
     async () => {
       const lag = await consumerLag(platform.url);
       const behind = [...lag].filter(([, value]) => value > 0);
-      if (performance.now() - reported > 30_000) {
+      if (performance.now() - reported > PROGRESS_EVERY_MS) {
         reported = performance.now();
         const text = behind.map(([group, value]) => `${group} ${value}`).join(', ');
         progress(`derived state: behind by ${text || 'nothing'}`);
