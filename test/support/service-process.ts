@@ -4,7 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pollUntil } from './poll.js';
@@ -49,17 +49,6 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Hands each whole line of a stream's chunks to `onLine`; a line cut between chunks waits. */
-function linesTo(onLine: (line: string) => void): (chunk: Buffer) => void {
-  const utf8 = new StringDecoder('utf8');
-  let partial = '';
-  return (chunk) => {
-    const lines = (partial + utf8.write(chunk)).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  };
-}
-
 /** `entry` is relative to the repository root, e.g. `services/ingest/main.ts`. */
 export async function spawnService(
   entry: string,
@@ -89,9 +78,11 @@ export async function spawnService(
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  if (options.onLine) {
-    child.stdout.on('data', linesTo(options.onLine));
-    child.stderr.on('data', linesTo(options.onLine));
+  const { onLine } = options;
+  if (onLine) {
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+    }
   }
   let exitCode: number | undefined;
   const exited = new Promise<number>((resolve) =>
