@@ -8,6 +8,7 @@ import { findParts, partTags } from './test/support/parts.js';
 const DISTRIBUTED_E2E = [
   'ingest',
   'trace',
+  'trace-compression',
   'recall',
   'access',
   'isolation',

@@ -76,6 +76,8 @@ export const getTraceOperation = (limits: TraceLimits) =>
     url: '/v1/batches/:batchId/trace',
     operationId: 'getTrace',
     summary: 'The trace chain of a batch: upstream to its origins, downstream to every holder',
+    description:
+      "A regulator's trace of 1 KiB or more comes compressed (`content-encoding: br` or `gzip`) when the request's `accept-encoding` allows it.",
     tag: 'batches',
     params: batchParams,
     query: traceQuerySchema(limits),

@@ -2,7 +2,7 @@
  * The read side for regulators and parties: a batch with its timeline, and its trace chain
  * (DESIGN §6). Authentication is installed by the app; these routes assume `request.caller`.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readsEverything, type PartyDirectory } from '../common/access/party-directory.js';
 import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/trace.js';
 import { SuyuanError } from '../common/errors.js';
@@ -19,6 +19,7 @@ import {
   type TraceLimits,
   type TraceRows,
 } from './assemble-trace.js';
+import { chooseEncoding, createAnswerEncoder, type AnswerEncoder } from './answer-encodings.js';
 import { traceEventIds, withUnresolvedLinks } from './epcis/unresolved-links.js';
 import { getBatchOperation, getTraceOperation } from './operations.js';
 import { redactTrace } from './redact-trace.js';
@@ -42,6 +43,7 @@ export interface TraceRequest {
 }
 
 export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps): void {
+  const encoder = createAnswerEncoder();
   mountOperation(app, getBatchOperation, async ({ request, params: { batchId } }) => {
     request.log.info({ caller: request.caller.partyId, batchId }, 'batch read');
     if (readsEverything(request.caller)) return loadBatch(deps.reads, batchId);
@@ -54,7 +56,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     request.log.info({ caller: request.caller.partyId, batchId, ...query }, 'trace read');
     const everything = readsEverything(request.caller);
     if (everything && !query.evidence)
-      return json(reply, await regulatorTrace(deps, batchId, query));
+      return json(request, reply, encoder, await regulatorTrace(deps, batchId, query));
     if (!(await deps.reads.batchIsKnown(batchId))) {
       // To anyone but a regulator an unknown batch looks like any batch out of reach.
       throw everything ? notFound(batchId) : outOfScope();
@@ -119,10 +121,22 @@ async function withinReach(deps: TraceRouteDeps, batchId: string, partyId: strin
   return redactTrace(around, partyId) !== undefined;
 }
 
-/** An answer already serialised: sent as it is, as the serializer would have written it. */
-function json(reply: FastifyReply, answer: Buffer): Buffer {
-  void reply.type('application/json; charset=utf-8');
-  return answer;
+/**
+ * An answer already serialised: sent as the serializer would have written it, compressed when
+ * the client accepts it (answer-encodings.ts).
+ */
+async function json(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  encoder: AnswerEncoder,
+  answer: Buffer,
+): Promise<Buffer> {
+  void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+  const encoding = chooseEncoding(request.headers['accept-encoding'], answer.length);
+  if (!encoding) return answer;
+  const encoded = await encoder.encode(answer, encoding);
+  void reply.header('content-encoding', encoding);
+  return encoded;
 }
 
 /** Names nothing: the caller may not learn whether the batch exists or who handled it. */
