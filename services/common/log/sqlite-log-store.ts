@@ -115,6 +115,10 @@ function openDatabase(path: string): Database.Database {
   // than a read() each: on the 1M-batch log ingest went 20-40 % faster. Writes still go through
   // the WAL. SQLite maps at most its compiled limit (2 GiB here); the rest is read as before.
   db.pragma(`mmap_size = ${MMAP_BYTES}`);
+  // Each append of a group commit runs as a savepoint, and SQLite journals every page a savepoint
+  // changes, to roll it back alone: in a temporary file unless told otherwise. Those journals
+  // were more than a third of the bytes the platform wrote while ingesting 1000-event POSTs.
+  db.pragma('temp_store = MEMORY');
   db.exec(SCHEMA);
   return db;
 }
