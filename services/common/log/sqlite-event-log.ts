@@ -3,6 +3,13 @@ import { SuyuanError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { EventLog, RecordIdentities, SubscribeOptions, Subscription } from './event-log.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import {
+  inlineWriter,
+  startWriterThread,
+  type LogWriter,
+  type WriterThreadOptions,
+} from './sqlite-log-writer.js';
+import type { GroupOutcome, LogWrite } from './sqlite-log-writes.js';
 import { openSqliteLogStore, PARTITION, type SqliteLogStore } from './sqlite-log-store.js';
 import { startSubscriptionLoop, type SubscriptionLoop } from './sqlite-subscription.js';
 
@@ -12,6 +19,11 @@ export interface SqliteEventLogOptions {
   readonly logger?: Logger;
   /** How often subscriptions look for records appended by other processes (default 50 ms). */
   readonly pollIntervalMs?: number;
+  /**
+   * Starts the thread the writes run on (sqlite-log-writer.ts); tests give one whose thread they
+   * can end. When it fails, the writes run on the caller's thread from then on.
+   */
+  readonly startWriter?: (options: WriterThreadOptions) => LogWriter;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
@@ -57,33 +69,37 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const store = guardSqlite(options.path, 'open', () => openSqliteLogStore(options.path));
   const active = new Map<string, ActiveSubscription>();
   let closing: Promise<void> | undefined;
+  /** Set once the subscriptions have stopped: a write after it is refused. */
+  let closed = false;
 
   const guard = <T>(operation: string, work: () => T): T =>
     guardSqlite(options.path, operation, work);
 
-  // Checkpoints run on a worker thread; if it fails, the appending connection does them again.
+  // Writes run on a thread of their own (sqlite-log-writer.ts); if it fails, on this connection.
+  let checkpointPages = 0;
+  let writer: LogWriter = (options.startWriter ?? startWriterThread)({
+    path: options.path,
+    onFailure: (reason) => {
+      logger.error(
+        { path: options.path, reason },
+        'embedded log: the writer thread failed; writing on the main thread from now on',
+      );
+      writer = inlineWriter(store);
+      writer.checkpointEvery(checkpointPages);
+    },
+  });
+
+  // Checkpoints run on a worker thread; if it fails, the writing connection does them again.
   const checkpointer = startCheckpointer({
     path: options.path,
     logger,
     onFailure: () => {
-      try {
-        store.checkpointEvery(SQLITE_DEFAULT_CHECKPOINT_PAGES);
-      } catch (error) {
-        logger.error({ err: error }, 'embedded log: could not take checkpoints back');
-      }
+      checkpointPages = SQLITE_DEFAULT_CHECKPOINT_PAGES;
+      writer.checkpointEvery(checkpointPages);
     },
   });
   // None of its own, unless the worker fails: see `Checkpointer.dueOnAppender`.
-  guard('checkpoint', () => store.checkpointEvery(0));
-
-  /** A failed checkpoint fails no append: what the WAL holds is committed already. */
-  const checkpointHere = () => {
-    try {
-      store.checkpoint();
-    } catch (error) {
-      logger.warn({ err: error, path: options.path }, 'embedded log: checkpoint failed');
-    }
-  };
+  writer.checkpointEvery(checkpointPages);
 
   /** Runs synchronous SQLite work as a promise; SQLite failures become `log_unavailable`. */
   function attempt<T>(operation: string, work: () => T): Promise<T> {
@@ -92,10 +108,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
 
   function startLoop(subscribe: SubscribeOptions): SubscriptionLoop {
     const { topic, groupId } = subscribe;
-    const start = guard('subscribe', () => {
-      store.ensureTopic(topic);
-      return startOffset(store, subscribe);
-    });
+    const start = guard('subscribe', () => startOffset(store, subscribe));
     return startSubscriptionLoop({
       subscribe,
       startOffset: start,
@@ -103,7 +116,8 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       logger,
       cursor: {
         fetch: (fromOffset, maxRecords) => store.read(topic, PARTITION, fromOffset, maxRecords),
-        commit: (nextOffset) => store.commit(topic, groupId, PARTITION, nextOffset),
+        commit: (nextOffset) =>
+          write({ op: 'commit', topic, groupId, partition: PARTITION, nextOffset }),
       },
       onStopped: () => active.delete(subscriptionId(subscribe)),
     });
@@ -134,94 +148,115 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     for (const watcher of watchers) if (watcher.topic === topic) watcher.listener();
   }
 
-  // Group commit: appends made in the same turn of the event loop share one transaction and so
-  // one fsync. Each runs as a savepoint, so one that fails rolls back alone.
+  // Group commit: the writes asked for while a group commits go together in the next, one
+  // transaction and one fsync; a lone write goes at the next turn of the event loop.
   interface PendingWrite {
-    readonly topic: string;
-    run(): void;
-    fail(error: unknown): void;
-    done(): void;
+    readonly write: LogWrite;
+    resolve(value: unknown): void;
+    reject(error: unknown): void;
   }
   let pending: PendingWrite[] = [];
-  const flush = () => {
-    const group = pending;
-    pending = [];
+  let inFlight: Promise<void> | undefined;
+  const writeFailed = (cause: unknown) =>
+    new SuyuanError('log_unavailable', `embedded event log ${options.path}: write failed`, {
+      cause,
+    });
+
+  const commitGroup = async (group: readonly PendingWrite[]) => {
+    let outcome: GroupOutcome;
     try {
-      if (checkpointer.dueOnAppender()) checkpointHere();
-      store.inTransaction(() => {
-        for (const write of group) write.run();
+      outcome = await writer.run({
+        checkpointFirst: checkpointer.dueOnAppender(),
+        writes: group.map(({ write }) => write),
       });
     } catch (cause) {
-      const failure = new SuyuanError(
-        'log_unavailable',
-        `embedded event log ${options.path}: append failed`,
-        { cause },
-      );
-      for (const write of group) write.fail(failure);
+      // The writer failed with the group in flight: whether it committed is unknown. Callers
+      // retry; an append retried is settled by its identity.
+      for (const pendingWrite of group) pendingWrite.reject(writeFailed(cause));
       return;
     }
-    for (const write of group) write.done();
+    if (outcome.checkpointFailed !== undefined)
+      logger.warn(
+        { reason: outcome.checkpointFailed, path: options.path },
+        'embedded log: checkpoint failed',
+      );
+    if (outcome.failed !== undefined) {
+      for (const pendingWrite of group) pendingWrite.reject(writeFailed(new Error(outcome.failed)));
+      return;
+    }
+    group.forEach((pendingWrite, index) => {
+      const result = outcome.outcomes[index];
+      if (result && 'value' in result) pendingWrite.resolve(result.value);
+      else pendingWrite.reject(writeFailed(new Error(result?.error ?? 'no outcome')));
+    });
     checkpointer.afterCommit();
-    for (const topic of new Set(group.map((write) => write.topic))) wakeSubscribers(topic);
+    const appendedTo = group.flatMap(({ write }) =>
+      write.op === 'append' || write.op === 'appendNew' ? [write.topic] : [],
+    );
+    for (const topic of new Set(appendedTo)) wakeSubscribers(topic);
   };
-  /** Runs `work` in the next group transaction; resolves with its result once committed. */
-  function grouped<T>(topic: string, work: () => T): Promise<T> {
+
+  const flush = () => {
+    if (inFlight || pending.length === 0) return;
+    const group = pending;
+    pending = [];
+    inFlight = commitGroup(group).finally(() => {
+      inFlight = undefined;
+      flush();
+    });
+  };
+
+  /** Runs `write` in the next group; resolves with its result once committed. */
+  function write<T>(logWrite: LogWrite): Promise<T> {
     return new Promise((resolve, reject) => {
-      let outcome: { value: T } | { error: unknown } | undefined;
-      pending.push({
-        topic,
-        run: () => {
-          try {
-            outcome = { value: work() };
-          } catch (error) {
-            outcome = { error };
-          }
-        },
-        fail: reject,
-        done: () => {
-          if (outcome && 'value' in outcome) resolve(outcome.value);
-          else
-            reject(
-              new SuyuanError(
-                'log_unavailable',
-                `embedded event log ${options.path}: append failed`,
-                {
-                  cause: outcome?.error,
-                },
-              ),
-            );
-        },
-      });
-      if (pending.length === 1) setImmediate(flush);
+      if (closed) {
+        reject(new SuyuanError('log_unavailable', `embedded event log ${options.path} is closed`));
+        return;
+      }
+      pending.push({ write: logWrite, resolve, reject });
+      if (pending.length === 1 && !inFlight) setImmediate(flush);
     });
   }
 
+  /** Resolves once no write is waiting or in flight. */
+  async function drained(): Promise<void> {
+    while (inFlight || pending.length > 0) {
+      flush();
+      await inFlight;
+    }
+  }
+
   const identities: RecordIdentities = {
-    appendNew: (topic, records) => grouped(topic, () => store.appendNew(topic, records)),
+    appendNew: (topic, records) => write({ op: 'appendNew', topic, records }),
     find: (topic, ids) => attempt('find identities', () => store.findIdentities(topic, ids)),
     unidentified: (topic, afterOffset, maxRecords) =>
       attempt('read unidentified', () => store.unidentified(topic, afterOffset, maxRecords)),
-    identify: (topic, entries) => attempt('identify', () => store.identify(topic, entries)),
+    identify: (topic, entries) => write({ op: 'identify', topic, entries }),
     identifiedThrough: (topic) =>
       attempt('read identified-through mark', () => store.identifiedThrough(topic)),
-    markIdentified: (topic, offset) =>
-      attempt('mark identified', () => store.markIdentified(topic, offset)),
+    markIdentified: (topic, offset) => write({ op: 'markIdentified', topic, offset }),
   };
 
   async function stopAllAndClose(): Promise<void> {
     await Promise.all([...active.values()].map(({ loop }) => loop.stop()));
+    closed = true;
+    await drained();
+    await writer.close();
     await checkpointer.close();
     store.close();
   }
 
   return {
-    ensureTopic: (topic) => attempt('ensureTopic', () => store.ensureTopic(topic)),
+    ensureTopic: (topic) => write({ op: 'ensureTopic', topic }),
     append: async (topic, records) => {
       if (records.length === 0) return [];
-      return grouped(topic, () => store.append(topic, records));
+      return write({ op: 'append', topic, records });
     },
     identities,
-    subscribe: (subscribe) => new Promise((resolve) => resolve(subscribeNow(subscribe))),
+    subscribe: async (subscribe) => {
+      await write({ op: 'ensureTopic', topic: subscribe.topic });
+      return subscribeNow(subscribe);
+    },
     read: (topic, { partition = PARTITION, fromOffset, maxRecords }) =>
       attempt('read', () => store.read(topic, partition, fromOffset, maxRecords)),
     committedOffsets: (topic, groupId) =>

@@ -8,7 +8,7 @@ const MAX_BACKOFF_MS = 5_000;
 /** What a subscription needs from the log: reading its partition and keeping its group's offset. */
 export interface PartitionCursor {
   fetch(fromOffset: number, maxRecords: number): StoredRecord[];
-  commit(nextOffset: number): void;
+  commit(nextOffset: number): Promise<void>;
 }
 
 export interface SubscriptionLoop extends Subscription {
@@ -95,9 +95,9 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
     return commit(last.offset + 1, batch.length >= maxBatchSize);
   }
 
-  function commit(nextOffset: number, full: boolean): Attempt {
+  async function commit(nextOffset: number, full: boolean): Promise<Attempt> {
     try {
-      cursor.commit(nextOffset);
+      await cursor.commit(nextOffset);
       return { kind: 'delivered', nextOffset, full };
     } catch (err) {
       logger.warn({ err, ...context }, 'commit failed; redelivering');

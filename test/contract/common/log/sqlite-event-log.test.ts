@@ -1,4 +1,5 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +12,7 @@ import type {
   SubscribeOptions,
 } from '../../../../services/common/log/event-log.js';
 import { createSqliteEventLog } from '../../../../services/common/log/sqlite-event-log.js';
+import { startWriterThread } from '../../../../services/common/log/sqlite-log-writer.js';
 import type { Logger } from '../../../../services/common/logger.js';
 import { capturingLogger } from '../../../support/log-lines.js';
 import { pollUntil } from '../../../support/poll.js';
@@ -266,5 +268,53 @@ describe('embedded (SQLite) event log checkpoints', () => {
 
     expect(walMax).toBeLessThan(40_000_000);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the embedded log’s writer thread', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'suyuan-sqlite-writer-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('once it fails, lets the main thread write, losing no acknowledged record', async () => {
+    const path = join(dir, 'log.db');
+    const captured = capturingLogger('error');
+    let thread: Worker | undefined;
+    const log = createSqliteEventLog({
+      path,
+      logger: captured.logger,
+      startWriter: (options) => {
+        const writer = startWriterThread(options);
+        thread = writer.worker;
+        return writer;
+      },
+    });
+    try {
+      await log.append('lots', [record('before-1'), record('before-2')]);
+      await (thread as Worker).terminate();
+      await pollUntil(
+        () => captured.lines.some((line) => /writer thread failed/.test(String(line.msg))),
+        {
+          what: 'the log to say its writer thread failed',
+        },
+      );
+      const after = await log.append('lots', [record('after-1')]);
+      expect(after).toEqual([{ partition: 0, offset: 2 }]);
+      const { subscription, batches } = await collectBatches(log, {});
+      await pollUntil(() => batches.flat().length === 3, { what: 'the three records delivered' });
+      await subscription.stop();
+    } finally {
+      await log.close();
+    }
+    const reopened = createSqliteEventLog({ path });
+    try {
+      const stored = await reopened.read('lots', { fromOffset: 0, maxRecords: 10 });
+      expect(texts(stored)).toEqual(['before-1', 'before-2', 'after-1']);
+      expect(await reopened.committedOffsets('lots', 'projector')).toEqual(new Map([[0, 3]]));
+    } finally {
+      await reopened.close();
+    }
   });
 });
