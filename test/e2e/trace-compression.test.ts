@@ -1,5 +1,6 @@
 // @module-tag platform (in the distributed project, the platform runs over Kafka: vitest.config.ts)
 import { request as httpRequest } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produced, shipped } from '../support/event-builders.js';
@@ -46,16 +47,11 @@ function rawTrace(batchId: string, query: string, acceptEncoding?: string) {
           },
         },
         (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks),
-            }),
+          buffer(response).then(
+            (body) =>
+              resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+            reject,
           );
-          response.on('error', reject);
         },
       );
       sent.on('error', reject);
