@@ -6,6 +6,7 @@ import { startCheckpointer } from './sqlite-checkpointer.js';
 import {
   inlineWriter,
   startWriterThread,
+  WriterNeverStarted,
   type LogWriter,
   type WriterThreadOptions,
 } from './sqlite-log-writer.js';
@@ -162,16 +163,19 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       cause,
     });
 
-  const commitGroup = async (group: readonly PendingWrite[]) => {
+  const commitGroup = async (group: readonly PendingWrite[]): Promise<void> => {
     let outcome: GroupOutcome;
+    const used = writer;
     try {
-      outcome = await writer.run({
+      outcome = await used.run({
         checkpointFirst: checkpointer.dueOnAppender(),
         writes: group.map(({ write }) => write),
       });
     } catch (cause) {
-      // The writer failed with the group in flight: whether it committed is unknown. Callers
-      // retry; an append retried is settled by its identity.
+      // A thread that never opened the log ran none of the group: it goes to the writer that
+      // took over. Otherwise whether it committed is unknown: callers retry, and an append
+      // retried is settled by its identity.
+      if (cause instanceof WriterNeverStarted && writer !== used) return commitGroup(group);
       for (const pendingWrite of group) pendingWrite.reject(writeFailed(cause));
       return;
     }

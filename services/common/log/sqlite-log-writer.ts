@@ -40,6 +40,12 @@ export function inlineWriter(store: SqliteLogStore): LogWriter {
   };
 }
 
+/**
+ * The thread failed before it had opened the log, so it ran none of the groups sent to it: they
+ * can go to another writer as they are.
+ */
+export class WriterNeverStarted extends Error {}
+
 export interface WriterThreadOptions {
   readonly path: string;
   /** Called once when the thread fails (it could not open the log, or it ended unasked). */
@@ -59,18 +65,25 @@ export function startWriterThread(
   >();
   let nextId = 0;
   let failure: Error | undefined;
+  let ready = false;
   let closing = false;
   const send = (request: WriterRequest) => worker.postMessage(request);
 
   const fail = (reason: string) => {
     if (failure) return;
-    failure = new Error(`the embedded log's writer thread failed: ${reason}`);
+    const message = `the embedded log's writer thread failed: ${reason}`;
+    failure = ready ? new Error(message) : new WriterNeverStarted(message);
+    // The caller learns of the failure first, so that it has another writer for what is refused.
+    if (!closing) options.onFailure(reason);
     for (const pending of waiting.values()) pending.reject(failure);
     waiting.clear();
-    if (!closing) options.onFailure(reason);
   };
   worker.on('message', (reply: WriterReply) => {
-    const { id, ...outcome } = reply;
+    if (reply.kind === 'ready') {
+      ready = true;
+      return;
+    }
+    const { id, kind: _kind, ...outcome } = reply;
     waiting.get(id)?.resolve(outcome);
     waiting.delete(id);
     // An idle writer keeps no process alive; one with a group in flight does, so that a caller

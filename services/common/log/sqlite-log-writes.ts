@@ -109,4 +109,6 @@ export type WriterRequest =
   | { readonly kind: 'checkpointEvery'; readonly pages: number }
   | { readonly kind: 'close' };
 
-export type WriterReply = GroupOutcome & { readonly id: number };
+/** What the thread sends back: that it has opened the log, then each group's outcome. */
+export type WriterReply =
+  { readonly kind: 'ready' } | (GroupOutcome & { readonly kind: 'outcome'; readonly id: number });

@@ -10,10 +10,13 @@ import { runWriteGroup, type WriterReply, type WriterRequest } from './sqlite-lo
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-thread.ts runs as a worker thread only');
 const store = openSqliteLogStore((workerData as { path: string }).path);
+// Before any group: a thread that fails before saying so has run none (sqlite-log-writer.ts).
+port.postMessage({ kind: 'ready' } satisfies WriterReply);
 port.on('message', (request: WriterRequest) => {
   switch (request.kind) {
     case 'group':
       port.postMessage({
+        kind: 'outcome',
         id: request.id,
         ...runWriteGroup(store, request.group),
       } satisfies WriterReply);

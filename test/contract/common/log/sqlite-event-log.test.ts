@@ -317,4 +317,25 @@ describe('the embedded log’s writer thread', () => {
       await reopened.close();
     }
   });
+  it('runs on the main thread what it was sent before it could open the log', async () => {
+    const path = join(dir, 'log.db');
+    let thread: Worker | undefined;
+    const log = createSqliteEventLog({
+      path,
+      startWriter: (options) => {
+        const writer = startWriterThread(options);
+        thread = writer.worker;
+        return writer;
+      },
+    });
+    try {
+      // Sent at once, and the thread ended before it has loaded: it never opened the log.
+      const appended = log.append('lots', [record('first')]);
+      await (thread as Worker).terminate();
+      expect(await appended).toEqual([{ partition: 0, offset: 0 }]);
+      expect(texts(await log.read('lots', { fromOffset: 0, maxRecords: 10 }))).toEqual(['first']);
+    } finally {
+      await log.close();
+    }
+  });
 });
