@@ -62,7 +62,10 @@ function startOffset(store: SqliteLogStore, options: SubscribeOptions): number {
  * machine can share. Each topic has a single partition (0), so all records of a topic are totally
  * ordered. Subscriptions poll every `pollIntervalMs` and wake at once on appends by this process.
  * Only one subscription per (group, topic) may be active in a process; subscriptions of one group
- * in different processes are not coordinated (each would receive every record).
+ * in different processes are not coordinated (each would receive every record). Every write
+ * (appends, identities, a group's committed offset) goes to a writer thread with its own connection,
+ * the writes asked for while one group commits together in the next (sqlite-log-writer.ts); reads
+ * run on this connection, in the caller's thread.
  */
 export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const logger = options.logger ?? pino({ level: 'silent' });
