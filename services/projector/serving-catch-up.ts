@@ -11,9 +11,7 @@ import type { Logger } from '../common/logger.js';
 import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
-import { decodable } from './serving-feeder.js';
-
-const CHUNK = 5_000;
+import { APPLY_CHUNK, decodable } from './serving-feeder.js';
 
 /** What its log lines say, for whoever reads them (the bench reports them as progress). */
 export const CATCH_UP_MESSAGES = {
@@ -46,7 +44,7 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       const records = await deps.log.read(EVENTS_TOPIC, {
         partition,
         fromOffset: next,
-        maxRecords: Math.min(CHUNK, target - next),
+        maxRecords: Math.min(APPLY_CHUNK, target - next),
       });
       const last = records.at(-1);
       if (!last) break;
@@ -63,7 +61,7 @@ export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
       });
       applied += records.length;
       next = last.offset + 1;
-      if (applied % (CHUNK * 20) === 0) {
+      if (applied % (APPLY_CHUNK * 20) === 0) {
         deps.logger.info({ partition, applied, next, target }, CATCH_UP_MESSAGES.progress);
       }
     }
