@@ -82,6 +82,7 @@ export function runWriteGroup(store: SqliteLogStore, group: WriteGroup): GroupOu
       checkpointFailed = messageOf(error);
     }
   }
+  const noted = checkpointFailed === undefined ? {} : { checkpointFailed };
   const outcomes: WriteOutcome[] = [];
   try {
     store.inTransaction(() => {
@@ -94,13 +95,9 @@ export function runWriteGroup(store: SqliteLogStore, group: WriteGroup): GroupOu
       }
     });
   } catch (error) {
-    return {
-      failed: messageOf(error),
-      outcomes: [],
-      ...(checkpointFailed !== undefined && { checkpointFailed }),
-    };
+    return { failed: messageOf(error), outcomes: [], ...noted };
   }
-  return { outcomes, ...(checkpointFailed !== undefined && { checkpointFailed }) };
+  return { outcomes, ...noted };
 }
 
 /** What the log sends its writer thread. */

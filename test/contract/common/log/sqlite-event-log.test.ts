@@ -278,22 +278,28 @@ describe('the embedded log’s writer thread', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('once it fails, lets the main thread write, losing no acknowledged record', async () => {
-    const path = join(dir, 'log.db');
-    const captured = capturingLogger('error');
+  /** A log whose writer thread the test can end. */
+  function logWithWriterThread(path: string, logger?: Logger) {
     let thread: Worker | undefined;
     const log = createSqliteEventLog({
       path,
-      logger: captured.logger,
+      ...(logger && { logger }),
       startWriter: (options) => {
         const writer = startWriterThread(options);
         thread = writer.worker;
         return writer;
       },
     });
+    return { log, endThread: () => (thread as Worker).terminate() };
+  }
+
+  it('once it fails, lets the main thread write, losing no acknowledged record', async () => {
+    const path = join(dir, 'log.db');
+    const captured = capturingLogger('error');
+    const { log, endThread } = logWithWriterThread(path, captured.logger);
     try {
       await log.append('lots', [record('before-1'), record('before-2')]);
-      await (thread as Worker).terminate();
+      await endThread();
       await pollUntil(
         () => captured.lines.some((line) => /writer thread failed/.test(String(line.msg))),
         {
@@ -318,20 +324,11 @@ describe('the embedded log’s writer thread', () => {
     }
   });
   it('runs on the main thread what it was sent before it could open the log', async () => {
-    const path = join(dir, 'log.db');
-    let thread: Worker | undefined;
-    const log = createSqliteEventLog({
-      path,
-      startWriter: (options) => {
-        const writer = startWriterThread(options);
-        thread = writer.worker;
-        return writer;
-      },
-    });
+    const { log, endThread } = logWithWriterThread(join(dir, 'log.db'));
     try {
       // Sent at once, and the thread ended before it has loaded: it never opened the log.
       const appended = log.append('lots', [record('first')]);
-      await (thread as Worker).terminate();
+      await endThread();
       expect(await appended).toEqual([{ partition: 0, offset: 0 }]);
       expect(texts(await log.read('lots', { fromOffset: 0, maxRecords: 10 }))).toEqual(['first']);
     } finally {
