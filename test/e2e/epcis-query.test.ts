@@ -247,6 +247,21 @@ describe('what a party sees, and the export of native events', () => {
     expect(single.status).toBe(404);
   });
 
+  it('answers 404 naming the eventID for any ID it does not hold, `|` and control characters included (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), async (id) => {
+        const answer = await http(platform, 'GET', `/epcis/events/${uri(id)}`, {
+          key: keys.samr,
+        });
+        expect([answer.status, answer.body.message]).toEqual([
+          404,
+          expect.stringMatching(/^eventID: /),
+        ]);
+      }),
+      { numRuns: 40, examples: [['|\u0005'], ['a|b'], ['|']] },
+    );
+  });
+
   it('exports a batch of a GTIN product as its LGTIN Digital Link, any other as a platform URI', async () => {
     const { events } = await query(platform, keys.samr!, '?EQ_bizStep=commissioning&EQ_action=ADD');
     const classes = events.flatMap((event) =>

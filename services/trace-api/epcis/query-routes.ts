@@ -59,7 +59,8 @@ export function registerEpcisQueryRoutes(app: FastifyInstance, deps: EpcisQueryR
   mountOperation(app, getEventOperation, async ({ request, reply, params }) => {
     reply.headers(EPCIS_VERSION_HEADERS);
     const { eventID } = params;
-    const query = parseEpcisQuery({ EQ_eventID: eventID });
+    // The path holds one eventID whole: the query parameter's `|`-separated list does not apply.
+    const query = { ...parseEpcisQuery({}), eventIds: [eventID] };
     const page = await queryEpcisEvents(deps, request.caller, query, 1);
     if (page.events.length === 0) {
       const scope = readsEverything(request.caller) ? '' : ' that your party may read';
