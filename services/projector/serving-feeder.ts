@@ -5,8 +5,8 @@
  * take; the projector writes a batch to the store only once the index holds it (`reached`), so
  * an event is still never in the store before it is in the index.
  *
- * Its position is the index's own, committed in the same LMDB transaction as the rows: no
- * consumer group, so a deleted index (replay) is fed again from the start of the log. What the
+ * Its position is the index's own, committed in LMDB with the rows, at most a chunk behind them:
+ * no consumer group, so a deleted index (replay) is fed again from the start of the log. What the
  * projector later sets aside (refused by the store, quarantined) it takes out of the index again.
  */
 import type { EventCodec } from '../common/events/codec.js';
@@ -36,6 +36,8 @@ export interface ServingFeederDeps {
   readonly codec: EventCodec;
   readonly index: LmdbServingIndex;
   readonly logger: Logger;
+  /** Records per transaction, at most: `APPLY_CHUNK` unless a test wants chunks of a few. */
+  readonly chunk?: number;
 }
 
 export interface ServingFeeder {
@@ -63,8 +65,12 @@ export function decodable(codec: EventCodec, records: readonly StoredRecord[]): 
   });
 }
 
+/** What a write that only records a position applies. */
+const NO_ROWS = projectEvents([], FOR_SERVING);
+
 export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
   const logger = deps.logger.child({ component: 'serving-feeder' });
+  const chunk = deps.chunk ?? APPLY_CHUNK;
   const positions = new Map<number, number>();
   const ours = `${EVENTS_TOPIC}/`;
   for (const [where, next] of deps.index.positions()) {
@@ -93,30 +99,69 @@ export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
     }
   };
 
-  /** Applies what the log holds past the index's position; returns how many records. */
+  // The chunks are pipelined: the next is read, decoded, projected and encoded while the one
+  // before commits on lmdb's write thread, which commits writes in the order they were made. So a
+  // chunk's rows go with the position of what had committed when it was written, not its own: a
+  // restart applies the chunks after that position again (putting the same row changes nothing),
+  // and a failed commit leaves no later position past its records.
+  /** Where the next chunk starts, per partition, while chunks are in flight past `positions`. */
+  const issued = new Map<number, number>();
+  /** The position the index has recorded, per partition: it lags `positions` by a chunk. */
+  const recorded = new Map<number, number>(positions);
+  /** The last chunk written: settles once it and every chunk before it have committed. */
+  let tail: Promise<void> = Promise.resolve();
+
+  /** Writes the next chunk of each partition; returns how many records. */
   const turn = async (): Promise<number> => {
-    let applied = 0;
+    let written = 0;
     for (const [partition, end] of await deps.log.endOffsets(EVENTS_TOPIC)) {
-      const next = positions.get(partition) ?? 0;
-      if (next >= end) continue;
+      const from = issued.get(partition) ?? positions.get(partition) ?? 0;
+      if (from >= end) continue;
       const records = await deps.log.read(EVENTS_TOPIC, {
         partition,
-        fromOffset: next,
-        maxRecords: Math.min(APPLY_CHUNK, end - next),
+        fromOffset: from,
+        maxRecords: Math.min(chunk, end - from),
       });
       const last = records.at(-1);
       if (!last) continue;
       const nextOffset = last.offset + 1;
-      await deps.index.apply(projectEvents(decodable(deps.codec, records), FOR_SERVING), {
-        topic: EVENTS_TOPIC,
-        partition,
-        nextOffset,
-      });
-      positions.set(partition, nextOffset);
-      applied += records.length;
-      settle();
+      const carried = positions.get(partition) ?? 0;
+      const rows = projectEvents(decodable(deps.codec, records), FOR_SERVING);
+      const write = deps.index.apply(rows, { topic: EVENTS_TOPIC, partition, nextOffset: carried });
+      issued.set(partition, nextOffset);
+      // Its failure surfaces through `tail`; marked handled so a failure before it is the one told.
+      write.catch(() => {});
+      const before = tail;
+      tail = (async () => {
+        await before;
+        await write;
+        recorded.set(partition, Math.max(recorded.get(partition) ?? 0, carried));
+        positions.set(partition, nextOffset);
+        settle();
+      })();
+      tail.catch(() => {});
+      // One commit in flight while the next chunk is prepared: the one before this must be done.
+      await before;
+      written += records.length;
     }
-    return applied;
+    return written;
+  };
+
+  /** After a failed commit: the chunks in flight are dropped and read again from `positions`. */
+  const forgetInFlight = () => {
+    issued.clear();
+    tail = Promise.resolve();
+  };
+
+  /** Waits for the chunks in flight, then records the position the last one could not carry. */
+  const recordPositions = async () => {
+    await tail;
+    issued.clear();
+    for (const [partition, next] of positions) {
+      if ((recorded.get(partition) ?? 0) >= next) continue;
+      await deps.index.apply(NO_ROWS, { topic: EVENTS_TOPIC, partition, nextOffset: next });
+      recorded.set(partition, next);
+    }
   };
 
   const pause = (ms: number) =>
@@ -138,12 +183,19 @@ export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
   const running = (async () => {
     while (!stopped) {
       try {
-        if ((await turn()) === 0) await pause(POLL_INTERVAL_MS);
+        if ((await turn()) === 0) {
+          await recordPositions();
+          await pause(POLL_INTERVAL_MS);
+        }
       } catch (error) {
+        forgetInFlight();
         logger.error({ err: error }, 'serving index: could not apply; trying again');
         await pause(RETRY_AFTER_MS);
       }
     }
+    await recordPositions().catch((error: unknown) => {
+      logger.warn({ err: error }, 'serving index: the last chunk is applied again at start-up');
+    });
   })();
 
   return {
