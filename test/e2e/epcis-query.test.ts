@@ -248,8 +248,12 @@ describe('what a party sees, and the export of native events', () => {
   });
 
   it('answers 404 naming the eventID for any ID it does not hold, `|` and control characters included (property)', async () => {
+    // `.` and `..` are not IDs in a URL path but steps of it, which the client resolves away.
+    const ids = fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 12 })
+      .filter((id) => id !== '.' && id !== '..');
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), async (id) => {
+      fc.asyncProperty(ids, async (id) => {
         const answer = await http(platform, 'GET', `/epcis/events/${uri(id)}`, {
           key: keys.samr,
         });
