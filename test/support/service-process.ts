@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SERVICE_NODE_FLAGS } from '../../services/common/runtime/node-flags.js';
 import { pollUntil } from './poll.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,7 +65,8 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const name = options.name ?? entry;
   const pattern = options.listeningPattern ?? /"url":"(http:\/\/[^"]+)".*"msg":"service listening"/;
-  const child = spawn(process.execPath, await commandFor(entry, options.compiled ?? false), {
+  const args = [...SERVICE_NODE_FLAGS, ...(await commandFor(entry, options.compiled ?? false))];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
