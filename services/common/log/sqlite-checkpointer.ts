@@ -150,6 +150,9 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
       if (closed) return;
       closed = true;
       if (timer) clearTimeout(timer);
+      // Held until it has exited, as the log's close waits for it: a process with nothing else
+      // to do would otherwise end here, before the log is closed.
+      worker.ref();
       if (!exited) worker.postMessage('close' satisfies CheckpointRequest);
       await exit;
     },

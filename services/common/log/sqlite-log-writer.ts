@@ -115,6 +115,9 @@ export function startWriterThread(
     close: async () => {
       if (closing) return exited;
       closing = true;
+      // Held until it has exited: an idle writer keeps no process alive, and a process with nothing
+      // else to do would end here, before the log is closed.
+      worker.ref();
       if (!failure) send({ kind: 'close' });
       await exited;
     },
