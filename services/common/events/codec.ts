@@ -7,6 +7,7 @@
 import avro from 'avsc';
 import { SuyuanError } from '../errors.js';
 import { catalogEntries, latestSchemas, type CatalogEntry } from './catalog.js';
+import { isoFromMillis } from './iso-time.js';
 import type { EventType, SuyuanEvent } from './event-types.generated.js';
 
 const MAGIC_BYTE = 0;
@@ -15,7 +16,7 @@ const HEADER_BYTES = 5;
 /** Times travel as Avro timestamp-millis and are RFC 3339 strings (UTC) in TypeScript. */
 class TimestampMillis extends avro.types.LogicalType {
   override _fromValue(value: number): string {
-    return new Date(value).toISOString();
+    return isoFromMillis(value);
   }
   override _toValue(value: unknown): number | undefined {
     if (typeof value !== 'string') return undefined;
