@@ -32,6 +32,7 @@ import type { Store } from '../common/store/store.js';
 import {
   FOR_SERVING,
   projectEvents,
+  type ProjectOptions,
   type ProjectionRows,
   type ProjectionTable,
 } from '../common/projection/projection.js';
@@ -196,12 +197,18 @@ async function projectBatch(
     }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
+  const forStore = storeRowsFor(deps.log);
+  const rowsOf = (items: readonly Decoded[]) =>
+    projectEvents(
+      items.map((item) => item.event),
+      forStore,
+    );
   const refused = await handleIsolating(decoded, {
-    handle: (part) => writeRows(deps.store, projectEvents(part.map((item) => item.event))),
+    handle: (part) => writeRows(deps.store, rowsOf(part)),
     isRefusal: (error) => refusedByStore(deps.store, error),
   });
   for (const { item } of refused) {
-    await removeRows(deps.store, item.event);
+    await removeRows(deps.store, item.event, forStore);
     await servingIndex?.remove(projectEvents([item.event], FOR_SERVING));
   }
   await deadLetters.setAside(
@@ -213,6 +220,16 @@ async function projectBatch(
       eventId: event.eventId,
     })),
   );
+}
+
+/**
+ * The store's `event_index` settles idempotency for ingest where the log cannot (Kafka). A log that
+ * settles identity in the append (the embedded one) is the only index ingest asks, and nothing
+ * reads the store's: its rows would cost a fingerprint of every event and about a tenth of each
+ * batch's inserts (9 of 100 ms a 1000-event batch on the 1M-batch graph).
+ */
+function storeRowsFor(log: EventLog): ProjectOptions {
+  return log.identities ? { eventIndex: false } : {};
 }
 
 /**
@@ -241,8 +258,8 @@ async function writeRows(store: Store, rows: ProjectionRows) {
  * never accepts two bodies for one id, so these rows are the refused event's own. The tables
  * keyed across events are written last, so they hold nothing of it (see KEYED_ACROSS_EVENTS).
  */
-async function removeRows(store: Store, event: SuyuanEvent) {
-  const rows = projectEvents([event]);
+async function removeRows(store: Store, event: SuyuanEvent, options: ProjectOptions) {
+  const rows = projectEvents([event], options);
   const tables: string[] = (Object.keys(rows) as ProjectionTable[]).filter(
     (table) => rows[table].length > 0,
   );

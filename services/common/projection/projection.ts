@@ -56,7 +56,8 @@ export function emptyRows(): ProjectionRows {
 export interface ProjectOptions {
   /**
    * Whether to make the `event_index` rows (default true). Their body hash is a fingerprint of
-   * the event, which the store keeps to settle idempotency; the serving index has no use for them.
+   * the event, which the store keeps to settle idempotency where the log does not (Kafka); the
+   * serving index, and the store beside a log that settles identity, have no use for them.
    */
   readonly eventIndex?: boolean;
 }

@@ -114,4 +114,18 @@ describe('projector', () => {
       (await log.read(EVENTS_DEAD_LETTER_TOPIC, { fromOffset: 0, maxRecords: 10 })).length,
     ).toBe(2);
   });
+  it('writes no event_index rows beside the embedded log, which settles event ids itself', async () => {
+    // The Kafka projector's rows are what distributed ingest looks ids up in (refused-events.test.ts
+    // and the distributed e2e tests); beside a log that settles identity nothing reads them.
+    await project('without-event-index');
+    const produced = event('NOT-INDEXED-IN-STORE');
+    await log.append(EVENTS_TOPIC, [record(produced)]);
+    await pollUntil(
+      async () =>
+        (await countRows('batches', "batch_id = 'NOT-INDEXED-IN-STORE'")) === 1 || undefined,
+      { timeoutMs: 20_000, what: 'the projected batch' },
+    );
+    expect(await countRows('events', `event_id = '${produced.eventId}'`)).toBe(1);
+    expect(await countRows('event_index', `event_id = '${produced.eventId}'`)).toBe(0);
+  });
 });
