@@ -69,7 +69,7 @@ export const environmentSchema = z.object({
     .int()
     .min(0, 'must be a whole number of milliseconds, 0 to insert at once')
     .max(10_000, 'must be at most 10000 ms: longer only delays the projection')
-    .default(100),
+    .default(300),
   EPCIS_CAPTURE_LIMIT: positiveInt(1_000),
   CONSUMER_STALL_AFTER_MS: positiveInt(60_000),
   SUYUAN_RECALL_POLICY: z.string().optional(),

@@ -49,10 +49,12 @@ export interface ProjectorDeps {
   readonly logger: Logger;
   readonly batchSize: number;
   /**
-   * After a batch that was not full, how long to let events gather before the next (ms; 0 or
-   * absent: at once). A trickle of single events then makes a few larger store inserts a second
-   * instead of one small part per append; traces do not wait for it, the serving index is fed
-   * apart (serving-feeder.ts).
+   * After a batch that was not full, how long at most to let events gather before the next (ms;
+   * 0 or absent: at once), in proportion to how full it was (`SubscribeOptions.lingerMs`). A
+   * stream of single events then makes a few full store inserts a second instead of one small
+   * part per append, while an event after a quiet spell, or after a lone one (a recall's next
+   * step), is written at once; traces do not wait for it, the serving index is fed apart
+   * (serving-feeder.ts).
    */
   readonly lingerMs?: number;
   /** The consumer group; a new group re-projects the whole log (replay). */

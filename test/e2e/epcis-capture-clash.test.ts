@@ -4,6 +4,7 @@
  * platform finds out: from the store (the first capture projected already) or from the log (not
  * yet). A long projector linger holds the first capture out of the store, so the embedded
  * platform takes the second way here; through Kafka the linger does not apply and either may.
+ * A batch lingers its share of PROJECTOR_LINGER_MS: one event of two, 5 s.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { http, type EpcisJson } from '../support/epcis.js';
@@ -25,7 +26,7 @@ const commissioning = (lot: string, eventID: string): EpcisJson => ({
 });
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ PROJECTOR_LINGER_MS: '10000' });
+  platform = await startTestPlatform({ PROJECTOR_LINGER_MS: '10000', PROJECTOR_BATCH_SIZE: '2' });
   const answer = await platform.request<{ apiKey: string }>('POST', '/v1/parties', {
     key: TEST_ADMIN_KEY,
     body: { partyId: 'plant', name: 'plant', roles: ['submitter'], identifiers: [PLANT_PGLN] },

@@ -100,11 +100,12 @@ export interface SubscribeOptions {
   /** Upper bound on records per call (default 500). */
   readonly maxBatchSize?: number;
   /**
-   * After a batch smaller than `maxBatchSize`, how long to let records gather before the next
-   * call (default 0: at once). The first record after a quiet spell still goes at once; a trickle
-   * then reaches the handler in one batch per linger instead of one per append, which a handler
-   * that writes ClickHouse parts wants. The embedded log honours it; Kafka's fetches gather by
-   * the broker's own fetch wait.
+   * After a batch smaller than `maxBatchSize`, how long at most to let records gather before the
+   * next call (default 0: at once): the wait is this share of `lingerMs` that the batch was of
+   * `maxBatchSize`. The first record after a quiet spell goes at once, and so does the next after
+   * a lone record; a steady stream grows its batches until they are full, which a handler that
+   * writes ClickHouse parts wants. The embedded log honours it; Kafka's fetches gather by the
+   * broker's own fetch wait.
    */
   readonly lingerMs?: number;
   /** Where a group with no committed offset starts (default `earliest`). */

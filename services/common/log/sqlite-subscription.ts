@@ -60,7 +60,9 @@ function createSleeper(): Sleeper {
 }
 
 type Attempt =
-  { kind: 'idle' } | { kind: 'delivered'; nextOffset: number; full: boolean } | { kind: 'failed' };
+  | { kind: 'idle' }
+  | { kind: 'delivered'; nextOffset: number; records: number }
+  | { kind: 'failed' };
 
 /**
  * Polls one partition for a group: hands each batch to the handler, commits only after it resolved,
@@ -71,6 +73,8 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
   const context = { topic: subscribe.topic, groupId: subscribe.groupId };
   const maxBatchSize = subscribe.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const lingerMs = subscribe.lingerMs ?? 0;
+  const lingerFor = (records: number) =>
+    records >= maxBatchSize ? 0 : Math.round((lingerMs * records) / maxBatchSize);
   const idle = createSleeper();
   const backoff = createSleeper();
   const linger = createSleeper();
@@ -92,13 +96,13 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
       logger.warn({ err, ...context }, 'handler failed; redelivering');
       return { kind: 'failed' };
     }
-    return commit(last.offset + 1, batch.length >= maxBatchSize);
+    return commit(last.offset + 1, batch.length);
   }
 
-  async function commit(nextOffset: number, full: boolean): Promise<Attempt> {
+  async function commit(nextOffset: number, records: number): Promise<Attempt> {
     try {
       await cursor.commit(nextOffset);
-      return { kind: 'delivered', nextOffset, full };
+      return { kind: 'delivered', nextOffset, records };
     } catch (err) {
       logger.warn({ err, ...context }, 'commit failed; redelivering');
       return { kind: 'failed' };
@@ -113,10 +117,14 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
       if (outcome.kind === 'delivered') {
         position = outcome.nextOffset;
         backoffMs = FIRST_BACKOFF_MS;
-        // A full batch means a backlog: the next goes at once. Appends during the linger do not
-        // end it; stopping does, and what gathered meanwhile is still delivered before the end.
-        if (!outcome.full && lingerMs > 0 && !stopped) {
-          await linger.sleep(lingerMs);
+        // A full batch means a backlog: the next goes at once. Otherwise the fuller the batch,
+        // the longer the next may gather: one record after another goes at once, while a steady
+        // stream, each batch lingering longer than the one before, soon fills them. Appends
+        // during the linger do not end it; stopping does, and what gathered meanwhile is still
+        // delivered before the end.
+        const wait = lingerFor(outcome.records);
+        if (wait > 0 && !stopped) {
+          await linger.sleep(wait);
           if (stopped) await attempt(position);
         }
       } else if (outcome.kind === 'idle') {

@@ -146,15 +146,34 @@ describe('embedded (SQLite) event log', () => {
     expect(await open().committedOffsets('lots', 'projector')).toEqual(new Map([[0, 1]]));
   });
 
-  it('lets a trickle gather for lingerMs after a batch that was not full; the first record goes at once', async () => {
+  it('lets records gather after a batch that was not full, for its share of lingerMs; the first record goes at once', async () => {
     const log = open();
-    const { batches, subscription } = await collectBatches(log, { lingerMs: 3_000 });
+    // A batch of one of ten lingers a tenth of lingerMs: 3 s.
+    const { batches, subscription } = await collectBatches(log, {
+      maxBatchSize: 10,
+      lingerMs: 30_000,
+    });
     await log.append('lots', [record('a')]);
     await pollUntil(() => batches.length === 1, { what: 'the first record, at once' });
     // Three appends, each its own commit that wakes the subscription, well within the linger.
     for (const text of ['b', 'c', 'd']) await log.append('lots', [record(text)]);
     await pollUntil(() => batches.length === 2, { timeoutMs: 10_000, what: 'the gathered batch' });
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    await subscription.stop();
+  });
+
+  it('does not hold the record after a lone one for lingerMs: a lone record lingers its share', async () => {
+    const log = open();
+    // One record of a million lingers a millionth of ten minutes.
+    const { batches, subscription } = await collectBatches(log, {
+      maxBatchSize: 1_000_000,
+      lingerMs: 600_000,
+    });
+    for (const text of ['a', 'b', 'c']) {
+      await log.append('lots', [record(text)]);
+      await pollUntil(() => batches.flat().includes(text), { what: `record ${text}` });
+    }
+    expect(batches).toEqual([['a'], ['b'], ['c']]);
     await subscription.stop();
   });
 
