@@ -162,7 +162,9 @@ function roundTripProperty(openLog: () => EventLog | Promise<EventLog>) {
             const events = distinctNotices(bodies.flatMap(accepted));
             if (events.length === 0) return;
             await projectThroughLog(log, events);
-            const expected = projectEvents(events);
+            // Beside a log that settles event ids itself (the embedded one), which is then
+            // ingest's only index, the store keeps no event_index rows; beside Kafka it does.
+            const expected = projectEvents(events, { eventIndex: log.identities === undefined });
             const tables = [
               ...(Object.keys(expected) as ProjectionTable[]),
               'derivations_by_output',
