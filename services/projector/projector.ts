@@ -31,6 +31,7 @@ import type { Metrics } from '../common/metrics/metrics.js';
 import type { Store } from '../common/store/store.js';
 import {
   FOR_SERVING,
+  forStoreBeside,
   projectEvents,
   type ProjectOptions,
   type ProjectionRows,
@@ -199,7 +200,7 @@ async function projectBatch(
     }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
-  const forStore = storeRowsFor(deps.log);
+  const forStore = forStoreBeside(deps.log);
   const rowsOf = (items: readonly Decoded[]) =>
     projectEvents(
       items.map((item) => item.event),
@@ -222,16 +223,6 @@ async function projectBatch(
       eventId: event.eventId,
     })),
   );
-}
-
-/**
- * The store's `event_index` settles idempotency for ingest where the log cannot (Kafka). A log that
- * settles identity in the append (the embedded one) is the only index ingest asks, and nothing
- * reads the store's: its rows would cost a fingerprint of every event and about a tenth of each
- * batch's inserts (9 of 100 ms a 1000-event batch on the 1M-batch graph).
- */
-function storeRowsFor(log: EventLog): ProjectOptions {
-  return log.identities ? { eventIndex: false } : {};
 }
 
 /**

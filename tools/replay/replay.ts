@@ -17,6 +17,7 @@ import type { Store } from '../../services/common/store/store.js';
 import { EVENTS_TOPIC } from '../../services/common/topics.js';
 import {
   emptyRows,
+  forStoreBeside,
   projectEvents,
   type ProjectionTable,
 } from '../../services/common/projection/projection.js';
@@ -134,7 +135,7 @@ async function project(
         offset = record.offset + 1;
         done += 1;
       }
-      const rows = projectEvents(events);
+      const rows = projectEvents(events, forStoreBeside(deps.log));
       for (const [table, tableRows] of Object.entries(rows)) {
         await deps.store.insert(`${table}${suffix}`, tableRows);
       }
