@@ -40,8 +40,8 @@ export interface ProofKeeperDeps {
   /**
    * After a batch that was not full, how long at most to let events gather before the next (ms;
    * 0 or absent: at once), in proportion to how full it was (`SubscribeOptions.lingerMs`). Each
-   * batch costs a read of the tree's head and frontier and a write: under
-   * a trickle of single events that was a share of the thread ingest shares.
+   * batch costs a read of the tree's head and frontier and a write: under a trickle of single
+   * events that was a share of the thread ingest shares.
    */
   readonly lingerMs?: number;
   readonly health?: ConsumerHealth;

@@ -111,6 +111,7 @@ async function project(
   suffix: string,
 ): Promise<{ records: number; undecodable: number }> {
   const batchSize = deps.batchSize ?? 5_000;
+  const forStore = forStoreBeside(deps.log);
   const count = total(from, to);
   let done = 0;
   let undecodable = 0;
@@ -135,7 +136,7 @@ async function project(
         offset = record.offset + 1;
         done += 1;
       }
-      const rows = projectEvents(events, forStoreBeside(deps.log));
+      const rows = projectEvents(events, forStore);
       for (const [table, tableRows] of Object.entries(rows)) {
         await deps.store.insert(`${table}${suffix}`, tableRows);
       }
