@@ -11,10 +11,12 @@ export interface StoreServerOptions {
   readonly port?: number;
   /** The ClickHouse user the server requires, with its password. */
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** More environment for the process. */
+  readonly env?: Record<string, string>;
 }
 
 export function spawnStoreServer(options: StoreServerOptions): Promise<ServiceProcess> {
-  const { dataDir, port = 0, credentials } = options;
+  const { dataDir, port = 0, credentials, env } = options;
   return spawnService(
     'tools/store-server/main.ts',
     {
@@ -25,6 +27,7 @@ export function spawnStoreServer(options: StoreServerOptions): Promise<ServicePr
         CLICKHOUSE_USER: credentials.username,
         CLICKHOUSE_PASSWORD: credentials.password,
       }),
+      ...env,
     },
     {
       name: 'store-server',

@@ -13,8 +13,7 @@
  * as SQL. Rows are data; only the client's statement is SQL.
  */
 import { isUtf8 } from 'node:buffer';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { quoteIdentifier } from '../../services/common/store/clickhouse-server-store.js';
@@ -107,11 +106,16 @@ function boundInsertResult(result: NativeResult): EngineResult {
   });
 }
 
+/** The file in the data directory that holds the rows of the INSERT running. */
+const ROWS_FILE = 'suyuan-insert-rows';
+
 export function openChdbEngine(path: string): ChdbEngine {
   const native = loadNative();
   const session = new Session(path);
-  const rowsDirectory = mkdtempSync(join(tmpdir(), 'suyuan-store-rows-'));
-  const rowsFile = join(rowsDirectory, 'rows');
+  // Inside the data directory the session holds alone: a killed server leaves nothing elsewhere,
+  // and the next start on the same directory empties what the killed one was inserting.
+  const rowsFile = join(path, ROWS_FILE);
+  writeFileSync(rowsFile, '');
   const engineCall = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
@@ -211,7 +215,7 @@ export function openChdbEngine(path: string): ChdbEngine {
     async close() {
       await tail;
       session.close();
-      rmSync(rowsDirectory, { recursive: true, force: true });
+      rmSync(rowsFile, { force: true });
     },
   };
 }
