@@ -17,7 +17,7 @@ import {
   writeCheckpoint,
 } from '../common/proofs/checkpoint-store.js';
 import { readHeads } from '../common/proofs/proof-store.js';
-import { appendToTree } from '../common/proofs/tree-append.js';
+import { appendToTree, type TreeMemory } from '../common/proofs/tree-append.js';
 import {
   startInBackground,
   type BackgroundConsumer,
@@ -44,6 +44,13 @@ export interface ProofKeeperDeps {
    * events that was a share of the thread ingest shares.
    */
   readonly lingerMs?: number;
+  /**
+   * No other process writes this store's trees (chDB: one process holds its data), so the keeper
+   * keeps each tree's head and frontier between batches instead of reading them back
+   * (`TreeMemory`). Not so with a shared ClickHouse server: the group may move a partition to
+   * another instance and back.
+   */
+  readonly soleWriter?: boolean;
   readonly health?: ConsumerHealth;
   readonly onStateChange?: SubscribeOptions['onStateChange'];
 }
@@ -71,6 +78,7 @@ export async function startProofKeeper(deps: ProofKeeperDeps): Promise<ProofKeep
   const signer = checkpointSigner(deps, logger);
   await signer.init();
   let waiting = 0;
+  const memory: TreeMemory | undefined = deps.soleWriter ? new Map() : undefined;
   const health = deps.health ?? proofKeeperHealth(deps);
   const subscription = await deps.log.subscribe({
     topic: EVENTS_TOPIC,
@@ -81,7 +89,7 @@ export async function startProofKeeper(deps: ProofKeeperDeps): Promise<ProofKeep
     handleBatch: health.watch(async (records) => {
       const first = records[0];
       if (!first) return;
-      await appendToTree(deps, first.partition, records);
+      await appendToTree({ ...deps, memory }, first.partition, records);
       waiting += records.length;
       if (waiting >= deps.checkpointEveryEvents) {
         waiting = 0;
@@ -170,6 +178,7 @@ export async function runProofKeeper(
       checkpointEveryEvents: config.proofs.checkpointEveryEvents,
       batchSize: config.projectorBatchSize,
       lingerMs: config.projectorLingerMs,
+      soleWriter: config.store.kind === 'chdb',
       health,
       onStateChange,
     });

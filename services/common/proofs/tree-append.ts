@@ -23,25 +23,46 @@ import { readHead, readNodes, writeAppend, type LeafPlace, type TreeHead } from 
 export const recordLeafHash = (value: Uint8Array): Hash => leafHash(value);
 
 /**
+ * What the one writer of the trees knows of a partition's tree after its last append: the head,
+ * and the frontier nodes the next append builds on. A proof keeper whose store no other process
+ * writes (chDB: one process holds its data) keeps it, so that a batch is appended without reading
+ * them back: two statements of the seven a batch cost, a share of the one store every consumer
+ * waits on.
+ */
+export type TreeMemory = Map<number, { readonly head: TreeHead; readonly frontier: Frontier }>;
+
+type Frontier = ReadonlyMap<string, Hash>;
+
+const emptyHead = (partition: number): TreeHead => ({
+  partition,
+  size: 0,
+  nextOffset: 0,
+  root: '',
+});
+
+/**
  * Appends the records of one partition (in offset order) that the tree does not hold yet, and
  * returns the new head. Records at offsets it already holds are skipped, so a batch delivered
- * again changes nothing.
+ * again changes nothing. With `memory`, the head and frontier come from it when it has them, and
+ * it has them again once the append is written: an append that fails leaves it without them, and
+ * the next reads what the store holds.
  */
 export async function appendToTree(
-  deps: { readonly store: Store; readonly codec: EventCodec },
+  deps: { readonly store: Store; readonly codec: EventCodec; readonly memory?: TreeMemory },
   partition: number,
   records: readonly StoredRecord[],
 ): Promise<TreeHead | undefined> {
-  const head = (await readHead(deps.store, partition)) ?? {
-    partition,
-    size: 0,
-    nextOffset: 0,
-    root: '',
-  };
+  const known = deps.memory?.get(partition);
+  deps.memory?.delete(partition);
+  const head = known?.head ?? (await readHead(deps.store, partition)) ?? emptyHead(partition);
   const fresh = records.filter((record) => record.offset >= head.nextOffset);
   const last = fresh.at(-1);
-  if (!last) return head.size > 0 ? head : undefined;
-  const frontier = await readNodes(deps.store, partition, frontierOf(head.size));
+  if (!last) {
+    if (known) deps.memory?.set(partition, known);
+    return head.size > 0 ? head : undefined;
+  }
+  const frontier =
+    known?.frontier ?? (await readNodes(deps.store, partition, frontierOf(head.size)));
   const { nodes, size } = appendLeaves(
     head.size,
     frontier,
@@ -67,6 +88,10 @@ export async function appendToTree(
     root: rootHash(size, source),
   };
   await writeAppend(deps.store, next, nodes, leaves);
+  deps.memory?.set(partition, {
+    head: next,
+    frontier: new Map(frontierOf(size).map((node) => [nodeKey(node), source(node)])),
+  });
   return next;
 }
 
