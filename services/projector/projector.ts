@@ -14,6 +14,7 @@ import {
   type DeadLetters,
   type SetAside,
 } from '../common/dead-letters/dead-letters.js';
+import type { SetAsideMemory } from '../common/dead-letters/set-aside-memory.js';
 import type { Failpoint } from '../common/config.js';
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
@@ -62,6 +63,11 @@ export interface ProjectorDeps {
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
   readonly metrics?: Metrics;
+  /**
+   * What the consumers skip, kept in memory when this process is the store's only writer
+   * (embedded); without it each batch asks the store (dead-letters/set-aside-memory.ts).
+   */
+  readonly setAsideMemory?: SetAsideMemory;
   /** How long records may wait with no progress before the projector counts as stalled. */
   readonly stallAfterMs?: number;
   /**

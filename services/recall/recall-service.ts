@@ -19,6 +19,7 @@ import {
   type DeadLetters,
   type SetAside,
 } from '../common/dead-letters/dead-letters.js';
+import type { SetAsideMemory } from '../common/dead-letters/set-aside-memory.js';
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
@@ -54,6 +55,11 @@ export interface RecallServiceDeps {
   readonly now?: () => Date;
   /** Counts dead letters and failed batches when given. */
   readonly metrics?: Metrics;
+  /**
+   * What the consumers skip, kept in memory when this process is the store's only writer
+   * (embedded); without it each batch asks the store (dead-letters/set-aside-memory.ts).
+   */
+  readonly setAsideMemory?: SetAsideMemory;
   /** How long records may wait with no progress before the service counts as stalled. */
   readonly stallAfterMs?: number;
   /**

@@ -38,7 +38,7 @@ export const PUBLIC_DETAILS_TTL_MS = 2_000;
 export function mountTraceApi(
   app: FastifyInstance,
   config: Config,
-  { store, parties, publicProfiles, log, codec }: Foundations,
+  { store, parties, publicProfiles, log, codec, setAsideMemory }: Foundations,
   reads: TraceReads,
   audit: AuditTrail,
   publicChecks: CheckCounter,
@@ -72,7 +72,7 @@ export function mountTraceApi(
   registerFsmaRoutes(app, { store, parties });
   registerWarningRoutes(app, { store, rules: config.warningRules });
   registerAuditRoutes(app, { store, flush: audit.flush });
-  registerLogAdminRoutes(app, { log, store, codec });
+  registerLogAdminRoutes(app, { log, store, codec, setAsideMemory });
   registerCheckpointRoutes(app, { store, log });
 }
 

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import { EVENTS_DEAD_LETTER_TOPIC } from '../topics.js';
+import type { SetAsideMemory } from './set-aside-memory.js';
 
 /**
  * Why a record was set aside: bytes that are no event of ours, values the store refused, an
@@ -56,7 +57,8 @@ export interface Skipped {
 export interface DeadLetters {
   /**
    * The records (of one partition of one topic) to skip: those quarantined, and, when
-   * `setAsideBy` names a consumer group, those it set aside. One store query.
+   * `setAsideBy` names a consumer group, those it set aside. One store query, or none when the
+   * process is the store's only writer (`DeadLetterDeps.setAsideMemory`).
    */
   skippedAmong(records: readonly StoredRecord[], setAsideBy?: string): Promise<Skipped>;
   /** Moves the records to the dead-letter topic and records them, on behalf of `consumer`. */
@@ -68,6 +70,8 @@ export interface DeadLetterDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** Given when this process is the store's only writer: what is set aside, kept in memory. */
+  readonly setAsideMemory?: SetAsideMemory;
 }
 
 /** Reasons are the store's or a decoder's words: kept whole enough to read, and storable. */
@@ -91,6 +95,7 @@ export function createDeadLetters(deps: DeadLetterDeps): DeadLetters {
     async skippedAmong(records, setAsideBy) {
       const range = rangeOf(records);
       if (!range) return { quarantined: new Map(), setAside: new Set() };
+      if (deps.setAsideMemory) return deps.setAsideMemory.among(range, setAsideBy ?? '');
       const where = `topic = {topic:String} AND partition = {partition:UInt32}
         AND offset BETWEEN {from:UInt64} AND {to:UInt64}`;
       const rows = await deps.store.query<{ offset: number; quarantine: number; reason: string }>(
@@ -139,6 +144,7 @@ export function createDeadLetters(deps: DeadLetterDeps): DeadLetters {
         at,
       }));
       await deps.store.insert('dead_letters', rows);
+      deps.setAsideMemory?.noteSetAside(consumer, rows);
       deps.metrics?.deadLetterMessages.inc(
         { topic: deps.log.qualifiedName(EVENTS_DEAD_LETTER_TOPIC) },
         entries.length,

@@ -10,6 +10,7 @@ import type { EventLog, StoredRecord } from '../log/event-log.js';
 import type { Store } from '../store/store.js';
 import { EVENTS_TOPIC, PROJECTOR_GROUP, RECALL_GROUP } from '../topics.js';
 import { cleanReason, type DeadLetterRow, type QuarantineRow } from './dead-letters.js';
+import type { SetAsideMemory } from './set-aside-memory.js';
 
 /** Where a record is: its topic, partition and offset. */
 export interface LogPosition {
@@ -52,6 +53,8 @@ export interface LogInspectionDeps {
   readonly log: EventLog;
   readonly store: Store;
   readonly codec: EventCodec;
+  /** The consumers' memory of what to skip, when this process is the store's only writer. */
+  readonly setAsideMemory?: SetAsideMemory;
 }
 
 const positionParams = (position: LogPosition) => ({ ...position });
@@ -150,5 +153,6 @@ export async function quarantineLogRecord(
     at: new Date().toISOString(),
   };
   await deps.store.insert('quarantined_offsets', [row]);
+  deps.setAsideMemory?.noteQuarantine(row);
   return inspectLogRecord(deps, position);
 }

@@ -9,6 +9,7 @@ import { createPartyDirectory, type PartyDirectory } from '../access/party-direc
 import { createPublicProfiles, type PublicProfiles } from '../access/public-profiles.js';
 import type { Config } from '../config.js';
 import { isSuyuanError, SuyuanError } from '../errors.js';
+import { createSetAsideMemory, type SetAsideMemory } from '../dead-letters/set-aside-memory.js';
 import { createEventCodec, type EventCodec } from '../events/codec.js';
 import { createRegistryCodec } from '../events/schema-registry.js';
 import { createEventLog } from '../log/create-event-log.js';
@@ -26,6 +27,11 @@ export interface Foundations {
   readonly parties: PartyDirectory;
   /** What each party lets the public trace-code check show of it. */
   readonly publicProfiles: PublicProfiles;
+  /**
+   * What the consumers skip, kept in memory when this process is the store's only writer
+   * (chDB); with a shared ClickHouse server another service may quarantine, so they ask it.
+   */
+  readonly setAsideMemory?: SetAsideMemory;
   close(): Promise<void>;
 }
 
@@ -115,6 +121,7 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
     codec,
     parties: createPartyDirectory(store, { soleWriter: config.store.kind === 'chdb' }),
     publicProfiles: createPublicProfiles(store, { soleWriter: config.store.kind === 'chdb' }),
+    ...(config.store.kind === 'chdb' && { setAsideMemory: createSetAsideMemory(store) }),
     async close() {
       await log.close();
       await store.close();

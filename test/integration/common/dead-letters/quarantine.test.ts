@@ -2,7 +2,8 @@
  * An operator's quarantine (issue 13), on both log adapters: the projector and the recall service
  * skip a quarantined record and move it to the dead-letter topic, each under its own name, and go
  * on with the rest; the record's view says who quarantined it and why. Real log, real chDB, the
- * real projector and recall service.
+ * real projector and recall service; on the embedded log also with the memory of what to skip that
+ * the embedded platform keeps (dead-letters/set-aside-memory.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import {
   inspectLogRecord,
   quarantineLogRecord,
 } from '../../../../services/common/dead-letters/log-inspection.js';
+import { createSetAsideMemory } from '../../../../services/common/dead-letters/set-aside-memory.js';
 import { createEventCodec } from '../../../../services/common/events/codec.js';
 import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
 import { logKeyOf } from '../../../../services/common/events/keys.js';
@@ -58,13 +60,15 @@ const logged = (body: Record<string, unknown>, party: string): SuyuanEvent => ({
   recordedAt: new Date().toISOString(),
 });
 
-const adapters: Array<[string, string[], (namespace: string) => EventLog | Promise<EventLog>]> = [
-  [
-    'the embedded log',
-    [],
-    (namespace) =>
-      createEventLog({ kind: 'embedded', path: join(dir, `${namespace}.sqlite`) }, logger),
-  ],
+const embeddedLog = (namespace: string) =>
+  createEventLog({ kind: 'embedded', path: join(dir, `${namespace}.sqlite`) }, logger);
+
+/** Each log adapter, and whether the process keeps what to skip in memory (the embedded platform). */
+const adapters: Array<
+  [string, string[], (namespace: string) => EventLog | Promise<EventLog>, boolean]
+> = [
+  ['the embedded log', [], embeddedLog, false],
+  ['the embedded log, with the sole writer’s memory', [], embeddedLog, true],
   [
     'Kafka',
     ['kafka'],
@@ -80,10 +84,11 @@ const adapters: Array<[string, string[], (namespace: string) => EventLog | Promi
         },
         logger,
       ),
+    false,
   ],
 ];
 
-describe.each(adapters)('a quarantined record on %s', (_name, tags, openLog) => {
+describe.each(adapters)('a quarantined record on %s', (_name, tags, openLog, inMemory) => {
   it(
     'is skipped and dead-lettered by the projector and the recall service, which go on with the rest',
     { timeout: 120_000, tags },
@@ -108,12 +113,26 @@ describe.each(adapters)('a quarantined record on %s', (_name, tags, openLog) => 
       // The failed sampling of the first lot: without the quarantine it would order a recall.
       const position = { topic: EVENTS_TOPIC, ...receipts[1]! };
       const reason = `sampled the wrong lot (${run})`;
-      await quarantineLogRecord({ log, store, codec }, position, { reason, actor: 'admin' });
+      const setAsideMemory = inMemory ? createSetAsideMemory(store) : undefined;
+      // Loaded before the quarantine, as in a running platform: the quarantine must be noted.
+      await setAsideMemory?.among({ ...position, from: 0, to: 0 }, '');
+      await quarantineLogRecord({ log, store, codec, setAsideMemory }, position, {
+        reason,
+        actor: 'admin',
+      });
 
-      const projector = await startProjector({ log, store, codec, logger, batchSize: 100 });
+      const projector = await startProjector({
+        log,
+        store,
+        codec,
+        logger,
+        batchSize: 100,
+        setAsideMemory,
+      });
       const recalls = await startRecallService({
         log,
         store,
+        setAsideMemory,
         codec,
         reads: createStoreTraceReads(store),
         logger,
