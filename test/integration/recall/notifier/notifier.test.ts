@@ -184,6 +184,20 @@ const endpoint = async (partyId: string) => {
   return (await store.query(sql, { partyId }))[0];
 };
 
+/**
+ * Waits until the party's endpoint state is `expected`: the notifier writes a round's attempts
+ * first and the endpoint states they led to after them, so the state may lag the attempts read.
+ */
+const endpointReaches = (partyId: string, expected: Record<string, unknown>) =>
+  pollUntil(
+    async () => {
+      const row = (await endpoint(partyId)) as Record<string, unknown> | undefined;
+      const reached = Object.entries(expected).every(([key, value]) => row?.[key] === value);
+      return reached ? row : undefined;
+    },
+    { ...WAIT, what: `the endpoint of ${partyId} to reach ${JSON.stringify(expected)}` },
+  );
+
 /** Waits until the notice's attempts satisfy `done`, and returns them. */
 const attemptsUntil = (noticeId: string, done: (rows: AttemptRow[]) => boolean, what: string) =>
   pollUntil(
@@ -224,7 +238,7 @@ describe('notifier', () => {
       issuedAt: at,
       recall: { level: 1, mode: 'ORDERED', reason: 'Listeria monocytogenes found in batch B-1' },
     });
-    expect(await endpoint('retailer-a')).toMatchObject({ consecutive_failures: 0, failing: false });
+    await endpointReaches('retailer-a', { consecutive_failures: 0, failing: false });
   });
 
   it('retries on the schedule with the same webhook-id and records all three attempts', async () => {
@@ -253,7 +267,7 @@ describe('notifier', () => {
 
     const rows = await attemptsUntil(noticeId, givenUp, 'the notice given up');
     expect(summary(rows)).toEqual(['1:failed:503', '2:failed:503', '3:failed:503']);
-    expect(await endpoint('retailer-c')).toMatchObject({
+    await endpointReaches('retailer-c', {
       consecutive_failures: 3,
       failing: true,
       last_error: 'HTTP 503',
@@ -323,7 +337,7 @@ describe('notifier', () => {
     expect(summary(rows)).toEqual(['1:failed:502', '2:delivered:200']);
     expect(receiver.webhookIds()).toEqual([noticeId, noticeId]);
     expect(receiver.allVerify(secret)).toBe(true);
-    expect(await endpoint('retailer-f')).toMatchObject({ consecutive_failures: 0, failing: false });
+    await endpointReaches('retailer-f', { consecutive_failures: 0, failing: false });
   });
 
   it('serves a recall to hundreds of parties with a constant number of queries per round', async () => {
