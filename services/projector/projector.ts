@@ -11,10 +11,10 @@
  */
 import {
   createDeadLetters,
+  type DeadLetterDeps,
   type DeadLetters,
   type SetAside,
 } from '../common/dead-letters/dead-letters.js';
-import type { SetAsideMemory } from '../common/dead-letters/set-aside-memory.js';
 import type { Failpoint } from '../common/config.js';
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
@@ -44,7 +44,7 @@ import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../comm
 import { catchUpServingIndex } from './serving-catch-up.js';
 import { decodable, startServingFeeder, type ServingFeeder } from './serving-feeder.js';
 
-export interface ProjectorDeps {
+export interface ProjectorDeps extends Pick<DeadLetterDeps, 'setAsideMemory'> {
   readonly log: EventLog;
   readonly store: Store;
   readonly codec: EventCodec;
@@ -63,11 +63,6 @@ export interface ProjectorDeps {
   readonly groupId?: string;
   /** Records batch sizes, batch latency and dead-lettered messages when given. */
   readonly metrics?: Metrics;
-  /**
-   * What the consumers skip, kept in memory when this process is the store's only writer
-   * (embedded); without it each batch asks the store (dead-letters/set-aside-memory.ts).
-   */
-  readonly setAsideMemory?: SetAsideMemory;
   /** How long records may wait with no progress before the projector counts as stalled. */
   readonly stallAfterMs?: number;
   /**
@@ -134,9 +129,10 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     await catchUpServingIndex({ ...deps, index, groupId, logger, deadLetters });
     feeder = startServingFeeder({ ...deps, index, logger });
   }
+  const forStore = forStoreBeside(deps.log);
   const project = async (records: readonly StoredRecord[]) => {
     const started = performance.now();
-    await projectBatch({ ...deps, groupId, deadLetters, feeder }, records);
+    await projectBatch({ ...deps, groupId, deadLetters, feeder, forStore }, records);
     const seconds = (performance.now() - started) / 1000;
     // Observed once the batch is written: a failed batch is delivered again and counted then.
     deps.metrics?.projectionBatchSize.observe(records.length);
@@ -171,10 +167,12 @@ async function projectBatch(
     readonly groupId: string;
     readonly deadLetters: DeadLetters;
     readonly feeder: ServingFeeder | undefined;
+    /** The store's rows beside this log (`forStoreBeside`). */
+    readonly forStore: ProjectOptions;
   },
   records: readonly StoredRecord[],
 ): Promise<void> {
-  const { deadLetters, feeder } = deps;
+  const { deadLetters, feeder, forStore } = deps;
   const { quarantined } = await deadLetters.skippedAmong(records);
   const skipped: SetAside[] = [];
   const decoded: Decoded[] = [];
@@ -206,7 +204,6 @@ async function projectBatch(
     }
     if (deps.failpoints?.has('projector.after-serving-index')) process.kill(process.pid, 'SIGKILL');
   }
-  const forStore = forStoreBeside(deps.log);
   const rowsOf = (items: readonly Decoded[]) =>
     projectEvents(
       items.map((item) => item.event),

@@ -16,10 +16,10 @@
  */
 import {
   createDeadLetters,
+  type DeadLetterDeps,
   type DeadLetters,
   type SetAside,
 } from '../common/dead-letters/dead-letters.js';
-import type { SetAsideMemory } from '../common/dead-letters/set-aside-memory.js';
 import { isSuyuanError } from '../common/errors.js';
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
@@ -41,7 +41,7 @@ import type { RecallPolicy } from '../common/recall-policy.js';
 import { triggeredRecall } from './recall-triggers.js';
 import { createRecallBook, type OpenRecall } from './recall-book.js';
 
-export interface RecallServiceDeps {
+export interface RecallServiceDeps extends Pick<DeadLetterDeps, 'setAsideMemory'> {
   readonly log: EventLog;
   readonly store: Store;
   /** The batches and derivations a recall's scope is walked over. */
@@ -55,11 +55,6 @@ export interface RecallServiceDeps {
   readonly now?: () => Date;
   /** Counts dead letters and failed batches when given. */
   readonly metrics?: Metrics;
-  /**
-   * What the consumers skip, kept in memory when this process is the store's only writer
-   * (embedded); without it each batch asks the store (dead-letters/set-aside-memory.ts).
-   */
-  readonly setAsideMemory?: SetAsideMemory;
   /** How long records may wait with no progress before the service counts as stalled. */
   readonly stallAfterMs?: number;
   /**

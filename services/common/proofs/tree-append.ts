@@ -53,14 +53,10 @@ export async function appendToTree(
   records: readonly StoredRecord[],
 ): Promise<TreeHead | undefined> {
   const known = deps.memory?.get(partition);
-  deps.memory?.delete(partition);
   const head = known?.head ?? (await readHead(deps.store, partition)) ?? emptyHead(partition);
   const fresh = records.filter((record) => record.offset >= head.nextOffset);
   const last = fresh.at(-1);
-  if (!last) {
-    if (known) deps.memory?.set(partition, known);
-    return head.size > 0 ? head : undefined;
-  }
+  if (!last) return head.size > 0 ? head : undefined;
   const frontier =
     known?.frontier ?? (await readNodes(deps.store, partition, frontierOf(head.size)));
   const { nodes, size } = appendLeaves(
@@ -87,6 +83,7 @@ export async function appendToTree(
     nextOffset: last.offset + 1,
     root: rootHash(size, source),
   };
+  deps.memory?.delete(partition);
   await writeAppend(deps.store, next, nodes, leaves);
   deps.memory?.set(partition, {
     head: next,

@@ -115,13 +115,15 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
         createRegistryCodec(registryUrl, { topic: log.qualifiedName(EVENTS_TOPIC) }),
       )
     : createEventCodec();
+  // chDB's data directory is held by this process alone: what it writes, it can remember.
+  const soleWriter = config.store.kind === 'chdb';
   return {
     log,
     store,
     codec,
-    parties: createPartyDirectory(store, { soleWriter: config.store.kind === 'chdb' }),
-    publicProfiles: createPublicProfiles(store, { soleWriter: config.store.kind === 'chdb' }),
-    ...(config.store.kind === 'chdb' && { setAsideMemory: createSetAsideMemory(store) }),
+    parties: createPartyDirectory(store, { soleWriter }),
+    publicProfiles: createPublicProfiles(store, { soleWriter }),
+    ...(soleWriter && { setAsideMemory: createSetAsideMemory(store) }),
     async close() {
       await log.close();
       await store.close();
