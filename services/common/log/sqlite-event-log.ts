@@ -12,6 +12,7 @@ import {
 } from './sqlite-log-writer.js';
 import type { GroupOutcome, LogWrite } from './sqlite-log-writes.js';
 import { openSqliteLogStore, PARTITION, type SqliteLogStore } from './sqlite-log-store.js';
+import { createRecentRecords } from './recent-records.js';
 import { startSubscriptionLoop, type SubscriptionLoop } from './sqlite-subscription.js';
 
 export interface SqliteEventLogOptions {
@@ -28,6 +29,12 @@ export interface SqliteEventLogOptions {
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 50;
+/**
+ * The most records kept per topic for the subscriptions yet to read them (recent-records.ts):
+ * while 1000-event POSTs drained, the embedded platform's consumers were up to ~45 000 records
+ * apart, each record about 2 KiB with its decoded event.
+ */
+const RECENT_RECORDS_PER_TOPIC = 50_000;
 /** SQLite's own: a commit that leaves the WAL past this many pages checkpoints it. */
 const SQLITE_DEFAULT_CHECKPOINT_PAGES = 1_000;
 
@@ -72,6 +79,7 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const store = guardSqlite(options.path, 'open', () => openSqliteLogStore(options.path));
   const active = new Map<string, ActiveSubscription>();
+  const recent = createRecentRecords(RECENT_RECORDS_PER_TOPIC);
   let closing: Promise<void> | undefined;
   /** Set once the subscriptions have stopped: a write after it is refused. */
   let closed = false;
@@ -119,11 +127,17 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
       pollIntervalMs,
       logger,
       cursor: {
-        fetch: (fromOffset, maxRecords) => store.read(topic, PARTITION, fromOffset, maxRecords),
+        fetch: (fromOffset, maxRecords) =>
+          recent.read(topic, groupId, fromOffset, maxRecords, (from, max) =>
+            store.read(topic, PARTITION, from, max),
+          ),
         commit: (nextOffset) =>
           write({ op: 'commit', topic, groupId, partition: PARTITION, nextOffset }),
       },
-      onStopped: () => active.delete(subscriptionId(subscribe)),
+      onStopped: () => {
+        active.delete(subscriptionId(subscribe));
+        recent.release(topic, groupId);
+      },
     });
   }
 

@@ -204,6 +204,28 @@ describe('embedded (SQLite) event log', () => {
     expect(texts(consumer.handled)).toEqual(['from elsewhere']);
   });
 
+  it('hands the groups of one process the same records, read from SQLite once', async () => {
+    const log = open();
+    // Both subscribed before the records come: each is known to need them from offset 0.
+    const projector = await collect(log, { topic: 'lots', groupId: 'projector' });
+    const recall = await collect(log, { topic: 'lots', groupId: 'recall' });
+    await log.append('lots', [record('a'), record('b'), record('c')]);
+    await pollUntil(() => projector.handled.length === 3 && recall.handled.length === 3, {
+      what: 'both groups’ records',
+    });
+
+    // The same objects, so a decode kept per message (decodeOnce) serves both groups.
+    for (const [index, stored] of recall.handled.entries()) {
+      expect(stored).toBe(projector.handled[index]);
+    }
+    // A group of another process (another connection) reads its own, as it always did.
+    const elsewhere = await collect(open(), { topic: 'lots', groupId: 'proofs' });
+    await pollUntil(() => elsewhere.handled.length === 3, { what: 'the other process’s records' });
+    expect(texts(elsewhere.handled)).toEqual(['a', 'b', 'c']);
+    expect(elsewhere.handled[0]).not.toBe(projector.handled[0]);
+    await Promise.all([projector, recall, elsewhere].map((c) => c.subscription.stop()));
+  });
+
   it("starts at 'latest' only for a group without a committed offset", async () => {
     const log = open();
     await log.append('lots', [record('old')]);
