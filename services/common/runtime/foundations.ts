@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { isSuyuanError, SuyuanError } from '../errors.js';
 import { createSetAsideMemory, type SetAsideMemory } from '../dead-letters/set-aside-memory.js';
 import { createEventCodec, type EventCodec } from '../events/codec.js';
+import { decodeOnce } from '../events/decode-once.js';
 import { createRegistryCodec } from '../events/schema-registry.js';
 import { createEventLog } from '../log/create-event-log.js';
 import type { EventLog } from '../log/event-log.js';
@@ -120,7 +121,7 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
   return {
     log,
     store,
-    codec,
+    codec: decodeOnce(codec),
     parties: createPartyDirectory(store, { soleWriter }),
     publicProfiles: createPublicProfiles(store, { soleWriter }),
     ...(soleWriter && { setAsideMemory: createSetAsideMemory(store) }),
