@@ -6,7 +6,8 @@ import type { SuyuanEvent } from './event-types.generated.js';
  * message itself and handed to every later caller with the same message. The embedded log hands
  * its consumers the same records (log/recent-records.ts), so the store's projection, the proof
  * keeper, the recall service and the serving feeder share one decode of each event where each
- * decoded its own; a Kafka consumer's messages are its own, and it decodes them as before.
+ * decoded its own. Only the embedded platform uses it (runtime/foundations.ts): a Kafka
+ * consumer's messages are its own, so there a kept decode would never be asked for again.
  *
  * Shared, an event must not change: it is frozen, to the last nested list, so a consumer that
  * tried to change it would throw at once instead of changing what the others read.

@@ -116,12 +116,15 @@ export async function openFoundations(config: Config, logger: Logger): Promise<F
         createRegistryCodec(registryUrl, { topic: log.qualifiedName(EVENTS_TOPIC) }),
       )
     : createEventCodec();
+  // The embedded log hands this process's consumers the same records: one decode serves them all.
+  // A Kafka consumer's messages are its own, so there a kept decode would never be asked for again.
+  const sharedDecodes = config.eventLog.kind === 'embedded';
   // chDB's data directory is held by this process alone: what it writes, it can remember.
   const soleWriter = config.store.kind === 'chdb';
   return {
     log,
     store,
-    codec: decodeOnce(codec),
+    codec: sharedDecodes ? decodeOnce(codec) : codec,
     parties: createPartyDirectory(store, { soleWriter }),
     publicProfiles: createPublicProfiles(store, { soleWriter }),
     ...(soleWriter && { setAsideMemory: createSetAsideMemory(store) }),
