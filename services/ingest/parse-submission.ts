@@ -5,7 +5,7 @@
 import type { UnstampedEvent } from '../common/events/unstamped-event.js';
 import { SuyuanError, type FieldIssue } from '../common/errors.js';
 import { fieldIssues, invalidInput } from '../common/invalid-input.js';
-import { nativeLink, SUBMITTED_EVENT_SCHEMAS, type PostableEventType } from './event-schemas.js';
+import { nativeLink, SUBMITTED_EVENT_VALIDATORS, type PostableEventType } from './event-schemas.js';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
@@ -48,8 +48,8 @@ function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<Fie
   const problems: Array<Omit<FieldIssue, 'index' | 'eventId'>> = [];
   if (recordedAt !== undefined)
     problems.push({ path: 'recordedAt', message: 'is set by the server; do not send it' });
-  if (typeof eventType !== 'string' || !Object.hasOwn(SUBMITTED_EVENT_SCHEMAS, eventType)) {
-    const known = Object.keys(SUBMITTED_EVENT_SCHEMAS).join(', ');
+  if (typeof eventType !== 'string' || !Object.hasOwn(SUBMITTED_EVENT_VALIDATORS, eventType)) {
+    const known = Object.keys(SUBMITTED_EVENT_VALIDATORS).join(', ');
     problems.push({
       path: 'eventType',
       message:
@@ -59,7 +59,7 @@ function parseOne(raw: unknown, caller: string): SubmittedEvent | Array<Omit<Fie
     });
     return problems.map(withId);
   }
-  const parsed = SUBMITTED_EVENT_SCHEMAS[eventType as PostableEventType].safeParse(fields);
+  const parsed = SUBMITTED_EVENT_VALIDATORS[eventType as PostableEventType].safeParse(fields);
   if (!parsed.success) problems.push(...fieldIssues(parsed.error));
   if (problems.length > 0 || !parsed.success) return problems.map(withId);
   return {

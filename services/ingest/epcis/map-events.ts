@@ -12,7 +12,7 @@ import { nativeLocation, suyuanExtension } from '../../common/epcis/epcis-event.
 import { mapEpcisEvent, type MappedEvent } from '../../common/epcis/to-native.js';
 import type { UnstampedEvent } from '../../common/events/unstamped-event.js';
 import { formatPath } from '../../common/invalid-input.js';
-import { SUBMITTED_EVENT_SCHEMAS, type PostableEventType } from '../event-schemas.js';
+import { SUBMITTED_EVENT_VALIDATORS, type PostableEventType } from '../event-schemas.js';
 import { captureError, type CaptureError, type CaptureWarning } from './capture-errors.js';
 import type { PreparedEvent } from './prepare-events.js';
 
@@ -48,7 +48,7 @@ function validated(
   const { eventType, party, epcisEventId, ...fields } = native as UnstampedEvent & {
     epcisEventId?: string | null;
   };
-  const schema = SUBMITTED_EVENT_SCHEMAS[eventType as PostableEventType];
+  const schema = SUBMITTED_EVENT_VALIDATORS[eventType as PostableEventType];
   const parsed = schema.safeParse(fields);
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => ({

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CODES, SuyuanError } from '../../../services/common/errors.js';
-import { SUBMITTED_EVENT_SCHEMAS } from '../../../services/ingest/event-schemas.js';
+import {
+  SUBMITTED_EVENT_SCHEMAS,
+  SUBMITTED_EVENT_VALIDATORS,
+  type PostableEventType,
+} from '../../../services/ingest/event-schemas.js';
 import { parseSubmission } from '../../../services/ingest/parse-submission.js';
 import { submittedEvent } from '../../support/event-arbitraries.js';
 
@@ -169,6 +173,31 @@ describe('event validator properties', () => {
         else if ('accepted' in together) expect(together.accepted).toBe(events.length);
       }),
       RUNS,
+    );
+  });
+});
+
+describe('the compiled validators ingest runs', () => {
+  it.each(eventTypes)('%s compiles: no part of it is left to the runtime parser', (eventType) => {
+    const schema = SUBMITTED_EVENT_SCHEMAS[eventType as PostableEventType];
+    expect(() => z.compile(schema, { strict: true })).not.toThrow();
+  });
+
+  it('answer as the schemas do: the same events, or the same issues', () => {
+    const bodies = fc.oneof(submittedEvent, mutatedEvent);
+    fc.assert(
+      fc.property(bodies, (body) => {
+        const { eventType, party: _party, recordedAt: _recordedAt, ...fields } = body;
+        if (typeof eventType !== 'string' || !Object.hasOwn(SUBMITTED_EVENT_SCHEMAS, eventType))
+          return;
+        const type = eventType as PostableEventType;
+        const compiled = SUBMITTED_EVENT_VALIDATORS[type].safeParse(fields);
+        const runtime = SUBMITTED_EVENT_SCHEMAS[type].safeParse(fields);
+        expect(compiled.success).toBe(runtime.success);
+        if (compiled.success) expect(compiled.data).toStrictEqual(runtime.data);
+        else expect(compiled.error?.issues).toStrictEqual(runtime.error?.issues);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
