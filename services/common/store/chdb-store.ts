@@ -5,12 +5,13 @@ import {
   type ClickHouseSettings,
 } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { STORE_SETTINGS, storeFromClient } from './clickhouse-client-store.js';
+import { STORE_SETTINGS, storeError, storeFromClient } from './clickhouse-client-store.js';
 import type { QueryParams, Store } from './store.js';
 
 /**
  * The embedded store: the ClickHouse engine in-process through chDB, reached with the same
- * @clickhouse/client code as a server. chDB binds one data directory per process.
+ * @clickhouse/client code as a server, but for inserts (below). chDB binds one data directory per
+ * process.
  *
  * The store settings are SET once on the chDB session, which keeps them. Given to the client
  * instead, they would prefix every statement with a SET, a few milliseconds on every call.
@@ -33,7 +34,17 @@ export function createChdbStore(options: { path: string }): Store {
     },
     insert: async (table, rows) => {
       await configured;
-      return store.insert(table, rows);
+      if (rows.length === 0) return;
+      // The rows as the client would send them (JSONEachRow), handed to the engine as one buffer:
+      // the client's path streams them line by line and chDB joins the lines to the statement's
+      // text. A fifth less of the main thread per projector batch (about 15 against 19 ms for
+      // 1000 events' rows), the same refusals (`clickhouseCode` names them).
+      const values = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+      try {
+        await connection.chdb.rawInsert({ table, values, format: 'JSONEachRow' });
+      } catch (cause) {
+        throw storeError(cause);
+      }
     },
     command: async (sql, params) => {
       await configured;

@@ -23,15 +23,17 @@ const REFUSED_DATA_CODES: ReadonlySet<number> = new Set([
 
 /**
  * The exception code of a ClickHouse error, over HTTP or from chDB. Duck-typed: chDB raises the
- * ClickHouseError of its own copy of the client's common package.
+ * ClickHouseError of its own copy of the client's common package, and its own errors carry the
+ * code as `clickhouseCode`.
  */
 function exceptionCode(cause: unknown): number | undefined {
-  const code = (cause as { code?: unknown } | null)?.code;
+  const { code, clickhouseCode } = (cause ?? {}) as { code?: unknown; clickhouseCode?: unknown };
+  if (typeof clickhouseCode === 'number') return clickhouseCode;
   return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
 }
 
 /** A failed request as the store port reports it: refused values, or a store not to be had. */
-function storeError(cause: unknown): SuyuanError {
+export function storeError(cause: unknown): SuyuanError {
   const message = cause instanceof Error ? cause.message : String(cause);
   const code = exceptionCode(cause);
   if (code !== undefined && REFUSED_DATA_CODES.has(code)) {
