@@ -359,8 +359,8 @@ export const SUBMITTED_EVENT_SCHEMAS = {
 /**
  * The same schemas compiled (`z.compile`): a generated fast path answers an event that passes, and
  * the runtime parser one that does not, so a refusal lists the runtime's own issues. Ingest
- * validates every event with these, in half the time per event of the runtime parser. The OpenAPI
- * document is made from the schemas themselves.
+ * validates every event with these: 4.5–5.4 µs an event of the bench's 1000-event bodies, where the
+ * runtime parser took 16–19. The OpenAPI document is made from the schemas themselves.
  */
 export const SUBMITTED_EVENT_VALIDATORS = compiled(SUBMITTED_EVENT_SCHEMAS);
 
