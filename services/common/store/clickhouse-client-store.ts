@@ -23,12 +23,10 @@ const REFUSED_DATA_CODES: ReadonlySet<number> = new Set([
 
 /**
  * The exception code of a ClickHouse error, over HTTP or from chDB. Duck-typed: chDB raises the
- * ClickHouseError of its own copy of the client's common package, and its own errors carry the
- * code as `clickhouseCode`.
+ * ClickHouseError of its own copy of the client's common package.
  */
 function exceptionCode(cause: unknown): number | undefined {
-  const { code, clickhouseCode } = (cause ?? {}) as { code?: unknown; clickhouseCode?: unknown };
-  if (typeof clickhouseCode === 'number') return clickhouseCode;
+  const code = (cause as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
 }
 
