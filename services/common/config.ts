@@ -63,7 +63,7 @@ export const environmentSchema = z.object({
     .int()
     .min(0, 'must be a whole number of MiB, 0 to keep no traces')
     .default(64),
-  PROJECTOR_BATCH_SIZE: positiveInt(1_000),
+  PROJECTOR_BATCH_SIZE: positiveInt(5_000),
   PROJECTOR_LINGER_MS: z.coerce
     .number()
     .int()

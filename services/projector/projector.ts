@@ -44,6 +44,15 @@ import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../comm
 import { catchUpServingIndex } from './serving-catch-up.js';
 import { decodable, startServingFeeder, type ServingFeeder } from './serving-feeder.js';
 
+/**
+ * The batch that lingers the whole of `lingerMs`. Batches may be far larger (PROJECTOR_BATCH_SIZE,
+ * 5 000 by default): chDB's cost per insert is mostly fixed, and under a backlog 5 000 events an
+ * insert took its threads a quarter to a half of the CPU per event that 1 000 did. A steady stream
+ * is not held back until it fills one, though: from 1 000 events on, a partial batch's rows make
+ * inserts cheap enough, and the next goes after `lingerMs` at most (`SubscribeOptions`).
+ */
+export const LINGER_FULL_AT = 1_000;
+
 export interface ProjectorDeps extends Pick<DeadLetterDeps, 'setAsideMemory'> {
   readonly log: EventLog;
   readonly store: Store;
@@ -52,7 +61,8 @@ export interface ProjectorDeps extends Pick<DeadLetterDeps, 'setAsideMemory'> {
   readonly batchSize: number;
   /**
    * After a batch that was not full, how long at most to let events gather before the next (ms;
-   * 0 or absent: at once), in proportion to how full it was (`SubscribeOptions.lingerMs`). A
+   * 0 or absent: at once), in proportion to how full it was, counted up to {@link LINGER_FULL_AT}
+   * events (`SubscribeOptions.lingerMs`). A
    * stream of single events then makes a few full store inserts a second instead of one small
    * part per append, while an event after a quiet spell, or after a lone one (a recall's next
    * step), is written at once; traces do not wait for it, the serving index is fed apart
@@ -143,7 +153,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     topic: EVENTS_TOPIC,
     groupId,
     maxBatchSize: deps.batchSize,
-    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs }),
+    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs, lingerFullAt: LINGER_FULL_AT }),
     handleBatch: health.watch(project),
     onStateChange: deps.onStateChange,
   });

@@ -26,6 +26,7 @@ import type { Foundations } from '../common/runtime/foundations.js';
 import type { Worker } from '../common/runtime/service-http.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC, PROOF_GROUP } from '../common/topics.js';
+import { LINGER_FULL_AT } from './projector.js';
 import { loadSigningKey, type SigningKey } from './signing-key.js';
 
 export interface ProofKeeperDeps {
@@ -39,9 +40,9 @@ export interface ProofKeeperDeps {
   readonly batchSize: number;
   /**
    * After a batch that was not full, how long at most to let events gather before the next (ms;
-   * 0 or absent: at once), in proportion to how full it was (`SubscribeOptions.lingerMs`). Each
-   * batch costs a read of the tree's head and frontier and a write: under a trickle of single
-   * events that was a share of the thread ingest shares.
+   * 0 or absent: at once), in proportion to how full it was, counted as the projector counts its
+   * batches (`LINGER_FULL_AT`). Each batch costs a read of the tree's head and frontier and a
+   * write: under a trickle of single events that was a share of the thread ingest shares.
    */
   readonly lingerMs?: number;
   /**
@@ -84,7 +85,7 @@ export async function startProofKeeper(deps: ProofKeeperDeps): Promise<ProofKeep
     topic: EVENTS_TOPIC,
     groupId: PROOF_GROUP,
     maxBatchSize: deps.batchSize,
-    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs }),
+    ...(deps.lingerMs !== undefined && { lingerMs: deps.lingerMs, lingerFullAt: LINGER_FULL_AT }),
     onStateChange: deps.onStateChange,
     handleBatch: health.watch(async (records) => {
       const first = records[0];

@@ -102,12 +102,19 @@ export interface SubscribeOptions {
   /**
    * After a batch smaller than `maxBatchSize`, how long at most to let records gather before the
    * next call (default 0: at once): the wait is this share of `lingerMs` that the batch was of
-   * `maxBatchSize`. The first record after a quiet spell goes at once, and so does the next after
+   * `lingerFullAt`. The first record after a quiet spell goes at once, and so does the next after
    * a lone record; a steady stream grows its batches until they are full, which a handler that
    * writes ClickHouse parts wants. The embedded log honours it; Kafka's fetches gather by the
    * broker's own fetch wait.
    */
   readonly lingerMs?: number;
+  /**
+   * The batch size that lingers the whole of `lingerMs` (default and at most `maxBatchSize`):
+   * larger batches, short of full, linger that long too. A handler whose batches may be large
+   * under a backlog, but whose writes are cheap enough from a smaller size on, sets it so that a
+   * steady stream is not held back until it fills the largest batch.
+   */
+  readonly lingerFullAt?: number;
   /** Where a group with no committed offset starts (default `earliest`). */
   readonly startAt?: 'earliest' | 'latest';
   /**

@@ -5,6 +5,22 @@ const DEFAULT_MAX_BATCH_SIZE = 500;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
+/**
+ * How long to let records gather after a batch of `records` (`SubscribeOptions.lingerMs`): none
+ * after a full batch, all of `lingerMs` after one of `lingerFullAt` records or more, and that
+ * share of it after a smaller one.
+ */
+export function lingerAfter(
+  records: number,
+  options: Pick<SubscribeOptions, 'maxBatchSize' | 'lingerMs' | 'lingerFullAt'>,
+): number {
+  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const lingerMs = options.lingerMs ?? 0;
+  if (records >= maxBatchSize) return 0;
+  const fullAt = Math.min(options.lingerFullAt ?? maxBatchSize, maxBatchSize);
+  return Math.round((lingerMs * Math.min(records, fullAt)) / fullAt);
+}
+
 /** What a subscription needs from the log: reading its partition and keeping its group's offset. */
 export interface PartitionCursor {
   fetch(fromOffset: number, maxRecords: number): StoredRecord[];
@@ -72,9 +88,7 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
   const { subscribe, cursor, logger } = options;
   const context = { topic: subscribe.topic, groupId: subscribe.groupId };
   const maxBatchSize = subscribe.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  const lingerMs = subscribe.lingerMs ?? 0;
-  const lingerFor = (records: number) =>
-    records >= maxBatchSize ? 0 : Math.round((lingerMs * records) / maxBatchSize);
+  const lingerFor = (records: number) => lingerAfter(records, subscribe);
   const idle = createSleeper();
   const backoff = createSleeper();
   const linger = createSleeper();

@@ -56,7 +56,7 @@ export interface Metrics {
 
 /** 1 ms to 10 s: an fsync'd local append sits at the low end, a slow broker at the high end. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Projector batches are at most `PROJECTOR_BATCH_SIZE` records (1 000 by default). */
+/** Projector batches are at most `PROJECTOR_BATCH_SIZE` records (5 000 by default). */
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
 export function createMetrics(options: MetricsOptions): Metrics {

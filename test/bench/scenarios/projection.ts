@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { loadConfig } from '../../../services/common/config.js';
 import { createEventCodec, type EventCodec } from '../../../services/common/events/codec.js';
 import { createEventLog } from '../../../services/common/log/create-event-log.js';
 import type { EventLog } from '../../../services/common/log/event-log.js';
@@ -40,7 +41,7 @@ import { measureFreshness } from '../generator/freshness.js';
 import type { Figure, Scenario, ScenarioContext, ScenarioResult } from './types.js';
 
 /** The platform's default PROJECTOR_BATCH_SIZE; the raw inserts use the same batches. */
-const BATCH_SIZE = 1000;
+const BATCH_SIZE = loadConfig({}).projectorBatchSize;
 const THROUGHPUT_BATCHES = { small: 10_000, large: 100_000 } as const;
 const RATIO_TARGET = 0.5;
 
