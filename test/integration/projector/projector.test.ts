@@ -128,4 +128,31 @@ describe('projector', () => {
     expect(await countRows('events', `event_id = '${produced.eventId}'`)).toBe(1);
     expect(await countRows('event_index', `event_id = '${produced.eventId}'`)).toBe(0);
   });
+
+  it('writes every row of a batch larger than it projects in one turn of the event loop', async () => {
+    // The only projector running: the rows must come from the one batch of 5 000 below.
+    for (const projector of projectors.splice(0)) await projector.stop();
+    const chain = Array.from({ length: 2_500 }, (_, n) =>
+      event(`LARGE-${n}`, n > 0 ? [`LARGE-${n - 1}`] : []),
+    );
+    await log.append(EVENTS_TOPIC, chain.map(record));
+    const projector = await startProjector({
+      log,
+      store,
+      codec,
+      logger,
+      batchSize: 5_000,
+      groupId: 'large-batches',
+    });
+    projectors.push(projector);
+    // The tables are written one after another: the derivations come after the productions.
+    await pollUntil(
+      async () =>
+        (await countRows('derivations_by_input', "startsWith(input_batch_id, 'LARGE-')")) ===
+          2_499 || undefined,
+      { timeoutMs: 30_000, what: 'the 2 499 derivations' },
+    );
+    expect(await countRows('batches', "startsWith(batch_id, 'LARGE-')")).toBe(2_500);
+    expect(await countRows('events', `event_id = '${chain.at(-1)?.eventId}'`)).toBe(1);
+  });
 });
