@@ -12,9 +12,9 @@ describe('lingerAfter: how long records gather after a batch', () => {
   it('counts a batch of lingerFullAt records or more, short of full, as lingering all of lingerMs', () => {
     // The projector's case: batches up to 5 000 under a backlog, the whole linger from 1 000 on.
     const options = { maxBatchSize: 5_000, lingerMs: 300, lingerFullAt: 1_000 };
-    expect([1, 500, 1_000, 4_999, 5_000].map((records) => lingerAfter(records, options))).toEqual(
-      [0, 150, 300, 300, 0],
-    );
+    expect([1, 500, 1_000, 4_999, 5_000].map((records) => lingerAfter(records, options))).toEqual([
+      0, 150, 300, 300, 0,
+    ]);
   });
 
   it('never counts past maxBatchSize, and lingers nothing without lingerMs', () => {
