@@ -9,7 +9,6 @@
  * found (common/log/isolate-refused.ts), their rows are removed, and the rest are written. A store
  * that cannot be reached refuses nothing: the batch fails whole and comes again after a backoff.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   createDeadLetters,
   type DeadLetterDeps,
@@ -30,6 +29,7 @@ import type {
 import { handleIsolating } from '../common/log/isolate-refused.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../common/metrics/metrics.js';
+import { slicesInTurns } from '../common/runtime/slices-in-turns.js';
 import type { Store } from '../common/store/store.js';
 import {
   emptyRows,
@@ -251,13 +251,8 @@ async function projectInTurns(
   events: readonly SuyuanEvent[],
   options: ProjectOptions,
 ): Promise<ProjectionRows> {
-  if (events.length <= EVENTS_PER_TURN) return projectEvents(events, options);
   const rows = emptyRows();
-  for (let start = 0; start < events.length; start += EVENTS_PER_TURN) {
-    if (start > 0) await nextTurn();
-    const slice = projectEvents(events.slice(start, start + EVENTS_PER_TURN), options);
-    for (const table of Object.keys(rows) as ProjectionTable[]) rows[table].push(...slice[table]);
-  }
+  await slicesInTurns(events, EVENTS_PER_TURN, (slice) => projectEvents(slice, options, rows));
   return rows;
 }
 

@@ -88,7 +88,6 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
   const { subscribe, cursor, logger } = options;
   const context = { topic: subscribe.topic, groupId: subscribe.groupId };
   const maxBatchSize = subscribe.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  const lingerFor = (records: number) => lingerAfter(records, subscribe);
   const idle = createSleeper();
   const backoff = createSleeper();
   const linger = createSleeper();
@@ -136,7 +135,7 @@ export function startSubscriptionLoop(options: SubscriptionLoopOptions): Subscri
         // stream, each batch lingering longer than the one before, soon fills them. Appends
         // during the linger do not end it; stopping does, and what gathered meanwhile is still
         // delivered before the end.
-        const wait = lingerFor(outcome.records);
+        const wait = lingerAfter(outcome.records, subscribe);
         if (wait > 0 && !stopped) {
           await linger.sleep(wait);
           if (stopped) await attempt(position);

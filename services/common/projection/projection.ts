@@ -74,11 +74,12 @@ export const FOR_SERVING: ProjectOptions = { eventIndex: false };
 export const forStoreBeside = (log: Pick<EventLog, 'identities'>): ProjectOptions =>
   log.identities ? { eventIndex: false } : {};
 
+/** The events' rows, added to `rows` when given (a batch projected in slices). */
 export function projectEvents(
   events: readonly SuyuanEvent[],
   options: ProjectOptions = {},
+  rows: ProjectionRows = emptyRows(),
 ): ProjectionRows {
-  const rows = emptyRows();
   const eventIndex = options.eventIndex ?? true;
   for (const event of events) projectEvent(event, rows, eventIndex);
   return rows;

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   createClient,
   parseError,
@@ -7,6 +6,7 @@ import {
   type ClickHouseSettings,
 } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { slicesInTurns } from '../runtime/slices-in-turns.js';
 import { STORE_SETTINGS, storeError, storeFromClient } from './clickhouse-client-store.js';
 import type { QueryParams, Store } from './store.js';
 
@@ -71,11 +71,9 @@ const ROWS_PER_TURN = 1_000;
  */
 async function jsonEachRow(rows: readonly object[]): Promise<Buffer> {
   const slices: Buffer[] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_TURN) {
-    if (start > 0) await nextTurn();
-    const lines = rows.slice(start, start + ROWS_PER_TURN).map((row) => JSON.stringify(row));
-    slices.push(Buffer.from(`${lines.join('\n')}\n`));
-  }
+  await slicesInTurns(rows, ROWS_PER_TURN, (slice) => {
+    slices.push(Buffer.from(`${slice.map((row) => JSON.stringify(row)).join('\n')}\n`));
+  });
   return Buffer.concat(slices);
 }
 
