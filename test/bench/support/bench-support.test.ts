@@ -3,7 +3,7 @@
  * counts every event of concurrent clients, percentiles pick the right sample, the profile
  * summary attributes self time (native code to its caller), the profiler preload really writes a
  * profile for a child process, the Markdown table marks targets and unmeasured figures, and the
- * raw yardsticks get the records ingest appends.
+ * raw yardsticks get the records ingest appends, and the ingest floor answers as the platform.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.js';
 import { pollUntil } from '../../support/poll.js';
+import { spawnService } from '../../support/service-process.js';
 import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
 import { measureRawLog } from './ingest-loads.js';
 import { peakOf, runLoad } from './load.js';
@@ -248,5 +249,38 @@ describe('catchUpProgress', () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe('the ingest floor', () => {
+  it('answers a 1000-event POST as the platform answers new events, and refuses bad input by field', async () => {
+    const floor = await spawnService(
+      'test/bench/support/ingest-floor-server.ts',
+      {},
+      {
+        name: 'the ingest floor',
+      },
+    );
+    try {
+      const [request] = createIngestWorkload(5, 5_000).take(1, 1000);
+      const post = (body: string) =>
+        fetch(`${floor.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      const accepted = await post(request?.body ?? '');
+      expect(accepted.status).toBe(202);
+      const sent = (JSON.parse(request?.body ?? '') as { events: Array<{ eventId: string }> })
+        .events;
+      expect(await accepted.json()).toEqual({
+        results: sent.map(({ eventId }) => ({ eventId, status: 'accepted' })),
+      });
+      const refused = await post(JSON.stringify({ events: [{ ...sent[0], quantity: -1 }] }));
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: 'invalid_event' });
+    } finally {
+      await floor.stop();
+    }
   });
 });

@@ -81,6 +81,7 @@ export async function runNodeHttpLoad(options: ClosedLoopOptions): Promise<HttpL
     connections: options.connections,
     perSecond: Math.round(ok / seconds),
     ok,
+    seconds: Math.round(seconds * 100) / 100,
     failed,
     latencyMs: { p50: ms(latency.p50), p99: ms(latency.p99), max: ms(latency.max) },
     statuses,
