@@ -68,11 +68,15 @@ const ROWS_PER_TURN = 1_000;
  * The rows as JSONEachRow, {@link ROWS_PER_TURN} a turn of the event loop: the projector's batches
  * reach 5 000 events, and serialising their `events` rows at once held the thread that answers
  * HTTP for 36 ms. Still one buffer, one insert: a refusal writes none of the rows.
+ *
+ * A slice is one JSON.stringify of the array, its brackets cut: rows separated by commas, which
+ * JSONEachRow reads as it reads lines ("ClickHouse ignores spaces between elements and commas
+ * after the objects"). About a fifth less of the thread than a call per row and a join.
  */
 async function jsonEachRow(rows: readonly object[]): Promise<Buffer> {
   const slices: Buffer[] = [];
   await slicesInTurns(rows, ROWS_PER_TURN, (slice) => {
-    slices.push(Buffer.from(`${slice.map((row) => JSON.stringify(row)).join('\n')}\n`));
+    slices.push(Buffer.from(`${JSON.stringify(slice).slice(1, -1)}\n`));
   });
   return Buffer.concat(slices);
 }
