@@ -3,7 +3,8 @@
  * embedded platform (its own process) and against the distributed ingest service over real Kafka,
  * beside a raw kafkajs producer sending the same Avro records in the same batches with the same
  * acks to the same broker, and the embedded platform beside raw appends of the same records to a
- * SQLite event log (its log alone). Each load runs at several client counts; a figure is the peak, with the
+ * SQLite event log (its log alone), and both beside the ingest floor: a process that validates and
+ * encodes each event as ingest does before its append, and keeps nothing. Each load runs at several client counts; a figure is the peak, with the
  * client count that reached it. Where a target is missed, a short profiled rerun names the costs.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -14,6 +15,7 @@ import { startDistributedPlatform } from '../../support/distributed-platform.js'
 import { kafkaAnswers } from '../../support/kafka-broker.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { createIngestWorkload } from '../support/ingest-events.js';
+import { startIngestFloor } from '../support/ingest-floor.js';
 import {
   createPartiesAt,
   measureRaw,
@@ -95,6 +97,10 @@ const NAMES = {
   rawSingle: 'raw kafkajs producer, 1-record sends, acks=-1 idempotent',
   ratioBatch: 'ingest / raw producer, 1000-event batches',
   ratioSingle: 'ingest / raw producer, single events',
+  floorBatch: 'ingest floor (validates and encodes, keeps nothing), 1000-event POSTs',
+  floorSingle: 'ingest floor (validates and encodes, keeps nothing), single-event POSTs',
+  ratioEmbeddedFloor: 'embedded ingest / ingest floor, 1000-event batches',
+  ratioFloorRaw: 'ingest floor / raw producer, 1000-event batches',
 } as const;
 
 /** The raw run at the client count where ingest peaked (the raw peak if it ran no such count). */
@@ -171,6 +177,18 @@ async function profileRerun(
     `${what}, profiled through ${plan.profileRequests} requests of 1000 events at ${clients} clients`,
     await summarizeProfileFile(file),
   );
+}
+
+/** The same loads to the ingest floor (support/ingest-floor-server.ts), before anything else runs. */
+async function measureFloor(plan: IngestPlan, context: ScenarioContext): Promise<Runs> {
+  const floor = await startIngestFloor();
+  try {
+    const workload = createIngestWorkload(context.seed, plan.chainBatches);
+    // No API keys: the floor authenticates nobody.
+    return await postLoads('floor', floor.url, new Map(), workload, plan, context.progress);
+  } finally {
+    await floor.stop();
+  }
 }
 
 async function measureEmbedded(
@@ -282,6 +300,11 @@ export const ingestScenario: Scenario = async (context) => {
       "bench process's own, concurrent appends grouped into one transaction as the platform " +
       'groups them: what the log alone costs.',
   ];
+  const floor = await measureFloor(plan, context);
+  figures.push(
+    throughputFigure(NAMES.floorBatch, floor.batch),
+    throughputFigure(NAMES.floorSingle, floor.single),
+  );
   const embedded = await measureEmbedded(
     plan,
     context,
@@ -302,6 +325,7 @@ export const ingestScenario: Scenario = async (context) => {
     throughputFigure(NAMES.rawLogSingle, rawLog.single),
     ratioFigure(NAMES.ratioLogBatch, embedded.runs.batch, rawLog.batch, null),
     ratioFigure(NAMES.ratioLogSingle, embedded.runs.single, rawLog.single, null),
+    ratioFigure(NAMES.ratioEmbeddedFloor, embedded.runs.batch, floor.batch, null),
   );
   const brokers = context.kafkaBrokers;
   const kafka = brokers
@@ -331,6 +355,7 @@ export const ingestScenario: Scenario = async (context) => {
     throughputFigure(NAMES.rawSingle, kafka.raw.single),
     ratioFigure(NAMES.ratioBatch, kafka.runs.batch, kafka.raw.batch),
     ratioFigure(NAMES.ratioSingle, kafka.runs.single, kafka.raw.single),
+    ratioFigure(NAMES.ratioFloorRaw, floor.batch, kafka.raw.batch, null),
   );
   if (kafka.profile) notes.push(kafka.profile);
   return { scenario: 'ingest', figures, notes };

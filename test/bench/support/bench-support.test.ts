@@ -13,8 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.js';
 import { pollUntil } from '../../support/poll.js';
-import { spawnService } from '../../support/service-process.js';
 import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
+import { startIngestFloor } from './ingest-floor.js';
 import { measureRawLog } from './ingest-loads.js';
 import { peakOf, runLoad } from './load.js';
 import {
@@ -254,13 +254,7 @@ describe('catchUpProgress', () => {
 
 describe('the ingest floor', () => {
   it('answers a 1000-event POST as the platform answers new events, and refuses bad input by field', async () => {
-    const floor = await spawnService(
-      'test/bench/support/ingest-floor-server.ts',
-      {},
-      {
-        name: 'the ingest floor',
-      },
-    );
+    const floor = await startIngestFloor();
     try {
       const [request] = createIngestWorkload(5, 5_000).take(1, 1000);
       const post = (body: string) =>

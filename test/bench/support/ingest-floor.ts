@@ -11,6 +11,10 @@ import { ingestRequests } from './online-ingest.js';
 
 const CLIENTS = 64;
 
+/** The floor's process; stop() ends it. */
+export const startIngestFloor = () =>
+  spawnService('test/bench/support/ingest-floor-server.ts', {}, { name: 'the ingest floor' });
+
 export async function measureIngestFloor(options: {
   readonly seed: number;
   /** Rounds of 64 concurrent 1000-event POSTs, after one not counted. */
