@@ -1,7 +1,8 @@
 /**
  * The event log contract against a real Kafka broker (see test/support/kafka-broker.ts for which
  * one; tagged `kafka`, so skipped where there is none), with three partitions per topic so that ordering is checked per key, not per topic; and
- * the Kafka adapter's own promise that an unreachable cluster makes calls fail, not hang.
+ * the Kafka adapter's own promises: a slow handler keeps its group, a large backlog fills whole
+ * batches, and an unreachable cluster makes calls fail, not hang.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
@@ -88,6 +89,42 @@ describe('Kafka event log', { tags: ['kafka'] }, () => {
       }
     },
   );
+
+  it('fills a batch to maxBatchSize from a backlog of more than a megabyte', async () => {
+    // The projector takes batches of 5 000 events of about 400 bytes. kafkajs fetches one
+    // megabyte of a partition by default, which would cut them to half that.
+    const log = createKafkaEventLog({
+      brokers: (await requireKafka()).brokers,
+      clientId: `large-batches-${randomUUID().slice(0, 8)}`,
+      partitions: 1,
+      replicationFactor: 1,
+    });
+    const topic = `kafka-large-batches-${randomUUID()}`;
+    const sizes: number[] = [];
+    try {
+      const appended = Array.from({ length: 6_000 }, (_, index) => ({
+        key: 'lot-1',
+        value: Buffer.from(`${index} ${'x'.repeat(400)}`),
+      }));
+      for (let start = 0; start < appended.length; start += 1_000) {
+        await log.append(topic, appended.slice(start, start + 1_000));
+      }
+      const subscription = await log.subscribe({
+        topic,
+        groupId: `kafka-large-batches-${randomUUID()}`,
+        maxBatchSize: 5_000,
+        handleBatch: (batch) => Promise.resolve(void sizes.push(batch.length)),
+      });
+      await pollUntil(() => sizes.reduce((sum, size) => sum + size, 0) >= appended.length, {
+        timeoutMs: 30_000,
+        what: 'every record handled',
+      });
+      await subscription.stop();
+      expect(Math.max(...sizes)).toBe(5_000);
+    } finally {
+      await log.close();
+    }
+  });
 
   eventLogContract('Kafka', async () => {
     const config: LogAdapterConfig = {
