@@ -4,7 +4,9 @@
  *
  * - reads at 1, 16 and 64 clients: `/healthz`, a batch lookup, traces of 10–25 nodes, the
  *   ~1 000-node trace;
- * - ingest at 64 clients: single-event POSTs and 1000-event POSTs;
+ * - ingest at 64 clients: single-event POSTs and 1000-event POSTs, the latter beside the ingest
+ *   floor, a process that does what ingest does before its append and keeps nothing
+ *   (support/ingest-floor.ts), measured before any platform runs;
  * - a mixed run: 1000-event ingest at half its measured capacity while 16 clients trace, with
  *   freshness probes (202 → the new batch visible in a trace) and the traces' latency meanwhile.
  *
