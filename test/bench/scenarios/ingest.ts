@@ -4,8 +4,9 @@
  * beside a raw kafkajs producer sending the same Avro records in the same batches with the same
  * acks to the same broker, and the embedded platform beside raw appends of the same records to a
  * SQLite event log (its log alone), and both beside the ingest floor: a process that validates and
- * encodes each event as ingest does before its append, and keeps nothing. Each load runs at several client counts; a figure is the peak, with the
- * client count that reached it. Where a target is missed, a short profiled rerun names the costs.
+ * encodes each event as ingest does before its append, and keeps nothing. Each load runs at
+ * several client counts; a figure is the peak, with the client count that reached it. Where a
+ * target is missed, a short profiled rerun names the costs.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -21,13 +21,7 @@ export async function measureIngestFloor(options: {
   readonly rounds: number;
   readonly progress: (line: string) => void;
 }) {
-  const floor = await spawnService(
-    'test/bench/support/ingest-floor-server.ts',
-    {},
-    {
-      name: 'the ingest floor',
-    },
-  );
+  const floor = await startIngestFloor();
   try {
     // The platform's own workload (same seed): the floor keeps nothing, so the platform later
     // gets the same events as new.
