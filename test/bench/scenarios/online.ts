@@ -33,6 +33,7 @@ import { ensureServingIndex } from '../support/serving-index.js';
 import { residentMegabytes } from '../support/platform-memory.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import { measureIngestFloor } from '../support/ingest-floor.js';
+import { measureAnswerFloor } from '../support/answer-floor.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
 const CLIENTS = [1, 16, 64] as const;
@@ -291,6 +292,42 @@ async function measureUncachedTraces(
   }
 }
 
+/**
+ * The ~1 000-node trace's requests once more, to a process that sends the platform's answers from
+ * memory and nothing else (support/answer-floor.ts), while the platform idles: the figures beside
+ * which the platform's are read, since most of such a request here is the copy of 1.7 MB.
+ */
+async function answerFloorFigures(
+  url: string,
+  large: ReadProbe,
+  reads: readonly Figure[],
+  plan: Plan,
+  context: ScenarioContext,
+): Promise<Figure[]> {
+  const floor = await measureAnswerFloor({
+    url,
+    next: large.next,
+    clients: CLIENTS,
+    seconds: plan.seconds,
+    progress: context.progress,
+  });
+  return [...floor].map(([clients, result]) => {
+    const platform = reads.find((figure) => figure.name === `${large.name}, ${clients} clients`);
+    return {
+      name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
+      value: result.perSecond,
+      unit: 'req/s',
+      detail: {
+        ...detailOf(result),
+        ...(platform && {
+          platformOfFloor: Math.round((platform.value / result.perSecond) * 100) / 100,
+          platformP99: platform.detail?.p99 ?? 'not measured',
+        }),
+      },
+    };
+  });
+}
+
 export const onlineScenario: Scenario = async (context) => {
   const plan = PLANS[context.scale];
   const loadAtStart = loadAverage();
@@ -318,6 +355,7 @@ export const onlineScenario: Scenario = async (context) => {
     const { url } = platform;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
+    const answerFloor = await answerFloorFigures(url, probes[3] as ReadProbe, reads, plan, context);
     // Before the ingest figures, whose backlog the projector then works through for minutes.
     const denied = await measureDeniedBurst({
       url,
@@ -337,6 +375,7 @@ export const onlineScenario: Scenario = async (context) => {
       figures: [
         ...uncached,
         ...reads,
+        ...answerFloor,
         ...ingest.figures,
         ...denied,
         ...mixed,

@@ -3,14 +3,19 @@
  * counts every event of concurrent clients, percentiles pick the right sample, the profile
  * summary attributes self time (native code to its caller), the profiler preload really writes a
  * profile for a child process, the Markdown table marks targets and unmeasured figures, and the
- * raw yardsticks get the records ingest appends, and the ingest floor answers as the platform.
+ * raw yardsticks get the records ingest appends, the ingest floor answers as the platform, and
+ * the answer floor sends what the platform sent.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { distinctRequests, startAnswerFloor } from './answer-floor.js';
+import { cycle } from './http-load.js';
 import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.js';
 import { pollUntil } from '../../support/poll.js';
 import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
@@ -275,6 +280,46 @@ describe('the ingest floor', () => {
       expect(await refused.json()).toMatchObject({ error: 'invalid_event' });
     } finally {
       await floor.stop();
+    }
+  });
+});
+
+describe('the answer floor', () => {
+  it('answers each path of a probe with the bytes the platform answered it with, and no other path', async () => {
+    // A real server stands in for the platform: what it answers is what the floor must keep.
+    const bodies = new Map([
+      ['/v1/batches/A/trace', Buffer.from(JSON.stringify({ batches: ['A', 'é'.repeat(70_000)] }))],
+      ['/v1/batches/B/trace', Buffer.from(JSON.stringify({ batches: ['B'] }))],
+    ]);
+    const platform = createServer((request, response) => {
+      const body = bodies.get(request.url ?? '');
+      const authorized = request.headers.authorization === 'Bearer k';
+      response.writeHead(body && authorized ? 200 : 403, {
+        'content-type': 'application/json; charset=utf-8',
+      });
+      response.end(body && authorized ? body : '{}');
+    });
+    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(platform.address() as AddressInfo).port}`;
+    const next = cycle(
+      [...bodies.keys()].map((path) => ({ path, headers: { authorization: 'Bearer k' } })),
+    );
+    const requests = distinctRequests(next);
+    expect(requests.map((request) => request.path)).toEqual([...bodies.keys()]);
+    const floor = await startAnswerFloor(url, requests);
+    try {
+      for (const [path, body] of bodies) {
+        const answer = await fetch(`${floor.url}${path}`);
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(Buffer.from(await answer.arrayBuffer()).equals(body)).toBe(true);
+      }
+      const other = await fetch(`${floor.url}/v1/batches/C/trace`);
+      expect(other.status).toBe(404);
+      expect(await other.text()).toContain('path');
+    } finally {
+      await floor.stop();
+      platform.close();
     }
   });
 });

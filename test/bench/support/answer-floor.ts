@@ -1,0 +1,97 @@
+/**
+ * The answer floor beside a read of large answers: the same requests, at the same client counts,
+ * to a process that sends the platform's own answers from memory and does nothing else
+ * (answer-floor-server.ts). For the ~1 000-node trace (1.7 MB of JSON) most of a request's time
+ * on this machine is the copy of the bytes from one process to the other; the floor shows how much,
+ * so that the platform's latency is read beside what moving its answer costs.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnService } from '../../support/service-process.js';
+import type { HttpLoadRequest, HttpLoadResult } from './http-load.js';
+import { runNodeHttpLoad } from './node-http-load.js';
+
+/** More distinct requests than this from one probe is not a cycle of a few answers. */
+const MOST_DISTINCT = 100;
+
+/** The distinct requests `next` cycles through, in order. */
+export function distinctRequests(next: () => HttpLoadRequest): HttpLoadRequest[] {
+  const seen: HttpLoadRequest[] = [];
+  for (;;) {
+    const request = next();
+    if (seen.some((earlier) => earlier.path === request.path)) return seen;
+    if (seen.length === MOST_DISTINCT)
+      throw new Error(`the answer floor keeps at most ${MOST_DISTINCT} distinct answers`);
+    seen.push(request);
+  }
+}
+
+/**
+ * Starts a floor that answers each of `requests` with what `url` answers it now; stop() ends it
+ * and removes the kept copies.
+ */
+export async function startAnswerFloor(url: string, requests: readonly HttpLoadRequest[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'suyuan-answer-floor-'));
+  try {
+    const kept = [];
+    for (const [index, request] of requests.entries()) {
+      const response = await fetch(new URL(request.path, url), { headers: request.headers });
+      if (response.status !== 200)
+        throw new Error(`answer floor: ${request.path} answered ${response.status}`);
+      const bodyFile = join(dir, `${index}.body`);
+      await writeFile(bodyFile, Buffer.from(await response.arrayBuffer()));
+      const contentType = response.headers.get('content-type') ?? 'application/octet-stream';
+      kept.push({ path: request.path, contentType, bodyFile });
+    }
+    const manifest = join(dir, 'answers.json');
+    await writeFile(manifest, JSON.stringify(kept));
+    const floor = await spawnService(
+      'test/bench/support/answer-floor-server.ts',
+      { ANSWERS: manifest },
+      { name: 'the answer floor' },
+    );
+    return {
+      url: floor.url,
+      async stop() {
+        await floor.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The floor's figures for the requests of `next`, at each of `clients`, `seconds` each. */
+export async function measureAnswerFloor(options: {
+  readonly url: string;
+  readonly next: () => HttpLoadRequest;
+  readonly clients: readonly number[];
+  readonly seconds: number;
+  readonly progress: (line: string) => void;
+}): Promise<Map<number, HttpLoadResult>> {
+  const requests = distinctRequests(options.next);
+  const floor = await startAnswerFloor(options.url, requests);
+  try {
+    const results = new Map<number, HttpLoadResult>();
+    let turn = 0;
+    const next = () => requests[turn++ % requests.length] as HttpLoadRequest;
+    for (const clients of options.clients) {
+      const result = await runNodeHttpLoad({
+        url: floor.url,
+        connections: clients,
+        seconds: options.seconds,
+        next,
+      });
+      options.progress(
+        `online: the answer floor, ${clients} clients: ${result.perSecond}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
+      );
+      results.set(clients, result);
+    }
+    return results;
+  } finally {
+    await floor.stop();
+  }
+}
