@@ -12,7 +12,8 @@
  *
  * The load comes from this process with autocannon (the ~1 000-node trace's 1.7 MB answers with
  * Node's own client: node-http-load.ts); the platform is a child process on a copy of the cached
- * graph (ingest writes to it, and the cache must stay as built).
+ * graph (ingest writes to it, and the cache must stay as built), read through once first so that
+ * its pages are in memory, as a platform's that has run for a while are.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ import { residentMegabytes } from '../support/platform-memory.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import { measureIngestFloor } from '../support/ingest-floor.js';
 import { measureAnswerFloor } from '../support/answer-floor.js';
+import { warmFiles } from '../support/warm-files.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
 const CLIENTS = [1, 16, 64] as const;
@@ -294,38 +296,33 @@ async function measureUncachedTraces(
 
 /**
  * The ~1 000-node trace's requests once more, to a process that sends the platform's answers from
- * memory and nothing else (support/answer-floor.ts), while the platform idles: the figures beside
- * which the platform's are read, since most of such a request here is the copy of 1.7 MB.
+ * memory and nothing else (support/answer-floor.ts), each client count followed at once by the
+ * platform again: most of such a request here is the copy of 1.7 MB, and the floor says how much.
  */
 async function answerFloorFigures(
   url: string,
   large: ReadProbe,
-  reads: readonly Figure[],
   plan: Plan,
   context: ScenarioContext,
 ): Promise<Figure[]> {
-  const floor = await measureAnswerFloor({
+  const pairs = await measureAnswerFloor({
     url,
     next: large.next,
     clients: CLIENTS,
     seconds: plan.seconds,
     progress: context.progress,
   });
-  return [...floor].map(([clients, result]) => {
-    const platform = reads.find((figure) => figure.name === `${large.name}, ${clients} clients`);
-    return {
-      name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
-      value: result.perSecond,
-      unit: 'req/s',
-      detail: {
-        ...detailOf(result),
-        ...(platform && {
-          platformOfFloor: Math.round((platform.value / result.perSecond) * 100) / 100,
-          platformP99: platform.detail?.p99 ?? 'not measured',
-        }),
-      },
-    };
-  });
+  return [...pairs].map(([clients, { floor, platform }]) => ({
+    name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
+    value: floor.perSecond,
+    unit: 'req/s',
+    detail: {
+      ...detailOf(floor),
+      platformRightAfter: platform.perSecond,
+      platformP99: platform.latencyMs.p99,
+      platformOfFloor: Math.round((platform.perSecond / floor.perSecond) * 100) / 100,
+    },
+  }));
 }
 
 export const onlineScenario: Scenario = async (context) => {
@@ -340,6 +337,7 @@ export const onlineScenario: Scenario = async (context) => {
   context.progress(`online: copying the graph to ${copy}`);
   await ensureServingIndex(graph.dataDir, context.progress);
   await cp(graph.dataDir, copy, { recursive: true });
+  const warmed = await warmFiles(copy, context.progress);
   const key = graph.manifest.regulatorKey;
   const floor = await measureIngestFloor({
     seed: context.seed,
@@ -355,7 +353,7 @@ export const onlineScenario: Scenario = async (context) => {
     const { url } = platform;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
-    const answerFloor = await answerFloorFigures(url, probes[3] as ReadProbe, reads, plan, context);
+    const answerFloor = await answerFloorFigures(url, probes[3] as ReadProbe, plan, context);
     // Before the ingest figures, whose backlog the projector then works through for minutes.
     const denied = await measureDeniedBurst({
       url,
@@ -396,6 +394,7 @@ export const onlineScenario: Scenario = async (context) => {
       ],
       notes: [
         `Load from the bench process with autocannon (keep-alive connections, closed loop), ${plan.seconds} s per figure; the ~1 000-node trace (1.7 MB answers) with Node's own client, since autocannon parses answers in JavaScript and on that one measures itself (about 170 answers/s at 16 clients where Node's client read about 1 000). The platform is a separate process on a copy of the cached graph.`,
+        `The copy (${(warmed / 1024 ** 3).toFixed(1)} GiB) was read through once before any platform opened it, so that its pages are in memory as a running platform's are (support/warm-files.ts).`,
         `Machine load average (1 min) ${loadAtStart} at the start, ${loadAverage()} at the end, on ${cpus().length} cores.`,
         'Resident memory: the target is read on anonymous memory (what the process needs); the file-backed pages beside it are the memory-mapped serving index and store files, which the kernel takes back under pressure.',
       ],

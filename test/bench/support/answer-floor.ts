@@ -64,33 +64,49 @@ export async function startAnswerFloor(url: string, requests: readonly HttpLoadR
   }
 }
 
-/** The floor's figures for the requests of `next`, at each of `clients`, `seconds` each. */
+/** The floor and the platform at one client count, measured one right after the other. */
+export interface FloorPair {
+  readonly floor: HttpLoadResult;
+  readonly platform: HttpLoadResult;
+}
+
+/**
+ * The floor's figures for the requests of `next`, at each of `clients`, `seconds` each, each
+ * followed at once by the platform's for the same requests: on a shared machine the load moves
+ * within a minute, so the two are compared only when measured side by side.
+ */
 export async function measureAnswerFloor(options: {
   readonly url: string;
   readonly next: () => HttpLoadRequest;
   readonly clients: readonly number[];
   readonly seconds: number;
   readonly progress: (line: string) => void;
-}): Promise<Map<number, HttpLoadResult>> {
+}): Promise<Map<number, FloorPair>> {
   const requests = distinctRequests(options.next);
   const floor = await startAnswerFloor(options.url, requests);
   try {
-    const results = new Map<number, HttpLoadResult>();
+    const pairs = new Map<number, FloorPair>();
     let turn = 0;
     const next = () => requests[turn++ % requests.length] as HttpLoadRequest;
-    for (const clients of options.clients) {
+    const run = async (name: string, url: string, clients: number) => {
       const result = await runNodeHttpLoad({
-        url: floor.url,
+        url,
         connections: clients,
         seconds: options.seconds,
         next,
       });
       options.progress(
-        `online: the answer floor, ${clients} clients: ${result.perSecond}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
+        `online: ${name}, ${clients} clients: ${result.perSecond}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, failed ${result.failed}`,
       );
-      results.set(clients, result);
+      return result;
+    };
+    for (const clients of options.clients) {
+      pairs.set(clients, {
+        floor: await run('the answer floor', floor.url, clients),
+        platform: await run('the platform, right after it', options.url, clients),
+      });
     }
-    return results;
+    return pairs;
   } finally {
     await floor.stop();
   }

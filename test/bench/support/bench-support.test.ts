@@ -4,12 +4,12 @@
  * summary attributes self time (native code to its caller), the profiler preload really writes a
  * profile for a child process, the Markdown table marks targets and unmeasured figures, and the
  * raw yardsticks get the records ingest appends, the ingest floor answers as the platform, and
- * the answer floor sends what the platform sent.
+ * the answer floor sends what the platform sent, and a graph's copy is read through.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ import {
 import { markdownOf, type BenchResults } from './results.js';
 import { catchUpProgress } from './serving-index.js';
 import { percentile, summary } from './stats.js';
+import { warmFiles } from './warm-files.js';
 
 describe('runLoad', () => {
   it('counts every event sent by concurrent clients and keeps at most `concurrency` in flight', async () => {
@@ -320,6 +321,22 @@ describe('the answer floor', () => {
     } finally {
       await floor.stop();
       platform.close();
+    }
+  });
+});
+
+describe('warmFiles', () => {
+  it('reads every byte of every file under the directory, however deep', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'suyuan-warm-'));
+    try {
+      await mkdir(join(dir, 'serving', 'deeper'), { recursive: true });
+      await writeFile(join(dir, 'log.db'), Buffer.alloc(9 * 1024 * 1024 + 3, 1));
+      await writeFile(join(dir, 'serving', 'data.mdb'), Buffer.alloc(4096, 2));
+      await writeFile(join(dir, 'serving', 'deeper', 'empty'), '');
+      await writeFile(join(dir, 'serving', 'deeper', 'part.bin'), Buffer.alloc(17, 3));
+      expect(await warmFiles(dir, () => undefined)).toBe(9 * 1024 * 1024 + 3 + 4096 + 17);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
