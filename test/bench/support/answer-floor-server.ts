@@ -2,8 +2,10 @@
  * The answer floor of the online scenario: a process that answers each GET of a path it was given
  * with the bytes the platform answered that path with, kept in memory, and does nothing else: no
  * routing framework, no authentication, no rate limit, no audit. What it sends per second, and
- * how long a client waits for it, is the most this machine does with answers of that size,
- * whatever the platform costs; the ~1 000-node trace's figures are read beside it.
+ * how long a client waits for it, is what moving answers of that size costs here with nothing
+ * else to do, whatever the platform costs; the ~1 000-node trace's figures are read beside it.
+ * (Inside the bench it has measured below the platform in some pairs, alone the same as a Fastify
+ * server sending the same bytes: README, "The ~1 000-node trace".)
  *
  * `ANSWERS` names a JSON file of `{ path, contentType, bodyFile }` (answer-floor.ts writes it).
  * The bench starts it through service-process.ts, which waits for the "service listening" line;
