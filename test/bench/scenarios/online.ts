@@ -36,6 +36,7 @@ import { stopPlatformProcess } from '../support/stop-platform.js';
 import { measureIngestFloor } from '../support/ingest-floor.js';
 import { measureAnswerFloor } from '../support/answer-floor.js';
 import { warmFiles } from '../support/warm-files.js';
+import { describeCpu, platformCpu } from '../support/platform-cpu.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
 const CLIENTS = [1, 16, 64] as const;
@@ -110,6 +111,8 @@ const drained = (url: string) => waitForNoLag([{ url, groups: DRAINED_GROUPS }],
 
 async function measureIngest(
   url: string,
+  /** The platform's process, whose threads' CPU the single events' progress lines tell. */
+  pid: number | undefined,
   plan: Plan,
   seed: number,
   floor: Awaited<ReturnType<typeof measureIngestFloor>>,
@@ -145,14 +148,18 @@ async function measureIngest(
   // warms up for 20 s at least, then on while a round is more than a tenth faster than the last.
   let warmed = 0;
   for (let round = 1; round <= WARM_UP_ROUNDS.most; round++) {
+    const cpu = await platformCpu(pid);
     const { eventsPerSecond } = await run(1, { seconds: 2 });
-    progress(`online: warming single-event ingest up: ${eventsPerSecond} events/s (not counted)`);
+    progress(
+      `online: warming single-event ingest up: ${eventsPerSecond} events/s (not counted; ${describeCpu(await cpu())})`,
+    );
     if (round >= WARM_UP_ROUNDS.least && eventsPerSecond <= warmed * 1.1) break;
     warmed = eventsPerSecond;
   }
+  const singleCpu = await platformCpu(pid);
   const single = await run(1, {});
   progress(
-    `online: 1-event POSTs, 64 clients: ${single.eventsPerSecond} events/s, p99 ${single.result.latencyMs.p99} ms, failed ${single.result.failed}`,
+    `online: 1-event POSTs, 64 clients: ${single.eventsPerSecond} events/s, p99 ${single.result.latencyMs.p99} ms, failed ${single.result.failed}; ${describeCpu(await singleCpu())}`,
   );
   progress('online: warming 1000-event ingest up (one round, not counted)');
   await run(1000, { rounds: 1 });
@@ -301,8 +308,9 @@ async function measureUncachedTraces(
 
 /**
  * The ~1 000-node trace's requests once more, to a process that sends the platform's answers from
- * memory and nothing else (support/answer-floor.ts), each client count followed at once by the
- * platform again: most of such a request here is the copy of 1.7 MB, and the floor says how much.
+ * memory and nothing else (support/answer-floor.ts), and to the platform between the floor's two
+ * runs at each client count: most of such a request here is the copy of 1.7 MB, and the floor
+ * says how much. Each figure is the mean of its two runs.
  */
 async function answerFloorFigures(
   url: string,
@@ -317,17 +325,30 @@ async function answerFloorFigures(
     seconds: plan.seconds,
     progress: context.progress,
   });
-  return [...pairs].map(([clients, { floor, platform }]) => ({
-    name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
-    value: floor.perSecond,
-    unit: 'req/s',
-    detail: {
-      ...detailOf(floor),
-      platformRightAfter: platform.perSecond,
-      platformP99: platform.latencyMs.p99,
-      platformOfFloor: Math.round((platform.perSecond / floor.perSecond) * 100) / 100,
-    },
-  }));
+  const mean = (runs: readonly HttpLoadResult[], of: (run: HttpLoadResult) => number) =>
+    Math.round(runs.reduce((sum, run) => sum + of(run), 0) / runs.length);
+  return [...pairs].map(([clients, { floor, platform }]) => {
+    const floorRate = mean(floor, (run) => run.perSecond);
+    const platformRate = mean(platform, (run) => run.perSecond);
+    return {
+      name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
+      value: floorRate,
+      unit: 'req/s',
+      detail: {
+        clients,
+        p50: mean(floor, (run) => run.latencyMs.p50),
+        p99: mean(floor, (run) => run.latencyMs.p99),
+        failed: floor[0].failed + floor[1].failed,
+        runs: floor.map((run) => `${run.perSecond}/s p99 ${run.latencyMs.p99}`).join(', '),
+        platformBetween: platformRate,
+        platformP99: mean(platform, (run) => run.latencyMs.p99),
+        platformRuns: platform
+          .map((run) => `${run.perSecond}/s p99 ${run.latencyMs.p99}`)
+          .join(', '),
+        platformOfFloor: Math.round((platformRate / floorRate) * 100) / 100,
+      },
+    };
+  });
 }
 
 export const onlineScenario: Scenario = async (context) => {
@@ -368,7 +389,14 @@ export const onlineScenario: Scenario = async (context) => {
       seconds: plan.seconds,
       progress: context.progress,
     });
-    const ingest = await measureIngest(url, plan, context.seed, floor, context.progress);
+    const ingest = await measureIngest(
+      url,
+      platform.child.pid,
+      plan,
+      context.seed,
+      floor,
+      context.progress,
+    );
     const smallTrace = probes[2] as ReadProbe;
     const input = graph.manifest.picks.middle[0] ?? '';
     const mixed = await measureMixed(url, key, smallTrace, input, ingest, plan, context.progress);

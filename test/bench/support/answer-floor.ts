@@ -64,15 +64,19 @@ export async function startAnswerFloor(url: string, requests: readonly HttpLoadR
   }
 }
 
-/** The floor and the platform at one client count, measured one right after the other. */
+/**
+ * The floor and the platform at one client count, each measured twice in the order floor,
+ * platform, platform, floor: what the machine's load does meanwhile, and whichever goes first
+ * after a switch, falls on both alike.
+ */
 export interface FloorPair {
-  readonly floor: HttpLoadResult;
-  readonly platform: HttpLoadResult;
+  readonly floor: readonly [HttpLoadResult, HttpLoadResult];
+  readonly platform: readonly [HttpLoadResult, HttpLoadResult];
 }
 
 /**
- * The floor's figures for the requests of `next`, at each of `clients`, `seconds` each, each
- * followed at once by the platform's for the same requests: on a shared machine the load moves
+ * The floor's figures for the requests of `next`, at each of `clients`, `seconds` a run, beside
+ * the platform's for the same requests measured between them: on a shared machine the load moves
  * within a minute, so the two are compared only when measured side by side.
  */
 export async function measureAnswerFloor(options: {
@@ -101,9 +105,13 @@ export async function measureAnswerFloor(options: {
       return result;
     };
     for (const clients of options.clients) {
+      const floorFirst = await run('the answer floor', floor.url, clients);
+      const platformFirst = await run('the platform', options.url, clients);
+      const platformSecond = await run('the platform again', options.url, clients);
+      const floorSecond = await run('the answer floor again', floor.url, clients);
       pairs.set(clients, {
-        floor: await run('the answer floor', floor.url, clients),
-        platform: await run('the platform, right after it', options.url, clients),
+        floor: [floorFirst, floorSecond],
+        platform: [platformFirst, platformSecond],
       });
     }
     return pairs;

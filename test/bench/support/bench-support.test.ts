@@ -4,13 +4,15 @@
  * summary attributes self time (native code to its caller), the profiler preload really writes a
  * profile for a child process, the Markdown table marks targets and unmeasured figures, and the
  * raw yardsticks get the records ingest appends, the ingest floor answers as the platform, and
- * the answer floor sends what the platform sent, and a graph's copy is read through.
+ * the answer floor sends what the platform sent, a graph's copy is read through, and a
+ * process's CPU is counted by thread.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -32,6 +34,7 @@ import {
 } from './profile-summary.js';
 import { markdownOf, type BenchResults } from './results.js';
 import { catchUpProgress } from './serving-index.js';
+import { describeCpu, platformCpu } from './platform-cpu.js';
 import { percentile, summary } from './stats.js';
 import { warmFiles } from './warm-files.js';
 
@@ -337,6 +340,48 @@ describe('warmFiles', () => {
       expect(await warmFiles(dir, () => undefined)).toBe(9 * 1024 * 1024 + 3 + 4096 + 17);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const readableTask = (pid: number) => existsSync(`/proc/${pid}/task`);
+
+describe('platformCpu', () => {
+  it("counts the CPU a process's main thread spends, and not the time it waits", async () => {
+    // The child waits for a line, spins its main thread for 300 ms of its own CPU, then says so
+    // and waits again: between the two readings its main thread ran about 0.3 s of CPU.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "process.stdin.once('data', () => { const s = process.cpuUsage(); " +
+          'while (process.cpuUsage(s).user < 300_000) Math.sqrt(Math.random()); ' +
+          "process.stdout.write('spun\\n'); });",
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      let output = '';
+      child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+      await pollUntil(() => (child.pid && readableTask(child.pid) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'the child to start',
+      });
+      const spent = await platformCpu(child.pid);
+      child.stdin.write('go\n');
+      await pollUntil(() => (output.includes('spun') ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'the child to spin',
+      });
+      const { main, others } = await spent();
+      expect(main).toBeGreaterThanOrEqual(0.25);
+      expect(main).toBeLessThan(1.5);
+      expect(others).toBeLessThan(main);
+      expect(describeCpu({ main: 0.5, others: 0.25, seconds: 2 })).toBe(
+        'platform main thread 0.25 of a core, other threads 0.13',
+      );
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
