@@ -129,6 +129,8 @@ async function measureIngest(
     const prepared = amount ?? seconds * SINGLES_PER_SECOND_PREPARED;
     progress(`online: building ${prepared} requests of ${perRequest} events before the load`);
     const next = ingestRequests(keys, workload, perRequest, prepared);
+    // Counted over the load alone: building the requests above leaves the platform idle.
+    const counting = await platformCpu(pid);
     const startedAt = performance.now();
     const result = await runHttpLoad({
       url,
@@ -137,7 +139,8 @@ async function measureIngest(
       ...(amount !== undefined && { amount, timeoutSeconds: 120 }),
       next,
     });
-    return { result, eventsPerSecond: eventsPerSecond(result, perRequest), startedAt };
+    const cpu = await counting();
+    return { result, eventsPerSecond: eventsPerSecond(result, perRequest), startedAt, cpu };
   };
   // The platform's first requests of a kind run cold (code not yet optimised, caches empty):
   // a round of each, not counted, before its figure. The single events go first, while the
@@ -148,18 +151,16 @@ async function measureIngest(
   // warms up for 20 s at least, then on while a round is more than a tenth faster than the last.
   let warmed = 0;
   for (let round = 1; round <= WARM_UP_ROUNDS.most; round++) {
-    const cpu = await platformCpu(pid);
-    const { eventsPerSecond } = await run(1, { seconds: 2 });
+    const { eventsPerSecond, cpu } = await run(1, { seconds: 2 });
     progress(
-      `online: warming single-event ingest up: ${eventsPerSecond} events/s (not counted; ${describeCpu(await cpu())})`,
+      `online: warming single-event ingest up: ${eventsPerSecond} events/s (not counted; ${describeCpu(cpu)})`,
     );
     if (round >= WARM_UP_ROUNDS.least && eventsPerSecond <= warmed * 1.1) break;
     warmed = eventsPerSecond;
   }
-  const singleCpu = await platformCpu(pid);
   const single = await run(1, {});
   progress(
-    `online: 1-event POSTs, 64 clients: ${single.eventsPerSecond} events/s, p99 ${single.result.latencyMs.p99} ms, failed ${single.result.failed}; ${describeCpu(await singleCpu())}`,
+    `online: 1-event POSTs, 64 clients: ${single.eventsPerSecond} events/s, p99 ${single.result.latencyMs.p99} ms, failed ${single.result.failed}; ${describeCpu(single.cpu)}`,
   );
   progress('online: warming 1000-event ingest up (one round, not counted)');
   await run(1000, { rounds: 1 });
