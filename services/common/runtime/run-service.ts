@@ -27,8 +27,10 @@ export function runService(
       { service },
     );
     const running = await start(config, logger);
-    logger.info({ url: running.url }, 'service listening');
+    // Ready to be stopped before saying it listens: whoever waits for that line may signal at
+    // once, and the line can reach it (written on another thread) before this one goes on.
     stopOnSignals(running, { logger, output, timeoutMs: config.shutdownTimeoutMs });
+    logger.info({ url: running.url }, 'service listening');
   };
   main().catch((err: unknown) => {
     const message = isSuyuanError(err)
