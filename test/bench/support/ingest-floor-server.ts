@@ -40,8 +40,9 @@ mountOperation(app, postEventsOperation, async ({ body, reply }) => {
   return reply.status(202).send({ results });
 });
 
-const url = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
-console.log(JSON.stringify({ url, msg: 'service listening' }));
+// Stoppable before it says it listens: the bench may signal as soon as it reads the line.
 process.once('SIGTERM', () => {
   void app.close().then(() => process.exit(0));
 });
+const url = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+console.log(JSON.stringify({ url, msg: 'service listening' }));
