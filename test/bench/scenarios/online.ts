@@ -34,7 +34,7 @@ import { ensureServingIndex } from '../support/serving-index.js';
 import { residentMegabytes } from '../support/platform-memory.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import { measureIngestFloor } from '../support/ingest-floor.js';
-import { measureAnswerFloor } from '../support/answer-floor.js';
+import { answerFloorFigures } from '../support/answer-floor.js';
 import { warmFiles } from '../support/warm-files.js';
 import { describeCpu, platformCpu } from '../support/platform-cpu.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
@@ -307,51 +307,6 @@ async function measureUncachedTraces(
   }
 }
 
-/**
- * The ~1 000-node trace's requests once more, to a process that sends the platform's answers from
- * memory and nothing else (support/answer-floor.ts), and to the platform between the floor's two
- * runs at each client count: most of such a request here is the copy of 1.7 MB, and the floor
- * says how much. Each figure is the mean of its two runs.
- */
-async function answerFloorFigures(
-  url: string,
-  large: ReadProbe,
-  plan: Plan,
-  context: ScenarioContext,
-): Promise<Figure[]> {
-  const pairs = await measureAnswerFloor({
-    url,
-    next: large.next,
-    clients: CLIENTS,
-    seconds: plan.seconds,
-    progress: context.progress,
-  });
-  const mean = (runs: readonly HttpLoadResult[], of: (run: HttpLoadResult) => number) =>
-    Math.round(runs.reduce((sum, run) => sum + of(run), 0) / runs.length);
-  return [...pairs].map(([clients, { floor, platform }]) => {
-    const floorRate = mean(floor, (run) => run.perSecond);
-    const platformRate = mean(platform, (run) => run.perSecond);
-    return {
-      name: `${large.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
-      value: floorRate,
-      unit: 'req/s',
-      detail: {
-        clients,
-        p50: mean(floor, (run) => run.latencyMs.p50),
-        p99: mean(floor, (run) => run.latencyMs.p99),
-        failed: floor[0].failed + floor[1].failed,
-        runs: floor.map((run) => `${run.perSecond}/s p99 ${run.latencyMs.p99}`).join(', '),
-        platformBetween: platformRate,
-        platformP99: mean(platform, (run) => run.latencyMs.p99),
-        platformRuns: platform
-          .map((run) => `${run.perSecond}/s p99 ${run.latencyMs.p99}`)
-          .join(', '),
-        platformOfFloor: Math.round((platformRate / floorRate) * 100) / 100,
-      },
-    };
-  });
-}
-
 export const onlineScenario: Scenario = async (context) => {
   const plan = PLANS[context.scale];
   const loadAtStart = loadAverage();
@@ -380,7 +335,16 @@ export const onlineScenario: Scenario = async (context) => {
     const { url } = platform;
     const probes = await readProbes(url, key, graph.manifest.picks);
     const reads = await measureReads(url, probes, plan, context.progress);
-    const answerFloor = await answerFloorFigures(url, probes[3] as ReadProbe, plan, context);
+    // The ~1 000-node trace beside a process that only sends its answers (support/answer-floor.ts).
+    const large = probes[3] as ReadProbe;
+    const answerFloor = await answerFloorFigures({
+      url,
+      name: large.name,
+      next: large.next,
+      clients: CLIENTS,
+      seconds: plan.seconds,
+      progress: context.progress,
+    });
     // Before the ingest figures, whose backlog the projector then works through for minutes.
     const denied = await measureDeniedBurst({
       url,

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnService } from '../../support/service-process.js';
 import type { HttpLoadRequest, HttpLoadResult } from './http-load.js';
+import type { Figure } from '../scenarios/types.js';
 import { runNodeHttpLoad } from './node-http-load.js';
+import { round } from './stats.js';
 
 /** More distinct requests than this from one probe is not a cycle of a few answers. */
 const MOST_DISTINCT = 100;
@@ -118,4 +120,40 @@ export async function measureAnswerFloor(options: {
   } finally {
     await floor.stop();
   }
+}
+
+const mean = (runs: readonly HttpLoadResult[], of: (run: HttpLoadResult) => number) =>
+  Math.round(runs.reduce((sum, run) => sum + of(run), 0) / runs.length);
+
+const described = (runs: readonly HttpLoadResult[]) =>
+  runs.map((run) => `${run.perSecond}/s p99 ${run.latencyMs.p99}`).join(', ');
+
+/**
+ * The floor's figures for a read of large answers named `name`, one per client count: each the
+ * mean of the floor's two runs, with the platform's two runs between them in its detail.
+ */
+export async function answerFloorFigures(
+  options: Parameters<typeof measureAnswerFloor>[0] & { readonly name: string },
+): Promise<Figure[]> {
+  const pairs = await measureAnswerFloor(options);
+  return [...pairs].map(([clients, { floor, platform }]) => {
+    const floorRate = mean(floor, (run) => run.perSecond);
+    const platformRate = mean(platform, (run) => run.perSecond);
+    return {
+      name: `${options.name}, the same answers from the answer floor (sends kept bytes only), ${clients} clients`,
+      value: floorRate,
+      unit: 'req/s',
+      detail: {
+        clients,
+        p50: mean(floor, (run) => run.latencyMs.p50),
+        p99: mean(floor, (run) => run.latencyMs.p99),
+        failed: floor[0].failed + floor[1].failed,
+        runs: described(floor),
+        platformBetween: platformRate,
+        platformP99: mean(platform, (run) => run.latencyMs.p99),
+        platformRuns: described(platform),
+        platformOfFloor: round(platformRate / floorRate),
+      },
+    };
+  });
 }
