@@ -15,6 +15,12 @@ export interface LogRecord {
   readonly identity?: RecordIdentity;
 }
 
+/**
+ * The header a log without `identities` (Kafka) carries a record's fingerprint in, so that a
+ * reader indexing the records (a distributed ingest instance's replica) need not compute it again.
+ */
+export const FINGERPRINT_HEADER = 'suyuan-fingerprint';
+
 export interface RecordIdentity {
   readonly id: string;
   readonly fingerprint: string;
@@ -117,6 +123,13 @@ export interface SubscribeOptions {
   readonly lingerFullAt?: number;
   /** Where a group with no committed offset starts (default `earliest`). */
   readonly startAt?: 'earliest' | 'latest';
+  /**
+   * For a subscriber that keeps its own position with what it writes (a local replica): the
+   * offset each partition resumes at, asked whenever the subscription starts or (Kafka) joins its
+   * group, whatever the group committed. So a replica that lost its last writes, or was deleted
+   * and starts empty (0 for every partition), is fed again from where it stands.
+   */
+  readonly resumeAt?: (partition: number) => number;
   /**
    * Told when the subscription's state changes: `joining` while it is not (or no longer) a member
    * of its group with partitions to read, `consuming` once it is, `failed` when it stopped on its

@@ -191,6 +191,13 @@ export async function startKafkaSubscription(
   report('joining');
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     logger.info({ durationMs: payload.duration, memberId: payload.memberId }, 'joined the group');
+    // kafkajs calls this before the member's first fetch, so no record from another offset comes.
+    const { resumeAt } = subscribe;
+    if (resumeAt) {
+      for (const partition of payload.memberAssignment[topic] ?? []) {
+        consumer.seek({ topic, partition, offset: String(resumeAt(partition)) });
+      }
+    }
     report('consuming');
   });
   consumer.on(consumer.events.REBALANCING, () => report('joining'));

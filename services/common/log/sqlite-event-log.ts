@@ -59,6 +59,7 @@ function guardSqlite<T>(path: string, operation: string, work: () => T): T {
 }
 
 function startOffset(store: SqliteLogStore, options: SubscribeOptions): number {
+  if (options.resumeAt) return options.resumeAt(PARTITION);
   const committed = store.committedOffsets(options.topic, options.groupId).get(PARTITION);
   if (committed !== undefined) return committed;
   return options.startAt === 'latest' ? (store.endOffset(options.topic) ?? 0) : 0;

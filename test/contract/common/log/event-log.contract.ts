@@ -220,6 +220,28 @@ export function eventLogContract(name: string, setup: () => Promise<LogAdapterUn
       expect(second.handled.map((stored) => String(stored.value))).toEqual(['3', '4']);
     });
 
+    it('resumes where the subscriber says it stands, whatever its group committed', async () => {
+      const topic = unique('resume-at');
+      const groupId = unique('group');
+      const receipts = await log.append(topic, [record('lot-1', '1'), record('lot-1', '2')]);
+      const first = await collect({ topic, groupId });
+      await first.until(receipts.length);
+      await first.subscription.stop();
+      expect(await log.committedOffsets(topic, groupId)).toEqual(nextOffsets(receipts));
+
+      // A replica that lost what it wrote: it stands at the second record again.
+      const [, second] = receipts;
+      const resumed = await collect({
+        topic,
+        groupId,
+        resumeAt: (partition) => (partition === second?.partition ? second.offset : 0),
+      });
+      await resumed.until(1);
+
+      expect(positions(resumed.handled)).toEqual(positions(receipts.slice(1)));
+      expect(resumed.handled.map((stored) => String(stored.value))).toEqual(['2']);
+    });
+
     it("starts a group without a committed offset at the end when asked for 'latest'", async () => {
       const topic = unique('latest');
       const options = { topic, groupId: unique('group'), startAt: 'latest' } as const;
