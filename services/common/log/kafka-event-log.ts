@@ -12,12 +12,13 @@ import { Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { SuyuanError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type {
-  AppendReceipt,
-  EventLog,
-  LogRecord,
-  SubscribeOptions,
-  Subscription,
+import {
+  FINGERPRINT_HEADER,
+  type AppendReceipt,
+  type EventLog,
+  type LogRecord,
+  type SubscribeOptions,
+  type Subscription,
 } from './event-log.js';
 import { createKafkaClient, lazyClient, logUnavailable, withinDeadline } from './kafka-client.js';
 import { readPartition } from './kafka-read.js';
@@ -90,8 +91,11 @@ function rememberingPartitioner(chosen: WeakMap<Message, number>): ICustomPartit
   };
 }
 
-function toMessage({ key, value, headers }: LogRecord): Message {
-  return { key, value, ...(headers ? { headers: { ...headers } } : {}) };
+function toMessage({ key, value, headers, identity }: LogRecord): Message {
+  const fingerprint = identity ? { [FINGERPRINT_HEADER]: identity.fingerprint } : {};
+  return headers || identity
+    ? { key, value, headers: { ...headers, ...fingerprint } }
+    : { key, value };
 }
 
 /**
