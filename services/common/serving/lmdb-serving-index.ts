@@ -70,7 +70,17 @@ export interface LogPosition {
 /** Where the embedded platform keeps its serving index, under its data directory. */
 export const servingIndexPath = (dataDir: string): string => join(dataDir, 'serving');
 
-export function openLmdbServingIndex(options: { readonly path: string }): LmdbServingIndex {
+export interface ServingIndexOptions {
+  readonly path: string;
+  /**
+   * The tables this index keeps, when not all: the rows of the others are left out of `apply`
+   * (a distributed ingest instance's replica keeps what its write rules read).
+   */
+  readonly tables?: readonly ServingTable[];
+}
+
+export function openLmdbServingIndex(options: ServingIndexOptions): LmdbServingIndex {
+  const kept = options.tables && new Set<ServingTable>(options.tables);
   // noSync: a process crash keeps every committed write (the OS has it); a machine crash may lose
   // the last transactions, which the start-up catch-up replays from the log (positions say where).
   const root: RootDatabase = open({ path: options.path, noSync: true, maxDbs: TABLES.length });
@@ -105,7 +115,8 @@ export function openLmdbServingIndex(options: { readonly path: string }): LmdbSe
     db,
     isRetracted: (eventId) => retracted.has(eventId),
     async apply(rows, position) {
-      const puts = putsOf(rows);
+      const all = putsOf(rows);
+      const puts = kept ? all.filter(([table]) => kept.has(table)) : all;
       // Puts made in one event turn commit in one transaction (lmdb's event-turn batching), and
       // its write thread, not this one, inserts them into the trees: this thread only encodes
       // them. In a transaction callback this thread inserted them too, at about twice the cost.

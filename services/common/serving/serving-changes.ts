@@ -30,6 +30,7 @@ const BATCH_PARTS: Record<ServingTable, readonly number[] | 'all'> = {
   // Read by notice, by event and by the index itself, never by a trace.
   recallNotices: [],
   events: [],
+  eventIndex: [],
   positions: [],
   meta: [],
 };

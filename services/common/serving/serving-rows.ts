@@ -83,6 +83,12 @@ export interface ServingValues {
   epcisDeclarations: true;
   /** The reason of each unresolved link, keyed [epcisEventId, path, id, eventId]. */
   epcisUnresolved: string;
+  /**
+   * The event index (event id → fingerprint of its body and the party that recorded it) that
+   * settles idempotency where the log does not: only a distributed ingest instance's replica
+   * keeps it (services/ingest/ingest-replica.ts); the serving index gets no such rows.
+   */
+  eventIndex: { bodyHash: string; party: string };
   positions: number;
   /** `format`: the layout of the index, so a process with another layout rebuilds it. */
   meta: number;
@@ -115,6 +121,7 @@ export const TABLES = [
   'epcisDerivations',
   'epcisDeclarations',
   'epcisUnresolved',
+  'eventIndex',
   'positions',
   'meta',
 ] as const;
@@ -267,6 +274,13 @@ export function putsOf(rows: ProjectionRows): Array<[ServingTable, ServingKey | 
         locationName: row.location_name,
         payload: row.payload,
       },
+    ]);
+  }
+  for (const row of rows.event_index) {
+    puts.push([
+      'eventIndex',
+      text(row, 'event_id'),
+      { bodyHash: text(row, 'body_hash'), party: text(row, 'party') },
     ]);
   }
   for (const row of rows.retractions) {
