@@ -76,6 +76,7 @@ export const environmentSchema = z.object({
   SUYUAN_WEBHOOK_RETRY_SCHEDULE: z.string().default('5s,5m,30m,2h,5h,10h,10h'),
   SUYUAN_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   SUYUAN_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  SUYUAN_INGEST_REPLICA: bool.default(true),
   NOTIFIER_POLL_INTERVAL_MS: positiveInt(500),
   SUYUAN_WARNING_WATCH_INTERVAL_MS: positiveInt(60_000),
   SUYUAN_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -224,6 +225,11 @@ export interface Config {
   readonly projectorBatchSize: number;
   /** After a batch that was not full, how long the projector and the proof keeper let events gather (ms). */
   readonly projectorLingerMs: number;
+  /**
+   * Distributed ingest: where the instance keeps its replica of the event index and the write
+   * rules' reads, fed from Kafka (under its data directory); undefined: it asks the store.
+   */
+  readonly ingestReplicaPath: string | undefined;
   /** Most events one EPCIS capture takes (GS1-EPCIS-Capture-Limit); its file size limit is the body limit. */
   readonly epcisCaptureLimit: number;
   /** How long records may wait on a consumer that gets nowhere before /readyz says it is stalled. */
@@ -389,6 +395,7 @@ export function loadConfig(
     projectorBatchSize: e.PROJECTOR_BATCH_SIZE,
     projectorLingerMs: e.PROJECTOR_LINGER_MS,
     epcisCaptureLimit: e.EPCIS_CAPTURE_LIMIT,
+    ingestReplicaPath: e.SUYUAN_INGEST_REPLICA ? join(dataDir, 'ingest-replica') : undefined,
     consumerStallAfterMs: e.CONSUMER_STALL_AFTER_MS,
     recallPolicy: recallPolicyFrom(e.SUYUAN_RECALL_POLICY),
     warningRules: warningRulesFrom(e.SUYUAN_WARNING_RULES),

@@ -74,8 +74,7 @@ export async function startEmbeddedPlatform(
     proofKeeper,
   ]);
   mountIngestApi(http.app, config, logger, foundations, metrics, {
-    batches: (ids) => reads.batches(ids),
-    ...createLmdbRecallReads(servingIndex),
+    reads: { batches: (ids) => reads.batches(ids), ...createLmdbRecallReads(servingIndex) },
   });
   const publicChecks = openPublicCheckCounter(config, logger);
   mountTraceApi(http.app, config, foundations, reads, http.audit, publicChecks, servingIndex);

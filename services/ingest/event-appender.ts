@@ -4,11 +4,13 @@
  * - a log that settles identity in the append (the embedded log): one transaction checks the ids
  *   and appends the new events, so "202" always means "indexed", two submissions of one id can
  *   never both be appended, and no store statement is on the write path;
- * - otherwise (Kafka): the store's event index, looked up before and written after the append, with
- *   a lock per id in this process. Two ingest instances that receive the same new id within the
- *   moment between one's lookup and its index write may both append it: the log then holds it
- *   twice. The projection keeps one row per id, so the answers do not change when the bodies are
- *   equal (the usual case: a client's retry); the README states the bound.
+ * - otherwise (Kafka): an event index, looked up before and written after the append, with a lock
+ *   per id in this process: the instance's replica (ingest-replica.ts), or the store's. Two ingest
+ *   instances that receive the same new id within the moment between one's append and the
+ *   other's sight of it (its replica's lag; with the store's index, its index write) may both
+ *   append it: the log then holds it twice. The projection keeps one row per id, so the answers
+ *   do not change when the bodies are equal (the usual case: a client's retry); the README states
+ *   the bound.
  */
 import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
@@ -17,7 +19,7 @@ import type { EventLog, RecordIdentities } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import type { Store } from '../common/store/store.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
-import { createEventIndex } from './event-index.js';
+import { createEventIndex, type EventIndex } from './event-index.js';
 import { createKeyedLock } from './keyed-lock.js';
 
 /** A validated event with its position in the request and the fingerprint of its body. */
@@ -42,6 +44,8 @@ export interface EventAppender {
 interface AppenderDeps {
   readonly log: EventLog;
   readonly store: Store;
+  /** The event index when the log settles no ids: the store's unless given. */
+  readonly index?: EventIndex;
   readonly codec: EventCodec;
   readonly logger: Logger;
 }
@@ -52,7 +56,7 @@ const stamp = (item: Fingerprinted, recordedAt: string) =>
 export function createEventAppender(deps: AppenderDeps): EventAppender {
   return deps.log.identities
     ? createLogIdentityAppender(deps, deps.log.identities)
-    : createStoreIndexAppender(deps);
+    : createIndexAppender(deps);
 }
 
 function createLogIdentityAppender(
@@ -88,9 +92,9 @@ function createLogIdentityAppender(
   };
 }
 
-function createStoreIndexAppender({ log, store, codec, logger }: AppenderDeps): EventAppender {
+function createIndexAppender({ log, store, codec, logger, ...deps }: AppenderDeps): EventAppender {
   const lock = createKeyedLock();
-  const index = createEventIndex(store);
+  const index = deps.index ?? createEventIndex(store);
   const appendFresh = async (items: readonly Fingerprinted[], recordedAt: string) => {
     const stored = await index.find(items.map((item) => item.event.eventId));
     const clashes = items.filter((item) => {
@@ -104,7 +108,8 @@ function createStoreIndexAppender({ log, store, codec, logger }: AppenderDeps): 
         EVENTS_TOPIC,
         fresh.map((item) => logRecordOf(stamp(item, recordedAt), codec, item.hash)),
       );
-      // Best effort: the projector writes the same rows, so a failure here only delays dedup.
+      // Best effort: the projector (or the replica's feed) writes the same entries, so a failure
+      // here only delays dedup.
       await index
         .record(
           fresh.map((item) => ({

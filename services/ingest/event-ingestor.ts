@@ -23,6 +23,7 @@ import {
 } from './event-appender.js';
 import { checkBatchClaims } from './batch-claims.js';
 import { checkRecallRules, recallWarnings } from './recall-rules.js';
+import type { EventIndex } from './event-index.js';
 import type { RuleReads } from './rule-reads.js';
 import type { SubmittedEvent } from './parse-submission.js';
 
@@ -56,6 +57,11 @@ interface Deps {
    * serving index in embedded mode, so that a post waits on no store statement.
    */
   readonly reads: RuleReads;
+  /**
+   * Where ids are settled when the log does not settle them: a distributed instance's replica
+   * (ingest-replica.ts); the store's event index when not given.
+   */
+  readonly index?: EventIndex;
   readonly codec: EventCodec;
   readonly parties: PartyDirectory;
   readonly logger: Logger;

@@ -11,7 +11,8 @@ import { printGeneratedAdminKey, type RunningService } from '../common/runtime/r
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
 import { createCaptureJobs } from './epcis/capture-jobs.js';
 import { registerCaptureRoutes } from './epcis/capture-routes.js';
-import { createEventIndex } from './event-index.js';
+import { createEventIndex, type EventIndex } from './event-index.js';
+import { openIngestReplica } from './ingest-replica.js';
 import { createEventIngestor } from './event-ingestor.js';
 import { storeRuleReads, type RuleReads } from './rule-reads.js';
 import { identifyEarlierEvents } from './identify-earlier-events.js';
@@ -31,19 +32,26 @@ export async function prepareIngest(foundations: Foundations, logger: Logger): P
   );
 }
 
+/** What the write path reads where the launcher has a copy nearer than the store. */
+export interface LocalReads {
+  readonly reads: RuleReads;
+  /** Where ids are settled when the log settles none (a distributed instance's replica). */
+  readonly index?: EventIndex;
+}
+
 export function mountIngestApi(
   app: FastifyInstance,
   config: Config,
   logger: Logger,
   { log, store, codec, parties, publicProfiles }: Foundations,
   metrics: Metrics,
-  /** Where the write rules read the projection: the store unless the launcher has a faster copy. */
-  reads: RuleReads = storeRuleReads(store),
+  /** Where the write rules and idempotency read: the store unless the launcher has a copy. */
+  local: LocalReads = { reads: storeRuleReads(store) },
 ): void {
   const ingestor = createEventIngestor({
     log,
     store,
-    reads,
+    ...local,
     codec,
     parties,
     metrics,
@@ -75,8 +83,18 @@ export async function startIngestService(config: Config, logger: Logger): Promis
   const generatedAdminKey = await foundations.parties.ensureAdmin(config.adminKey);
   if (generatedAdminKey) printGeneratedAdminKey(generatedAdminKey);
   await prepareIngest(foundations, logger);
+  // A log that settles ids itself (embedded) needs no replica; Kafka's does.
+  const replica =
+    config.ingestReplicaPath && !foundations.log.identities
+      ? await openIngestReplica({
+          log: foundations.log,
+          codec: foundations.codec,
+          path: config.ingestReplicaPath,
+          logger,
+        })
+      : undefined;
   const metrics = createMetrics({ service: 'ingest' });
   const http = await createServiceHttp(config, logger, foundations, metrics);
-  mountIngestApi(http.app, config, logger, foundations, metrics);
-  return serve(config, http, foundations);
+  mountIngestApi(http.app, config, logger, foundations, metrics, replica);
+  return serve(config, http, foundations, replica ? { 'the ingest replica': replica } : {});
 }
