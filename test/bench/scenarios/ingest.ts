@@ -4,22 +4,27 @@
  * beside a raw kafkajs producer sending the same Avro records in the same batches with the same
  * acks to the same broker, and the embedded platform beside raw appends of the same records to a
  * SQLite event log (its log alone), and both beside the ingest floor: a process that validates and
- * encodes each event as ingest does before its append, and keeps nothing. Each load runs at
+ * encodes each event as ingest does before its append, and keeps nothing. The ingest service runs
+ * twice, with its replica of the event index and rule reads and with the store's (the way before
+ * the replica), so the ratio of the two comes from one run. Each load runs at
  * several client counts; a figure is the peak, with the client count that reached it. Where a
  * target is missed, a short profiled rerun names the costs.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDistributedPlatform } from '../../support/distributed-platform.js';
 import { kafkaAnswers } from '../../support/kafka-broker.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { createIngestWorkload } from '../support/ingest-events.js';
 import { startIngestFloor } from '../support/ingest-floor.js';
 import {
+  measureKafka,
+  PLATFORM_ENV,
+  profileRerun,
+  type Measured,
+} from '../support/ingest-kafka.js';
+import {
   createPartiesAt,
-  measureRaw,
   measureRawLog,
   postLoads,
   type Clients,
@@ -28,13 +33,7 @@ import {
   type Runs,
 } from '../support/ingest-loads.js';
 import { peakOf, type LoadResult } from '../support/load.js';
-import {
-  cpuProfileEnv,
-  describeProfile,
-  profilesOf,
-  startCpuProfile,
-  summarizeProfileFile,
-} from '../support/profile-summary.js';
+import { cpuProfileEnv } from '../support/profile-summary.js';
 import { round } from '../support/stats.js';
 import { stopPlatformProcess } from '../support/stop-platform.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
@@ -58,8 +57,6 @@ const PLANS: Record<ScenarioContext['scale'], IngestPlan> = {
   },
 };
 
-/** The platform's per-key rate limit would otherwise cap the single-event load. */
-const PLATFORM_ENV = { SUYUAN_RATE_LIMIT_MAX: '1000000000' };
 const TARGETS = { embedded: 50_000, kafka: 30_000, ratio: 0.7 } as const;
 
 function throughputFigure(name: string, runs: readonly IngestLoad[], target?: number): Figure {
@@ -94,6 +91,11 @@ const NAMES = {
   ratioLogSingle: 'embedded ingest / raw log appends, single events',
   kafkaBatch: 'batch ingest, 1000-event POSTs, through Kafka (ingest service)',
   kafkaSingle: 'single-event POSTs, through Kafka (ingest service)',
+  kafkaStoreBatch:
+    'batch ingest, 1000-event POSTs, through Kafka, ids and rules from the store (no replica)',
+  kafkaStoreSingle: 'single-event POSTs, through Kafka, ids and rules from the store (no replica)',
+  ratioReplicaStoreBatch: 'ingest with its replica / with the store, 1000-event batches',
+  ratioReplicaStoreSingle: 'ingest with its replica / with the store, single events',
   rawBatch: 'raw kafkajs producer, 1000-record sends, acks=-1 idempotent',
   rawSingle: 'raw kafkajs producer, 1-record sends, acks=-1 idempotent',
   ratioBatch: 'ingest / raw producer, 1000-event batches',
@@ -146,39 +148,8 @@ const notMeasured = (name: string, unit: string, reason: string, target?: string
   detail: { 'not measured': reason },
 });
 
-interface Measured {
-  readonly runs: Runs;
-  /** What the profile of a rerun at the peak client count showed, when a target was missed. */
-  readonly profile?: string;
-}
-
 /** Whether a target was missed (so the scenario profiles a rerun). */
 type Missed = (runs: Runs) => boolean;
-
-/**
- * Profiles `target.child` (spawned with cpuProfileEnv(profileDir)) through 1000-event requests at the
- * peak client count, the next ones of the workload; `stop` ends the process so it writes its
- * profile. Returns the note.
- */
-async function profileRerun(
-  what: string,
-  runs: Runs,
-  plan: IngestPlan,
-  send: (plan: IngestPlan, clients: { batch: number[]; single: number[] }) => Promise<Runs>,
-  target: { child: ChildProcess; stop: () => Promise<unknown> },
-  profileDir: string,
-): Promise<string> {
-  const clients = peakOf(runs.batch).concurrency;
-  startCpuProfile(target.child);
-  await send({ ...plan, batchRequests: plan.profileRequests }, { batch: [clients], single: [] });
-  await target.stop();
-  const [file] = await profilesOf(profileDir, target.child.pid ?? -1);
-  if (!file) return `${what}: no .cpuprofile was written`;
-  return describeProfile(
-    `${what}, profiled through ${plan.profileRequests} requests of 1000 events at ${clients} clients`,
-    await summarizeProfileFile(file),
-  );
-}
 
 /** The same loads to the ingest floor (support/ingest-floor-server.ts), before anything else runs. */
 async function measureFloor(plan: IngestPlan, context: ScenarioContext): Promise<Runs> {
@@ -225,68 +196,6 @@ async function measureEmbedded(
   } finally {
     await stopPlatformProcess(platform);
     await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-interface KafkaMeasured extends Measured {
-  readonly raw: Runs;
-}
-
-/**
- * The distributed platform over real Kafka; the load goes straight to the ingest service's URL
- * (not the gateway). The projector and recall consumers are stopped first: deployed they run on
- * other machines, here they would only take the two cores from ingest. The raw producer runs
- * first, on the same broker, with the same requests (same seed, same order).
- */
-async function measureKafka(
-  brokers: readonly string[],
-  plan: IngestPlan,
-  context: ScenarioContext,
-  missed: (ingest: Runs, raw: Runs) => boolean,
-): Promise<KafkaMeasured> {
-  const profileDir = await mkdtemp(join(tmpdir(), 'suyuan-bench-ingest-kafka-prof-'));
-  try {
-    return await measureKafkaPlatform(brokers, plan, context, missed, profileDir);
-  } finally {
-    await rm(profileDir, { recursive: true, force: true });
-  }
-}
-
-async function measureKafkaPlatform(
-  brokers: readonly string[],
-  plan: IngestPlan,
-  context: ScenarioContext,
-  missed: (ingest: Runs, raw: Runs) => boolean,
-  profileDir: string,
-): Promise<KafkaMeasured> {
-  const platform = await startDistributedPlatform(brokers, {
-    ...PLATFORM_ENV,
-    ...cpuProfileEnv(profileDir),
-  });
-  try {
-    const partitions = Number(platform.serviceEnv.KAFKA_TOPIC_PARTITIONS);
-    await platform.services.projector.stop();
-    await platform.services.recall.stop();
-    const rawWorkload = createIngestWorkload(context.seed, plan.chainBatches);
-    const raw = await measureRaw(brokers, partitions, rawWorkload, plan, context.progress);
-    const workload = createIngestWorkload(context.seed, plan.chainBatches);
-    const { ingest: service } = platform.services;
-    const keys = await createPartiesAt(service.url, workload.parties);
-    const load = (label: string) => (loadPlan: IngestPlan, clients?: Clients) =>
-      postLoads(label, service.url, keys, workload, loadPlan, context.progress, clients);
-    const runs = await load('kafka')(plan);
-    if (!missed(runs, raw)) return { runs, raw };
-    const profile = await profileRerun(
-      'Ingest service process (Kafka)',
-      runs,
-      plan,
-      load('kafka, profiled'),
-      { child: service.child, stop: () => service.stop() },
-      profileDir,
-    );
-    return { runs, raw, profile };
-  } finally {
-    await platform.stop();
   }
 }
 
@@ -357,6 +266,10 @@ export const ingestScenario: Scenario = async (context) => {
     ratioFigure(NAMES.ratioBatch, kafka.runs.batch, kafka.raw.batch),
     ratioFigure(NAMES.ratioSingle, kafka.runs.single, kafka.raw.single),
     ratioFigure(NAMES.ratioFloorRaw, floor.batch, kafka.raw.batch, null),
+    throughputFigure(NAMES.kafkaStoreBatch, kafka.storeIndex.batch),
+    throughputFigure(NAMES.kafkaStoreSingle, kafka.storeIndex.single),
+    ratioFigure(NAMES.ratioReplicaStoreBatch, kafka.runs.batch, kafka.storeIndex.batch, null),
+    ratioFigure(NAMES.ratioReplicaStoreSingle, kafka.runs.single, kafka.storeIndex.single, null),
   );
   if (kafka.profile) notes.push(kafka.profile);
   return { scenario: 'ingest', figures, notes };
