@@ -5,13 +5,22 @@
  * serving index in the same batches; every read of the trace read model (the TraceReads port)
  * is compared for random ids, and so are whole traces and batch views as the trace API builds them,
  * and the recall reads ingest's write rules take (the RecallReads port), and the unresolved links of
- * captured EPCIS events (some declared in error) for random sets of events.
+ * captured EPCIS events (some declared in error) for random sets of events. A distributed ingest
+ * instance's replica (an index of the tables its rules read) answers those rules as the whole
+ * index does, and holds the store's event index.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { openStoreAndIndex, type StoreAndIndex } from '../../../support/store-and-index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuyuanEvent } from '../../../../services/common/events/event-types.generated.js';
-import type { LmdbServingIndex } from '../../../../services/common/serving/lmdb-serving-index.js';
+import {
+  openLmdbServingIndex,
+  type LmdbServingIndex,
+} from '../../../../services/common/serving/lmdb-serving-index.js';
+import { REPLICA_TABLES } from '../../../../services/ingest/ingest-replica.js';
 import { createLmdbRecallReads } from '../../../../services/common/serving/lmdb-recall-reads.js';
 import { createLmdbTraceReads } from '../../../../services/common/serving/lmdb-trace-reads.js';
 import type { Store } from '../../../../services/common/store/store.js';
@@ -39,13 +48,21 @@ import {
 let opened: StoreAndIndex | undefined;
 let store: Store;
 let serving: LmdbServingIndex;
+/** An ingest replica's index, fed the same batches with their event index rows. */
+let replica: LmdbServingIndex;
+const replicaDir = mkdtempSync(join(tmpdir(), 'suyuan-serving-eq-replica-'));
 
 beforeAll(async () => {
   opened = await openStoreAndIndex('suyuan-serving-eq-');
   ({ store, serving } = opened);
+  replica = openLmdbServingIndex({ path: replicaDir, tables: REPLICA_TABLES });
 });
 
-afterAll(() => opened?.close());
+afterAll(async () => {
+  await replica?.close();
+  rmSync(replicaDir, { recursive: true, force: true });
+  await opened?.close();
+});
 
 const TABLES: readonly ProjectionTable[] = Object.keys(projectEvents([])) as ProjectionTable[];
 
@@ -54,6 +71,7 @@ async function reset() {
     await store.command(`TRUNCATE TABLE ${table}`);
   }
   await serving.clear();
+  await replica.clear();
 }
 
 /** The events the store refuses: those `picks` name. */
@@ -76,7 +94,9 @@ async function project(
   for (let i = 1; i < bounds.length; i += 1) {
     const batch = history.slice(bounds[i - 1], bounds[i]);
     const rows = projectEvents(batch);
-    await serving.apply(rows, { topic: 'events', partition: 0, nextOffset: bounds[i] ?? 0 });
+    const position = { topic: 'events', partition: 0, nextOffset: bounds[i] ?? 0 };
+    await serving.apply(rows, position);
+    await replica.apply(rows, position);
     for (const table of WRITE_ORDER) {
       const written = KEYED_ACROSS_EVENTS.includes(table)
         ? rows[table].filter((row) => !refused.has(String(row.event_id)))
@@ -128,6 +148,21 @@ async function expectSameRecallReads(
   }
 }
 
+/** The replica's event index entry of every event is the store's `event_index` row of it. */
+async function expectReplicaHoldsEventIndex(history: readonly SuyuanEvent[]) {
+  const rows = await store.query<{ event_id: string; body_hash: string; party: string }>(
+    'SELECT event_id, body_hash, party FROM event_index FINAL ORDER BY event_id',
+  );
+  const held = rows.map((row) => ({
+    ...replica.db.eventIndex.get(row.event_id),
+    id: row.event_id,
+  }));
+  expect(held).toEqual(
+    rows.map((row) => ({ bodyHash: row.body_hash, party: row.party, id: row.event_id })),
+  );
+  expect(rows.length).toBe(new Set(history.map((event) => event.eventId)).size);
+}
+
 /** What a read gives, or the error it throws, so that both sides may be compared either way. */
 const outcome = <T>(read: Promise<T>) =>
   read.then(
@@ -159,6 +194,20 @@ describe('the serving index answers as the ClickHouse projection', () => {
           await reset();
           const refused = refusedAmong(history, refusedPicks);
           await project(history, cuts, refused);
+          // The replica reads the log, not what the store refused: it answers as the whole index
+          // did before the projector took the refused events out.
+          await expectSameRecallReads(
+            createLmdbRecallReads(replica),
+            createLmdbRecallReads(serving),
+            history,
+            idSets,
+          );
+          for (const ids of idSets) {
+            expect(await createLmdbTraceReads(replica).batches(ids)).toEqual(
+              await lmdb.batches(ids),
+            );
+          }
+          await expectReplicaHoldsEventIndex(history);
           await removeRefused(history, refused);
           for (const ids of idSets) {
             for (const direction of ['upstream', 'downstream'] as const) {
