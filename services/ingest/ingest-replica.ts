@@ -49,6 +49,8 @@ const BATCH_SIZE = 5_000;
 const PROGRESS_EVERY_MS = 5_000;
 
 export interface IngestReplica {
+  /** Its consumer group, whose committed offsets follow the replica (the lag /metrics shows). */
+  readonly group: string;
   readonly reads: RuleReads;
   readonly index: EventIndex;
   stop(): Promise<void>;
@@ -95,12 +97,13 @@ export async function openIngestReplica(deps: IngestReplicaDeps): Promise<Ingest
   let applied = 0;
   let onApplied = (): void => undefined;
 
+  // The instance's own, for this run: where it resumes is the replica's position.
+  const group = `suyuan-ingest-replica-${randomUUID()}`;
   let subscription: Subscription;
   try {
     subscription = await deps.log.subscribe({
       topic: EVENTS_TOPIC,
-      // The instance's own, for this run: where it resumes is the replica's position.
-      groupId: `suyuan-ingest-replica-${randomUUID()}`,
+      groupId: group,
       maxBatchSize: BATCH_SIZE,
       resumeAt: (partition) => positions.get(partition) ?? 0,
       async handleBatch(records) {
@@ -166,6 +169,7 @@ export async function openIngestReplica(deps: IngestReplicaDeps): Promise<Ingest
 
   const rules = createLmdbTraceReads(serving);
   return {
+    group,
     reads: { batches: (ids) => rules.batches(ids), ...createLmdbRecallReads(serving) },
     index: {
       find(eventIds) {

@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from '../common/metrics/metrics.js';
 import { openFoundations, type Foundations } from '../common/runtime/foundations.js';
 import { printGeneratedAdminKey, type RunningService } from '../common/runtime/run-service.js';
 import { createServiceHttp, serve } from '../common/runtime/service-http.js';
+import { EVENTS_TOPIC } from '../common/topics.js';
 import { createCaptureJobs } from './epcis/capture-jobs.js';
 import { registerCaptureRoutes } from './epcis/capture-routes.js';
 import { createEventIndex, type EventIndex } from './event-index.js';
@@ -94,6 +95,7 @@ export async function startIngestService(config: Config, logger: Logger): Promis
         })
       : undefined;
   const metrics = createMetrics({ service: 'ingest' });
+  if (replica) metrics.watchConsumerLag(foundations.log, EVENTS_TOPIC, replica.group);
   const http = await createServiceHttp(config, logger, foundations, metrics);
   mountIngestApi(http.app, config, logger, foundations, metrics, replica);
   return serve(config, http, foundations, replica ? { 'the ingest replica': replica } : {});

@@ -109,6 +109,15 @@ describe('ingest replica', { tags: ['kafka'] }, () => {
       }
 
       const replica = await open(join(dir, 'first'));
+      // Its group commits each batch once applied: /metrics reports the instance's lag from it.
+      const ends = await log.endOffsets(EVENTS_TOPIC);
+      await pollUntil(
+        async () => {
+          const committed = await log.committedOffsets(EVENTS_TOPIC, replica.group);
+          return [...ends].every(([partition, end]) => committed.get(partition) === end);
+        },
+        { timeoutMs: 30_000, what: "the replica's group to commit the log's end" },
+      );
 
       // No waiting: every event appended before it opened is in it.
       const found = await replica.index.find(history.map((event) => event.eventId));
