@@ -5,10 +5,10 @@
  * acks to the same broker, and the embedded platform beside raw appends of the same records to a
  * SQLite event log (its log alone), and both beside the ingest floor: a process that validates and
  * encodes each event as ingest does before its append, and keeps nothing. The ingest service runs
- * twice, with its replica of the event index and rule reads and with the store's (the way before
- * the replica), so the ratio of the two comes from one run. Each load runs at
- * several client counts; a figure is the peak, with the client count that reached it. Where a
- * target is missed, a short profiled rerun names the costs.
+ * with its replica of the event index and rule reads and with the store's (the way before the
+ * replica), two rounds each, alternating, so the ratio of the two comes from one run. Each load
+ * runs at several client counts; a figure is the peak, with the client count that reached it.
+ * Where a target is missed, a short profiled rerun names the costs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -270,6 +270,11 @@ export const ingestScenario: Scenario = async (context) => {
     throughputFigure(NAMES.kafkaStoreSingle, kafka.storeIndex.single),
     ratioFigure(NAMES.ratioReplicaStoreBatch, kafka.runs.batch, kafka.storeIndex.batch, null),
     ratioFigure(NAMES.ratioReplicaStoreSingle, kafka.runs.single, kafka.storeIndex.single, null),
+  );
+  notes.push(
+    "Through Kafka the ingest service ran with its replica and with the store's index, both " +
+      'platforms up, in the order replica, store, store, replica; each figure is the mean of ' +
+      `its two rounds (events/s): ${kafka.rounds}.`,
   );
   if (kafka.profile) notes.push(kafka.profile);
   return { scenario: 'ingest', figures, notes };
