@@ -21,7 +21,8 @@ import { CATCH_UP_MESSAGES } from '../../../services/projector/serving-catch-up.
 import { pollUntil } from '../../support/poll.js';
 import { createIngestWorkload, identifiedLogRecordsFor, logRecordsFor } from './ingest-events.js';
 import { startIngestFloor } from './ingest-floor.js';
-import { measureRawLog } from './ingest-loads.js';
+import { meanOfRounds } from './ingest-kafka.js';
+import { measureRawLog, type IngestLoad } from './ingest-loads.js';
 import { peakOf, runLoad } from './load.js';
 import {
   cpuProfileEnv,
@@ -93,6 +94,43 @@ describe('the raw yardsticks', () => {
     const runs = await measureRawLog(createIngestWorkload(7, 40_000), plan, () => undefined);
     expect(runs.batch.map((run) => run.events)).toEqual([3000, 3000]);
     expect(runs.single.map((run) => run.events)).toEqual([10]);
+  });
+});
+
+describe('meanOfRounds', () => {
+  it('makes each client count the mean of its two rounds, and sums what was sent', () => {
+    const load = (concurrency: number, eventsPerSecond: number, p99: number): IngestLoad => ({
+      concurrency,
+      requests: 20,
+      events: 20_000,
+      seconds: 20_000 / eventsPerSecond,
+      eventsPerSecond,
+      latencyMs: { n: 20, p50: p99 / 2, p99, max: p99 * 2 },
+      appendMsMean: p99 / 4,
+    });
+    const first = {
+      batch: [load(1, 10_000, 100), load(4, 20_000, 300)],
+      single: [load(16, 300, 40)],
+    };
+    const second = {
+      batch: [load(1, 12_000, 120), load(4, 10_000, 500)],
+      single: [load(16, 100, 80)],
+    };
+    const mean = meanOfRounds(first, second);
+    expect(
+      mean.batch.map((run) => [run.concurrency, run.eventsPerSecond, run.latencyMs.p99]),
+    ).toEqual([
+      [1, 11_000, 110],
+      [4, 15_000, 400],
+    ]);
+    expect(mean.single[0]).toMatchObject({
+      concurrency: 16,
+      eventsPerSecond: 200,
+      requests: 40,
+      events: 40_000,
+      latencyMs: { n: 40, p50: 30, p99: 60, max: 160 },
+      appendMsMean: 15,
+    });
   });
 });
 
