@@ -7,12 +7,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventLogConfig } from '../../../../services/common/log/create-event-log.js';
 import type {
   EventLog,
-  LogRecord,
   StoredRecord,
   SubscribeOptions,
   Subscription,
 } from '../../../../services/common/log/event-log.js';
 import { pollUntil } from '../../../support/poll.js';
+import {
+  content,
+  nextOffsets,
+  positions,
+  record,
+  sortedPositions,
+  textsByKey,
+} from './support/contract-records.js';
 import {
   childRecord,
   spawnLogChild,
@@ -34,38 +41,6 @@ export interface LogAdapterUnderTest {
 const CHILD_TIMEOUT_MS = 20_000;
 
 const unique = (what: string): string => `contract-${what}-${randomUUID()}`;
-
-function record(key: string, text: string, headers?: Record<string, string>): LogRecord {
-  return { key, value: Buffer.from(text), ...(headers ? { headers } : {}) };
-}
-
-function positions(records: readonly Position[]): Position[] {
-  return records.map(({ partition, offset }) => ({ partition, offset }));
-}
-
-/** Positions in partition, then offset order: the log orders records within a partition only. */
-function sortedPositions(records: readonly Position[]): Position[] {
-  return positions(records).sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-}
-
-function content(stored: StoredRecord | undefined) {
-  return stored && { key: stored.key, value: stored.value, headers: stored.headers };
-}
-
-/** What `committedOffsets` reports once all these records were processed: last offset + 1. */
-function nextOffsets(records: readonly Position[]): Map<number, number> {
-  const next = new Map<number, number>();
-  for (const { partition, offset } of records) {
-    next.set(partition, Math.max(next.get(partition) ?? 0, offset + 1));
-  }
-  return next;
-}
-
-function textsByKey(records: readonly LogRecord[]): Map<string, string[]> {
-  const texts = new Map<string, string[]>();
-  for (const { key, value } of records) texts.set(key, [...(texts.get(key) ?? []), String(value)]);
-  return texts;
-}
 
 export function eventLogContract(name: string, setup: () => Promise<LogAdapterUnderTest>): void {
   describe(`event log contract: ${name}`, () => {
