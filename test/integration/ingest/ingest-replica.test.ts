@@ -37,10 +37,11 @@ import { pollUntil } from '../../support/poll.js';
 const logger = createLogger({ level: 'silent', pretty: false });
 const codec = createEventCodec();
 
-/** An event as ingest appends it: validated as `party`, stamped. */
+let stamped = 0;
+/** An event as ingest appends it: validated as `party`, stamped a second after the one before. */
 const logged = (party: string, body: object): SuyuanEvent => ({
   ...parseSubmission(body, party)[0]!,
-  recordedAt: new Date().toISOString(),
+  recordedAt: new Date(Date.UTC(2026, 11, 6) + 1_000 * ++stamped).toISOString(),
 });
 
 describe('ingest replica', { tags: ['kafka'] }, () => {
