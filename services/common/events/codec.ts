@@ -79,9 +79,22 @@ interface Reader {
   readonly decode: (body: Buffer) => unknown;
 }
 
+/** The fields every event's schema begins with, in this order (the catalog test holds them). */
+export interface EventEnvelope {
+  readonly eventType: EventType;
+  readonly eventId: string;
+  readonly party: string;
+}
+
 export interface EventCodec {
   encode(event: SuyuanEvent): Buffer;
   decode(message: Buffer): SuyuanEvent;
+  /**
+   * The type, id and party of a message's event, read from its schema id and the envelope at the
+   * start of its body without decoding the rest: for a reader that needs only those of most
+   * events (a distributed ingest instance's replica). Fails as `decode` does.
+   */
+  envelopeOf(message: Buffer): EventEnvelope;
   /** The schema id a message was written with (throws when the header is not ours). */
   schemaIdOf(message: Buffer): number;
 }
@@ -115,6 +128,20 @@ export function createEventCodec(
     });
   }
 
+  // Every schema begins eventId, eventTime, recordedAt, party: a record of those four reads the
+  // start of any body and stops there (no resolver, nothing after it is looked at). The times
+  // are read as the longs they are on the wire and not turned into text.
+  const envelope = avro.Type.forSchema({
+    type: 'record',
+    name: 'Envelope',
+    fields: [
+      { name: 'eventId', type: 'string' },
+      { name: 'eventTime', type: 'long' },
+      { name: 'recordedAt', type: 'long' },
+      { name: 'party', type: 'string' },
+    ],
+  });
+
   const schemaIdOf = (message: Buffer): number => {
     if (message.length < HEADER_BYTES || message[0] !== MAGIC_BYTE) {
       throw new SuyuanError('decode_failed', 'message is not in the Confluent wire format');
@@ -145,6 +172,21 @@ export function createEventCodec(
       } catch (cause) {
         throw new SuyuanError('decode_failed', `body does not match schema id ${id}`, { cause });
       }
+    },
+    envelopeOf(message) {
+      const id = schemaIdOf(message);
+      const reader = readers.get(id);
+      if (!reader) throw new SuyuanError('decode_failed', `unknown schema id ${id}`);
+      let read: { value?: { eventId: string; party: string }; offset: number };
+      try {
+        read = envelope.decode(message, HEADER_BYTES);
+      } catch (cause) {
+        throw new SuyuanError('decode_failed', `body does not match schema id ${id}`, { cause });
+      }
+      if (read.offset < 0 || !read.value) {
+        throw new SuyuanError('decode_failed', `body does not match schema id ${id}`);
+      }
+      return { eventType: reader.eventType, eventId: read.value.eventId, party: read.value.party };
     },
     schemaIdOf,
   };

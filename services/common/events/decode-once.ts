@@ -17,6 +17,7 @@ export function decodeOnce(codec: EventCodec): EventCodec {
   return {
     encode: (event) => codec.encode(event),
     schemaIdOf: (message) => codec.schemaIdOf(message),
+    envelopeOf: (message) => codec.envelopeOf(message),
     decode(message) {
       let event = decoded.get(message);
       if (event === undefined) {

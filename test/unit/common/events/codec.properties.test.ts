@@ -25,10 +25,16 @@ function accepted(body: unknown): SuyuanEvent[] {
   }
 }
 
-/** Decodes, or fails with `decode_failed` and nothing else. */
+/** Decodes (the whole event and its envelope), or fails with `decode_failed` and nothing else. */
 function decodeOrRefuse(bytes: Uint8Array): void {
   try {
     codec.decode(Buffer.from(bytes));
+  } catch (error) {
+    expect(error).toBeInstanceOf(SuyuanError);
+    expect((error as SuyuanError).code).toBe('decode_failed');
+  }
+  try {
+    codec.envelopeOf(Buffer.from(bytes));
   } catch (error) {
     expect(error).toBeInstanceOf(SuyuanError);
     expect((error as SuyuanError).code).toBe('decode_failed');
@@ -77,6 +83,33 @@ describe('event codec properties', () => {
     // out of range, lone surrogates, huge quantities): about 73% passes the validator. Half is
     // nine standard deviations below that at 300 runs, where 70% was one and failed a CI run.
     expect(roundTrips).toBeGreaterThan(RUNS.numRuns * 0.5);
+  });
+
+  it("reads every accepted event's type, id and party from its envelope alone", () => {
+    fc.assert(
+      fc.property(submittedEvent, (body) => {
+        for (const event of accepted(body)) {
+          const { eventType, eventId, party } = event;
+          expect(codec.envelopeOf(codec.encode(event))).toEqual({ eventType, eventId, party });
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('has every schema of the catalog begin with the envelope the codec reads alone', () => {
+    for (const entry of catalogEntries()) {
+      const fields = (entry.schema as { fields: Array<{ name: string; type: unknown }> }).fields;
+      expect(
+        fields.slice(0, 4).map(({ name, type }) => ({ name, type })),
+        `${entry.eventType} (schema ${entry.id})`,
+      ).toEqual([
+        { name: 'eventId', type: 'string' },
+        { name: 'eventTime', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'recordedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'party', type: 'string' },
+      ]);
+    }
   });
 
   it('fails on arbitrary bytes only with decode_failed', () => {
