@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../common/events/codec.js';
-import { decodedRecords } from '../common/events/decodable.js';
+import type { EventType, SuyuanEvent } from '../common/events/event-types.generated.js';
 import { fingerprintEvent } from '../common/events/fingerprint.js';
 import {
   FINGERPRINT_HEADER,
@@ -64,22 +64,47 @@ export interface IngestReplicaDeps {
   readonly logger: Logger;
 }
 
-/** The event index rows of the decodable records, with the fingerprint ingest sent along. */
+/**
+ * The event types whose rows the replica keeps beyond their event index entry: those its rules
+ * read (a unit test holds that no other type projects into `REPLICA_TABLES`). Every other event
+ * is read by its envelope alone (type, id, party), about a sixth of a whole decode, and not
+ * projected.
+ */
+export const RULE_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  'BatchProduced',
+  'EventRetracted',
+  'RecallInitiated',
+  'RecallClosed',
+  'RecallNoticeIssued',
+]);
+
+/**
+ * The rows of the records the replica keeps: the rule events' projection, and each event's index
+ * entry with the fingerprint ingest sent along (computed when a record has none). Records no
+ * schema here reads are left out, as the serving feeder leaves them.
+ */
 function projectRecords(codec: EventCodec, records: readonly StoredRecord[]) {
-  const decoded = decodedRecords(codec, records);
-  const rows = projectEvents(
-    decoded.map(({ event }) => event),
-    FOR_SERVING,
-  );
-  for (const { record, event } of decoded) {
-    rows.event_index.push({
-      event_id: event.eventId,
-      body_hash: record.headers[FINGERPRINT_HEADER] ?? fingerprintEvent(event),
-      party: event.party,
-      recorded_at: event.recordedAt,
-    });
+  const events: SuyuanEvent[] = [];
+  const entries: Array<Record<string, unknown>> = [];
+  for (const record of records) {
+    try {
+      const envelope = codec.envelopeOf(record.value);
+      const fingerprint = record.headers[FINGERPRINT_HEADER];
+      if (fingerprint !== undefined && !RULE_EVENT_TYPES.has(envelope.eventType)) {
+        entries.push({ event_id: envelope.eventId, body_hash: fingerprint, party: envelope.party });
+        continue;
+      }
+      const event = codec.decode(record.value);
+      if (RULE_EVENT_TYPES.has(event.eventType)) events.push(event);
+      const bodyHash = fingerprint ?? fingerprintEvent(event);
+      entries.push({ event_id: event.eventId, body_hash: bodyHash, party: event.party });
+    } catch {
+      continue;
+    }
   }
-  return { rows, eventIds: decoded.map(({ event }) => event.eventId) };
+  const rows = projectEvents(events, FOR_SERVING);
+  rows.event_index.push(...entries);
+  return { rows, eventIds: entries.map((entry) => String(entry.event_id)) };
 }
 
 /** Opens the replica at `path` and resolves once it holds the log as it stood at the call. */
