@@ -44,8 +44,7 @@ import { WRITE_ORDER } from '../common/projection/write-order.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_DEAD_LETTER_TOPIC, EVENTS_TOPIC, PROJECTOR_GROUP } from '../common/topics.js';
 import { catchUpServingIndex } from './serving-catch-up.js';
-import { decodable } from '../common/events/decodable.js';
-import { startServingFeeder, type ServingFeeder } from './serving-feeder.js';
+import { decodable, startServingFeeder, type ServingFeeder } from './serving-feeder.js';
 
 /**
  * The batch that lingers the whole of `lingerMs`. Batches may be far larger (PROJECTOR_BATCH_SIZE,

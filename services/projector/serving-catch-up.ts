@@ -11,8 +11,7 @@ import type { Logger } from '../common/logger.js';
 import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
-import { decodable } from '../common/events/decodable.js';
-import { APPLY_CHUNK } from './serving-feeder.js';
+import { APPLY_CHUNK, decodable } from './serving-feeder.js';
 
 /** What its log lines say, for whoever reads them (the bench reports them as progress). */
 export const CATCH_UP_MESSAGES = {

@@ -10,8 +10,8 @@
  * projector later sets aside (refused by the store, quarantined) it takes out of the index again.
  */
 import type { EventCodec } from '../common/events/codec.js';
-import { decodable } from '../common/events/decodable.js';
-import type { EventLog } from '../common/log/event-log.js';
+import type { SuyuanEvent } from '../common/events/event-types.generated.js';
+import type { EventLog, StoredRecord } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
 import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
@@ -52,6 +52,17 @@ interface Waiter {
   readonly nextOffset: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+/** The events of the records, leaving out those no schema here decodes (the projector sets them aside). */
+export function decodable(codec: EventCodec, records: readonly StoredRecord[]): SuyuanEvent[] {
+  return records.flatMap((record): SuyuanEvent[] => {
+    try {
+      return [codec.decode(record.value)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** What a write that only records a position applies. */
