@@ -92,9 +92,14 @@ function createLogIdentityAppender(
   };
 }
 
-function createIndexAppender({ log, store, codec, logger, ...deps }: AppenderDeps): EventAppender {
+function createIndexAppender({
+  log,
+  store,
+  codec,
+  logger,
+  index = createEventIndex(store),
+}: AppenderDeps): EventAppender {
   const lock = createKeyedLock();
-  const index = deps.index ?? createEventIndex(store);
   const appendFresh = async (items: readonly Fingerprinted[], recordedAt: string) => {
     const stored = await index.find(items.map((item) => item.event.eventId));
     const clashes = items.filter((item) => {

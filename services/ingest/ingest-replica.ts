@@ -90,12 +90,13 @@ function projectRecords(codec: EventCodec, records: readonly StoredRecord[]) {
     try {
       const envelope = codec.envelopeOf(record.value);
       const fingerprint = record.headers[FINGERPRINT_HEADER];
-      if (fingerprint !== undefined && !RULE_EVENT_TYPES.has(envelope.eventType)) {
+      const ruled = RULE_EVENT_TYPES.has(envelope.eventType);
+      if (fingerprint !== undefined && !ruled) {
         entries.push({ event_id: envelope.eventId, body_hash: fingerprint, party: envelope.party });
         continue;
       }
       const event = codec.decode(record.value);
-      if (RULE_EVENT_TYPES.has(event.eventType)) events.push(event);
+      if (ruled) events.push(event);
       const bodyHash = fingerprint ?? fingerprintEvent(event);
       entries.push({ event_id: event.eventId, body_hash: bodyHash, party: event.party });
     } catch {
@@ -111,11 +112,7 @@ function projectRecords(codec: EventCodec, records: readonly StoredRecord[]) {
 export async function openIngestReplica(deps: IngestReplicaDeps): Promise<IngestReplica> {
   const logger = deps.logger.child({ component: 'ingest-replica' });
   const serving = openLmdbServingIndex({ path: deps.path, tables: REPLICA_TABLES });
-  const positions = new Map<number, number>();
-  const ours = `${EVENTS_TOPIC}/`;
-  for (const [where, next] of serving.positions()) {
-    if (where.startsWith(ours)) positions.set(Number(where.slice(ours.length)), next);
-  }
+  const positions = serving.positions(EVENTS_TOPIC);
   /** Appended by this instance and not read back yet. */
   const pending = new Map<string, IndexedEvent>();
   let failed = false;

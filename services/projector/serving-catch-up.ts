@@ -33,10 +33,10 @@ export interface CatchUpDeps {
 /** Applies the events the index lacks up to the group's committed offsets; returns how many. */
 export async function catchUpServingIndex(deps: CatchUpDeps): Promise<number> {
   const committed = await deps.log.committedOffsets(EVENTS_TOPIC, deps.groupId);
-  const positions = deps.index.positions();
+  const positions = deps.index.positions(EVENTS_TOPIC);
   let applied = 0;
   for (const [partition, target] of committed) {
-    let next = positions.get(`${EVENTS_TOPIC}/${partition}`) ?? 0;
+    let next = positions.get(partition) ?? 0;
     if (next < target) {
       deps.logger.info({ partition, from: next, to: target }, CATCH_UP_MESSAGES.started);
     }

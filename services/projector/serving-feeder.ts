@@ -71,11 +71,7 @@ const NO_ROWS = projectEvents([], FOR_SERVING);
 export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
   const logger = deps.logger.child({ component: 'serving-feeder' });
   const chunk = deps.chunk ?? APPLY_CHUNK;
-  const positions = new Map<number, number>();
-  const ours = `${EVENTS_TOPIC}/`;
-  for (const [where, next] of deps.index.positions()) {
-    if (where.startsWith(ours)) positions.set(Number(where.slice(ours.length)), next);
-  }
+  const positions = deps.index.positions(EVENTS_TOPIC);
   let waiters: Waiter[] = [];
   let stopped = false;
   // A wake-up that comes while a turn runs is kept, so the next pause ends at once.

@@ -49,8 +49,8 @@ export interface LmdbServingIndex {
    * them aside), so the index holds what the store holds.
    */
   remove(rows: ProjectionRows): Promise<void>;
-  /** The next offset to apply, per `topic/partition`, as of the last committed batch. */
-  positions(): Map<string, number>;
+  /** The next offset of `topic` to apply, per partition, as of the last committed batch. */
+  positions(topic: string): Map<number, number>;
   /** Empties every table, to be rebuilt from the log (replay). */
   clear(): Promise<void>;
   /**
@@ -141,11 +141,10 @@ export function openLmdbServingIndex(options: ServingIndexOptions): LmdbServingI
       }
       changed(() => changeOf(puts, inputsOf));
     },
-    positions() {
-      const found = new Map<string, number>();
-      for (const { key: entry, value } of db.positions.getRange({})) {
-        const [topic, partition] = entry as ServingKey;
-        found.set(`${topic}/${partition}`, value);
+    positions(topic) {
+      const found = new Map<number, number>();
+      for (const { key: entry, value } of db.positions.getRange(prefixRange(topic))) {
+        found.set(Number((entry as ServingKey)[1]), value);
       }
       return found;
     },

@@ -78,7 +78,7 @@ const appendBatches = async (batchIds: readonly string[]): Promise<number> => {
 };
 const inIndex = async (batchIds: readonly string[]) =>
   (await createLmdbTraceReads(index).batches(batchIds)).length;
-const recordedPosition = () => index.positions().get(`${EVENTS_TOPIC}/0`) ?? 0;
+const recordedPosition = () => index.positions(EVENTS_TOPIC).get(0) ?? 0;
 const holds = (apply: Apply, batchId: string) => JSON.stringify(apply.rows).includes(batchId);
 const batches = (n: number) =>
   Array.from({ length: n }, (_, i) => `P${i}-${randomUUID().slice(0, 8)}`);
