@@ -19,15 +19,18 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPlatform } from '../../support/platform-process.js';
-import { PROJECTOR_GROUP, PROOF_GROUP, RECALL_GROUP } from '../../../services/common/topics.js';
-import { waitForNoLag } from '../../support/consumer-lag.js';
 import { TEST_ADMIN_KEY } from '../../support/platform.js';
 import { ensureTraceGraph } from '../generator/trace-graph.js';
 import { latencyStats, loadAverage } from '../generator/stats.js';
-import { eventsPerSecond, runHttpLoad, type HttpLoadResult } from '../support/http-load.js';
+import { runHttpLoad, type HttpLoadResult } from '../support/http-load.js';
 import { runNodeHttpLoad } from '../support/node-http-load.js';
-import { createIngestWorkload } from '../support/ingest-events.js';
-import { freshnessProbe, ingestRequests, keysFor } from '../support/online-ingest.js';
+import {
+  BATCH_ROUNDS,
+  drained,
+  freshnessProbe,
+  ingestRequests,
+  measureOnlineIngest,
+} from '../support/online-ingest.js';
 import { measureDeniedBurst } from '../support/online-denied.js';
 import { detailOf, readProbes, type ReadProbe } from '../support/online-reads.js';
 import { ensureServingIndex } from '../support/serving-index.js';
@@ -36,7 +39,6 @@ import { stopPlatformProcess } from '../support/stop-platform.js';
 import { measureIngestFloor } from '../support/ingest-floor.js';
 import { answerFloorFigures } from '../support/answer-floor.js';
 import { warmFiles } from '../support/warm-files.js';
-import { describeCpu, platformCpu } from '../support/platform-cpu.js';
 import type { Figure, Scenario, ScenarioContext } from './types.js';
 
 const CLIENTS = [1, 16, 64] as const;
@@ -94,128 +96,12 @@ async function measureReads(
   return figures;
 }
 
-/**
- * Rounds of 2 s of single events that warm the platform up before their figure: at least the
- * first number, then until a round is no more than a tenth faster than the one before, at most the
- * second.
- */
-const WARM_UP_ROUNDS = { least: 10, most: 20 } as const;
-/** Rounds of 64 concurrent 1000-event POSTs the batch-ingest figure is measured over. */
-const BATCH_ROUNDS = 3;
-/** Single-event requests built before their window: more than the target rate sends in it. */
-const SINGLES_PER_SECOND_PREPARED = 6_000;
-
-/** The platform's consumers of the events topic: the store's projection, recalls, proofs. */
-const DRAINED_GROUPS = [PROJECTOR_GROUP, RECALL_GROUP, PROOF_GROUP];
-const drained = (url: string) => waitForNoLag([{ url, groups: DRAINED_GROUPS }], 30 * 60_000);
-
-async function measureIngest(
-  url: string,
-  /** The platform's process, whose threads' CPU the single events' progress lines tell. */
-  pid: number | undefined,
-  plan: Plan,
-  seed: number,
-  floor: Awaited<ReturnType<typeof measureIngestFloor>>,
-  progress: (line: string) => void,
-) {
-  const workload = createIngestWorkload(seed + 1, 400_000);
-  progress(`online: registering ${workload.parties.length} parties for the ingest load`);
-  const keys = await keysFor(url, workload.parties);
-  const run = async (perRequest: number, options: { rounds?: number; seconds?: number }) => {
-    // A round of 64 × 1000 events outlasts a figure's window: count whole rounds instead, so the
-    // figure is what was acknowledged, never 0 for a window no request finished in.
-    const amount = options.rounds === undefined ? undefined : 64 * options.rounds;
-    const seconds = options.seconds ?? plan.seconds;
-    const prepared = amount ?? seconds * SINGLES_PER_SECOND_PREPARED;
-    progress(`online: building ${prepared} requests of ${perRequest} events before the load`);
-    const next = ingestRequests(keys, workload, perRequest, prepared);
-    // Counted over the load alone: building the requests above leaves the platform idle.
-    const counting = await platformCpu(pid);
-    const startedAt = performance.now();
-    const result = await runHttpLoad({
-      url,
-      connections: 64,
-      seconds,
-      ...(amount !== undefined && { amount, timeoutSeconds: 120 }),
-      next,
-    });
-    const cpu = await counting();
-    return { result, eventsPerSecond: eventsPerSecond(result, perRequest), startedAt, cpu };
-  };
-  // The platform's first requests of a kind run cold (code not yet optimised, caches empty):
-  // a round of each, not counted, before its figure. The single events go first, while the
-  // projector has no backlog of 1000-event requests to work through beside them.
-  // Single events go on getting faster for some 20 s of load: with four rounds of 2 s first, a
-  // probe on the small graph measured 3 143, then 4 785 and 4 388 events/s in rounds of 10 s,
-  // where the bench, stopping after three rounds (1 162, 1 700, 1 550), measured 2 061. So it
-  // warms up for 20 s at least, then on while a round is more than a tenth faster than the last.
-  let warmed = 0;
-  for (let round = 1; round <= WARM_UP_ROUNDS.most; round++) {
-    const { eventsPerSecond, cpu } = await run(1, { seconds: 2 });
-    progress(
-      `online: warming single-event ingest up: ${eventsPerSecond} events/s (not counted; ${describeCpu(cpu)})`,
-    );
-    if (round >= WARM_UP_ROUNDS.least && eventsPerSecond <= warmed * 1.1) break;
-    warmed = eventsPerSecond;
-  }
-  const single = await run(1, {});
-  progress(
-    `online: 1-event POSTs, 64 clients: ${single.eventsPerSecond} events/s, p99 ${single.result.latencyMs.p99} ms, failed ${single.result.failed}; ${describeCpu(single.cpu)}`,
-  );
-  progress('online: warming 1000-event ingest up (one round, not counted)');
-  await run(1000, { rounds: 1 });
-  // From nothing left to project: the acknowledged rate is a burst the consumers finish after
-  // it, the drained rate (to no lag) what the platform keeps up with, ingest and projection.
-  await drained(url);
-  const batch = await run(1000, { rounds: BATCH_ROUNDS });
-  progress(
-    `online: 1000-event POSTs, 64 clients: ${batch.eventsPerSecond} events/s, p99 ${batch.result.latencyMs.p99} ms, failed ${batch.result.failed}; waiting for the consumers`,
-  );
-  await drained(url);
-  const drainedSeconds = (performance.now() - batch.startedAt) / 1000;
-  const sustained = Math.round((batch.result.ok * 1000) / drainedSeconds);
-  const figures: Figure[] = [
-    {
-      name: 'single-event POSTs, 64 clients',
-      value: single.eventsPerSecond,
-      unit: 'events/s',
-      target: '≥ 3 000 events/s',
-      met: single.eventsPerSecond >= 3000,
-      detail: detailOf(single.result),
-    },
-    {
-      name: '1000-event POSTs, 64 clients',
-      value: batch.eventsPerSecond,
-      unit: 'events/s',
-      target: '≥ 50 000 events/s',
-      met: batch.eventsPerSecond >= 50_000,
-      detail: {
-        ...detailOf(batch.result),
-        ofIngestFloor: Math.round((batch.eventsPerSecond / floor.eventsPerSecond) * 100) / 100,
-      },
-    },
-    {
-      name: 'the same to the ingest floor (a process that validates and encodes, keeps nothing)',
-      value: floor.eventsPerSecond,
-      unit: 'events/s',
-      detail: detailOf(floor.result),
-    },
-    {
-      name: 'the same rounds, until every consumer has worked through them',
-      value: sustained,
-      unit: 'events/s',
-      detail: { seconds: Math.round(drainedSeconds), consumers: DRAINED_GROUPS.join(', ') },
-    },
-  ];
-  return { figures, workload, keys, batchEventsPerSecond: batch.eventsPerSecond };
-}
-
 async function measureMixed(
   url: string,
   key: string,
   probe: ReadProbe,
   input: string,
-  ingest: Awaited<ReturnType<typeof measureIngest>>,
+  ingest: Awaited<ReturnType<typeof measureOnlineIngest>>,
   plan: Plan,
   progress: (line: string) => void,
 ): Promise<Figure[]> {
@@ -354,10 +240,10 @@ export const onlineScenario: Scenario = async (context) => {
       seconds: plan.seconds,
       progress: context.progress,
     });
-    const ingest = await measureIngest(
+    const ingest = await measureOnlineIngest(
       url,
       platform.child.pid,
-      plan,
+      plan.seconds,
       context.seed,
       floor,
       context.progress,
