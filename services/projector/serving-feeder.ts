@@ -13,8 +13,7 @@ import type { EventCodec } from '../common/events/codec.js';
 import type { SuyuanEvent } from '../common/events/event-types.generated.js';
 import type { EventLog, StoredRecord } from '../common/log/event-log.js';
 import type { Logger } from '../common/logger.js';
-import { emptyRows, FOR_SERVING, projectEvents } from '../common/projection/projection.js';
-import { slicesInTurns } from '../common/runtime/slices-in-turns.js';
+import { FOR_SERVING, projectEvents } from '../common/projection/projection.js';
 import type { LmdbServingIndex } from '../common/serving/lmdb-serving-index.js';
 import { EVENTS_TOPIC } from '../common/topics.js';
 
@@ -64,24 +63,6 @@ export function decodable(codec: EventCodec, records: readonly StoredRecord[]): 
       return [];
     }
   });
-}
-
-/** Records decoded and projected in one turn of the event loop at most (`servingRowsInTurns`). */
-export const RECORDS_PER_TURN = 1_000;
-
-/**
- * The serving rows of the records, decoded and projected {@link RECORDS_PER_TURN} a turn: a chunk
- * of 5 000 at once held the thread that answers HTTP for 45 ms and more (reading it took 11 ms,
- * encoding its puts 40). Under ingest at 8 000 events/s with 16 clients tracing (the mixed run,
- * small graph, four alternated 20 s rounds each way) the event loop's slowest wait went from
- * 0.61–1.07 s to 0.38–0.58 s, and a trace's p99 from 319–563 ms to 230–298 ms.
- */
-export async function servingRowsInTurns(codec: EventCodec, records: readonly StoredRecord[]) {
-  const rows = emptyRows();
-  await slicesInTurns(records, RECORDS_PER_TURN, (slice) =>
-    projectEvents(decodable(codec, slice), FOR_SERVING, rows),
-  );
-  return rows;
 }
 
 /** What a write that only records a position applies. */
@@ -141,7 +122,7 @@ export function startServingFeeder(deps: ServingFeederDeps): ServingFeeder {
       if (!last) continue;
       const nextOffset = last.offset + 1;
       const carried = positions.get(partition) ?? 0;
-      const rows = await servingRowsInTurns(deps.codec, records);
+      const rows = projectEvents(decodable(deps.codec, records), FOR_SERVING);
       const write = deps.index.apply(rows, { topic: EVENTS_TOPIC, partition, nextOffset: carried });
       issued.set(partition, nextOffset);
       // Its failure surfaces through `tail`; marked handled so a failure before it is the one told.
