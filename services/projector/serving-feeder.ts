@@ -35,7 +35,8 @@ const RETRY_AFTER_MS = 1_000;
  * projecting 1 000 records a turn cut a trace's p99 there from 394 to 278 ms at the median but
  * raised the slowest freshness from 954 to 1 236 ms, since every slice then waited behind the
  * POSTs of its turn; the feeder on a thread of its own competed for the same two cores and lost
- * the decodes it shares with the other consumers, and freshness was no better.
+ * the decodes it shares with the other consumers: the slowest freshness was 686–1 291 ms against
+ * 443–1 075 ms on this thread (four rounds each).
  */
 export const APPLY_CHUNK = 5_000;
 
