@@ -5,7 +5,7 @@
  * its own. So an ingest request waits on no store statement, as in embedded mode.
  *
  * Its position is its own, committed with its rows (the group is the instance's and new at each
- * start; `resumeAt` seeks it to the replica's position), so a replica that lost its last writes
+ * start, deleted at a clean stop; `resumeAt` seeks it to the replica's position), so a replica that lost its last writes
  * or was deleted is fed again from where it stands. It catches up with the log before the
  * instance serves. Events this instance appended are held in memory until the replica has read
  * them back, so a retry through the same instance is a duplicate at once; through another
@@ -128,6 +128,8 @@ export async function openIngestReplica(deps: IngestReplicaDeps): Promise<Ingest
       groupId: group,
       maxBatchSize: BATCH_SIZE,
       resumeAt: (partition) => positions.get(partition) ?? 0,
+      // New at each start: a clean stop leaves no group behind.
+      deleteGroupOnStop: true,
       async handleBatch(records) {
         const last = records.at(-1);
         if (!last) return;

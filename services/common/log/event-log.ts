@@ -131,6 +131,13 @@ export interface SubscribeOptions {
    */
   readonly resumeAt?: (partition: number) => number;
   /**
+   * The group is this subscription's alone, for this run (a replica's, new at each start): once
+   * the subscription has stopped, the log forgets the group and what it committed, so restarts
+   * leave no groups behind. A process killed leaves it until the log's own expiry (Kafka's offset
+   * retention, seven days by default); the embedded log keeps it.
+   */
+  readonly deleteGroupOnStop?: boolean;
+  /**
    * Told when the subscription's state changes: `joining` while it is not (or no longer) a member
    * of its group with partitions to read, `consuming` once it is, `failed` when it stopped on its
    * own and will not resume. The embedded log has no group to join: it reports `consuming` at once.

@@ -155,7 +155,14 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     const loop = startLoop(subscribe);
     active.set(id, { topic: subscribe.topic, loop });
     subscribe.onStateChange?.('consuming');
-    return { stop: () => loop.stop() };
+    return {
+      stop: async () => {
+        await loop.stop();
+        if (subscribe.deleteGroupOnStop) {
+          await write({ op: 'forgetGroup', topic: subscribe.topic, groupId: subscribe.groupId });
+        }
+      },
+    };
   }
 
   const watchers = new Set<{ readonly topic: string; readonly listener: () => void }>();

@@ -37,6 +37,8 @@ export interface SqliteLogStore {
   read(topic: string, partition: number, fromOffset: number, maxRecords: number): StoredRecord[];
   committedOffsets(topic: string, groupId: string): Map<number, number>;
   commit(topic: string, groupId: string, partition: number, nextOffset: number): void;
+  /** Deletes what a group committed for a topic. */
+  forgetGroup(topic: string, groupId: string): void;
   /** The next offset to be written, or undefined when the topic does not exist. */
   endOffset(topic: string): number | undefined;
   /**
@@ -154,6 +156,9 @@ function prepareStatements(db: Database.Database) {
     commit: db.prepare<[string, string, number, number]>(
       `INSERT INTO committed_offsets (group_id, topic, partition_id, next_offset) VALUES (?, ?, ?, ?)
        ON CONFLICT (group_id, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset`,
+    ),
+    forgetGroup: db.prepare<[string, string]>(
+      'DELETE FROM committed_offsets WHERE topic = ? AND group_id = ?',
     ),
     findIdentity: db.prepare<[string, string], { fingerprint: string; record_offset: number }>(
       'SELECT fingerprint, record_offset FROM record_ids WHERE topic = ? AND record_id = ?',
@@ -288,6 +293,7 @@ export function openSqliteLogStore(path: string): SqliteLogStore {
     },
     commit: (topic, groupId, partition, nextOffset) =>
       void statements.commit.run(groupId, topic, partition, nextOffset),
+    forgetGroup: (topic, groupId) => void statements.forgetGroup.run(topic, groupId),
     endOffset: (topic) => statements.endOffset.get(topic)?.next_offset,
     checkpointEvery: (pages) => void db.pragma(`wal_autocheckpoint = ${Math.trunc(pages)}`),
     checkpoint: () => void db.pragma('wal_checkpoint(PASSIVE)'),

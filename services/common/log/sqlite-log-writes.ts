@@ -25,7 +25,8 @@ export type LogWrite =
       readonly topic: string;
       readonly entries: ReadonlyArray<RecordIdentity & { readonly offset: number }>;
     }
-  | { readonly op: 'markIdentified'; readonly topic: string; readonly offset: number };
+  | { readonly op: 'markIdentified'; readonly topic: string; readonly offset: number }
+  | { readonly op: 'forgetGroup'; readonly topic: string; readonly groupId: string };
 
 export interface WriteGroup {
   /** Checkpoint before the transaction, so that it can start the WAL over (`Checkpointer`). */
@@ -68,6 +69,8 @@ function apply(store: SqliteLogStore, write: LogWrite): unknown {
       return store.identify(write.topic, write.entries);
     case 'markIdentified':
       return store.markIdentified(write.topic, write.offset);
+    case 'forgetGroup':
+      return store.forgetGroup(write.topic, write.groupId);
   }
 }
 

@@ -155,6 +155,10 @@ describe('ingest replica', { tags: ['kafka'] }, () => {
       expect(await replica.reads.openRecallsNaming(batches)).toEqual([
         { batchId: 'MILK-1', recallId: 'R-OPEN' },
       ]);
+
+      // Its group is new at each start: a clean stop leaves none behind.
+      await stop(replica);
+      expect(await log.committedOffsets(EVENTS_TOPIC, replica.group)).toEqual(new Map());
     },
   );
 

@@ -217,6 +217,23 @@ export function eventLogContract(name: string, setup: () => Promise<LogAdapterUn
       expect(resumed.handled.map((stored) => String(stored.value))).toEqual(['2']);
     });
 
+    it('forgets a group of its own once its subscription stops, when the subscriber asks', async () => {
+      const topic = unique('own-group');
+      const receipts = await log.append(topic, [record('lot-1', '1'), record('lot-1', '2')]);
+      const kept = { topic, groupId: unique('group') };
+      const owned = { topic, groupId: unique('group'), deleteGroupOnStop: true };
+      const keeping = await collect(kept);
+      const forgetting = await collect(owned);
+      await keeping.until(receipts.length);
+      await forgetting.until(receipts.length);
+      await keeping.subscription.stop();
+      await forgetting.subscription.stop();
+
+      // Both read and committed alike; only the one that asked is gone once stopped.
+      expect(await log.committedOffsets(topic, kept.groupId)).toEqual(nextOffsets(receipts));
+      expect(await log.committedOffsets(topic, owned.groupId)).toEqual(new Map());
+    });
+
     it("starts a group without a committed offset at the end when asked for 'latest'", async () => {
       const topic = unique('latest');
       const options = { topic, groupId: unique('group'), startAt: 'latest' } as const;
