@@ -4,12 +4,13 @@
  * the recalls), in LMDB on the instance's own disk, fed from the events topic by a consumer of
  * its own. So an ingest request waits on no store statement, as in embedded mode.
  *
- * Its position is its own, committed with its rows (the group is the instance's and new at each
- * start, deleted at a clean stop; `resumeAt` seeks it to the replica's position), so a replica that lost its last writes
- * or was deleted is fed again from where it stands. It catches up with the log before the
- * instance serves. Events this instance appended are held in memory until the replica has read
- * them back, so a retry through the same instance is a duplicate at once; through another
- * instance, once that instance's replica has read the event (its lag, ADR 0002 states the bound).
+ * Its position is its own, committed with its rows (the group is the instance's, new at each start
+ * and deleted at a clean stop; `resumeAt` seeks it to the replica's position), so a replica that
+ * lost its last writes or was deleted is fed again from where it stands. It catches up with the
+ * log before the instance serves. Events this instance appended are held in memory until the
+ * replica has read them back, so a retry through the same instance is a duplicate at once;
+ * through another instance, once that instance's replica has read the event (its lag, ADR 0002
+ * states the bound).
  */
 import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../common/events/codec.js';
@@ -100,7 +101,7 @@ function projectRecords(codec: EventCodec, records: readonly StoredRecord[]) {
       const bodyHash = fingerprint ?? fingerprintEvent(event);
       entries.push({ event_id: event.eventId, body_hash: bodyHash, party: event.party });
     } catch {
-      continue;
+      // No schema here reads it: left out, as the serving feeder leaves it.
     }
   }
   const rows = projectEvents(events, FOR_SERVING);

@@ -171,6 +171,15 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     deadlineMs = timeoutMs,
   ): Promise<T> {
     assertOpen();
+    return withAdmin(operation, work, deadlineMs);
+  }
+
+  /** `usingAdmin` while the log closes too: for the subscriptions it stops on the way. */
+  function withAdmin<T>(
+    operation: string,
+    work: (admin: Admin) => Promise<T>,
+    deadlineMs = timeoutMs,
+  ): Promise<T> {
     return withinDeadline(operation, deadlineMs, async () => {
       const admin = await admins.get();
       try {
@@ -249,6 +258,18 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     }
   }
 
+  /**
+   * Deletes a group whose member has left (`deleteGroupOnStop`). A failure is logged and left to
+   * the broker's offset retention: the subscription has stopped either way.
+   */
+  async function deleteGroup(groupId: string): Promise<void> {
+    try {
+      await withAdmin(`delete group "${groupId}"`, (admin) => admin.deleteGroups([groupId]));
+    } catch (err) {
+      logger.warn({ err, groupId }, 'could not delete the consumer group; the broker expires it');
+    }
+  }
+
   async function subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     assertOpen();
     const { topic } = subscribeOptions;
@@ -265,11 +286,15 @@ export function createKafkaEventLog(options: KafkaEventLogOptions): EventLog {
     } catch (cause) {
       throw logUnavailable(`subscribe to "${topic}"`, cause);
     }
+    const { groupId, deleteGroupOnStop } = subscribeOptions;
+    let stopped: Promise<void> | undefined;
     const tracked: Subscription = {
-      stop: () => {
-        subscriptions.delete(tracked);
-        return subscription.stop();
-      },
+      stop: () =>
+        (stopped ??= (async () => {
+          subscriptions.delete(tracked);
+          await subscription.stop();
+          if (deleteGroupOnStop) await deleteGroup(groupId);
+        })()),
     };
     subscriptions.add(tracked);
     return tracked;

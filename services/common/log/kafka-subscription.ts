@@ -131,22 +131,6 @@ function watchFirstFetch(consumer: Consumer) {
   };
 }
 
-/**
- * Deletes a group that has no members left (`deleteGroupOnStop`). A failure is logged and left to
- * the broker's offset retention: the subscription has stopped either way.
- */
-async function deleteGroup(kafka: Kafka, groupId: string, logger: Logger): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch (err) {
-    logger.warn({ err, groupId }, 'could not delete the consumer group; the broker expires it');
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
 export async function startKafkaSubscription(
   options: KafkaSubscriptionOptions,
 ): Promise<Subscription> {
@@ -243,7 +227,6 @@ export async function startKafkaSubscription(
         redelivery.cancel();
         // Waits for the chunk in hand and its commit (eachBatch checks isRunning between chunks).
         await consumer.disconnect();
-        if (subscribe.deleteGroupOnStop) await deleteGroup(kafka, groupId, logger);
       })()),
   };
 }

@@ -155,13 +155,15 @@ export function createSqliteEventLog(options: SqliteEventLogOptions): EventLog {
     const loop = startLoop(subscribe);
     active.set(id, { topic: subscribe.topic, loop });
     subscribe.onStateChange?.('consuming');
+    let stopped: Promise<void> | undefined;
     return {
-      stop: async () => {
-        await loop.stop();
-        if (subscribe.deleteGroupOnStop) {
-          await write({ op: 'forgetGroup', topic: subscribe.topic, groupId: subscribe.groupId });
-        }
-      },
+      stop: () =>
+        (stopped ??= (async () => {
+          await loop.stop();
+          if (subscribe.deleteGroupOnStop) {
+            await write({ op: 'forgetGroup', topic: subscribe.topic, groupId: subscribe.groupId });
+          }
+        })()),
     };
   }
 
