@@ -32,3 +32,31 @@ export const recallIsLive = (index: LmdbServingIndex, recallId: string): boolean
 /** A recall is open while it exists and no RecallClosed of it stands (projection-rules). */
 export const recallIsOpen = (index: LmdbServingIndex, recallId: string): boolean =>
   recallIsLive(index, recallId) && !anyStands(index, 'recallClosures', recallId);
+
+/**
+ * The keys of a table whose first part is one of `prefixes`, in no particular order. A prefix
+ * range costs about a microsecond even when empty, where a key of a whole scan costs a third of
+ * one: while the table holds no more keys than there are prefixes (tables of rare facts, such as
+ * recalls or captured EPCIS events, against the thousands of ids of a large trace), one scan of
+ * the table is the cheaper plan.
+ */
+export function keysWithPrefixes(
+  index: LmdbServingIndex,
+  table: 'recallBatches' | 'epcisDerivations',
+  prefixes: ReadonlySet<string>,
+): ServingKey[] {
+  const db = index.db[table];
+  const found: ServingKey[] = [];
+  const { entryCount } = db.getStats() as { entryCount: number };
+  if (entryCount <= prefixes.size) {
+    for (const key of db.getKeys({})) {
+      const parts = key as ServingKey;
+      if (prefixes.has(parts[0] ?? '')) found.push(parts);
+    }
+    return found;
+  }
+  for (const prefix of prefixes) {
+    for (const key of db.getKeys(prefixRange(prefix))) found.push(key as ServingKey);
+  }
+  return found;
+}

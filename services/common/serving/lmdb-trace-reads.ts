@@ -15,9 +15,15 @@ import type {
   TraceReads,
 } from '../trace/trace-reads.js';
 import type { WalkDirection } from '../trace/walk.js';
+import type { Database } from 'lmdb';
 import type { LmdbServingIndex } from './lmdb-serving-index.js';
-import type { ServingTable, ServingValues } from './serving-rows.js';
-import { entries as scan, recallIsLive } from './lmdb-scans.js';
+import {
+  prefixRange,
+  type ServingKey,
+  type ServingTable,
+  type ServingValues,
+} from './serving-rows.js';
+import { entries as scan, keysWithPrefixes, recallIsLive } from './lmdb-scans.js';
 import { lmdbUnresolvedLinks } from './lmdb-unresolved-links.js';
 import { byColumns } from './utf8-order.js';
 
@@ -66,45 +72,55 @@ function lmdbReadsOf(index: LmdbServingIndex) {
     batchIds: readonly string[],
     row: (batchId: string, id: string, eventId: string, value: ServingValues[T]) => R,
   ): R[] => {
-    // Loops rather than spreads and flatMaps: a 1 000-node trace reads thousands of lines.
+    // Loops over the ranges themselves rather than spreads, flatMaps and generators: a 1 000-node
+    // trace reads thousands of lines.
     const rows: R[] = [];
+    const lines = db[table] as Database<ServingValues[T], ServingKey | string>;
     for (const batchId of unique(batchIds)) {
-      for (const { parts, value } of entries(table, batchId)) {
-        const eventId = parts[2] ?? '';
-        if (!isRetracted(eventId)) rows.push(row(batchId, parts[1] ?? '', eventId, value));
+      for (const { key: parts, value } of lines.getRange(prefixRange(batchId))) {
+        const eventId = (parts as ServingKey)[2] ?? '';
+        if (!isRetracted(eventId))
+          rows.push(row(batchId, (parts as ServingKey)[1] ?? '', eventId, value));
       }
     }
     return rows;
   };
 
   /**
-   * Shipment or receipt lines: keyed alike, listed in the store's order (by the line's own time,
-   * then shipment, batch and event), so the two reads differ only in which time that is.
+   * Shipment and receipt lines are listed in the store's order: by the line's own time, then
+   * shipment, batch and event.
    */
-  const custodyLines = <T extends 'shipments' | 'receipts'>(
-    table: T,
-    batchIds: readonly string[],
-    timeOf: (value: ServingValues[T]) => string,
+  const custodyOrder = <R extends { shipmentId: string; batchId: string; eventId: string }>(
+    timeOf: (row: R) => string,
   ) =>
-    liveLines(table, batchIds, (batchId, id, eventId, value) => ({
-      shipmentId: id,
-      batchId,
-      eventId,
-      ...value,
-    })).sort(
-      byColumns(
-        (row) => timeOf(row),
-        (row) => row.shipmentId,
-        (row) => row.batchId,
-        (row) => row.eventId,
-      ),
+    byColumns<R>(
+      timeOf,
+      (row) => row.shipmentId,
+      (row) => row.batchId,
+      (row) => row.eventId,
     );
+  const shipmentOrder = custodyOrder<ShipmentRow>((row) => row.shippedAt);
+  const receiptOrder = custodyOrder<ReceiptRow>((row) => row.receivedAt);
+  const inspectionOrder = byColumns<InspectionRow>(
+    (row) => row.at,
+    (row) => row.inspectionId,
+    (row) => row.eventId,
+  );
 
   /** The counting BatchProduced of a batch: the earliest recorded that is not retracted. */
   const winningProduction = (batchId: string) => {
     for (const { parts, value } of entries('productions', batchId)) {
       const eventId = parts[2] ?? '';
       if (!isRetracted(eventId)) return { eventId, value };
+    }
+    return undefined;
+  };
+
+  /** The event id of a batch's counting BatchProduced, read from the keys alone. */
+  const winningProductionId = (batchId: string): string | undefined => {
+    for (const parts of db.productions.getKeys(prefixRange(batchId))) {
+      const eventId = (parts as ServingKey)[2] ?? '';
+      if (!isRetracted(eventId)) return eventId;
     }
     return undefined;
   };
@@ -167,7 +183,7 @@ function lmdbReadsOf(index: LmdbServingIndex) {
         for (const { parts, value } of entries(table, id)) {
           const [, other = '', eventId = ''] = parts;
           const [input, output] = direction === 'downstream' ? [id, other] : [other, id];
-          if (winningProduction(output)?.eventId !== eventId) continue;
+          if (winningProductionId(output) !== eventId) continue;
           rows.push(derivationRow(input, output, eventId, value));
         }
       }
@@ -202,36 +218,58 @@ function lmdbReadsOf(index: LmdbServingIndex) {
       return rows.sort(byColumns((row) => row.batchId));
     },
 
+    // The rows are written out field by field: a spread of the stored value into a literal
+    // copies each property through the runtime, several times the cost of the rest of a line.
     shipments: (batchIds: readonly string[]): ShipmentRow[] =>
-      custodyLines('shipments', batchIds, (row) => row.shippedAt),
-
-    receipts: (batchIds: readonly string[]): ReceiptRow[] =>
-      custodyLines('receipts', batchIds, (row) => row.receivedAt),
-
-    inspections: (batchIds: readonly string[]): InspectionRow[] =>
-      liveLines('inspections', batchIds, (batchId, id, eventId, value) => ({
-        inspectionId: id,
+      liveLines('shipments', batchIds, (batchId, shipmentId, eventId, value) => ({
+        shipmentId,
         batchId,
         eventId,
-        ...value,
-      })).sort(
-        byColumns(
-          (row) => row.at,
-          (row) => row.inspectionId,
-          (row) => row.eventId,
-        ),
-      ),
+        from: value.from,
+        to: value.to,
+        operator: value.operator,
+        quantity: value.quantity,
+        unit: value.unit,
+        shippedAt: value.shippedAt,
+      })).sort(shipmentOrder),
+
+    receipts: (batchIds: readonly string[]): ReceiptRow[] =>
+      liveLines('receipts', batchIds, (batchId, shipmentId, eventId, value) => ({
+        shipmentId,
+        batchId,
+        eventId,
+        receiver: value.receiver,
+        from: value.from,
+        operator: value.operator,
+        quantity: value.quantity,
+        unit: value.unit,
+        receivedAt: value.receivedAt,
+      })).sort(receiptOrder),
+
+    inspections: (batchIds: readonly string[]): InspectionRow[] =>
+      liveLines('inspections', batchIds, (batchId, inspectionId, eventId, value) => ({
+        inspectionId,
+        batchId,
+        eventId,
+        inspector: value.inspector,
+        operator: value.operator,
+        kind: value.kind,
+        result: value.result,
+        standard: value.standard,
+        report: value.report,
+        findings: value.findings,
+        at: value.at,
+      })).sort(inspectionOrder),
 
     recalledBatchIds: (batchIds: readonly string[]): Set<string> => {
       const recalled = new Set<string>();
-      for (const batchId of unique(batchIds)) {
-        for (const { parts } of entries('recallBatches', batchId)) {
-          const [, recallId = '', eventId = ''] = parts;
-          if (!isRetracted(eventId) && recallIsLive(index, recallId)) {
-            recalled.add(batchId);
-            break;
-          }
-        }
+      for (const [batchId = '', recallId = '', eventId = ''] of keysWithPrefixes(
+        index,
+        'recallBatches',
+        new Set(batchIds),
+      )) {
+        if (recalled.has(batchId) || isRetracted(eventId)) continue;
+        if (recallIsLive(index, recallId)) recalled.add(batchId);
       }
       return recalled;
     },

@@ -5,7 +5,7 @@
  */
 import type { UnresolvedLinkRow } from '../trace/trace-reads.js';
 import type { LmdbServingIndex } from './lmdb-serving-index.js';
-import { entries } from './lmdb-scans.js';
+import { entries, keysWithPrefixes } from './lmdb-scans.js';
 import { prefixRange } from './serving-rows.js';
 import { byColumns } from './utf8-order.js';
 
@@ -23,11 +23,13 @@ export function lmdbUnresolvedLinks(
     index.db.epcisDeclarations.getKeysCount(prefixRange(epcisEventId)) > 0;
   return (eventIds) => {
     const standing = new Set<string>();
-    for (const eventId of new Set(eventIds)) {
-      for (const { parts } of entries(index, 'epcisDerivations', eventId)) {
-        const epcisEventId = parts[1] ?? '';
-        if (!declared(epcisEventId)) standing.add(epcisEventId);
-      }
+    // Keyed [derivedEventId, epcisEventId, eventId].
+    for (const [, epcisEventId = ''] of keysWithPrefixes(
+      index,
+      'epcisDerivations',
+      new Set(eventIds),
+    )) {
+      if (!declared(epcisEventId)) standing.add(epcisEventId);
     }
     const links = new Map<string, UnresolvedLinkRow>();
     for (const epcisEventId of standing) {
