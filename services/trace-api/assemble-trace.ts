@@ -49,7 +49,6 @@ export interface TraceInput {
   readonly depthOf: ReadonlyMap<string, number>;
   readonly truncated: boolean;
   readonly rows: TraceRows;
-  readonly partyNames: ReadonlyMap<string, string>;
 }
 
 export function assembleTrace(input: TraceInput): AssembledTrace {
@@ -57,10 +56,7 @@ export function assembleTrace(input: TraceInput): AssembledTrace {
   const byId = new Map(rows.batches.map((row) => [row.batchId, row]));
   const flagsOf = batchFlagger(rows);
   const batches = [...input.depthOf]
-    .map(([batchId, depth]): TraceBatch => {
-      const { flags, ...view } = batchView(batchId, byId.get(batchId), flagsOf(batchId));
-      return { ...view, depth, flags };
-    })
+    .map(([batchId, depth]) => traceBatch(batchId, byId.get(batchId), depth, flagsOf(batchId)))
     .sort((a, b) => a.depth - b.depth || compare(a.batchId, b.batchId));
   const shipments = matchShipments(rows.shipments, rows.receipts);
   return {
@@ -72,15 +68,30 @@ export function assembleTrace(input: TraceInput): AssembledTrace {
     derivations: uniqueDerivations(rows.derivations),
     shipments,
     inspections: rows.inspections.map(inspectionView),
-    parties: partyViews(partyInvolvements(rows, shipments), input.partyNames),
+    parties: partyViews(partyInvolvements(rows, shipments)),
   };
 }
 
+/** One batch as its view shows it: a trace's batch without the depth. */
 export function batchView(
   batchId: string,
   row: BatchRow | undefined,
   flags: BatchFlags,
 ): BatchView {
+  const { depth: _depth, ...view } = traceBatch(batchId, row, 0, flags);
+  return view;
+}
+
+/**
+ * A batch as a trace lists it, its depth before the flags. Written out, not spread: a trace lists
+ * up to thousands, and a spread or rest copies each property through the runtime.
+ */
+function traceBatch(
+  batchId: string,
+  row: BatchRow | undefined,
+  depth: number,
+  flags: BatchFlags,
+): TraceBatch {
   return {
     batchId,
     product: row ? { id: row.productId, name: row.productName } : null,
@@ -90,6 +101,7 @@ export function batchView(
     unit: row?.unit ?? null,
     producedAt: row?.producedAt ?? null,
     eventId: row?.eventId ?? null,
+    depth,
     flags,
   };
 }
@@ -112,7 +124,16 @@ function uniqueDerivations(rows: readonly DerivationRow[]): TraceDerivation[] {
     rows.map((row) => [`${row.input}\u0000${row.output}\u0000${row.eventId}`, row]),
   );
   return [...unique.values()]
-    .map((row) => ({ ...row }))
+    .map((row): TraceDerivation => ({
+      input: row.input,
+      output: row.output,
+      eventId: row.eventId,
+      party: row.party,
+      operator: row.operator,
+      quantity: row.quantity,
+      unit: row.unit,
+      at: row.at,
+    }))
     .sort(
       (a, b) =>
         compare(a.at, b.at) ||
@@ -141,8 +162,10 @@ export function matchShipments(
     if (list) list.push(receipt);
     else receiptsOf.set(key, [receipt]);
   }
+  const claimed = new Set<ReceiptRow[]>();
   const shipped = shipments.map((shipment): TraceShipment => {
     const matched = receiptsOf.get(lineKey(shipment)) ?? [];
+    if (matched.length > 0) claimed.add(matched);
     return {
       shipmentId: shipment.shipmentId,
       batchId: shipment.batchId,
@@ -157,9 +180,10 @@ export function matchShipments(
       eventIds: [shipment.eventId, ...matched.map((receipt) => receipt.eventId)],
     };
   });
-  const shippedKeys = new Set(shipments.map(lineKey));
-  const unmatched = receipts
-    .filter((receipt) => !shippedKeys.has(lineKey(receipt)))
+  // The lines no shipment claimed; the sort below gives every line its place.
+  const unmatched = [...receiptsOf.values()]
+    .filter((list) => !claimed.has(list))
+    .flat()
     .map(receiptOnly);
   return [...shipped, ...unmatched].sort(compareShipments);
 }
@@ -236,38 +260,33 @@ export function partyInvolvements(
   return involvements;
 }
 
-/**
- * The parties a trace will name, so their names can be fetched before assembling it: those
- * partyInvolvements finds, without matching and sorting the shipments twice (a 1 000-node trace
- * has thousands). A receipt's sender counts only when no shipment line matches it.
- */
-export function involvedPartyIds(rows: TraceRows): string[] {
-  const ids = new Set<string>();
-  for (const batch of rows.batches) ids.add(batch.producer);
-  const shipped = new Set<string>();
-  for (const shipment of rows.shipments) {
-    ids.add(shipment.from).add(shipment.to);
-    shipped.add(lineKey(shipment));
-  }
-  for (const receipt of rows.receipts) {
-    ids.add(receipt.receiver);
-    if (!shipped.has(lineKey(receipt))) ids.add(receipt.from);
-  }
-  for (const inspection of rows.inspections) ids.add(inspection.inspector);
-  return [...ids].sort(compare);
-}
-
-function partyViews(
-  involvements: ReadonlyMap<string, ReadonlySet<Involvement>>,
-  names: ReadonlyMap<string, string>,
-): TraceParty[] {
+/** The parties in id order, with what each did; unnamed until `nameParties`. */
+function partyViews(involvements: ReadonlyMap<string, ReadonlySet<Involvement>>): TraceParty[] {
   return [...involvements]
     .sort(([a], [b]) => compare(a, b))
     .map(([partyId, set]) => ({
       partyId,
-      name: names.get(partyId) ?? null,
+      name: null,
       involvement: INVOLVEMENTS.filter((involvement) => set.has(involvement)),
     }));
+}
+
+/**
+ * The trace with its parties' names. Assembly says who the parties are (matching thousands of
+ * shipment lines once); their names are then fetched for those ids alone.
+ */
+export function nameParties(
+  trace: AssembledTrace,
+  names: ReadonlyMap<string, string>,
+): AssembledTrace {
+  return {
+    ...trace,
+    parties: trace.parties.map(({ partyId, involvement }) => ({
+      partyId,
+      name: names.get(partyId) ?? null,
+      involvement,
+    })),
+  };
 }
 
 /** Code-unit order, the same on every machine (localeCompare is not). */

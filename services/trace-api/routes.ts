@@ -14,7 +14,7 @@ import {
   assembleTrace,
   batchFlagger,
   batchView,
-  involvedPartyIds,
+  nameParties,
   type AssembledTrace,
   type TraceLimits,
   type TraceRows,
@@ -190,16 +190,16 @@ export async function loadTrace(
     inspections,
     recalledBatchIds,
   };
-  const parties = await deps.parties.find(involvedPartyIds(rows));
-  return assembleTrace({
+  const trace = assembleTrace({
     root,
     direction: request.direction,
     limits: { maxDepth: request.maxDepth, maxNodes: request.maxNodes },
     depthOf: walk.depthOf,
     truncated: walk.truncated,
     rows,
-    partyNames: new Map([...parties].map(([id, party]) => [id, party.name])),
   });
+  const parties = await deps.parties.find(trace.parties.map((party) => party.partyId));
+  return nameParties(trace, new Map([...parties].map(([id, party]) => [id, party.name])));
 }
 
 export async function loadBatch(reads: TraceReads, batchId: string): Promise<BatchDetail> {

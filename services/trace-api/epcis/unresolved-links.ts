@@ -9,12 +9,13 @@ import type { TraceReads } from '../../common/trace/trace-reads.js';
 
 /** Every native event id a trace (as the caller sees it) shows. */
 export function traceEventIds(trace: Omit<Trace, 'redacted'>): string[] {
-  return [
-    ...trace.batches.flatMap((batch) => (batch.eventId === null ? [] : [batch.eventId])),
-    ...trace.derivations.map((derivation) => derivation.eventId),
-    ...trace.shipments.flatMap((shipment) => shipment.eventIds),
-    ...trace.inspections.map((inspection) => inspection.eventId),
-  ];
+  // Loops rather than spreads and flatMaps: a large trace shows thousands of events.
+  const ids: string[] = [];
+  for (const batch of trace.batches) if (batch.eventId !== null) ids.push(batch.eventId);
+  for (const derivation of trace.derivations) ids.push(derivation.eventId);
+  for (const shipment of trace.shipments) ids.push(...shipment.eventIds);
+  for (const inspection of trace.inspections) ids.push(inspection.eventId);
+  return ids;
 }
 
 /** The trace with its unresolved links, when it has any (the field is absent otherwise). */

@@ -1,8 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assembleTrace,
-  involvedPartyIds,
+  nameParties,
   matchShipments,
   type TraceInput,
   type TraceRows,
@@ -105,10 +104,6 @@ function givenTrace(depths: Record<string, number>, rows: Partial<TraceRows>): T
     depthOf: new Map(Object.entries(depths)),
     truncated: false,
     rows: { ...noRows, ...rows },
-    partyNames: new Map([
-      ['farm', 'Green Pasture Farm'],
-      ['dairy', 'Bright Dairy'],
-    ]),
   };
 }
 
@@ -124,7 +119,13 @@ describe('assembleTrace', () => {
       },
     );
 
-    const trace = assembleTrace(input);
+    const trace = nameParties(
+      assembleTrace(input),
+      new Map([
+        ['farm', 'Green Pasture Farm'],
+        ['dairy', 'Bright Dairy'],
+      ]),
+    );
 
     expect(trace.parties).toEqual([
       { partyId: 'dairy', name: 'Bright Dairy', involvement: ['processor', 'shipper'] },
@@ -132,7 +133,6 @@ describe('assembleTrace', () => {
       { partyId: 'lab', name: null, involvement: ['inspector'] },
       { partyId: 'shop', name: null, involvement: ['receiver'] },
     ]);
-    expect(involvedPartyIds(input.rows)).toEqual(['dairy', 'farm', 'lab', 'shop']);
     expect(trace.derivations).toEqual([derivation('MILK-1', 'POWDER-1', 'dairy')]);
   });
 
@@ -266,48 +266,5 @@ describe('assembleTrace', () => {
       truncated: false,
       limits: { maxDepth: 8, maxNodes: 100 },
     });
-  });
-});
-
-describe('involvedPartyIds', () => {
-  const party = fc.constantFrom('farm', 'dairy', 'lab', 'shop', 'depot');
-  const line = fc.record({
-    shipmentId: fc.constantFrom('S-1', 'S-2'),
-    batchId: fc.constantFrom('A', 'B'),
-  });
-  const rows = fc.record({
-    batches: fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), party, fc.boolean())),
-    shipments: fc.array(fc.tuple(line, party, party)),
-    receipts: fc.array(fc.tuple(line, party, party)),
-    inspections: fc.array(party),
-  });
-
-  it('names every party the assembled trace lists, and no other (property)', () => {
-    fc.assert(
-      fc.property(rows, (drawn) => {
-        const traceRows: TraceRows = {
-          batches: drawn.batches.map(([id, producer, hasInputs]) => batch(id, producer, hasInputs)),
-          derivations: [],
-          shipments: drawn.shipments.map(([{ shipmentId, batchId }, from, to]) =>
-            shipment(shipmentId, batchId, from, to),
-          ),
-          receipts: drawn.receipts.map(([{ shipmentId, batchId }, receiver, from]) =>
-            receipt(shipmentId, batchId, receiver, from),
-          ),
-          inspections: drawn.inspections.map((inspector) => inspection('A', inspector, 'PASS')),
-          recalledBatchIds: new Set(),
-        };
-        const trace = assembleTrace({
-          root: 'A',
-          direction: 'both',
-          limits: { maxDepth: 64, maxNodes: 5000 },
-          depthOf: new Map([['A', 0]]),
-          truncated: false,
-          rows: traceRows,
-          partyNames: new Map(),
-        });
-        expect(involvedPartyIds(traceRows)).toEqual(trace.parties.map((p) => p.partyId));
-      }),
-    );
   });
 });
