@@ -1,0 +1,67 @@
+/**
+ * The serving index's trace reads are synchronous, so a large trace walked with nothing kept would
+ * hold the thread from its first read to its last, and every other request (a `/healthz`, an
+ * ingest acknowledgement) would wait behind it. A read of many ids lets the event loop turn first;
+ * a read of a few, as a trace of tens of batches makes, goes straight through.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  openLmdbServingIndex,
+  type LmdbServingIndex,
+} from '../../../../services/common/serving/lmdb-serving-index.js';
+import {
+  createLmdbTraceReads,
+  YIELD_AT_IDS,
+} from '../../../../services/common/serving/lmdb-trace-reads.js';
+import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'suyuan-lmdb-turns-'));
+let index: LmdbServingIndex;
+
+beforeAll(() => {
+  index = openLmdbServingIndex({ path: dir });
+});
+
+afterAll(async () => {
+  await index.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Whether a macrotask queued before the read ran before the read answered. */
+async function letTheLoopTurn(read: () => Promise<unknown>): Promise<boolean> {
+  let turned = false;
+  setImmediate(() => {
+    turned = true;
+  });
+  await read();
+  return turned;
+}
+
+const readsOfIds = (reads: TraceReads, ids: string[]) => ({
+  'derivations downstream': () => reads.derivations('downstream', ids),
+  'derivations upstream': () => reads.derivations('upstream', ids),
+  batches: () => reads.batches(ids),
+  shipments: () => reads.shipments(ids),
+  receipts: () => reads.receipts(ids),
+  inspections: () => reads.inspections(ids),
+  'recall flags': () => reads.recalledBatchIds(ids),
+  recalls: () => reads.recalls(ids),
+  'unresolved links': () => reads.unresolvedLinks(ids),
+});
+
+describe('the serving index’s trace reads', () => {
+  it('let the event loop turn before a read of many ids, and not before a read of a few', async () => {
+    const reads = createLmdbTraceReads(index);
+    const many = Array.from({ length: YIELD_AT_IDS }, (_, i) => `B-${i}`);
+    const few = many.slice(0, 25);
+    for (const [name, read] of Object.entries(readsOfIds(reads, many))) {
+      expect({ name, turned: await letTheLoopTurn(read) }).toEqual({ name, turned: true });
+    }
+    for (const [name, read] of Object.entries(readsOfIds(reads, few))) {
+      expect({ name, turned: await letTheLoopTurn(read) }).toEqual({ name, turned: false });
+    }
+  });
+});
