@@ -36,3 +36,22 @@ export async function openStoreAndIndex(prefix: string): Promise<StoreAndIndex> 
     },
   };
 }
+
+export interface TempServingIndex {
+  readonly serving: LmdbServingIndex;
+  /** Closes the index and removes its directory. */
+  close(): Promise<void>;
+}
+
+/** An LMDB serving index alone in a temporary directory, for tests that need no store. */
+export function openTempServingIndex(prefix: string): TempServingIndex {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const serving = openLmdbServingIndex({ path: dir });
+  return {
+    serving,
+    async close() {
+      await serving.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

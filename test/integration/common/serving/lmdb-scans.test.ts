@@ -3,28 +3,18 @@
  * whole table or a range per prefix, it finds exactly the keys whose first part is one of the
  * prefixes, on a real LMDB index. Random tables and prefix sets make either plan the cheaper one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  openLmdbServingIndex,
-  type LmdbServingIndex,
-} from '../../../../services/common/serving/lmdb-serving-index.js';
+import { openTempServingIndex, type TempServingIndex } from '../../../support/store-and-index.js';
 import { keysWithPrefixes } from '../../../../services/common/serving/lmdb-scans.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'suyuan-lmdb-scans-'));
-let index: LmdbServingIndex;
+let temp: TempServingIndex;
 
 beforeAll(() => {
-  index = openLmdbServingIndex({ path: dir });
+  temp = openTempServingIndex('suyuan-lmdb-scans-');
 });
 
-afterAll(async () => {
-  await index.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp?.close());
 
 // Ids that share beginnings ("B1" is a prefix of "B10" but not its first part) and leave ASCII.
 const id = fc.constantFrom('B1', 'B10', 'B2', '批次-1', 'B1\u0001', 'R-😀', '');
@@ -37,10 +27,10 @@ describe('keysWithPrefixes', () => {
         fc.uniqueArray(key, { maxLength: 10, selector: (parts) => parts.join('\u0000') }),
         fc.uniqueArray(id, { maxLength: 7 }),
         async (keys, prefixes) => {
-          await index.db.recallBatches.clearAsync();
-          for (const parts of keys) await index.db.recallBatches.put(parts, true);
+          await temp.serving.db.recallBatches.clearAsync();
+          for (const parts of keys) await temp.serving.db.recallBatches.put(parts, true);
           const asked = new Set(prefixes);
-          const found = keysWithPrefixes(index, 'recallBatches', asked);
+          const found = keysWithPrefixes(temp.serving, 'recallBatches', asked);
           const expected = keys.filter(([first]) => asked.has(first));
           const sorted = (list: readonly string[][]) => list.map((parts) => parts.join('|')).sort();
           expect(sorted(found)).toEqual(sorted(expected));

@@ -4,31 +4,21 @@
  * ingest acknowledgement) would wait behind it. A read of many ids lets the event loop turn first;
  * a read of a few, as a trace of tens of batches makes, goes straight through.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  openLmdbServingIndex,
-  type LmdbServingIndex,
-} from '../../../../services/common/serving/lmdb-serving-index.js';
+import { openTempServingIndex, type TempServingIndex } from '../../../support/store-and-index.js';
 import {
   createLmdbTraceReads,
   YIELD_AT_IDS,
 } from '../../../../services/common/serving/lmdb-trace-reads.js';
 import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'suyuan-lmdb-turns-'));
-let index: LmdbServingIndex;
+let temp: TempServingIndex;
 
 beforeAll(() => {
-  index = openLmdbServingIndex({ path: dir });
+  temp = openTempServingIndex('suyuan-lmdb-turns-');
 });
 
-afterAll(async () => {
-  await index.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp?.close());
 
 /** Whether a macrotask queued before the read ran before the read answered. */
 async function letTheLoopTurn(read: () => Promise<unknown>): Promise<boolean> {
@@ -54,7 +44,7 @@ const readsOfIds = (reads: TraceReads, ids: string[]) => ({
 
 describe('the serving index’s trace reads', () => {
   it('let the event loop turn before a read of many ids, and not before a read of a few', async () => {
-    const reads = createLmdbTraceReads(index);
+    const reads = createLmdbTraceReads(temp.serving);
     const many = Array.from({ length: YIELD_AT_IDS }, (_, i) => `B-${i}`);
     const few = many.slice(0, 25);
     for (const [name, read] of Object.entries(readsOfIds(reads, many))) {
