@@ -36,25 +36,39 @@ const earlierRecorded = byColumns<{ eventId: string; value: { recordedAt: string
 );
 
 /**
- * A read of this many ids or more lets the event loop turn first. The reads are synchronous and
- * a trace's awaits between them are microtasks, so a ~1 000-node trace walked with nothing kept
- * held the thread for its whole walk (about 40 ms), and every other request waited behind it:
- * `/healthz` at one client answered at p50 1.1 s while 16 clients walked such traces. A trace of
- * tens of batches reads straight through, as before.
+ * A read of this many ids or more waits for a turn of the event loop of its own. The reads are
+ * synchronous and a trace's awaits between them are microtasks, so a ~1 000-node trace walked with
+ * nothing kept held the thread for its whole walk (about 40 ms), and every other request waited
+ * behind it: `/healthz` at one client answered at p50 1.1 s while 16 clients walked such traces.
+ * Letting the loop turn before each such read was not enough: sixteen walks each took their turn in
+ * the same one, and `/healthz` still waited for sixteen reads and the assemblies after them. So the
+ * large reads queue, and each turn runs one of them (and the walk it answers up to that walk's next
+ * read). A trace of tens of batches reads straight through, as before.
  */
 export const YIELD_AT_IDS = 200;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Runs reads one per turn of the event loop, in the order they were asked. */
+function onePerTurn() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <R>(read: () => R): Promise<R> => {
+    const answer = last.then(turn).then(read);
+    last = answer.catch(() => undefined);
+    return answer;
+  };
+}
+
 /** The trace read model over the serving index, as the port the trace API and recall scope take. */
 export function createLmdbTraceReads(index: LmdbServingIndex): TraceReads {
   const sync = lmdbReadsOf(index);
+  const inItsOwnTurn = onePerTurn();
   // Each read finishes synchronously; a throw becomes a rejection, as from the store.
   const promised =
     <A extends unknown[], R>(read: (...args: A) => R) =>
     (...args: A): Promise<R> => {
       const ids = args.find((arg): arg is readonly unknown[] => Array.isArray(arg));
-      if ((ids?.length ?? 0) >= YIELD_AT_IDS) return turn().then(() => read(...args));
+      if ((ids?.length ?? 0) >= YIELD_AT_IDS) return inItsOwnTurn(() => read(...args));
       return new Promise((resolve) => resolve(read(...args)));
     };
   return {
