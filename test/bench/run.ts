@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolveKafka } from '../support/kafka-broker.js';
 import { gitCommit, machineInfo } from './support/machine.js';
+import { describeQuietWait, waitForQuietMachine } from './support/quiet-machine.js';
 import {
   figureRow,
   readPreviousScenarios,
@@ -74,6 +75,10 @@ async function runScenario(
   name: ScenarioName,
   context: ScenarioContext,
 ): Promise<RecordedScenario> {
+  context.progress(`── ${name} ──`);
+  const quiet = await waitForQuietMachine();
+  const waited = describeQuietWait(quiet);
+  context.progress(waited);
   const started = performance.now();
   const startLoad = round(loadavg()[0] ?? NaN);
   const stamp = () => ({
@@ -82,12 +87,12 @@ async function runScenario(
     commit: gitCommit(),
     seconds: Math.round((performance.now() - started) / 100) / 10,
   });
-  context.progress(`── ${name} ──`);
   try {
     const result = await (await loadScenario(name))(context);
+    const notes = [...(result.notes ?? []), waited];
     console.log(`\n${name}\n${TABLE_HEADER}\n${result.figures.map(figureRow).join('\n')}`);
-    for (const note of result.notes ?? []) console.log(`  note: ${note}`);
-    return { ...result, ...stamp() };
+    for (const note of notes) console.log(`  note: ${note}`);
+    return { ...result, notes, ...stamp() };
   } catch (error) {
     // A failure may carry a whole response body; the results keep its start.
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
