@@ -4,7 +4,7 @@
  * and by the mock recall (演练), so both always agree.
  */
 import type { DerivationRow, TraceReads } from '../common/trace/trace-reads.js';
-import { derivationEdges } from '../common/trace/trace-reads.js';
+import { derivationEdges, readsForOneWalk } from '../common/trace/trace-reads.js';
 import { walkGraph } from '../common/trace/walk.js';
 import { planNotices, type PlannedNotice, type ScopeRows } from './plan-notices.js';
 
@@ -27,9 +27,10 @@ export interface RecallScope extends ScopeFacts {
 }
 
 export async function computeRecallScope(
-  reads: TraceReads,
+  allReads: TraceReads,
   rootBatchIds: readonly string[],
 ): Promise<RecallScope> {
+  const reads = readsForOneWalk(allReads);
   const walk = await walkGraph({
     roots: rootBatchIds,
     direction: 'downstream',
@@ -54,9 +55,10 @@ export async function computeRecallScope(
  * what the parties did with them, and the derivations among them.
  */
 export async function findScopeFacts(
-  reads: TraceReads,
+  allReads: TraceReads,
   affected: ReadonlySet<string>,
 ): Promise<ScopeFacts> {
+  const reads = readsForOneWalk(allReads);
   const ids = [...affected];
   const [batches, shipments, receipts, edges] = await Promise.all([
     reads.batches(ids),

@@ -8,7 +8,12 @@ import type { BatchDetail, TimelineEntry, TraceDirection } from '../common/api/t
 import { SuyuanError } from '../common/errors.js';
 import { mountOperation } from '../common/http/operations.js';
 import { evidenceFor, type EvidenceDeps } from '../common/proofs/evidence.js';
-import { derivationEdges, type TimelineRow, type TraceReads } from '../common/trace/trace-reads.js';
+import {
+  derivationEdges,
+  readsForOneWalk,
+  type TimelineRow,
+  type TraceReads,
+} from '../common/trace/trace-reads.js';
 import { walkTrace } from '../common/trace/walk.js';
 import {
   assembleTrace,
@@ -68,10 +73,11 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
     // trace is built: a burst of refusals would otherwise cost what whole traces cost.
     if (!everything && !(await withinReach(deps, batchId, request.caller.partyId)))
       throw outOfScope();
-    const trace = await loadTrace(deps, batchId, query);
+    const reads = readsForOneWalk(deps.reads);
+    const trace = await loadTrace({ ...deps, reads }, batchId, query);
     if (everything && query.evidence && deps.evidence) {
       const evidence = await evidenceFor(deps.evidence, traceEventIds(trace));
-      const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
+      const view = await withUnresolvedLinks({ ...trace, redacted: false }, reads);
       return { ...view, evidence };
     }
     const view = everything
@@ -79,7 +85,7 @@ export function registerTraceRoutes(app: FastifyInstance, deps: TraceRouteDeps):
       : redactTrace(trace, request.caller.partyId);
     if (!view) throw outOfScope();
     // Links of what the caller sees only: the events of its view say which EPCIS events count.
-    return withUnresolvedLinks(view, deps.reads);
+    return withUnresolvedLinks(view, reads);
   });
 }
 
@@ -94,8 +100,9 @@ export async function regulatorTrace(
 ): Promise<Buffer> {
   const build = async () => {
     if (!(await deps.reads.batchIsKnown(batchId))) throw notFound(batchId);
-    const trace = await loadTrace(deps, batchId, request);
-    const view = await withUnresolvedLinks({ ...trace, redacted: false }, deps.reads);
+    const reads = readsForOneWalk(deps.reads);
+    const trace = await loadTrace({ ...deps, reads }, batchId, request);
+    const view = await withUnresolvedLinks({ ...trace, redacted: false }, reads);
     return {
       answer: Buffer.from(JSON.stringify(view)),
       batchIds: trace.batches.map((batch) => batch.batchId),

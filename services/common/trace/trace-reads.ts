@@ -143,7 +143,16 @@ export interface TraceReads {
    * that no error declaration took back; distinct, sorted by EPCIS event, path, id and reason.
    */
   unresolvedLinks(eventIds: readonly string[]): Promise<UnresolvedLinkRow[]>;
+  /**
+   * The same reads for one walk and the reads that list what it found. Where the reads share one
+   * thread with other requests (the serving index's), those of the walk that began first are served
+   * first; a store whose statements wait their turn anyway has none.
+   */
+  forOneWalk?(): TraceReads;
 }
+
+/** The reads of one walk, from reads that tell walks apart, or the reads themselves. */
+export const readsForOneWalk = (reads: TraceReads): TraceReads => reads.forOneWalk?.() ?? reads;
 
 /** A derivation as an edge of the walk: from a frontier batch to its neighbour that way. */
 export interface DerivationEdge extends WalkEdge {

@@ -10,6 +10,7 @@ import type { PublicProfile, PublicProfiles } from '../../common/access/public-p
 import type { PublicCheck, PublicLanguage, PublicParty } from '../../common/api/public-check.js';
 import {
   derivationEdges,
+  readsForOneWalk,
   type BatchRecallRow,
   type BatchRow,
   type TraceReads,
@@ -152,15 +153,16 @@ export type DetailsCache = ReturnType<typeof createDetailsCache>;
 /** The batches upstream of a transformation that were made from nothing: the farms, the mines. */
 async function originBatches(deps: PublicViewDeps, production: BatchRow): Promise<BatchRow[]> {
   if (!production.hasInputs) return [];
+  const reads = readsForOneWalk(deps.reads);
   const walk = await walkGraph({
     roots: [production.batchId],
     direction: 'upstream',
     maxDepth: deps.maxDepth,
     maxNodes: ORIGIN_MAX_NODES,
-    neighbours: (frontier) => derivationEdges(deps.reads, 'upstream', frontier),
+    neighbours: (frontier) => derivationEdges(reads, 'upstream', frontier),
   });
   const upstream = [...walk.depthOf.keys()].filter((id) => id !== production.batchId);
-  const batches = await deps.reads.batches(upstream);
+  const batches = await reads.batches(upstream);
   return batches.filter((batch) => !batch.hasInputs);
 }
 

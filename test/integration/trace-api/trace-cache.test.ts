@@ -142,15 +142,18 @@ async function expectNothingStale(
               const racing = DIRECTIONS.map((direction) => {
                 let arrived = () => {};
                 const atGate = new Promise<void>((resolve) => (arrived = resolve));
-                const gated: TraceReads = {
-                  ...reads,
+                // The trace reads through the reads of its walk: those are gated too.
+                const gatedOf = (walkReads: TraceReads): TraceReads => ({
+                  ...walkReads,
                   unresolvedLinks: async (ids) => {
-                    const links = await reads.unresolvedLinks(ids);
+                    const links = await walkReads.unresolvedLinks(ids);
                     arrived();
                     await gate;
                     return links;
                   },
-                };
+                  forOneWalk: () => gatedOf(walkReads.forOneWalk?.() ?? walkReads),
+                });
+                const gated = gatedOf(reads);
                 const request = { direction, maxDepth: 64, maxNodes: 5000 };
                 const answer = outcome(
                   regulatorTrace({ reads: gated, parties, cache }, racingRoot, request),

@@ -3,8 +3,8 @@
  * hold the thread from its first read to its last, and every other request (a `/healthz`, an
  * ingest acknowledgement) would wait behind it. A read of many ids waits for a turn of the event
  * loop of its own, so however many such traces are walked at once, another request waits for one
- * read, not for one of each; a read of a few, as a trace of tens of batches makes, goes straight
- * through.
+ * read, not for one of each, and the walk that began first is served first; a read of a few, as a
+ * trace of tens of batches makes, goes straight through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTempServingIndex, type TempServingIndex } from '../../../support/store-and-index.js';
@@ -12,7 +12,7 @@ import {
   createLmdbTraceReads,
   YIELD_AT_IDS,
 } from '../../../../services/common/serving/lmdb-trace-reads.js';
-import type { TraceReads } from '../../../../services/common/trace/trace-reads.js';
+import { readsForOneWalk, type TraceReads } from '../../../../services/common/trace/trace-reads.js';
 
 let temp: TempServingIndex;
 
@@ -89,5 +89,22 @@ describe('the serving index’s trace reads', () => {
     ]);
     expect(failed.status).toBe('rejected');
     expect(after).toEqual({ status: 'fulfilled', value: [] });
+  });
+
+  it('answer the reads of the walk that began first before those of a later walk', async () => {
+    const reads = createLmdbTraceReads(temp.serving);
+    const many = Array.from({ length: YIELD_AT_IDS }, (_, i) => `B-${i}`);
+    const order: string[] = [];
+    const walk = async (name: string, walkReads: TraceReads) => {
+      await walkReads.derivations('downstream', many);
+      order.push(`${name} walked`);
+      await Promise.all([walkReads.shipments(many), walkReads.receipts(many)]);
+      order.push(`${name} listed`);
+    };
+    const first = readsForOneWalk(reads);
+    const second = readsForOneWalk(reads);
+    expect(first).not.toBe(reads);
+    await Promise.all([walk('second', second), walk('first', first)]);
+    expect(order).toEqual(['first walked', 'first listed', 'second walked', 'second listed']);
   });
 });
