@@ -1,8 +1,9 @@
 /**
  * Before a scenario, waits until the machine's cores are mostly idle. The scenario before may
  * leave work winding down: in the full 1M-batch run of 2026-12-06 the online scenario began right
- * after the recall scenario's 10 000 webhook deliveries (load average 12.6), and its first figures
- * ran slower than the same figures alone. The load average cannot say when to start, since it
+ * after the recall scenario's 10 000 webhook deliveries (load average 12.6). (Its slower walked
+ * traces there turned out to be the code's, not the machine's: a quiet run gave the same.) The load
+ * average cannot say when to start, since it
  * decays over minutes after the work has stopped; the cores' busy share over the last seconds can.
  * On a machine shared with other work the wait is bounded, and the scenario says how long it
  * waited and how busy the cores still were.
