@@ -2,6 +2,7 @@ import { SuyuanError } from '../errors.js';
 import { queryInChunks } from '../store/query-in-chunks.js';
 import type { Store } from '../store/store.js';
 import { generateApiKey, generateWebhookSecret, hashApiKey, newKeyId } from './api-keys.js';
+import { createSharedKeys, type SharedKeysOptions } from './shared-keys.js';
 
 export const ROLES = ['submitter', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -63,7 +64,11 @@ export interface PartyDirectory {
   ): Promise<{ partyId: string; apiKey: string; keyId: string; webhookSecret?: string }>;
   /** A further API key for the party (rotation: issue a new one, then revoke the old). */
   issueKey(partyId: string): Promise<{ partyId: string; keyId: string; apiKey: string }>;
-  /** Revokes a key at once; throws `not_found` for a key the party does not have. */
+  /**
+   * Revokes a key: once this answers, the key fails in every instance (with a shared store the
+   * answer waits about a second, until every instance's keys were read after the revocation).
+   * Throws `not_found` for a key the party does not have.
+   */
   revokeKey(partyId: string, keyId: string): Promise<void>;
   /** The party's keys, without secrets. */
   listKeys(partyId: string): Promise<ApiKeyInfo[]>;
@@ -109,9 +114,13 @@ export interface PartyDirectoryOptions {
    * one process holds. The directory then keeps every party and active key in memory, loaded
    * once, so authentication and party checks never wait on a store statement — an unknown key is
    * refused, and a burst of bad keys or denied reads costs other clients nothing. With a shared
-   * ClickHouse server another service may revoke a key, so every request asks the store.
+   * ClickHouse server other instances issue and revoke keys too: the active keys are kept in
+   * memory read again at most a second old (shared-keys.ts), and a revocation answers once every
+   * instance refuses the key.
    */
   readonly soleWriter?: boolean;
+  /** How the shared keys are kept fresh (tests shorten the bounds); not used by a sole writer. */
+  readonly sharedKeys?: SharedKeysOptions;
 }
 
 export function createPartyDirectory(
@@ -119,8 +128,8 @@ export function createPartyDirectory(
   options: PartyDirectoryOptions = {},
 ): PartyDirectory {
   let creating: Promise<unknown> = Promise.resolve();
-  // Key hash → its party: every active key when this process is the sole writer, otherwise none
-  // (a key revoked through another instance must fail at once). A revocation forgets it first.
+  // Key hash → its party: every active key when this process is the sole writer. A revocation
+  // forgets it first.
   const keyOwners = new Map<string, Party>();
   // A party, once registered, never changes what a Party holds (its region may change, and is
   // kept out of it), so a party found stays true and every request's party check need not ask the
@@ -128,6 +137,7 @@ export function createPartyDirectory(
   // through another instance is found at once.
   const known = new Map<string, Party>();
   const soleWriter = options.soleWriter === true;
+  const sharedKeys = soleWriter ? undefined : createSharedKeys(store, options.sharedKeys);
   let loading: Promise<void> | undefined;
   /** Loads every party and active key, once, for a sole writer. */
   const loaded = () =>
@@ -193,6 +203,7 @@ export function createPartyDirectory(
     ]);
     const owner = known.get(partyId);
     if (soleWriter && owner) keyOwners.set(hashApiKey(apiKey), owner);
+    sharedKeys?.issued(hashApiKey(apiKey), partyId);
     return keyId;
   };
 
@@ -297,8 +308,8 @@ export function createPartyDirectory(
         return { partyId, keyId: await insertKey(partyId, apiKey), apiKey };
       }),
 
-    revokeKey: (partyId, keyId) =>
-      serialized(async () => {
+    revokeKey: async (partyId, keyId) => {
+      await serialized(async () => {
         const [key] = await store.query<{ key_hash: string; created_at: string }>(
           `SELECT key_hash, created_at FROM api_keys FINAL
            WHERE party_id = {party:String} AND key_id = {key:String} AND revoked_at IS NULL`,
@@ -312,7 +323,11 @@ export function createPartyDirectory(
           { ...key, key_id: keyId, party_id: partyId, revoked_at: now, updated_at: now },
         ]);
         keyOwners.delete(key.key_hash);
-      }),
+        sharedKeys?.revoked(key.key_hash);
+      });
+      // Outside the creations' turn: the wait holds no one else up.
+      await sharedKeys?.waitUntilReadEverywhere();
+    },
 
     listKeys: (partyId) =>
       store.query<ApiKeyInfo>(
@@ -327,15 +342,8 @@ export function createPartyDirectory(
         await loaded();
         return keyOwners.get(hash);
       }
-      // One round trip: every request authenticates, and each store query has a fixed cost.
-      const [row] = await store.query<PartyRow>(
-        `SELECT party_id, name, roles, webhook_url, webhook_secret FROM parties FINAL
-         WHERE party_id IN (
-           SELECT party_id FROM api_keys FINAL WHERE key_hash = {hash:String} AND revoked_at IS NULL
-         )`,
-        { hash },
-      );
-      return row ? toParty(row) : undefined;
+      const partyId = await sharedKeys?.ownerOf(hash);
+      return partyId === undefined ? undefined : (await find([partyId])).get(partyId);
     },
 
     setRegion: (partyId, region) =>
