@@ -14,6 +14,7 @@ import { loadTrace, type TraceRequest } from '../../../services/trace-api/routes
 import type { TraceDirection } from '../../../services/common/trace/walk.js';
 import { spawnPlatform } from '../../support/platform-process.js';
 import { latencyStats, loadAverage, profileInProcess } from '../generator/stats.js';
+import { ensureServingIndex } from '../support/serving-index.js';
 import type { LatencySummary } from '../support/stats.js';
 import { ensureTraceGraph } from '../generator/trace-graph.js';
 import type { TracePicks } from '../generator/supply-chain.js';
@@ -252,6 +253,9 @@ export const traceScenario: Scenario = async (context): Promise<ScenarioResult> 
     scaleText,
     context.progress,
   );
+  // A graph just built has no serving index: the platform's first start derives it from the 5 M
+  // events of the large graph, minutes before it listens.
+  await ensureServingIndex(graph.dataDir, context.progress);
   const http = await httpFigures(
     graph.dataDir,
     manifest.picks,
