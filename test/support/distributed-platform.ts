@@ -113,6 +113,10 @@ export async function startDistributedPlatform(
     const gateway = await spawnService(
       'services/gateway/main.ts',
       {
+        // The test's settings reach the gateway too, as docker-compose.yml gives every container
+        // one environment: a body limit the services have and the gateway not would let a body
+        // past the gateway that ingest refuses halfway.
+        ...env,
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
