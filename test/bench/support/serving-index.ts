@@ -51,7 +51,8 @@ export async function ensureServingIndex(
   const platform = await spawnPlatform(dataDir, {}, 2 * 60 * 60_000, (line) => {
     const caughtUp = catchUpProgress(line);
     if (!caughtUp) return;
-    if (caughtUp.started || performance.now() - said >= PROGRESS_EVERY_MS) progress(caughtUp.text);
+    if (!caughtUp.started && performance.now() - said < PROGRESS_EVERY_MS) return;
+    progress(caughtUp.text);
     said = performance.now();
   });
   let reported = 0;
