@@ -191,9 +191,10 @@ export function createPartyDirectory(
   const insertKey = async (partyId: string, apiKey: string): Promise<string> => {
     const now = new Date().toISOString();
     const keyId = newKeyId();
+    const keyHash = hashApiKey(apiKey);
     await store.insert('api_keys', [
       {
-        key_hash: hashApiKey(apiKey),
+        key_hash: keyHash,
         key_id: keyId,
         party_id: partyId,
         created_at: now,
@@ -202,8 +203,8 @@ export function createPartyDirectory(
       },
     ]);
     const owner = known.get(partyId);
-    if (soleWriter && owner) keyOwners.set(hashApiKey(apiKey), owner);
-    sharedKeys?.issued(hashApiKey(apiKey), partyId);
+    if (soleWriter && owner) keyOwners.set(keyHash, owner);
+    sharedKeys?.issued(keyHash, partyId);
     return keyId;
   };
 

@@ -80,22 +80,17 @@ export function createSharedKeys(store: Store, options: SharedKeysOptions = {}):
     }
   };
 
+  // The first read takes every active key; later ones the rows changed since.
   const readKeys = async () => {
-    if (readBegunAt === -Infinity) {
-      apply(
-        await store.query<KeyRow>(
-          'SELECT key_hash, party_id, 0 AS revoked FROM api_keys FINAL WHERE revoked_at IS NULL',
-        ),
-      );
-      return;
-    }
-    apply(
-      await store.query<KeyRow>(
-        `SELECT key_hash, party_id, revoked_at IS NOT NULL AS revoked FROM api_keys FINAL
-         WHERE updated_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')`,
-        { since: Math.floor(readBegunAt - CHANGES_OVERLAP_MS) },
-      ),
+    const first = readBegunAt === -Infinity;
+    const rows = await store.query<KeyRow>(
+      first
+        ? 'SELECT key_hash, party_id, 0 AS revoked FROM api_keys FINAL WHERE revoked_at IS NULL'
+        : `SELECT key_hash, party_id, revoked_at IS NOT NULL AS revoked FROM api_keys FINAL
+           WHERE updated_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')`,
+      first ? {} : { since: Math.floor(readBegunAt - CHANGES_OVERLAP_MS) },
     );
+    apply(rows);
   };
 
   // One read at a time; every caller waiting when a read begins shares it.
